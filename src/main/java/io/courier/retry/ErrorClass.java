@@ -1,0 +1,14 @@
+package io.courier.retry;
+
+import java.util.Locale;
+
+/** Why a job did not succeed. Names are stable: DLQ headers, metrics and config use them (CONTRACT §4). */
+public enum ErrorClass {
+    INVALID_JOB, AUTH_EXPIRED, REAUTH_REQUIRED, PERMISSION_DENIED, BAD_REQUEST, DUPLICATE,
+    RATE_LIMITED, QUOTA_EXHAUSTED, SERVER_ERROR, NETWORK, VERSION_UNSUPPORTED, APP_CREDENTIALS;
+
+    /** Key under courier.retry.policies, e.g. "rate-limited". */
+    public String configKey() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}
