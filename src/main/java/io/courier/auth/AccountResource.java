@@ -1,0 +1,145 @@
+package io.courier.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.courier.linkedin.Urns;
+import io.courier.platform.ApiError;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/** Admin API for connected accounts (CONTRACT §5): import tokens, read status. Guarded by AdminAuthFilter. */
+@Path("/admin/accounts/{accountId}")
+@Produces(MediaType.APPLICATION_JSON)
+public class AccountResource {
+
+    private static final Logger LOG = Logger.getLogger(AccountResource.class);
+    private static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+    /** LinkedIn says to plan for tokens of up to 1000 characters (linkedin-api.md §1); leave room. */
+    private static final int MAX_TOKEN_CHARS = 4096;
+
+    private final TokenStore tokens;
+
+    AccountResource(TokenStore tokens) {
+        this.tokens = tokens;
+    }
+
+    @PUT
+    @Path("/tokens")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response importTokens(@PathParam("accountId") String accountId, JsonNode body) {
+        Optional<String> badId = checkAccountId(accountId);
+        if (badId.isPresent()) {
+            return ApiError.badRequest("accountId", badId.get());
+        }
+        if (body == null || !body.isObject()) {
+            return ApiError.badRequest("body", "expected a JSON object with accessToken and accessTokenExpiresAt");
+        }
+        try {
+            TokenGrant grant = parse(body);
+            AccountView view = tokens.importTokens(accountId, grant);
+            LOG.infof("tokens imported accountId=%s refreshToken=%s", accountId, grant.refreshToken().isPresent());
+            return Response.ok(view).build();
+        } catch (InvalidField e) {
+            return ApiError.badRequest(e.field, e.getMessage());
+        }
+    }
+
+    @GET
+    public Response account(@PathParam("accountId") String accountId) {
+        return tokens.account(accountId)
+                .map(view -> Response.ok(view).build())
+                .orElseGet(() -> ApiError.notFound("accountId", "no account '" + accountId + "'"));
+    }
+
+    private static Optional<String> checkAccountId(String accountId) {
+        return ACCOUNT_ID.matcher(accountId).matches() ? Optional.empty()
+                : Optional.of("must be 1-128 characters of letters, digits and . _ : @ -");
+    }
+
+    private static TokenGrant parse(JsonNode body) {
+        String accessToken = requiredText(body, "accessToken");
+        Instant accessExpires = instant(body, "accessTokenExpiresAt")
+                .orElseThrow(() -> new InvalidField("accessTokenExpiresAt", "is required (ISO-8601 instant)"));
+        Optional<String> refreshToken = optionalText(body, "refreshToken");
+        Optional<Instant> refreshExpires = instant(body, "refreshTokenExpiresAt");
+        if (refreshToken.isPresent() && refreshExpires.isEmpty()) {
+            throw new InvalidField("refreshTokenExpiresAt", "is required with a refreshToken (LinkedIn's fixed 365-day window)");
+        }
+        Optional<String> memberUrn = optionalText(body, "memberUrn");
+        if (memberUrn.isPresent()) {
+            Urns.problem("memberUrn", memberUrn.get(), Set.of("person")).ifPresent(p -> {
+                throw new InvalidField("memberUrn", p);
+            });
+        }
+        return new TokenGrant(accessToken, accessExpires, refreshToken, refreshExpires, scopes(body), memberUrn);
+    }
+
+    private static String requiredText(JsonNode body, String field) {
+        return optionalText(body, field).orElseThrow(() -> new InvalidField(field, "is required"));
+    }
+
+    private static Optional<String> optionalText(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isTextual() || node.asText().isBlank()) {
+            throw new InvalidField(field, "must be a non-empty string");
+        }
+        if (node.asText().length() > MAX_TOKEN_CHARS) {
+            throw new InvalidField(field, "is longer than " + MAX_TOKEN_CHARS + " characters");
+        }
+        return Optional.of(node.asText());
+    }
+
+    private static Optional<Instant> instant(JsonNode body, String field) {
+        return optionalText(body, field).map(text -> {
+            try {
+                return Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                throw new InvalidField(field, "must be an ISO-8601 instant like 2026-12-31T00:00:00Z, got '" + text + "'");
+            }
+        });
+    }
+
+    private static List<String> scopes(JsonNode body) {
+        JsonNode node = body.get("scopes");
+        List<String> scopes = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return scopes;
+        }
+        if (!node.isArray()) {
+            throw new InvalidField("scopes", "must be an array of strings");
+        }
+        node.forEach(s -> {
+            if (!s.isTextual() || !s.asText().matches("[A-Za-z0-9_.:-]{1,100}")) {
+                throw new InvalidField("scopes", "must hold scope names like w_member_social");
+            }
+            scopes.add(s.asText());
+        });
+        return scopes;
+    }
+
+    /** A field of the request that fails a rule; becomes a 400 naming it. */
+    private static final class InvalidField extends RuntimeException {
+        final String field;
+
+        InvalidField(String field, String message) {
+            super(field + " " + message, null, false, false);
+            this.field = field;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.courier.auth;
+
+import io.quarkus.runtime.configuration.ConfigurationException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Encrypts tokens with AES-256-GCM before they reach PostgreSQL. Each value gets a fresh 96-bit nonce, and the
+ * account id and field name are bound in as associated data, so a ciphertext copied to another row or column
+ * fails to decrypt instead of handing one account's token to another.
+ */
+@ApplicationScoped
+public class TokenCipher {
+
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+
+    private final SecureRandom random = new SecureRandom();
+    private final String currentKeyId;
+    private final Map<String, SecretKey> keys = new HashMap<>();
+
+    TokenCipher(AuthConfig config) {
+        this.currentKeyId = config.tokenKeyId();
+        keys.put(currentKeyId, decodeKey(config.tokenKey(), "courier.auth.token-key (COURIER_TOKEN_KEY)"));
+        config.retiredKeys().forEach((id, key) -> keys.putIfAbsent(id, decodeKey(key, "courier.auth.retired-keys." + id)));
+    }
+
+    /** The id of the key new values are encrypted with. */
+    public String currentKeyId() {
+        return currentKeyId;
+    }
+
+    /** nonce ‖ ciphertext ‖ tag. */
+    public byte[] encrypt(String plaintext, String accountId, String field) {
+        byte[] nonce = new byte[NONCE_BYTES];
+        random.nextBytes(nonce);
+        byte[] sealed = run(Cipher.ENCRYPT_MODE, keys.get(currentKeyId), nonce, aad(accountId, field),
+                plaintext.getBytes(StandardCharsets.UTF_8));
+        return ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
+    }
+
+    public String decrypt(byte[] stored, String keyId, String accountId, String field) {
+        SecretKey key = keys.get(keyId);
+        if (key == null) {
+            throw new IllegalStateException("token of account " + accountId + " is encrypted with key '" + keyId
+                    + "', which is neither courier.auth.token-key-id nor in courier.auth.retired-keys");
+        }
+        byte[] nonce = java.util.Arrays.copyOf(stored, NONCE_BYTES);
+        byte[] sealed = java.util.Arrays.copyOfRange(stored, NONCE_BYTES, stored.length);
+        return new String(run(Cipher.DECRYPT_MODE, key, nonce, aad(accountId, field), sealed), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] run(int mode, SecretKey key, byte[] nonce, byte[] aad, byte[] input) {
+        try {
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(mode, key, new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.updateAAD(aad);
+            return cipher.doFinal(input);
+        } catch (GeneralSecurityException e) {
+            // The message never includes the input: it may be a token.
+            throw new IllegalStateException("token " + (mode == Cipher.ENCRYPT_MODE ? "encryption" : "decryption")
+                    + " failed: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static byte[] aad(String accountId, String field) {
+        return (accountId + '\u0000' + field).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static SecretKey decodeKey(String base64, String property) {
+        byte[] raw;
+        try {
+            raw = Base64.getDecoder().decode(base64.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(property + " must be base64 (e.g. `head -c 32 /dev/urandom | base64`)");
+        }
+        if (raw.length != 32) {
+            throw new ConfigurationException(property + " must decode to 32 bytes (AES-256), got " + raw.length);
+        }
+        return new SecretKeySpec(raw, "AES");
+    }
+}

@@ -1,0 +1,27 @@
+package io.courier.cli;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import java.util.Arrays;
+
+/**
+ * Entry point of the one artifact: with no arguments it runs the Courier service; {@code publish} runs the
+ * bundled job producer without starting the service (no database, Redis or consumers needed).
+ */
+@QuarkusMain
+public class CourierMain {
+
+    public static void main(String... args) {
+        if (args.length > 0 && args[0].equals("publish")) {
+            System.exit(PublishCommand.run(Arrays.copyOfRange(args, 1, args.length), System.in, System.out, System.err));
+        }
+        if (args.length > 0 && (args[0].equals("help") || args[0].equals("--help"))) {
+            System.out.println("""
+                    usage: java -jar quarkus-run.jar                 run the Courier service
+                           java -jar quarkus-run.jar publish [opts]  publish jobs (one JSON per line on stdin)
+                    """ + PublishCommand.USAGE);
+            return;
+        }
+        Quarkus.run(args);
+    }
+}

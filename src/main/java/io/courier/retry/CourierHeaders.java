@@ -1,0 +1,84 @@
+package io.courier.retry;
+
+import io.courier.job.JobRef;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Courier's Kafka header names (CONTRACT §3) and the one place that writes them: UTF-8 strings, never a token.
+ */
+public final class CourierHeaders {
+
+    public static final String PREFIX = "courier-";
+    public static final String ERROR_CLASS = "courier-error-class";
+    public static final String ERROR_MESSAGE = "courier-error-message";
+    public static final String HTTP_STATUS = "courier-http-status";
+    public static final String LINKEDIN_CODE = "courier-linkedin-code";
+    public static final String LINKEDIN_SERVICE_ERROR_CODE = "courier-linkedin-service-error-code";
+    public static final String LINKEDIN_REQUEST_ID = "courier-linkedin-request-id";
+    public static final String ATTEMPTS = "courier-attempts";
+    public static final String FIRST_FAILURE_AT = "courier-first-failure-at";
+    public static final String LAST_FAILURE_AT = "courier-last-failure-at";
+    public static final String ORIGINAL_TOPIC = "courier-original-topic";
+    public static final String ORIGINAL_PARTITION = "courier-original-partition";
+    public static final String ORIGINAL_OFFSET = "courier-original-offset";
+    public static final String JOB_ID = "courier-job-id";
+    public static final String JOB_TYPE = "courier-job-type";
+    public static final String ACCOUNT_ID = "courier-account-id";
+    public static final String REPLAY_COUNT = "courier-replay-count";
+
+    /** Messages are cut here: a header is for reading, the full story is in the logs (by x-li-uuid). */
+    private static final int MAX_MESSAGE_CHARS = 2000;
+
+    private CourierHeaders() {
+    }
+
+    /**
+     * Headers of a dead letter: the producer's own headers (minus earlier failure headers, which this failure
+     * replaces; a replay count is kept) plus every failure header of CONTRACT §3.
+     */
+    public static Headers deadLetter(ConsumerRecord<?, ?> original, JobRef job, Failure failure, int attempts,
+                                     Instant firstFailure, Instant lastFailure) {
+        Headers headers = new RecordHeaders();
+        for (Header h : original.headers()) {
+            if (!h.key().startsWith(PREFIX) || h.key().equals(REPLAY_COUNT)) {
+                headers.add(h);
+            }
+        }
+        put(headers, ERROR_CLASS, failure.errorClass().name());
+        put(headers, ERROR_MESSAGE, truncate(failure.message()));
+        failure.httpStatus().ifPresent(s -> put(headers, HTTP_STATUS, Integer.toString(s)));
+        failure.linkedInCode().ifPresent(c -> put(headers, LINKEDIN_CODE, c));
+        failure.serviceErrorCode().ifPresent(c -> put(headers, LINKEDIN_SERVICE_ERROR_CODE, Integer.toString(c)));
+        failure.linkedInRequestId().ifPresent(id -> put(headers, LINKEDIN_REQUEST_ID, id));
+        put(headers, ATTEMPTS, Integer.toString(attempts));
+        put(headers, FIRST_FAILURE_AT, firstFailure.toString());
+        put(headers, LAST_FAILURE_AT, lastFailure.toString());
+        put(headers, ORIGINAL_TOPIC, original.topic());
+        put(headers, ORIGINAL_PARTITION, Integer.toString(original.partition()));
+        put(headers, ORIGINAL_OFFSET, Long.toString(original.offset()));
+        job.jobId().ifPresent(v -> put(headers, JOB_ID, v));
+        job.type().ifPresent(v -> put(headers, JOB_TYPE, v));
+        job.accountId().ifPresent(v -> put(headers, ACCOUNT_ID, v));
+        return headers;
+    }
+
+    public static Optional<String> read(Headers headers, String key) {
+        Header h = headers.lastHeader(key);
+        return h == null || h.value() == null ? Optional.empty() : Optional.of(new String(h.value(), StandardCharsets.UTF_8));
+    }
+
+    private static void put(Headers headers, String key, String value) {
+        headers.remove(key);
+        headers.add(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String truncate(String message) {
+        return message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS - 1) + "…";
+    }
+}

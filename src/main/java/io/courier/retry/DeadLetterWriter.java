@@ -1,0 +1,43 @@
+package io.courier.retry;
+
+import io.courier.job.JobRef;
+import io.courier.job.TopicsConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.jboss.logging.Logger;
+
+/** Writes a dead letter: the original key and value bytes, unchanged, plus the failure headers. */
+@ApplicationScoped
+public class DeadLetterWriter {
+
+    private static final Logger LOG = Logger.getLogger(DeadLetterWriter.class);
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final TopicsConfig topics;
+
+    DeadLetterWriter(KafkaProducer<String, byte[]> producer, TopicsConfig topics) {
+        this.producer = producer;
+        this.topics = topics;
+    }
+
+    /** Returns once the broker has the record (acks=all); throws if it could not be written. */
+    public RecordMetadata write(ConsumerRecord<String, byte[]> original, JobRef job, Failure failure, int attempts,
+                                Instant firstFailure, Instant lastFailure) throws InterruptedException {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.deadLetter(), null, original.key(),
+                original.value(), CourierHeaders.deadLetter(original, job, failure, attempts, firstFailure, lastFailure));
+        try {
+            RecordMetadata written = producer.send(record).get();
+            LOG.infof("job dead-lettered errorClass=%s jobId=%s accountId=%s from=%s-%d@%d reason=%s",
+                    failure.errorClass(), job.jobId().orElse("-"), job.accountId().orElse("-"),
+                    original.topic(), original.partition(), original.offset(), failure.message());
+            return written;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not write dead letter to " + topics.deadLetter(), e.getCause());
+        }
+    }
+}

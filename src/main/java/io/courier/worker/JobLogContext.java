@@ -1,0 +1,25 @@
+package io.courier.worker;
+
+import io.courier.job.JobRef;
+import org.jboss.logging.MDC;
+
+/** Puts a job's identity into the logging MDC for the duration of its run: every log line then carries it. */
+final class JobLogContext implements AutoCloseable {
+
+    private JobLogContext() {
+    }
+
+    static JobLogContext open(JobRef job) {
+        job.jobId().ifPresent(v -> MDC.put("jobId", v));
+        job.accountId().ifPresent(v -> MDC.put("accountId", v));
+        job.type().ifPresent(v -> MDC.put("jobType", v));
+        return new JobLogContext();
+    }
+
+    @Override
+    public void close() {
+        MDC.remove("jobId");
+        MDC.remove("accountId");
+        MDC.remove("jobType");
+    }
+}

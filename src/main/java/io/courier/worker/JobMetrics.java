@@ -1,0 +1,31 @@
+package io.courier.worker;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+
+/**
+ * Job counters and timers: {@code courier_jobs_total{type,outcome}} and {@code courier_job_duration_seconds}.
+ * The type tag is one of the known job types or "invalid", never a producer's string, to bound cardinality.
+ */
+@ApplicationScoped
+class JobMetrics {
+
+    enum Outcome { SUCCEEDED, DUPLICATE, REEMITTED, DEAD_LETTERED }
+
+    private final MeterRegistry registry;
+
+    JobMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    void record(String type, Outcome outcome, Duration took) {
+        String outcomeTag = outcome.name().toLowerCase(java.util.Locale.ROOT);
+        Counter.builder("courier.jobs").description("Jobs finished, by type and outcome")
+                .tag("type", type).tag("outcome", outcomeTag).register(registry).increment();
+        Timer.builder("courier.job.duration").description("Time from start of a job to its written outcome")
+                .tag("type", type).tag("outcome", outcomeTag).register(registry).record(took);
+    }
+}

@@ -1,0 +1,130 @@
+package io.courier.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.auth.TokenStore;
+import io.courier.job.JobEnvelope;
+import io.courier.job.JobRef;
+import io.courier.job.JobValidator;
+import io.courier.job.OutcomeStore;
+import io.courier.job.ResultEvent;
+import io.courier.job.Validation;
+import io.courier.linkedin.ErrorClassifier;
+import io.courier.linkedin.LinkedInException;
+import io.courier.linkedin.LinkedInUnreachableException;
+import io.courier.retry.DeadLetterWriter;
+import io.courier.retry.ErrorClass;
+import io.courier.retry.Failure;
+import io.courier.worker.JobMetrics.Outcome;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * Takes one record from validation to its written outcome: a result event, or a dead letter plus a
+ * DEAD_LETTERED result. Returns normally only once the outcome is durably in Kafka (and, for a success, in the
+ * outcome table), so the caller may then commit the offset. Infrastructure failures (PostgreSQL, Kafka) throw.
+ */
+@ApplicationScoped
+class JobRunner {
+
+    private static final Logger LOG = Logger.getLogger(JobRunner.class);
+    private static final String INVALID_TYPE_TAG = "invalid";
+
+    private final JobValidator validator;
+    private final OutcomeStore outcomes;
+    private final TokenStore tokens;
+    private final LinkedInJobs jobs;
+    private final ResultPublisher results;
+    private final DeadLetterWriter deadLetters;
+    private final JobMetrics metrics;
+    private final Clock clock;
+
+    JobRunner(ObjectMapper json, WorkerConfig config, OutcomeStore outcomes, TokenStore tokens, LinkedInJobs jobs,
+              ResultPublisher results, DeadLetterWriter deadLetters, JobMetrics metrics, Clock clock) {
+        this.validator = new JobValidator(json, config.maxRecordBytes());
+        this.outcomes = outcomes;
+        this.tokens = tokens;
+        this.jobs = jobs;
+        this.results = results;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    void run(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+        Instant started = clock.instant();
+        switch (validator.validate(record.value())) {
+            case Validation.Invalid invalid -> {
+                try (var ignored = JobLogContext.open(JobRef.of(invalid))) {
+                    deadLetter(record, JobRef.of(invalid), Failure.of(ErrorClass.INVALID_JOB, invalid.message()), 0,
+                            INVALID_TYPE_TAG, started);
+                }
+            }
+            case Validation.Valid valid -> {
+                try (var ignored = JobLogContext.open(JobRef.of(valid.job()))) {
+                    runValid(record, valid.job(), started);
+                }
+            }
+        }
+    }
+
+    private void runValid(ConsumerRecord<String, byte[]> record, JobEnvelope job, Instant started)
+            throws InterruptedException {
+        String typeTag = job.type().wireName();
+        Optional<String> earlier = outcomes.succeededResult(job.jobId());
+        if (earlier.isPresent()) {
+            results.publish(job.accountId(), earlier.get());
+            LOG.infof("job already succeeded, result re-emitted jobId=%s", job.jobId());
+            metrics.record(typeTag, Outcome.REEMITTED, Duration.between(started, clock.instant()));
+            return;
+        }
+        Optional<TokenStore.AccessGrant> grant = tokens.accessGrant(job.accountId());
+        if (grant.isEmpty()) {
+            deadLetter(record, JobRef.of(job), Failure.of(ErrorClass.INVALID_JOB, "accountId: no connected account '"
+                    + job.accountId() + "' (import its tokens with PUT /admin/accounts/{accountId}/tokens)"), 0, typeTag, started);
+            return;
+        }
+        if (!grant.get().expiresAt().isAfter(clock.instant())) {
+            // TODO(#5): refresh with the refresh token instead of giving up.
+            deadLetter(record, JobRef.of(job), Failure.of(ErrorClass.AUTH_EXPIRED,
+                    "the account's access token expired at " + grant.get().expiresAt()), 0, typeTag, started);
+            return;
+        }
+        try {
+            LinkedInJobs.JobResult result = jobs.run(job, grant.get().accessToken());
+            succeed(job, result, started);
+        } catch (LinkedInException | LinkedInUnreachableException e) {
+            // TODO(#4): classify into a retry decision; until then every LinkedIn failure is dead-lettered.
+            deadLetter(record, JobRef.of(job), ErrorClassifier.toFailure(e), 1, typeTag, started);
+        }
+    }
+
+    private void succeed(JobEnvelope job, LinkedInJobs.JobResult result, Instant started) throws InterruptedException {
+        Instant finished = clock.instant();
+        ResultEvent event = ResultEvent.succeeded(job, 1, finished, result.linkedinRequestId().orElse(null),
+                result.data(), result.duplicate());
+        String stored = outcomes.recordSuccess(event, results.toJson(event));
+        results.publish(job.accountId(), stored);
+        LOG.infof("job succeeded jobId=%s duplicate=%s liRequestId=%s", job.jobId(), result.duplicate(),
+                result.linkedinRequestId().orElse("-"));
+        metrics.record(job.type().wireName(), result.duplicate() ? Outcome.DUPLICATE : Outcome.SUCCEEDED,
+                Duration.between(started, finished));
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> record, JobRef job, Failure failure, int attempts,
+                            String typeTag, Instant started) throws InterruptedException {
+        Instant now = clock.instant();
+        deadLetters.write(record, job, failure, attempts, now, now);
+        if (job.canReportResult()) {
+            ResultEvent event = ResultEvent.deadLettered(job.jobId().get(), job.type().orElse(null),
+                    job.accountId().get(), attempts, now, failure.linkedInRequestId().orElse(null),
+                    failure.errorClass().name(), failure.message());
+            results.publish(job.accountId().get(), results.toJson(event));
+        }
+        metrics.record(typeTag, Outcome.DEAD_LETTERED, Duration.between(started, now));
+    }
+}

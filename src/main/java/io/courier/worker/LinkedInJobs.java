@@ -1,0 +1,95 @@
+package io.courier.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.job.JobEnvelope;
+import io.courier.linkedin.BearerToken;
+import io.courier.linkedin.ErrorClassifier;
+import io.courier.linkedin.LinkedInClient;
+import io.courier.linkedin.LinkedInException;
+import io.courier.linkedin.Page;
+import io.courier.linkedin.PostDraft;
+import io.courier.retry.ErrorClass;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
+import java.util.function.IntFunction;
+
+/**
+ * What each job type asks of LinkedIn, and the data its result carries. LinkedIn failures propagate as the
+ * client's exceptions, except a duplicate post, which is a success (CONTRACT §4).
+ */
+@ApplicationScoped
+class LinkedInJobs {
+
+    /** The result of one job: what goes under "data", LinkedIn's request id, and whether it was a duplicate. */
+    record JobResult(JsonNode data, Optional<String> linkedinRequestId, boolean duplicate) {}
+
+    private final LinkedInClient linkedIn;
+    private final ObjectMapper json;
+    private final int maxSyncPages;
+
+    LinkedInJobs(LinkedInClient linkedIn, ObjectMapper json, WorkerConfig config) {
+        this.linkedIn = linkedIn;
+        this.json = json;
+        this.maxSyncPages = config.maxSyncPages();
+    }
+
+    JobResult run(JobEnvelope job, BearerToken token) {
+        return switch (job.type()) {
+            case POST_CREATE -> createPost(job, token);
+            case SYNC_PROFILE -> {
+                var profile = linkedIn.userinfo(token);
+                yield new JobResult(profile.value(), profile.requestId(), false);
+            }
+            case SYNC_POSTS -> allPages("posts", job.integer("pageSize", 50),
+                    (start) -> linkedIn.postsByAuthor(token, job.text("author", null), start, job.integer("pageSize", 50)));
+            case SYNC_ORG_SHARE_STATS -> {
+                var stats = linkedIn.organizationShareStatistics(token, job.text("organization", null));
+                ObjectNode data = json.createObjectNode().put("organization", job.text("organization", null));
+                data.set("elements", json.valueToTree(stats.value().elements()));
+                yield new JobResult(data, stats.requestId(), false);
+            }
+            case SYNC_ORG_ACLS -> allPages("organizationAcls", 100, (start) -> linkedIn.organizationAcls(token,
+                    job.text("role", "ADMINISTRATOR"), job.text("state", "APPROVED"), start, 100));
+        };
+    }
+
+    private JobResult createPost(JobEnvelope job, BearerToken token) {
+        PostDraft draft = new PostDraft(job.text("author", null), job.text("commentary", null),
+                job.text("visibility", "PUBLIC"));
+        try {
+            var created = linkedIn.createPost(token, draft);
+            return new JobResult(json.createObjectNode().put("postUrn", created.postUrn()), created.requestId(), false);
+        } catch (LinkedInException e) {
+            // LinkedIn refuses a repeat of content it already has: the post exists, which is what the job wanted.
+            Optional<String> original = e.error().duplicateOf();
+            if (ErrorClassifier.classify(e.error()) == ErrorClass.DUPLICATE && original.isPresent()) {
+                return new JobResult(json.createObjectNode().put("postUrn", original.get()), e.error().requestId(), true);
+            }
+            throw e;
+        }
+    }
+
+    /** Reads pages until one comes back short (linkedin-api.md §5), up to courier.worker.max-sync-pages. */
+    private JobResult allPages(String field, int pageSize, IntFunction<io.courier.linkedin.Fetched<Page>> fetch) {
+        ArrayNode elements = json.createArrayNode();
+        Optional<String> lastRequestId = Optional.empty();
+        boolean complete = false;
+        int pages = 0;
+        while (pages < maxSyncPages) {
+            var page = fetch.apply(elements.size());
+            pages++;
+            lastRequestId = page.requestId();
+            page.value().elements().forEach(elements::add);
+            if (page.value().isLast(pageSize)) {
+                complete = true;
+                break;
+            }
+        }
+        ObjectNode data = json.createObjectNode().put("count", elements.size()).put("pages", pages).put("complete", complete);
+        data.set(field, elements);
+        return new JobResult(data, lastRequestId, false);
+    }
+}

@@ -1,0 +1,33 @@
+package io.courier.worker;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+
+/** How hard one Courier process works. */
+@ConfigMapping(prefix = "courier.worker")
+public interface WorkerConfig {
+
+    /** Run the job consumers (off for a process that only serves the admin API). */
+    @WithDefault("true") boolean enabled();
+
+    /** Jobs running at once in this process (each on a virtual thread); jobs of one account always run one at a time. */
+    @WithDefault("64") @Min(1) @Max(10000) int concurrency();
+
+    /** Records polled but not finished before the consumer pauses fetching; bounds memory and redelivery after a crash. */
+    @WithDefault("2000") @Min(1) int maxBufferedRecords();
+
+    /** How long to wait for running jobs on shutdown or partition revocation before handing them back uncommitted. */
+    @WithDefault("20s") Duration drainTimeout();
+
+    /** Largest job record accepted; larger ones are dead-lettered as INVALID_JOB. */
+    @WithDefault("1048576") @Min(1024) int maxRecordBytes();
+
+    /** Most pages a sync job reads; a guard against a feed that never ends. */
+    @WithDefault("100") @Min(1) int maxSyncPages();
+
+    /** Pause before running a job again when PostgreSQL or Kafka failed mid-job (the job stays uncommitted). */
+    @WithDefault("2s") Duration infrastructureRetryDelay();
+}

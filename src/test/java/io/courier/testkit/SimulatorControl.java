@@ -1,0 +1,61 @@
+package io.courier.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/** Drives the LinkedIn simulator's control API (/sim/*) over HTTP, as any test client would. */
+public final class SimulatorControl {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String baseUrl;
+
+    public SimulatorControl(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    /** Creates a member and returns what /sim/members answers: memberId, memberUrn, tokens, expiries, scopes. */
+    public JsonNode newMember(String bodyJson) {
+        return call("POST", "/sim/members", bodyJson);
+    }
+
+    public JsonNode fault(String bodyJson) {
+        return call("POST", "/sim/faults", bodyJson);
+    }
+
+    public void clearFaults() {
+        call("DELETE", "/sim/faults", null);
+    }
+
+    public JsonNode stats() {
+        return call("GET", "/sim/stats", null);
+    }
+
+    public JsonNode requests() {
+        return call("GET", "/sim/requests?limit=1000", null);
+    }
+
+    public JsonNode call(String method, String path, String bodyJson) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Content-Type", "application/json")
+                .method(method, bodyJson == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(bodyJson));
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() >= 300) {
+                throw new IllegalStateException(method + " " + path + " -> " + response.statusCode() + " " + response.body());
+            }
+            return response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
