@@ -1,0 +1,154 @@
+package io.courier.linkedin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Executors;
+import org.jboss.logging.Logger;
+
+/**
+ * LinkedIn's REST API, one method per resource (so each can carry its own timeout and circuit breaker).
+ * Sends the headers LinkedIn requires (linkedin-api.md §3), turns every error answer into a
+ * {@link LinkedInException} with the parsed body, and every missing answer into a
+ * {@link LinkedInUnreachableException}. Logs x-li-uuid on each failure; never the token.
+ */
+@ApplicationScoped
+public class LinkedInClient {
+
+    private static final Logger LOG = Logger.getLogger(LinkedInClient.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LinkedInConfig config;
+    private final HttpClient http;
+
+    public LinkedInClient(LinkedInConfig config) {
+        this.config = config;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(config.connectTimeout())
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+    }
+
+    public CreatedPost createPost(BearerToken token, PostDraft draft) {
+        ObjectNode body = JSON.createObjectNode()
+                .put("author", draft.author())
+                .put("commentary", LittleText.escape(draft.commentary()))
+                .put("visibility", draft.visibility());
+        ObjectNode distribution = body.putObject("distribution").put("feedDistribution", "MAIN_FEED");
+        distribution.putArray("targetEntities");
+        distribution.putArray("thirdPartyDistributionChannels");
+        body.put("lifecycleState", "PUBLISHED").put("isReshareDisabledByAuthor", false);
+        HttpResponse<byte[]> response = send("posts.create", request(token, "/rest/posts", true)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+        Optional<String> urn = response.headers().firstValue("x-restli-id")
+                .or(() -> Optional.ofNullable(readTree(response.body())).map(t -> t.path("id").asText(null)));
+        return new CreatedPost(urn.orElseThrow(() -> new LinkedInException("posts.create", new LinkedInError(
+                response.statusCode(), OptionalInt.empty(), Optional.empty(), "201 without x-restli-id or id",
+                List.of(), requestId(response), Optional.empty()))), requestId(response));
+    }
+
+    public Fetched<JsonNode> userinfo(BearerToken token) {
+        HttpResponse<byte[]> response = send("userinfo", request(token, "/v2/userinfo", false).GET());
+        return new Fetched<>(readTree(response.body()), requestId(response));
+    }
+
+    public Fetched<Page> postsByAuthor(BearerToken token, String authorUrn, int start, int count) {
+        String query = "author=" + Urns.encodeQueryValue(authorUrn) + "&q=author&start=" + start + "&count=" + count;
+        return page("posts.author", token, "/rest/posts?" + query);
+    }
+
+    public Fetched<Page> organizationShareStatistics(BearerToken token, String organizationUrn) {
+        String query = "q=organizationalEntity&organizationalEntity=" + Urns.encodeQueryValue(organizationUrn);
+        return page("shareStatistics", token, "/rest/organizationalEntityShareStatistics?" + query);
+    }
+
+    public Fetched<Page> organizationAcls(BearerToken token, String role, String state, int start, int count) {
+        String query = "q=roleAssignee&role=" + role + "&state=" + state + "&start=" + start + "&count=" + count;
+        return page("organizationAcls", token, "/rest/organizationAcls?" + query);
+    }
+
+    private Fetched<Page> page(String endpoint, BearerToken token, String pathAndQuery) {
+        HttpResponse<byte[]> response = send(endpoint, request(token, pathAndQuery, true).GET());
+        JsonNode tree = readTree(response.body());
+        List<JsonNode> elements = new ArrayList<>();
+        tree.path("elements").forEach(elements::add);
+        JsonNode paging = tree.path("paging");
+        return new Fetched<>(new Page(elements, paging.path("start").asInt(0), paging.path("count").asInt(elements.size()),
+                paging.path("total").isInt() ? OptionalInt.of(paging.get("total").asInt()) : OptionalInt.empty()),
+                requestId(response));
+    }
+
+    /** /rest/* calls carry LinkedIn-Version; /v2/userinfo is unversioned (linkedin-api.md §3). */
+    private HttpRequest.Builder request(BearerToken token, String pathAndQuery, boolean versioned) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(stripSlash(config.apiBaseUrl().toString()) + pathAndQuery))
+                .timeout(config.requestTimeout())
+                .header("Authorization", "Bearer " + token.reveal())
+                .header("X-Restli-Protocol-Version", "2.0.0");
+        return versioned ? builder.header("LinkedIn-Version", config.version()) : builder;
+    }
+
+    private HttpResponse<byte[]> send(String endpoint, HttpRequest.Builder request) {
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpConnectTimeoutException e) {
+            throw unreachable(endpoint, LinkedInUnreachableException.Kind.TIMEOUT, "connect timeout");
+        } catch (HttpTimeoutException e) {
+            throw unreachable(endpoint, LinkedInUnreachableException.Kind.TIMEOUT, "no answer within " + config.requestTimeout());
+        } catch (ConnectException e) {
+            throw unreachable(endpoint, LinkedInUnreachableException.Kind.REFUSED, e.getMessage());
+        } catch (IOException e) {
+            boolean reset = e.getMessage() != null && (e.getMessage().contains("reset")
+                    || e.getMessage().contains("closed") || e.getMessage().contains("EOF"));
+            throw unreachable(endpoint, reset ? LinkedInUnreachableException.Kind.RESET : LinkedInUnreachableException.Kind.IO,
+                    e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unreachable(endpoint, LinkedInUnreachableException.Kind.IO, "interrupted");
+        }
+        if (response.statusCode() / 100 != 2) {
+            LinkedInError error = LinkedInError.parse(response.statusCode(), response.headers(), response.body());
+            LOG.infof("linkedin call failed endpoint=%s status=%d code=%s serviceErrorCode=%s liRequestId=%s", endpoint,
+                    error.status(), error.code().orElse("-"), error.serviceErrorCode().isPresent()
+                            ? error.serviceErrorCode().getAsInt() : "-", error.requestId().orElse("-"));
+            throw new LinkedInException(endpoint, error);
+        }
+        return response;
+    }
+
+    private static LinkedInUnreachableException unreachable(String endpoint, LinkedInUnreachableException.Kind kind, String detail) {
+        LOG.infof("linkedin call failed endpoint=%s kind=%s", endpoint, kind);
+        return new LinkedInUnreachableException(endpoint, kind, detail);
+    }
+
+    private static Optional<String> requestId(HttpResponse<?> response) {
+        return response.headers().firstValue("x-li-uuid").or(() -> response.headers().firstValue("x-li-request-id"));
+    }
+
+    private static JsonNode readTree(byte[] body) {
+        try {
+            return body == null || body.length == 0 ? JSON.nullNode() : JSON.readTree(body);
+        } catch (IOException e) {
+            return JSON.nullNode();
+        }
+    }
+
+    private static String stripSlash(String base) {
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+}

@@ -1,0 +1,37 @@
+package io.courier.linkedin;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Pattern;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Where LinkedIn is and how Courier talks to it. Holds the client secret: never add a toString. */
+@ConfigMapping(prefix = "courier.linkedin")
+public interface LinkedInConfig {
+
+    /** Base of /rest/* and /v2/* (LINKEDIN_API_BASE_URL). */
+    URI apiBaseUrl();
+
+    /** Base of /oauth/v2/* (LINKEDIN_OAUTH_BASE_URL). */
+    URI oauthBaseUrl();
+
+    /** LinkedIn-Version header, YYYYMM (LINKEDIN_VERSION); each version lives at least 12 months. */
+    @Pattern(regexp = "\\d{6}", message = "must be YYYYMM, e.g. 202610")
+    String version();
+
+    /** The app's OAuth client id (LINKEDIN_CLIENT_ID). */
+    Optional<String> clientId();
+
+    /** The app's OAuth client secret (LINKEDIN_CLIENT_SECRET). */
+    Optional<String> clientSecret();
+
+    /** TCP connect timeout of every LinkedIn call. */
+    @WithDefault("2s")
+    Duration connectTimeout();
+
+    /** Whole-answer timeout of every LinkedIn call. */
+    @WithDefault("10s")
+    Duration requestTimeout();
+}

@@ -1,0 +1,92 @@
+package io.courier.linkedin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpHeaders;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One LinkedIn error answer, parsed from any of its body shapes (linkedin-api.md §2): with or without
+ * {@code code}, with {@code errorDetails.inputErrors}, or a 5xx with an HTML or empty body.
+ */
+public record LinkedInError(int status, OptionalInt serviceErrorCode, Optional<String> code, String message,
+                            List<String> inputErrorCodes, Optional<String> requestId, Optional<Duration> retryAfter) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern DUPLICATE_OF = Pattern.compile("duplicate of (urn:li:(?:share|ugcPost):\\d+)");
+
+    public LinkedInError {
+        inputErrorCodes = List.copyOf(inputErrorCodes);
+    }
+
+    public static LinkedInError parse(int status, HttpHeaders headers, byte[] body) {
+        Optional<String> requestId = headers.firstValue("x-li-uuid").or(() -> headers.firstValue("x-li-request-id"));
+        Optional<Duration> retryAfter = headers.firstValue("Retry-After").flatMap(LinkedInError::retryAfter);
+        JsonNode tree = readJson(body);
+        if (tree == null || !tree.isObject()) {
+            String message = "HTTP " + status + (body == null || body.length == 0
+                    ? " with an empty body" : " with a non-JSON body (" + body.length + " bytes)");
+            return new LinkedInError(status, OptionalInt.empty(), Optional.empty(), message, List.of(), requestId, retryAfter);
+        }
+        OptionalInt serviceErrorCode = tree.path("serviceErrorCode").isInt()
+                ? OptionalInt.of(tree.get("serviceErrorCode").asInt()) : OptionalInt.empty();
+        Optional<String> code = tree.path("code").isTextual() ? Optional.of(tree.get("code").asText()) : Optional.empty();
+        String message = tree.path("message").isTextual() ? tree.get("message").asText().strip() : "HTTP " + status;
+        List<String> inputErrors = new ArrayList<>();
+        tree.path("errorDetails").path("inputErrors").forEach(e -> {
+            if (e.path("code").isTextual()) {
+                inputErrors.add(e.get("code").asText());
+            }
+        });
+        return new LinkedInError(status, serviceErrorCode, code, message, inputErrors, requestId, retryAfter);
+    }
+
+    public boolean hasInputError(String inputErrorCode) {
+        return inputErrorCodes.contains(inputErrorCode);
+    }
+
+    /** The existing post a 422 DUPLICATE_POST points at ("Content is a duplicate of urn:li:share:…"). */
+    public Optional<String> duplicateOf() {
+        Matcher m = DUPLICATE_OF.matcher(message);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** A daily quota answer ("… APPLICATION DAY limit …"), as opposed to short-term throttling. */
+    public boolean isDailyLimit() {
+        return status == 429 && message.contains("DAY limit");
+    }
+
+    private static JsonNode readJson(byte[] body) {
+        if (body == null || body.length == 0) {
+            return null;
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Retry-After is delta-seconds or an HTTP date; anything else is ignored (never depend on it: §3). */
+    private static Optional<Duration> retryAfter(String value) {
+        try {
+            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            } catch (RuntimeException notADate) {
+                return Optional.empty();
+            }
+        }
+    }
+}

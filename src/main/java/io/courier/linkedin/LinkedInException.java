@@ -1,0 +1,18 @@
+package io.courier.linkedin;
+
+/** LinkedIn answered with an error. Carries the parsed answer; no stack trace (expected control flow). */
+public final class LinkedInException extends RuntimeException {
+
+    private final transient LinkedInError error;
+
+    public LinkedInException(String endpoint, LinkedInError error) {
+        super(endpoint + ": LinkedIn answered " + error.status() + error.code().map(c -> " " + c).orElse("")
+                + ": " + error.message() + error.requestId().map(id -> " (x-li-uuid=" + id + ")").orElse(""),
+                null, false, false);
+        this.error = error;
+    }
+
+    public LinkedInError error() {
+        return error;
+    }
+}

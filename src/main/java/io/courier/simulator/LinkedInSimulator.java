@@ -1,0 +1,222 @@
+package io.courier.simulator;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A stateful stand-in for LinkedIn's API and OAuth server, on its own port, speaking LinkedIn's real paths,
+ * bodies and headers (linkedin-api.md), with a control API under /sim for tests. It imports nothing from the
+ * rest of Courier on purpose: shared code would hide the bugs it exists to find.
+ */
+public final class LinkedInSimulator implements AutoCloseable {
+
+    private final SimulatorOptions options;
+    private final HttpServer server;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    final SimClock clock = new SimClock();
+    final Identities identities = new Identities();
+    final Posts posts = new Posts();
+    final Faults faults = new Faults();
+    final Quotas quotas;
+    volatile Duration latency;
+    private final RestEndpoints rest;
+    private final OAuthEndpoints oauth;
+    private final ControlEndpoints control;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicInteger maxConcurrent = new AtomicInteger();
+    final Map<String, Map<String, Integer>> calls = new ConcurrentHashMap<>();
+    private final Deque<Map<String, Object>> requestLog = new ArrayDeque<>();
+
+    private LinkedInSimulator(SimulatorOptions options) throws IOException {
+        this.options = options;
+        this.quotas = new Quotas(options.quotaWindow());
+        this.latency = options.latency();
+        this.rest = new RestEndpoints(this);
+        this.oauth = new OAuthEndpoints(this);
+        this.control = new ControlEndpoints(this);
+        this.server = HttpServer.create(new InetSocketAddress("0.0.0.0", options.port()), 200);
+        server.setExecutor(threads);
+        server.createContext("/", http -> handle(new Exchange(http)));
+        server.start();
+    }
+
+    public static LinkedInSimulator start(SimulatorOptions options) {
+        try {
+            return new LinkedInSimulator(options);
+        } catch (IOException e) {
+            throw new UncheckedIOException("simulator could not listen on port " + options.port(), e);
+        }
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        int port = args.length == 2 && args[0].equals("--port") ? Integer.parseInt(args[1]) : 8090;
+        LinkedInSimulator sim = start(SimulatorOptions.defaults().withPort(port));
+        System.out.println("LinkedIn simulator on " + sim.baseUrl());
+        Thread.currentThread().join();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    SimulatorOptions options() {
+        return options;
+    }
+
+    OAuthEndpoints oauth() {
+        return oauth;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+
+    private void handle(Exchange ex) {
+        try {
+            if (ex.path.startsWith("/sim/")) {
+                control.handle(ex);
+                return;
+            }
+            int now = inFlight.incrementAndGet();
+            maxConcurrent.accumulateAndGet(now, Math::max);
+            try {
+                Optional<Faults.Fault> fault = faults.take(ex.method, ex.path);
+                sleep(latency.toMillis());
+                if (fault.isPresent()) {
+                    inject(ex, fault.get());
+                } else {
+                    route(ex);
+                }
+            } finally {
+                inFlight.decrementAndGet();
+                record(ex);
+            }
+        } catch (Exception e) {
+            try {
+                ex.send(500, Exchange.error(500, null, null, "simulator error: " + e));
+            } catch (IOException | RuntimeException ignored) {
+                ex.http.close();
+            }
+        }
+    }
+
+    private void route(Exchange ex) throws IOException {
+        String key = ex.method + " " + ex.path;
+        switch (key) {
+            case "POST /oauth/v2/accessToken" -> oauth.token(ex);
+            case "GET /oauth/v2/authorization" -> oauth.authorize(ex);
+            case "POST /oauth/v2/introspectToken" -> oauth.introspect(ex);
+            case "GET /v2/userinfo" -> rest.userinfo(ex);
+            case "POST /rest/posts" -> rest.createPost(ex);
+            case "GET /rest/posts" -> rest.postsByAuthor(ex);
+            case "GET /rest/organizationAcls" -> rest.organizationAcls(ex);
+            case "GET /rest/organizationalEntityShareStatistics" -> rest.shareStatistics(ex);
+            default -> ex.send(404, Exchange.error(404, null, "RESOURCE_NOT_FOUND", "No virtual resource found"));
+        }
+    }
+
+    private void inject(Exchange ex, Faults.Fault fault) throws IOException {
+        switch (fault.mode()) {
+            case HANG -> {
+                sleep(fault.latencyMs() > 0 ? fault.latencyMs() : 60_000);
+                ex.http.close();
+            }
+            case RESET -> ex.http.close(); // no status line: the client sees the connection end
+            case STATUS -> {
+                sleep(fault.latencyMs());
+                fault.headers().forEach((k, v) -> ex.http.getResponseHeaders().set(k, v));
+                String body = fault.body() != null ? fault.body() : defaultBody(fault.status());
+                ex.send(fault.status(), body.getBytes(StandardCharsets.UTF_8),
+                        body.startsWith("<") ? "text/html" : "application/json");
+            }
+        }
+    }
+
+    /** Plausible bodies; LinkedIn's 5xx bodies are undocumented (HTML, JSON or empty all occur). */
+    private static String defaultBody(int status) {
+        return switch (status) {
+            case 429 -> "{\"serviceErrorCode\":101,\"message\":\"Resource level throttle limit for calls to this resource is reached.\",\"status\":429}";
+            case 500 -> "{\"message\":\"Internal Server Error\",\"status\":500}";
+            case 502, 504 -> "<html><body><h1>" + status + " Gateway error</h1></body></html>";
+            case 503 -> "";
+            default -> "{\"status\":" + status + ",\"message\":\"injected fault\"}";
+        };
+    }
+
+    void count(String resource, int status) {
+        calls.computeIfAbsent(resource, r -> new ConcurrentHashMap<>()).merge(Integer.toString(status), 1, Integer::sum);
+    }
+
+    private void record(Exchange ex) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("method", ex.method);
+        entry.put("path", ex.path);
+        entry.put("rawQuery", ex.rawQuery);
+        entry.put("linkedinVersion", ex.header("LinkedIn-Version"));
+        entry.put("restliProtocolVersion", ex.header("X-Restli-Protocol-Version"));
+        entry.put("authorization", ex.header("Authorization") == null ? "absent" : "present");
+        entry.put("status", ex.status);
+        entry.put("memberId", ex.memberId);
+        synchronized (requestLog) {
+            requestLog.addLast(entry);
+            if (requestLog.size() > 10_000) {
+                requestLog.removeFirst();
+            }
+        }
+    }
+
+    List<Map<String, Object>> requests(int limit) {
+        synchronized (requestLog) {
+            List<Map<String, Object>> all = new ArrayList<>(requestLog);
+            return all.subList(Math.max(0, all.size() - limit), all.size());
+        }
+    }
+
+    void clearRequests() {
+        synchronized (requestLog) {
+            requestLog.clear();
+        }
+    }
+
+    void reset() {
+        identities.clear();
+        posts.clear();
+        faults.clear();
+        quotas.reset();
+        calls.clear();
+        maxConcurrent.set(0);
+        clearRequests();
+    }
+
+    static void sleep(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

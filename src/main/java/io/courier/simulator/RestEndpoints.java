@@ -1,0 +1,223 @@
+package io.courier.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** LinkedIn's /rest and /v2 resources the jobs call (linkedin-api.md §5), with auth, version and quota checks. */
+final class RestEndpoints {
+
+    private static final DateTimeFormatter YYYYMM = DateTimeFormatter.ofPattern("yyyyMM");
+    private static final DateTimeFormatter YYYYMMDD = DateTimeFormatter.ofPattern("yyyyMMdd");
+    private final LinkedInSimulator sim;
+
+    RestEndpoints(LinkedInSimulator sim) {
+        this.sim = sim;
+    }
+
+    void userinfo(Exchange ex) throws IOException {
+        Identities.Member m = admit(ex, "userinfo", false, Set.of("openid", "profile"), "userinfo.GET");
+        if (m == null) {
+            return;
+        }
+        String[] names = m.name().split(" ", 2);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("sub", m.id());
+        body.put("name", m.name());
+        body.put("given_name", names[0]);
+        body.put("family_name", names.length > 1 ? names[1] : "");
+        body.put("picture", "https://media.licdn.com/dms/image/sim/" + m.id());
+        body.put("locale", "en-US");
+        body.put("email", m.email());
+        body.put("email_verified", true);
+        reply(ex, "userinfo", 200, body);
+    }
+
+    void createPost(Exchange ex) throws IOException {
+        JsonNode body = ex.json();
+        boolean forOrg = body.path("author").asText().startsWith("urn:li:organization:");
+        Identities.Member m = admit(ex, "posts.create", true,
+                Set.of(forOrg ? "w_organization_social" : "w_member_social"), "posts.CREATE");
+        if (m == null) {
+            return;
+        }
+        if (!body.path("author").isTextual()) {
+            reply(ex, "posts.create", 422, Map.of("message",
+                    "ERROR :: /author :: field is required but not found and has no default value\n", "status", 422));
+            return;
+        }
+        String author = body.get("author").asText();
+        if (forOrg ? !m.adminOf().contains(author) : !author.equals(m.urn())) {
+            reply(ex, "posts.create", 403, Exchange.error(403, 100, "ACCESS_DENIED", "Not enough permissions to access: posts.CREATE." + today()));
+            return;
+        }
+        String commentary = body.path("commentary").asText("");
+        if (commentary.length() > 3000) {
+            reply(ex, "posts.create", 400, paramInvalid("commentary", "commentary is longer than 3000 characters"));
+            return;
+        }
+        var created = sim.posts.create(author, commentary, body.path("visibility").asText("PUBLIC"), sim.clock.now(),
+                sim.options().duplicateWindow());
+        if (created.getValue()) {
+            reply(ex, "posts.create", 422, Exchange.JSON.readTree("{\"errorDetailType\":\"com.linkedin.common.error.BadRequest\","
+                    + "\"message\":\"com.linkedin.content.common.exception.BadRequestResponseException: Content is a duplicate of "
+                    + created.getKey().urn() + "\",\"errorDetails\":{\"inputErrors\":[{\"description\":\"Duplicate post is detected\","
+                    + "\"input\":{},\"code\":\"DUPLICATE_POST\"}]},\"status\":422}"));
+            return;
+        }
+        ex.http.getResponseHeaders().set("x-restli-id", created.getKey().urn());
+        reply(ex, "posts.create", 201, null);
+    }
+
+    void postsByAuthor(Exchange ex) throws IOException {
+        if (ex.rawQuery != null && ex.rawQuery.contains("List%28")) {
+            // Encoding the Rest.li structure is an error on LinkedIn (linkedin-api.md §6).
+            reply(ex, "posts.author", 400, paramInvalid("author", "Rest.li structure characters must not be encoded"));
+            return;
+        }
+        Identities.Member m = admit(ex, "posts.author", true, Set.of("w_member_social", "r_organization_social"), "posts.FINDER-author");
+        if (m == null) {
+            return;
+        }
+        String author = ex.query.getOrDefault("author", "");
+        List<Map<String, Object>> all = sim.posts.byAuthor(author).stream().map(Posts.Post::toJson).toList();
+        paged(ex, "posts.author", all);
+    }
+
+    void organizationAcls(Exchange ex) throws IOException {
+        Identities.Member m = admit(ex, "organizationAcls", true, Set.of("rw_organization_admin", "r_organization_social"),
+                "organizationAcls.FINDER-roleAssignee");
+        if (m == null) {
+            return;
+        }
+        List<Map<String, Object>> acls = m.adminOf().stream().map(org -> Map.<String, Object>of("roleAssignee", m.urn(),
+                "role", ex.query.getOrDefault("role", "ADMINISTRATOR"), "state", ex.query.getOrDefault("state", "APPROVED"),
+                "organization", org)).toList();
+        paged(ex, "organizationAcls", acls);
+    }
+
+    void shareStatistics(Exchange ex) throws IOException {
+        Identities.Member m = admit(ex, "shareStatistics", true, Set.of("r_organization_social", "rw_organization_admin"),
+                "organizationalEntityShareStatistics.FINDER-organizationalEntity");
+        if (m == null) {
+            return;
+        }
+        String org = ex.query.getOrDefault("organizationalEntity", "");
+        if (!m.adminOf().contains(org)) {
+            reply(ex, "shareStatistics", 403, Exchange.error(403, 100, "ACCESS_DENIED",
+                    "Not enough permissions to access: organizationalEntityShareStatistics.FINDER-organizationalEntity." + today()));
+            return;
+        }
+        long seed = Math.abs(org.hashCode()) % 1000 + sim.posts.byAuthor(org).size();
+        Map<String, Object> totals = new LinkedHashMap<>();
+        totals.put("impressionCount", seed * 37);
+        totals.put("uniqueImpressionsCount", seed * 21);
+        totals.put("clickCount", seed * 3);
+        totals.put("likeCount", seed * 2);
+        totals.put("commentCount", seed);
+        totals.put("shareCount", seed / 2);
+        totals.put("engagement", seed == 0 ? 0.0 : (seed * 6.5) / (seed * 37));
+        paged(ex, "shareStatistics", List.of(Map.of("organizationalEntity", org, "totalShareStatistics", totals)));
+    }
+
+    private void paged(Exchange ex, String resource, List<Map<String, Object>> all) throws IOException {
+        int start = Math.max(0, intParam(ex, "start", 0));
+        int count = Math.min(100, Math.max(1, intParam(ex, "count", 10)));
+        List<Map<String, Object>> page = all.subList(Math.min(start, all.size()), Math.min(start + count, all.size()));
+        reply(ex, resource, 200, Map.of("elements", page, "paging", Map.of("start", start, "count", count, "total", all.size())));
+    }
+
+    /**
+     * The checks every call passes in LinkedIn's order: token, version, scope, quota. Answers the error itself
+     * and returns null when the call is refused.
+     */
+    private Identities.Member admit(Exchange ex, String resource, boolean versioned, Set<String> anyScope,
+                                    String permission) throws IOException {
+        String auth = ex.header("Authorization");
+        String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : "";
+        Instant now = sim.clock.now();
+        if (token.isEmpty()) {
+            reply(ex, resource, 401, Exchange.error(401, 401, null, "Empty oauth2_access_token"));
+            return null;
+        }
+        Identities.AccessToken at = sim.identities.accessTokens.get(token);
+        if (at == null) {
+            reply(ex, resource, 401, Exchange.error(401, 65600, null, "Invalid access token"));
+            return null;
+        }
+        ex.memberId = at.memberId();
+        if (at.revoked()) {
+            reply(ex, resource, 401, Exchange.error(401, 65601, "REVOKED_ACCESS_TOKEN", "The token used in the request has been revoked by the user"));
+            return null;
+        }
+        if (!at.expiresAt().isAfter(now)) {
+            reply(ex, resource, 401, Exchange.error(401, 65602, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired"));
+            return null;
+        }
+        if (versioned && !versionOk(ex, resource, now)) {
+            return null;
+        }
+        if (at.scopes().stream().noneMatch(anyScope::contains)) {
+            reply(ex, resource, 403, Exchange.error(403, 100, "ACCESS_DENIED", "Not enough permissions to access: "
+                    + permission + "." + (versioned ? today() : "NO_VERSION")));
+            return null;
+        }
+        String refusedBy = sim.quotas.take(resource, at.memberId(), now);
+        if (refusedBy != null) {
+            reply(ex, resource, 429, Exchange.error(429, 101, "TOO_MANY_REQUESTS",
+                    "Resource level throttle " + refusedBy + " DAY limit for calls to this resource is reached."));
+            return null;
+        }
+        return sim.identities.members.get(at.memberId());
+    }
+
+    private boolean versionOk(Exchange ex, String resource, Instant now) throws IOException {
+        String version = ex.header("LinkedIn-Version");
+        if (version == null || version.isBlank()) {
+            reply(ex, resource, 400, Exchange.error(400, null, "VERSION_MISSING",
+                    "A version must be present. Please specify a version by adding the LinkedIn-Version header."));
+            return false;
+        }
+        YearMonth current = YearMonth.from(now.atZone(ZoneOffset.UTC));
+        boolean active = false;
+        for (int i = 0; i < 12; i++) {
+            active |= current.minusMonths(i).format(YYYYMM).equals(version.trim());
+        }
+        if (!active) {
+            reply(ex, resource, 426, Exchange.error(426, null, "NONEXISTENT_VERSION", "Requested version " + version + " is not active"));
+        }
+        return active;
+    }
+
+    private static Object paramInvalid(String field, String description) {
+        return Map.of("errorDetailType", "com.linkedin.common.error.BadRequest",
+                "message", "Invalid param. Please see errorDetails for more information.",
+                "errorDetails", Map.of("inputErrors", List.of(Map.of("description", description,
+                        "input", Map.of("inputPath", Map.of("fieldPath", field)), "code", "PARAM_INVALID"))),
+                "status", 400);
+    }
+
+    private String today() {
+        return sim.clock.now().atZone(ZoneOffset.UTC).format(YYYYMMDD);
+    }
+
+    private static int intParam(Exchange ex, String name, int fallback) {
+        try {
+            return Integer.parseInt(ex.query.getOrDefault(name, Integer.toString(fallback)));
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private void reply(Exchange ex, String resource, int status, Object body) throws IOException {
+        sim.count(resource, status);
+        ex.send(status, body);
+    }
+}

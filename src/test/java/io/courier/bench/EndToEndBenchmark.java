@@ -1,0 +1,161 @@
+package io.courier.bench;
+
+import static io.courier.testkit.ConnectedAccounts.connect;
+import static io.courier.testkit.ConnectedAccounts.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.testkit.ConnectedAccounts.Connected;
+import io.courier.testkit.CourierServices;
+import io.courier.testkit.KafkaTestClient;
+import io.courier.testkit.SimulatorControl;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End-to-end throughput of Courier against a bare "consume, call LinkedIn, commit" loop at the same concurrency,
+ * both in the same run against the same simulator latency. Not a test: run it with {@code deploy/bench}
+ * ({@code ./mvnw verify -Pbench}); it prints the ratio and writes target/bench/end-to-end.txt.
+ */
+@QuarkusTest
+@WithTestResource(CourierServices.class)
+class EndToEndBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int JOBS = Integer.getInteger("bench.jobs", 2000);
+    private static final int ACCOUNTS = Integer.getInteger("bench.accounts", 200);
+    private static final int LATENCY_MS = Integer.getInteger("bench.latencyMs", 100);
+
+    @ConfigProperty(name = "courier.kafka.bootstrap-servers")
+    String bootstrap;
+    @ConfigProperty(name = "courier.linkedin.api-base-url")
+    String simulatorUrl;
+    @ConfigProperty(name = "courier.linkedin.version")
+    String linkedinVersion;
+    @ConfigProperty(name = "courier.worker.concurrency")
+    int concurrency;
+
+    @Test
+    void courierAgainstABareLoop() throws Exception {
+        SimulatorControl simulator = new SimulatorControl(simulatorUrl);
+        List<Connected> accounts = new ArrayList<>();
+        for (int i = 0; i < ACCOUNTS; i++) {
+            accounts.add(connect(simulator, "{}"));
+        }
+        simulator.call("PUT", "/sim/latency", "{\"ms\":" + LATENCY_MS + "}");
+        try (KafkaTestClient kafka = new KafkaTestClient(bootstrap)) {
+            double baseline = bareLoopJobsPerSecond(kafka, accounts);
+            double courier = courierJobsPerSecond(kafka, accounts);
+            String report = String.format(
+                    "jobs=%d accounts=%d latency=%dms concurrency=%d%nbare loop: %.1f jobs/s%ncourier:   %.1f jobs/s%nratio courier/bare = %.2f%n",
+                    JOBS, ACCOUNTS, LATENCY_MS, concurrency, baseline, courier, courier / baseline);
+            System.out.println(report);
+            Files.createDirectories(Path.of("target/bench"));
+            Files.writeString(Path.of("target/bench/end-to-end.txt"), report);
+        } finally {
+            simulator.call("PUT", "/sim/latency", "{\"ms\":0}");
+        }
+    }
+
+    /** Publishes JOBS post jobs round-robin over the accounts and waits for every result. */
+    private double courierJobsPerSecond(KafkaTestClient kafka, List<Connected> accounts) {
+        String run = UUID.randomUUID().toString();
+        long start = System.nanoTime();
+        for (int i = 0; i < JOBS; i++) {
+            Connected a = accounts.get(i % accounts.size());
+            kafka.send("linkedin.jobs.post", a.accountId(), job(run + "-" + i, "post.create", a.accountId(),
+                    "{\"author\":\"" + a.memberUrn() + "\",\"commentary\":\"bench " + run + " " + i + "\"}"));
+        }
+        kafka.await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), JOBS, Duration.ofMinutes(5));
+        return JOBS / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The baseline: poll a batch, POST each record to the simulator with the same concurrency, wait, commit.
+     * No validation, no ordering, no database, no result topic: the least a Kafka-to-LinkedIn bridge can do.
+     */
+    private double bareLoopJobsPerSecond(KafkaTestClient kafka, List<Connected> accounts) throws Exception {
+        String topic = "bench.baseline." + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get();
+        }
+        for (int i = 0; i < JOBS; i++) {
+            Connected a = accounts.get(i % accounts.size());
+            kafka.send(topic, a.accountId(), "{\"author\":\"" + a.memberUrn() + "\",\"commentary\":\"bare " + topic + " " + i
+                    + "\",\"token\":\"" + a.member().get("accessToken").asText() + "\"}");
+        }
+        HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        Semaphore permits = new Semaphore(concurrency);
+        Set<Long> done = new HashSet<>();
+        long start = System.nanoTime();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, topic,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new ByteArrayDeserializer());
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            consumer.subscribe(List.of(topic));
+            while (done.size() < JOBS) {
+                List<Future<?>> batch = new ArrayList<>();
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    batch.add(threads.submit(() -> post(http, permits, r)));
+                    done.add(((long) r.partition() << 40) | r.offset());
+                }
+                for (Future<?> f : batch) {
+                    f.get();
+                }
+                consumer.commitSync();
+            }
+        }
+        return JOBS / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private Void post(HttpClient http, Semaphore permits, ConsumerRecord<String, byte[]> r) throws IOException, InterruptedException {
+        var body = JSON.readTree(r.value());
+        permits.acquire();
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(simulatorUrl + "/rest/posts"))
+                    .header("Authorization", "Bearer " + body.get("token").asText())
+                    .header("LinkedIn-Version", linkedinVersion)
+                    .header("X-Restli-Protocol-Version", "2.0.0")
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"author\":\"" + body.get("author").asText()
+                            + "\",\"commentary\":\"" + body.get("commentary").asText() + "\",\"visibility\":\"PUBLIC\","
+                            + "\"distribution\":{\"feedDistribution\":\"MAIN_FEED\",\"targetEntities\":[],"
+                            + "\"thirdPartyDistributionChannels\":[]},\"lifecycleState\":\"PUBLISHED\","
+                            + "\"isReshareDisabledByAuthor\":false}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 201) {
+                throw new IllegalStateException("baseline post failed: " + response.statusCode() + " " + response.body());
+            }
+            return null;
+        } finally {
+            permits.release();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.courier.linkedin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The client's requests as a server sees them, and its reading of answers, against a recording HTTP server. */
+class LinkedInClientTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final BearerToken TOKEN = new BearerToken("AQUvlL_test_token");
+
+    record Seen(String method, String path, String rawQuery, Map<String, List<String>> headers, String body) {}
+
+    record Config(URI apiBaseUrl, URI oauthBaseUrl, String version, Optional<String> clientId,
+                  Optional<String> clientSecret, Duration connectTimeout, Duration requestTimeout) implements LinkedInConfig {}
+
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private volatile Answer answer = new Answer(200, Map.of(), "{}", 0);
+    private HttpServer server;
+    private LinkedInClient client;
+
+    record Answer(int status, Map<String, String> headers, String body, long delayMs) {}
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", this::handle);
+        server.start();
+        URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        client = new LinkedInClient(new Config(base, base, "202610", Optional.empty(), Optional.empty(),
+                Duration.ofSeconds(1), Duration.ofMillis(700)));
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+                exchange.getRequestURI().getRawQuery(), Map.copyOf(exchange.getRequestHeaders()),
+                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+        Answer a = answer;
+        try {
+            Thread.sleep(a.delayMs());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        a.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+        byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(a.status(), body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            exchange.getResponseBody().write(body);
+        }
+        exchange.close();
+    }
+
+    private static String header(Seen s, String name) {
+        return s.headers().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+    }
+
+    @Test
+    void createsAPostWithLinkedInsHeadersAndBodyAndReadsTheUrnFromXRestliId() throws Exception {
+        answer = new Answer(201, Map.of("x-restli-id", "urn:li:share:7141138937766391808", "x-li-uuid", "uuid-1"), "", 0);
+
+        CreatedPost post = client.createPost(TOKEN, new PostDraft("urn:li:person:782bbtaQ", "Hi (team) #1 @all", "PUBLIC"));
+
+        assertThat(post.postUrn()).isEqualTo("urn:li:share:7141138937766391808");
+        assertThat(post.requestId()).contains("uuid-1");
+        Seen s = seen.get(0);
+        assertThat(s.method()).isEqualTo("POST");
+        assertThat(s.path()).isEqualTo("/rest/posts");
+        assertThat(header(s, "Authorization")).isEqualTo("Bearer AQUvlL_test_token");
+        assertThat(header(s, "LinkedIn-Version")).isEqualTo("202610");
+        assertThat(header(s, "X-Restli-Protocol-Version")).isEqualTo("2.0.0");
+        var body = JSON.readTree(s.body());
+        assertThat(body.get("author").asText()).isEqualTo("urn:li:person:782bbtaQ");
+        assertThat(body.get("commentary").asText()).isEqualTo("Hi \\(team\\) \\#1 \\@all");
+        assertThat(body.at("/distribution/feedDistribution").asText()).isEqualTo("MAIN_FEED");
+        assertThat(body.get("lifecycleState").asText()).isEqualTo("PUBLISHED");
+        assertThat(body.get("isReshareDisabledByAuthor").asBoolean()).isFalse();
+    }
+
+    @Test
+    void userinfoIsUnversionedAndPostsByAuthorEncodesTheUrn() {
+        answer = new Answer(200, Map.of(), "{\"sub\":\"782bbtaQ\"}", 0);
+        assertThat(client.userinfo(TOKEN).value().get("sub").asText()).isEqualTo("782bbtaQ");
+        assertThat(header(seen.get(0), "LinkedIn-Version")).isNull();
+        assertThat(seen.get(0).path()).isEqualTo("/v2/userinfo");
+
+        answer = new Answer(200, Map.of(), "{\"elements\":[{\"id\":\"a\"}],\"paging\":{\"start\":0,\"count\":10,\"total\":1}}", 0);
+        Page page = client.postsByAuthor(TOKEN, "urn:li:person:782bbtaQ", 0, 10).value();
+        assertThat(page.elements()).hasSize(1);
+        assertThat(page.isLast(10)).isTrue();
+        assertThat(seen.get(1).rawQuery()).isEqualTo("author=urn%3Ali%3Aperson%3A782bbtaQ&q=author&start=0&count=10");
+        assertThat(header(seen.get(1), "LinkedIn-Version")).isEqualTo("202610");
+
+        client.organizationShareStatistics(TOKEN, "urn:li:organization:123");
+        assertThat(seen.get(2).rawQuery())
+                .isEqualTo("q=organizationalEntity&organizationalEntity=urn%3Ali%3Aorganization%3A123");
+    }
+
+    @Test
+    void anErrorAnswerBecomesATypedExceptionWithTheRequestId() {
+        answer = new Answer(403, Map.of("x-li-uuid", "uuid-403"), "{\"status\":403,\"serviceErrorCode\":100,"
+                + "\"code\":\"ACCESS_DENIED\",\"message\":\"Not enough permissions to access: posts.CREATE.20261101\"}", 0);
+        assertThatThrownBy(() -> client.createPost(TOKEN, new PostDraft("urn:li:person:a", "x", "PUBLIC")))
+                .isInstanceOfSatisfying(LinkedInException.class, e -> {
+                    assertThat(e.error().status()).isEqualTo(403);
+                    assertThat(e.error().code()).contains("ACCESS_DENIED");
+                    assertThat(e.error().requestId()).contains("uuid-403");
+                    assertThat(e.getMessage()).doesNotContain("AQUvlL_test_token");
+                });
+    }
+
+    @Test
+    void aHangingServerIsATimeoutAndAClosedPortIsRefused() throws IOException {
+        answer = new Answer(200, Map.of(), "{}", 3_000);
+        assertThatThrownBy(() -> client.userinfo(TOKEN)).isInstanceOfSatisfying(LinkedInUnreachableException.class,
+                e -> assertThat(e.kind()).isEqualTo(LinkedInUnreachableException.Kind.TIMEOUT));
+
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        URI nowhere = URI.create("http://127.0.0.1:" + closedPort);
+        LinkedInClient refused = new LinkedInClient(new Config(nowhere, nowhere, "202610", Optional.empty(),
+                Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1)));
+        assertThatThrownBy(() -> refused.userinfo(TOKEN)).isInstanceOfSatisfying(LinkedInUnreachableException.class,
+                e -> assertThat(e.kind()).isEqualTo(LinkedInUnreachableException.Kind.REFUSED));
+    }
+
+    @Test
+    void aBearerTokenNeverPrintsItsValue() {
+        assertThat(TOKEN.toString()).doesNotContain("AQUvlL").contains("redacted");
+        assertThat(String.valueOf(TOKEN)).isEqualTo("BearerToken[redacted]");
+    }
+}
