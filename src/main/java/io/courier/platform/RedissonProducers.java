@@ -23,10 +23,10 @@ public class RedissonProducers {
                             @ConfigProperty(name = "courier.redis.database", defaultValue = "0") int database) {
         URI uri = parse(url);
         Config config = new Config();
+        config.setPassword(password(uri));
         config.useSingleServer()
                 .setAddress(uri.getScheme() + "://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 6379 : uri.getPort()))
                 .setDatabase(database)
-                .setPassword(password(uri))
                 .setConnectTimeout(2_000)
                 .setTimeout(2_000)
                 .setRetryAttempts(1);
