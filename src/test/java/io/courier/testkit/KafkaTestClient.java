@@ -27,8 +27,11 @@ public final class KafkaTestClient implements AutoCloseable {
 
     public KafkaTestClient(String bootstrap) {
         this.bootstrap = bootstrap;
+        // One request in flight: bursts of async sends to a topic created a moment ago otherwise meet
+        // OutOfOrderSequence retries on the in-JVM broker and never complete.
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
+                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
     }
 
     public void send(String topic, String key, String value) {
@@ -41,6 +44,15 @@ public final class KafkaTestClient implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("could not produce to " + topic, e);
         }
+    }
+
+    /** Sends without waiting for each acknowledgement; {@link #flush()} waits for all of them. */
+    public void sendAsync(String topic, String key, String value) {
+        producer.send(new ProducerRecord<>(topic, key, value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public void flush() {
+        producer.flush();
     }
 
     /** Reads the topic from the start until {@code count} records match, or fails after the timeout. */
