@@ -1,6 +1,9 @@
 package io.courier.auth;
 
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +36,11 @@ public class TokenCipher {
         this.currentKeyId = config.tokenKeyId();
         keys.put(currentKeyId, decodeKey(config.tokenKey(), "courier.auth.token-key (COURIER_TOKEN_KEY)"));
         config.retiredKeys().forEach((id, key) -> keys.putIfAbsent(id, decodeKey(key, "courier.auth.retired-keys." + id)));
+    }
+
+    /** Instantiates the cipher first thing at start-up, so a bad key fails the start, not the first job. */
+    void checkKeyAtStartup(@Observes @Priority(10) StartupEvent event) {
+        // constructing this bean validated the keys
     }
 
     /** The id of the key new values are encrypted with. */

@@ -1,6 +1,9 @@
 package io.courier.platform;
 
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -31,6 +34,12 @@ public class RedissonProducers {
                 .setTimeout(2_000)
                 .setRetryAttempts(1);
         return Redisson.create(config);
+    }
+
+    /** Checks REDIS_URL first thing at start-up; connecting waits until Redis is first needed (it may be down). */
+    void checkUrlAtStartup(@Observes @Priority(10) StartupEvent event,
+                           @ConfigProperty(name = "courier.redis.url") String url) {
+        parse(url);
     }
 
     void close(@Disposes RedissonClient client) {

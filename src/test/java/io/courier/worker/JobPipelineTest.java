@@ -200,6 +200,58 @@ class JobPipelineTest {
     }
 
     @Test
+    void noTokenAppearsInAnyLogLineResultOrHeader() throws Exception {
+        List<String> logLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logLines.add(r.getMessage() + " " + java.util.Arrays.toString(r.getParameters())
+                        + (r.getThrown() == null ? "" : " " + r.getThrown()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger.getLogger("").addHandler(capture);
+        try {
+            Connected account = connect(simulator, "{\"scopes\":[\"openid\",\"profile\"]}");
+            String token = account.member().get("accessToken").asText();
+            String denied = postJob(account, "canary " + UUID.randomUUID());
+            String profile = job("sync.profile", account.accountId(), "{}");
+            kafka.send(POSTS, account.accountId(), denied);
+            kafka.send(SYNCS, account.accountId(), profile);
+
+            ConsumerRecord<String, byte[]> dead = deadLetterOf(JSON.readTree(denied).get("jobId").asText());
+            JsonNode profileResult = resultOf(JSON.readTree(profile).get("jobId").asText());
+            JsonNode deniedResult = resultOf(JSON.readTree(denied).get("jobId").asText());
+
+            assertThat(logLines).anyMatch(l -> l.contains("linkedin call failed")).noneMatch(l -> l.contains(token));
+            assertThat(profileResult.toString()).doesNotContain(token);
+            assertThat(deniedResult.toString()).doesNotContain(token);
+            dead.headers().forEach(h -> assertThat(new String(h.value())).doesNotContain(token));
+        } finally {
+            java.util.logging.Logger.getLogger("").removeHandler(capture);
+        }
+    }
+
+    @Test
+    void countsAndTimesJobsPerTypeAndOutcome() throws Exception {
+        Connected account = connect(simulator, "{}");
+        String job = job("sync.profile", account.accountId(), "{}");
+        kafka.send(SYNCS, account.accountId(), job);
+        resultOf(JSON.readTree(job).get("jobId").asText());
+
+        String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
+        assertThat(metrics).containsPattern("courier_jobs_total\\{[^}]*outcome=\"succeeded\"[^}]*type=\"sync.profile\"[^}]*} [1-9]")
+                .contains("courier_job_duration_seconds_count{");
+    }
+
+    @Test
     void syncJobsFetchWhatTheyAskFor() throws Exception {
         Connected account = connect(simulator, "{\"adminOf\":[\"urn:li:organization:5515715\"]}");
         for (int i = 0; i < 3; i++) {

@@ -1,0 +1,55 @@
+package io.courier.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The packaged jar refuses to start on bad configuration, and says which property is wrong. */
+class StartupConfigIT {
+
+    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    private static final String KEY = "dGVzdC1vbmx5LXRva2VuLWtleS0zMi1ieXRlcyEhISE=";
+
+    @ParameterizedTest(name = "{0}={1} -> names {2}")
+    @CsvSource(delimiter = '|', value = {
+            "COURIER_TOKEN_KEY    | <unset>          | courier.auth.token-key",
+            "COURIER_TOKEN_KEY    | c2hvcnQ=         | courier.auth.token-key",
+            "LINKEDIN_VERSION     | 2026-10          | courier.linkedin.version",
+            "REDIS_URL            | localhost:6379   | courier.redis.url",
+            "COURIER_WORKER_CONCURRENCY | 0          | courier.worker.concurrency"})
+    void refusesToStartNamingTheProperty(String variable, String value, String property) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString()).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("COURIER_TOKEN_KEY", KEY);
+        env.put("HTTP_PORT", "0");
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1");
+        if (value.equals("<unset>")) {
+            env.remove(variable);
+        } else {
+            env.put(variable, value);
+        }
+        Path output = Files.createTempFile("courier-start", ".log");
+        Process courier = pb.redirectOutput(output.toFile()).start();
+        boolean exited = courier.waitFor(60, TimeUnit.SECONDS);
+        if (!exited) {
+            courier.destroyForcibly();
+        }
+        String log = read(output);
+        assertThat(exited).as("Courier should exit at once on bad config; output:%n%s", log).isTrue();
+        assertThat(courier.exitValue()).isNotZero();
+        assertThat(log).contains(property);
+        assertThat(log).doesNotContain(KEY);
+    }
+
+    private static String read(Path p) throws IOException {
+        return Files.readString(p, StandardCharsets.UTF_8);
+    }
+}
