@@ -3,14 +3,16 @@ package io.courier.simulator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Stored posts, with LinkedIn's duplicate detection: same author, same commentary, within a window. */
+/**
+ * Stored posts, with LinkedIn's duplicate detection: same author, same commentary, within a window. Indexed by
+ * author and by content, so a busy simulator does not become the bottleneck it is meant to measure against.
+ */
 final class Posts {
 
     record Post(String urn, String author, String commentary, String visibility, Instant createdAt) {
@@ -26,35 +28,42 @@ final class Posts {
         }
     }
 
-    private final List<Post> posts = new ArrayList<>();
+    private record Content(String author, String commentary) {}
 
-    /** The earlier post this one duplicates, or the new post. */
+    private final Map<String, List<Post>> byAuthor = new HashMap<>();
+    private final Map<Content, Post> latestByContent = new HashMap<>();
+    private int count;
+
+    /** The earlier post this one duplicates (value true), or the new post (value false). */
     synchronized Map.Entry<Post, Boolean> create(String author, String commentary, String visibility, Instant now,
                                                  Duration duplicateWindow) {
-        Optional<Post> earlier = posts.stream()
-                .filter(p -> p.author().equals(author) && p.commentary().equals(commentary)
-                        && p.createdAt().plus(duplicateWindow).isAfter(now))
-                .findFirst();
-        if (earlier.isPresent()) {
-            return Map.entry(earlier.get(), true);
+        Content content = new Content(author, commentary);
+        Post earlier = latestByContent.get(content);
+        if (earlier != null && earlier.createdAt().plus(duplicateWindow).isAfter(now)) {
+            return Map.entry(earlier, true);
         }
         String id = "7" + String.format("%018d", ThreadLocalRandom.current().nextLong(1_000_000_000_000_000_000L));
         Post post = new Post("urn:li:share:" + id, author, commentary, visibility, now);
-        posts.add(post);
+        byAuthor.computeIfAbsent(author, a -> new ArrayList<>()).add(post);
+        latestByContent.put(content, post);
+        count++;
         return Map.entry(post, false);
     }
 
     /** Newest first, as LinkedIn lists them. */
     synchronized List<Post> byAuthor(String author) {
-        return posts.stream().filter(p -> p.author().equals(author))
-                .sorted(Comparator.comparing(Post::createdAt).reversed()).toList();
+        List<Post> posts = new ArrayList<>(byAuthor.getOrDefault(author, List.of()));
+        java.util.Collections.reverse(posts);
+        return posts;
     }
 
     synchronized int count() {
-        return posts.size();
+        return count;
     }
 
     synchronized void clear() {
-        posts.clear();
+        byAuthor.clear();
+        latestByContent.clear();
+        count = 0;
     }
 }
