@@ -38,7 +38,9 @@ stop_courier() {
   fi
 }
 
+TAIL_PID=""
 stop_all() {
+  [ -n "$TAIL_PID" ] && kill "$TAIL_PID" 2>/dev/null || true
   stop_courier
   if [ -f "$RUN/broker.started-by-courier-local" ]; then
     deploy/kafka-broker.sh stop
@@ -136,7 +138,7 @@ show_results() {
   "$JAVA_HOME/bin/java" -Dlog4j2.configurationFile="$ROOT/deploy/kafka/log4j2.properties" -cp "$KAFKA_LIBS/*" \
     org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" \
     --topic linkedin.jobs.dlq --from-beginning --timeout-ms 5000 --property print.headers=true \
-    --property headers.separator=$'\n' --property headers.key.separator=': ' 2>/dev/null \
+    --property headers.separator=$'\n' 2>/dev/null \
     | grep -B 20 "$DEMO_RUN-invalid" | grep -A 20 "courier-error-class" || true
 }
 
@@ -165,9 +167,8 @@ up() {
   Ctrl-C (or deploy/courier-local.sh stop) stops Courier$( [ -f "$RUN/broker.started-by-courier-local" ] && echo " and the broker"). Following the log:
 MSG
   tail -n 0 -F "$RUN/courier.log" &
-  local tail_pid=$!
+  TAIL_PID=$!
   wait "$(cat "$RUN/courier.pid")" 2>/dev/null || true
-  kill "$tail_pid" 2>/dev/null || true
   stop_all
 }
 
