@@ -65,10 +65,10 @@ public class KafkaClients {
      * A job consumer: manual commits (an offset is committed only after the job's outcome is written),
      * read_committed, cooperative-sticky so a rebalance moves only the partitions that must move.
      */
-    public KafkaConsumer<String, byte[]> newJobConsumer(String clientId) {
+    public KafkaConsumer<String, byte[]> newJobConsumer(String clientId, String groupSuffix) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId() + groupSuffix);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

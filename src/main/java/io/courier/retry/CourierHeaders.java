@@ -31,6 +31,8 @@ public final class CourierHeaders {
     public static final String JOB_TYPE = "courier-job-type";
     public static final String ACCOUNT_ID = "courier-account-id";
     public static final String REPLAY_COUNT = "courier-replay-count";
+    /** On tier records: when the job may run again (epoch milliseconds). */
+    public static final String DUE_AT = "courier-due-at";
 
     /** Messages are cut here: a header is for reading, the full story is in the logs (by x-li-uuid). */
     private static final int MAX_MESSAGE_CHARS = 2000;
@@ -42,10 +44,10 @@ public final class CourierHeaders {
      * Headers of a dead letter: the producer's own headers (minus earlier failure headers, which this failure
      * replaces; a replay count is kept) plus every failure header of CONTRACT §3.
      */
-    public static Headers deadLetter(ConsumerRecord<?, ?> original, JobRef job, Failure failure, int attempts,
-                                     Instant firstFailure, Instant lastFailure) {
+    public static Headers deadLetter(ConsumerRecord<?, ?> record, JobRef job, Failure failure, RetryState state,
+                                     Instant lastFailure) {
         Headers headers = new RecordHeaders();
-        for (Header h : original.headers()) {
+        for (Header h : record.headers()) {
             if (!h.key().startsWith(PREFIX) || h.key().equals(REPLAY_COUNT)) {
                 headers.add(h);
             }
@@ -56,15 +58,23 @@ public final class CourierHeaders {
         failure.linkedInCode().ifPresent(c -> put(headers, LINKEDIN_CODE, c));
         failure.serviceErrorCode().ifPresent(c -> put(headers, LINKEDIN_SERVICE_ERROR_CODE, Integer.toString(c)));
         failure.linkedInRequestId().ifPresent(id -> put(headers, LINKEDIN_REQUEST_ID, id));
-        put(headers, ATTEMPTS, Integer.toString(attempts));
-        put(headers, FIRST_FAILURE_AT, firstFailure.toString());
+        put(headers, ATTEMPTS, Integer.toString(state.attempts()));
+        put(headers, FIRST_FAILURE_AT, state.firstFailureAt().orElse(lastFailure).toString());
         put(headers, LAST_FAILURE_AT, lastFailure.toString());
-        put(headers, ORIGINAL_TOPIC, original.topic());
-        put(headers, ORIGINAL_PARTITION, Integer.toString(original.partition()));
-        put(headers, ORIGINAL_OFFSET, Long.toString(original.offset()));
+        put(headers, ORIGINAL_TOPIC, state.originalTopic());
+        put(headers, ORIGINAL_PARTITION, Integer.toString(state.originalPartition()));
+        put(headers, ORIGINAL_OFFSET, Long.toString(state.originalOffset()));
         job.jobId().ifPresent(v -> put(headers, JOB_ID, v));
         job.type().ifPresent(v -> put(headers, JOB_TYPE, v));
         job.accountId().ifPresent(v -> put(headers, ACCOUNT_ID, v));
+        return headers;
+    }
+
+    /** Headers of a tier record: the failure headers plus when the job is due. */
+    public static Headers retry(ConsumerRecord<?, ?> record, JobRef job, Failure failure, RetryState state,
+                                Instant lastFailure, Instant dueAt) {
+        Headers headers = deadLetter(record, job, failure, state, lastFailure);
+        put(headers, DUE_AT, Long.toString(dueAt.toEpochMilli()));
         return headers;
     }
 

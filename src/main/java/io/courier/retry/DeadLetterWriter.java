@@ -26,15 +26,15 @@ public class DeadLetterWriter {
     }
 
     /** Returns once the broker has the record (acks=all); throws if it could not be written. */
-    public RecordMetadata write(ConsumerRecord<String, byte[]> original, JobRef job, Failure failure, int attempts,
-                                Instant firstFailure, Instant lastFailure) throws InterruptedException {
+    public RecordMetadata write(ConsumerRecord<String, byte[]> original, JobRef job, Failure failure, RetryState state,
+                                Instant lastFailure) throws InterruptedException {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.deadLetter(), null, original.key(),
-                original.value(), CourierHeaders.deadLetter(original, job, failure, attempts, firstFailure, lastFailure));
+                original.value(), CourierHeaders.deadLetter(original, job, failure, state, lastFailure));
         try {
             RecordMetadata written = producer.send(record).get();
             LOG.infof("job dead-lettered errorClass=%s jobId=%s accountId=%s from=%s-%d@%d reason=%s",
                     failure.errorClass(), job.jobId().orElse("-"), job.accountId().orElse("-"),
-                    original.topic(), original.partition(), original.offset(), failure.message());
+                    state.originalTopic(), state.originalPartition(), state.originalOffset(), failure.message());
             return written;
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not write dead letter to " + topics.deadLetter(), e.getCause());

@@ -12,14 +12,19 @@ import io.courier.linkedin.ErrorClassifier;
 import io.courier.linkedin.LinkedInException;
 import io.courier.linkedin.LinkedInUnreachableException;
 import io.courier.retry.DeadLetterWriter;
+import io.courier.retry.Decision;
 import io.courier.retry.ErrorClass;
 import io.courier.retry.Failure;
+import io.courier.retry.RetryPolicy;
+import io.courier.retry.RetryRouter;
+import io.courier.retry.RetryState;
 import io.courier.worker.JobMetrics.Outcome;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
@@ -40,39 +45,45 @@ class JobRunner {
     private final LinkedInJobs jobs;
     private final ResultPublisher results;
     private final DeadLetterWriter deadLetters;
+    private final RetryPolicy policy;
+    private final RetryRouter router;
     private final JobMetrics metrics;
     private final Clock clock;
 
     JobRunner(ObjectMapper json, WorkerConfig config, OutcomeStore outcomes, TokenStore tokens, LinkedInJobs jobs,
-              ResultPublisher results, DeadLetterWriter deadLetters, JobMetrics metrics, Clock clock) {
+              ResultPublisher results, DeadLetterWriter deadLetters, RetryPolicy policy, RetryRouter router,
+              JobMetrics metrics, Clock clock) {
         this.validator = new JobValidator(json, config.maxRecordBytes());
         this.outcomes = outcomes;
         this.tokens = tokens;
         this.jobs = jobs;
         this.results = results;
         this.deadLetters = deadLetters;
+        this.policy = policy;
+        this.router = router;
         this.metrics = metrics;
         this.clock = clock;
     }
 
     void run(ConsumerRecord<String, byte[]> record) throws InterruptedException {
         Instant started = clock.instant();
+        RetryState state = RetryState.of(record);
         switch (validator.validate(record.value())) {
             case Validation.Invalid invalid -> {
                 try (var ignored = JobLogContext.open(JobRef.of(invalid))) {
-                    deadLetter(record, JobRef.of(invalid), Failure.of(ErrorClass.INVALID_JOB, invalid.message()), 0,
+                    deadLetter(record, JobRef.of(invalid), Failure.of(ErrorClass.INVALID_JOB, invalid.message()), state,
                             INVALID_TYPE_TAG, started);
                 }
             }
             case Validation.Valid valid -> {
                 try (var ignored = JobLogContext.open(JobRef.of(valid.job()))) {
-                    runValid(record, valid.job(), started);
+                    runValid(record, valid.job(), state, started);
                 }
             }
         }
     }
 
-    private void runValid(ConsumerRecord<String, byte[]> record, JobEnvelope job, Instant started)
+    private void runValid(ConsumerRecord<String, byte[]> record, JobEnvelope job, RetryState state, Instant started)
             throws InterruptedException {
         String typeTag = job.type().wireName();
         Optional<String> earlier = outcomes.succeededResult(job.jobId());
@@ -85,27 +96,65 @@ class JobRunner {
         Optional<TokenStore.AccessGrant> grant = tokens.accessGrant(job.accountId());
         if (grant.isEmpty()) {
             deadLetter(record, JobRef.of(job), Failure.of(ErrorClass.INVALID_JOB, "accountId: no connected account '"
-                    + job.accountId() + "' (import its tokens with PUT /admin/accounts/{accountId}/tokens)"), 0, typeTag, started);
+                    + job.accountId() + "' (import its tokens with PUT /admin/accounts/{accountId}/tokens)"), state,
+                    typeTag, started);
             return;
         }
         if (!grant.get().expiresAt().isAfter(clock.instant())) {
-            // TODO(#5): refresh with the refresh token instead of giving up.
-            deadLetter(record, JobRef.of(job), Failure.of(ErrorClass.AUTH_EXPIRED,
-                    "the account's access token expired at " + grant.get().expiresAt()), 0, typeTag, started);
+            fail(record, job, Failure.of(ErrorClass.AUTH_EXPIRED, "the account's access token expired at "
+                    + grant.get().expiresAt()), state, typeTag, started);
             return;
         }
-        try {
-            LinkedInJobs.JobResult result = jobs.run(job, grant.get().accessToken());
-            succeed(job, result, started);
-        } catch (LinkedInException | LinkedInUnreachableException e) {
-            // TODO(#4): classify into a retry decision; until then every LinkedIn failure is dead-lettered.
-            deadLetter(record, JobRef.of(job), ErrorClassifier.toFailure(e), 1, typeTag, started);
+        int calls = 0;
+        while (true) {
+            calls++;
+            try {
+                succeed(job, jobs.run(job, grant.get().accessToken()), state.attempts() + calls, started);
+                return;
+            } catch (LinkedInException | LinkedInUnreachableException e) {
+                Failure failure = ErrorClassifier.toFailure(e);
+                if (calls > policy.inlineRetries(failure.errorClass(), state.attempts())) {
+                    fail(record, job, failure, state.after(counted(failure, calls), clock.instant()), typeTag, started);
+                    return;
+                }
+                LOG.infof("job failed, retrying at once errorClass=%s liRequestId=%s", failure.errorClass(),
+                        failure.linkedInRequestId().orElse("-"));
+            }
         }
     }
 
-    private void succeed(JobEnvelope job, LinkedInJobs.JobResult result, Instant started) throws InterruptedException {
+    /** Calls that count as attempts: waiting out a daily quota is not the job's fault (CONTRACT §4). */
+    private int counted(Failure failure, int calls) {
+        return failure.errorClass() == ErrorClass.QUOTA_EXHAUSTED ? 0 : calls;
+    }
+
+    /** Carries out the policy's decision for a failure (after `state` counted this run's calls). */
+    private void fail(ConsumerRecord<String, byte[]> record, JobEnvelope job, Failure failure, RetryState state,
+                      String typeTag, Instant started) throws InterruptedException {
+        Instant now = clock.instant();
+        Decision decision = policy.decide(failure, state.attempts(), now, ThreadLocalRandom.current().nextDouble());
+        switch (decision) {
+            case Decision.RetryLater later -> {
+                router.retryLater(record, JobRef.of(job), failure, state, now, later.dueAt());
+                metrics.record(typeTag, Outcome.DELAYED, Duration.between(started, now));
+            }
+            case Decision.DeadLetter dead -> deadLetter(record, JobRef.of(job),
+                    new Failure(dead.errorClass(), dead.reason(), failure.httpStatus(), failure.linkedInCode(),
+                            failure.serviceErrorCode(), failure.linkedInRequestId(), failure.retryAfter()),
+                    state, typeTag, started);
+            // TODO(#5): park until re-authorized, and refresh the token once; until then both dead-letter.
+            case Decision.Park park -> deadLetter(record, JobRef.of(job), failure, state, typeTag, started);
+            case Decision.RefreshAndRetry refresh -> deadLetter(record, JobRef.of(job), failure, state, typeTag, started);
+            case Decision.TreatAsSuccess success -> succeed(job, new LinkedInJobs.JobResult(
+                    com.fasterxml.jackson.databind.node.NullNode.getInstance(), failure.linkedInRequestId(), false),
+                    state.attempts(), started);
+        }
+    }
+
+    private void succeed(JobEnvelope job, LinkedInJobs.JobResult result, int attempts, Instant started)
+            throws InterruptedException {
         Instant finished = clock.instant();
-        ResultEvent event = ResultEvent.succeeded(job, 1, finished, result.linkedinRequestId().orElse(null),
+        ResultEvent event = ResultEvent.succeeded(job, attempts, finished, result.linkedinRequestId().orElse(null),
                 result.data(), result.duplicate());
         String stored = outcomes.recordSuccess(event, results.toJson(event));
         results.publish(job.accountId(), stored);
@@ -115,13 +164,13 @@ class JobRunner {
                 Duration.between(started, finished));
     }
 
-    private void deadLetter(ConsumerRecord<String, byte[]> record, JobRef job, Failure failure, int attempts,
+    private void deadLetter(ConsumerRecord<String, byte[]> record, JobRef job, Failure failure, RetryState state,
                             String typeTag, Instant started) throws InterruptedException {
         Instant now = clock.instant();
-        deadLetters.write(record, job, failure, attempts, now, now);
+        deadLetters.write(record, job, failure, state, now);
         if (job.canReportResult()) {
             ResultEvent event = ResultEvent.deadLettered(job.jobId().get(), job.type().orElse(null),
-                    job.accountId().get(), attempts, now, failure.linkedInRequestId().orElse(null),
+                    job.accountId().get(), state.attempts(), now, failure.linkedInRequestId().orElse(null),
                     failure.errorClass().name(), failure.message());
             results.publish(job.accountId().get(), results.toJson(event));
         }

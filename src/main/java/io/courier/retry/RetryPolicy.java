@@ -1,0 +1,63 @@
+package io.courier.retry;
+
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/**
+ * Maps a failure and the attempts so far to a {@link Decision}. Pure: no I/O, no clock and no randomness of its
+ * own ({@code now} and the jitter draw come in), so a table test covers it. Checks every class's policy at
+ * start-up, so a missing one fails the start and not the first unlucky job.
+ */
+@Startup
+@ApplicationScoped
+public class RetryPolicy {
+
+    private final RetryConfig config;
+
+    public RetryPolicy(RetryConfig config) {
+        this.config = config;
+        for (ErrorClass c : ErrorClass.values()) {
+            config.policyFor(c);
+        }
+    }
+
+    /** Immediate retries allowed for this class, on a job's first run only, before delayed ones. */
+    public int inlineRetries(ErrorClass errorClass, int attemptsBefore) {
+        return attemptsBefore == 0 ? config.policyFor(errorClass).inlineRetries() : 0;
+    }
+
+    public Decision decide(Failure failure, int attempts, Instant now, double jitterDraw) {
+        RetryConfig.ClassPolicy p = config.policyFor(failure.errorClass());
+        return switch (p.action()) {
+            case DEAD_LETTER -> new Decision.DeadLetter(failure.errorClass(), failure.message());
+            case PARK -> new Decision.Park();
+            case REFRESH_AND_RETRY -> new Decision.RefreshAndRetry();
+            case SUCCEED -> new Decision.TreatAsSuccess();
+            case RETRY -> p.countsAsAttempt() && attempts >= p.maxAttempts()
+                    ? new Decision.DeadLetter(failure.errorClass(), attempts + " attempts: " + failure.message())
+                    : new Decision.RetryLater(now.plus(delay(p, attempts, failure.retryAfter(), now, jitterDraw)),
+                            p.countsAsAttempt());
+        };
+    }
+
+    /** The wait before the next attempt; attempts counts the calls made so far (1 after the first failure). */
+    static Duration delay(RetryConfig.ClassPolicy p, int attempts, Optional<Duration> retryAfter, Instant now,
+                          double jitterDraw) {
+        Duration jitter = Duration.ofMillis((long) (jitterDraw * p.maxJitter().toMillis()));
+        if (p.untilUtcMidnight()) {
+            Instant midnight = now.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS).plusDays(1).toInstant();
+            return Duration.between(now, midnight).plus(jitter);
+        }
+        // The n of "initial × multiplierⁿ" counts delayed retries only: inline ones came first and were immediate.
+        double factor = Math.pow(p.multiplier(), Math.max(0, attempts - 1 - p.inlineRetries()));
+        long backoffMs = (long) Math.min(p.initialDelay().toMillis() * factor, p.maxDelay().toMillis());
+        Duration backoff = Duration.ofMillis(backoffMs).plus(jitter);
+        // Honour Retry-After when LinkedIn asks for longer; never depend on it being sent (linkedin-api.md §3).
+        return retryAfter.filter(ra -> ra.compareTo(backoff) > 0).orElse(backoff);
+    }
+}

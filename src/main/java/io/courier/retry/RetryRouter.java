@@ -1,0 +1,105 @@
+package io.courier.retry;
+
+import io.courier.job.JobRef;
+import io.courier.job.TopicInitializer;
+import io.courier.job.TopicsConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends a job to wait in the delayed-retry tier that fits its delay: the largest tier not longer than the
+ * delay, so no record waits past its due time; a longer delay hops through tiers. Delays live in topics,
+ * never in a sleeping consumer thread.
+ */
+@ApplicationScoped
+public class RetryRouter {
+
+    private static final Logger LOG = Logger.getLogger(RetryRouter.class);
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final List<Duration> tiers;
+    private final String prefix;
+
+    RetryRouter(KafkaProducer<String, byte[]> producer, RetryConfig config, TopicsConfig topics, Admin admin)
+            throws InterruptedException {
+        this.producer = producer;
+        this.tiers = config.tiers().stream().sorted().toList();
+        this.prefix = config.topicPrefix();
+        if (topics.createMissing()) {
+            Map<String, Integer> wanted = new LinkedHashMap<>();
+            tierTopics().forEach(t -> wanted.put(t, topics.otherPartitions()));
+            TopicInitializer.createMissing(admin, wanted, topics.replicationFactor());
+        }
+    }
+
+    public List<String> tierTopics() {
+        return tiers.stream().map(this::topicOf).toList();
+    }
+
+    /** The tier's own delay, from its topic name. */
+    public Duration tierDelay(String topic) {
+        return tiers.stream().filter(t -> topicOf(t).equals(topic)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("not a retry tier topic: " + topic));
+    }
+
+    /** Largest tier not longer than the delay (the shortest tier for shorter delays). */
+    Duration tierFor(Duration delay) {
+        Duration chosen = tiers.get(0);
+        for (Duration t : tiers) {
+            if (t.compareTo(delay) <= 0) {
+                chosen = t;
+            }
+        }
+        return chosen;
+    }
+
+    public void retryLater(ConsumerRecord<String, byte[]> record, JobRef job, Failure failure, RetryState state,
+                           Instant failedAt, Instant dueAt) throws InterruptedException {
+        Headers headers = CourierHeaders.retry(record, job, failure, state, failedAt, dueAt);
+        String topic = send(record, headers, Duration.between(failedAt, dueAt));
+        LOG.infof("job delayed errorClass=%s attempts=%d dueAt=%s tier=%s jobId=%s", failure.errorClass(),
+                state.attempts(), dueAt, topic, job.jobId().orElse("-"));
+    }
+
+    /** A record woke in a tier before its due time (its delay is longer than the tier): on to the next wait. */
+    public void hop(ConsumerRecord<String, byte[]> record, Instant now, Instant dueAt) throws InterruptedException {
+        send(record, record.headers(), Duration.between(now, dueAt));
+    }
+
+    private String send(ConsumerRecord<String, byte[]> record, Headers headers, Duration delay) throws InterruptedException {
+        String topic = topicOf(tierFor(delay));
+        try {
+            producer.send(new ProducerRecord<>(topic, null, record.key(), record.value(), headers)).get();
+            return topic;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not write to retry tier " + topic, e.getCause());
+        }
+    }
+
+    private String topicOf(Duration tier) {
+        return prefix + name(tier);
+    }
+
+    /** 1s, 10s, 1m, 10m, 1h: the tier names of CONTRACT §3. */
+    static String name(Duration d) {
+        long s = d.toSeconds();
+        if (d.toMillis() % 1000 != 0) {
+            return d.toMillis() + "ms";
+        }
+        if (s % 3600 == 0) {
+            return s / 3600 + "h";
+        }
+        return s % 60 == 0 ? s / 60 + "m" : s + "s";
+    }
+}

@@ -1,0 +1,248 @@
+package io.courier.worker;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * One Kafka poll loop: polls on its own platform thread, runs records on the shared key-ordered executor, and
+ * commits each partition only up to its first unfinished record (OffsetTracker). With a {@code holdUntil}
+ * function it also waits for records that are not due yet: it pauses their partition and seeks back, so the
+ * consumer keeps polling (well inside max.poll.interval.ms) while nothing is read from that partition.
+ */
+final class PollLoop {
+
+    private static final Logger LOG = Logger.getLogger(PollLoop.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+
+    /** Runs one record to its written outcome; throws when the outcome could not be written. */
+    interface RecordHandler {
+        void handle(ConsumerRecord<String, byte[]> record) throws InterruptedException;
+    }
+
+    private final String name;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final List<String> topics;
+    private final KeyOrderedExecutor executor;
+    private final WorkerConfig config;
+    private final RecordHandler handler;
+    private final Function<ConsumerRecord<String, byte[]>, Optional<Instant>> holdUntil;
+    private final Clock clock;
+    private final OffsetTracker tracker = new OffsetTracker();
+    private final Map<TopicPartition, Instant> held = new HashMap<>();
+    private volatile boolean running;
+    private Thread thread;
+
+    PollLoop(String name, KafkaConsumer<String, byte[]> consumer, List<String> topics, KeyOrderedExecutor executor,
+             WorkerConfig config, RecordHandler handler,
+             Function<ConsumerRecord<String, byte[]>, Optional<Instant>> holdUntil, Clock clock) {
+        this.name = name;
+        this.consumer = consumer;
+        this.topics = topics;
+        this.executor = executor;
+        this.config = config;
+        this.handler = handler;
+        this.holdUntil = holdUntil;
+        this.clock = clock;
+    }
+
+    void start() {
+        running = true;
+        thread = Thread.ofPlatform().name("courier-poll-" + name).start(this::loop);
+    }
+
+    void stop() throws InterruptedException {
+        if (thread == null) {
+            return;
+        }
+        running = false;
+        consumer.wakeup();
+        thread.join(config.drainTimeout().plusSeconds(10).toMillis());
+    }
+
+    private void loop() {
+        try (consumer) {
+            consumer.subscribe(topics, new Rebalance());
+            LOG.infof("consumer started loop=%s topics=%s", name, topics);
+            while (running) {
+                try {
+                    Set<TopicPartition> heldNow = new HashSet<>();
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL_TIMEOUT)) {
+                        offer(record, heldNow);
+                    }
+                } catch (WakeupException e) {
+                    break;
+                }
+                releaseDue();
+                applyBackpressure();
+                commit(tracker.committable(consumer.assignment()), false);
+            }
+            drainAndCommit();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "consumer stopped on an unexpected error loop=%s", name);
+        }
+    }
+
+    private void offer(ConsumerRecord<String, byte[]> record, Set<TopicPartition> heldNow) {
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        if (heldNow.contains(tp)) {
+            return; // behind a record that is not due: read again after the seek
+        }
+        Optional<Instant> wake = holdUntil.apply(record).filter(at -> at.isAfter(clock.instant()));
+        if (wake.isPresent()) {
+            consumer.pause(List.of(tp));
+            consumer.seek(tp, record.offset());
+            held.put(tp, wake.get());
+            heldNow.add(tp);
+            return;
+        }
+        OffsetTracker.Partition partition = tracker.register(tp, record.offset());
+        // Records are keyed by accountId (CONTRACT §3); a record without a key is ordered with its partition.
+        String orderKey = record.key() != null ? "k:" + record.key() : "p:" + tp;
+        executor.submit(orderKey, () -> runOne(partition, record));
+    }
+
+    private void releaseDue() {
+        Instant now = clock.instant();
+        List<TopicPartition> due = held.entrySet().stream().filter(e -> !e.getValue().isAfter(now))
+                .map(Map.Entry::getKey).toList();
+        if (!due.isEmpty()) {
+            due.forEach(held::remove);
+            consumer.resume(due);
+        }
+    }
+
+    private void runOne(OffsetTracker.Partition partition, ConsumerRecord<String, byte[]> record) {
+        if (!tracker.start(partition)) {
+            return; // the partition moved to another consumer, which will run this record
+        }
+        boolean written = false;
+        try {
+            while (!written && running && !partition.isRevoked()) {
+                written = attempt(record);
+            }
+        } finally {
+            tracker.finish(partition, record.offset(), written);
+        }
+    }
+
+    /** One try at a record; false when PostgreSQL or Kafka failed before the outcome was written. */
+    private boolean attempt(ConsumerRecord<String, byte[]> record) {
+        try {
+            handler.handle(record);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (RuntimeException e) {
+            LOG.warnf("job outcome not written, will run it again from=%s-%d@%d cause=%s", record.topic(),
+                    record.partition(), record.offset(), e.getMessage());
+            try {
+                Thread.sleep(config.infrastructureRetryDelay());
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }
+    }
+
+    /** Pause fetching while too many records wait; resume once half of them are done (held ones stay held). */
+    private void applyBackpressure() {
+        int buffered = tracker.buffered();
+        if (buffered >= config.maxBufferedRecords() && consumer.paused().size() < consumer.assignment().size()) {
+            consumer.pause(consumer.assignment());
+        } else if (buffered < config.maxBufferedRecords() / 2) {
+            List<TopicPartition> resumable = consumer.paused().stream().filter(tp -> !held.containsKey(tp)).toList();
+            if (!resumable.isEmpty()) {
+                consumer.resume(resumable);
+            }
+        }
+    }
+
+    private void commit(Map<TopicPartition, OffsetAndMetadata> offsets, boolean sync) {
+        if (offsets.isEmpty()) {
+            return;
+        }
+        if (sync) {
+            consumer.commitSync(offsets);
+            tracker.committed(offsets);
+        } else {
+            consumer.commitAsync(offsets, (done, error) -> {
+                if (error == null) {
+                    tracker.committed(done);
+                } else {
+                    LOG.warnf("offset commit failed, will retry loop=%s cause=%s", name, error.getMessage());
+                }
+            });
+        }
+    }
+
+    /** On shutdown: queued records are handed back uncommitted, running ones get up to the drain timeout. */
+    private void drainAndCommit() {
+        Collection<TopicPartition> owned = tracker.tracked();
+        try {
+            tracker.revokeAndAwait(owned, config.drainTimeout().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            commit(tracker.committable(consumer.assignment()), true);
+        } catch (RuntimeException e) {
+            LOG.warnf("final offset commit failed; uncommitted jobs will run again cause=%s", e.getMessage());
+        }
+        LOG.infof("consumer stopped loop=%s", name);
+    }
+
+    /** Before partitions move away, let their running jobs finish and commit what is done. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            partitions.forEach(held::remove);
+            try {
+                tracker.revokeAndAwait(partitions, config.drainTimeout().toMillis());
+                commit(tracker.committable(partitions), true);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.warnf("commit on revocation failed; those jobs will run again elsewhere cause=%s", e.getMessage());
+            } finally {
+                tracker.forget(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            partitions.forEach(held::remove);
+            try {
+                tracker.revokeAndAwait(partitions, 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            tracker.forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            LOG.infof("partitions assigned loop=%s partitions=%s", name, partitions);
+        }
+    }
+}

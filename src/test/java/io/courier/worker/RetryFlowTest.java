@@ -1,0 +1,138 @@
+package io.courier.worker;
+
+import static io.courier.testkit.ConnectedAccounts.connect;
+import static io.courier.testkit.ConnectedAccounts.job;
+import static io.courier.testkit.KafkaTestClient.header;
+import static io.courier.testkit.KafkaTestClient.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.retry.CourierHeaders;
+import io.courier.testkit.ConnectedAccounts.Connected;
+import io.courier.testkit.CourierServices;
+import io.courier.testkit.KafkaTestClient;
+import io.courier.testkit.SimulatorControl;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Failures take the path their class's policy sets: delayed-retry tiers, an inline retry, or the DLQ. */
+@QuarkusTest
+@WithTestResource(CourierServices.class)
+class RetryFlowTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(40);
+
+    @ConfigProperty(name = "courier.kafka.bootstrap-servers")
+    String bootstrap;
+    @ConfigProperty(name = "courier.linkedin.api-base-url")
+    String simulatorUrl;
+
+    KafkaTestClient kafka;
+    SimulatorControl simulator;
+
+    @BeforeEach
+    void connectClients() {
+        kafka = new KafkaTestClient(bootstrap);
+        simulator = new SimulatorControl(simulatorUrl);
+    }
+
+    @AfterEach
+    void closeClients() {
+        simulator.clearFaults();
+        kafka.close();
+    }
+
+    private String profileJob(Connected account) throws Exception {
+        String job = job("sync.profile", account.accountId(), "{}");
+        kafka.send("linkedin.jobs.sync", account.accountId(), job);
+        return JSON.readTree(job).get("jobId").asText();
+    }
+
+    private JsonNode resultOf(String jobId) throws Exception {
+        return JSON.readTree(text(kafka.await("linkedin.jobs.results", r -> text(r).contains("\"" + jobId + "\""), 1, WAIT).get(0)));
+    }
+
+    @Test
+    void aThrottledJobWaitsInTheOneSecondTierThenSucceeds() throws Exception {
+        Connected account = connect(simulator, "{}");
+        simulator.fault("{\"method\":\"GET\",\"path\":\"/v2/userinfo\",\"status\":429,\"times\":1}");
+        Instant published = Instant.now();
+        String jobId = profileJob(account);
+
+        JsonNode result = resultOf(jobId);
+        assertThat(result.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(result.get("attempts").asInt()).isEqualTo(2);
+        assertThat(Duration.between(published, Instant.parse(result.get("finishedAt").asText()))).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+
+        ConsumerRecord<String, byte[]> waiting = kafka.await("linkedin.jobs.retry.1s",
+                r -> jobId.equals(header(r, CourierHeaders.JOB_ID)), 1, WAIT).get(0);
+        assertThat(waiting.key()).isEqualTo(account.accountId());
+        assertThat(header(waiting, CourierHeaders.ERROR_CLASS)).isEqualTo("RATE_LIMITED");
+        assertThat(header(waiting, CourierHeaders.ATTEMPTS)).isEqualTo("1");
+        assertThat(header(waiting, CourierHeaders.ORIGINAL_TOPIC)).isEqualTo("linkedin.jobs.sync");
+        assertThat(header(waiting, CourierHeaders.HTTP_STATUS)).isEqualTo("429");
+        long dueAt = Long.parseLong(header(waiting, CourierHeaders.DUE_AT));
+        assertThat(dueAt - waiting.timestamp()).isBetween(900L, 1600L);
+    }
+
+    @Test
+    void aServerErrorGetsOneInlineRetryThenADelayedOne() throws Exception {
+        Connected account = connect(simulator, "{}");
+        simulator.fault("{\"method\":\"GET\",\"path\":\"/v2/userinfo\",\"status\":503,\"times\":2}");
+        String jobId = profileJob(account);
+
+        JsonNode result = resultOf(jobId);
+        assertThat(result.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(result.get("attempts").asInt()).isEqualTo(3);
+        ConsumerRecord<String, byte[]> waiting = kafka.await("linkedin.jobs.retry.1s",
+                r -> jobId.equals(header(r, CourierHeaders.JOB_ID)), 1, WAIT).get(0);
+        assertThat(header(waiting, CourierHeaders.ERROR_CLASS)).isEqualTo("SERVER_ERROR");
+        assertThat(header(waiting, CourierHeaders.ATTEMPTS)).isEqualTo("2");
+    }
+
+    @Test
+    void aBadRequestIsDeadLetteredAfterOneCallWithTheOriginalCoordinates() throws Exception {
+        Connected account = connect(simulator, "{}");
+        simulator.fault("{\"method\":\"GET\",\"path\":\"/v2/userinfo\",\"status\":400,\"times\":1,"
+                + "\"body\":\"{\\\"status\\\":400,\\\"code\\\":\\\"PARAM_INVALID\\\",\\\"message\\\":\\\"bad param\\\"}\"}");
+        String jobId = profileJob(account);
+
+        ConsumerRecord<String, byte[]> dead = kafka.await("linkedin.jobs.dlq",
+                r -> jobId.equals(header(r, CourierHeaders.JOB_ID)), 1, WAIT).get(0);
+        assertThat(header(dead, CourierHeaders.ERROR_CLASS)).isEqualTo("BAD_REQUEST");
+        assertThat(header(dead, CourierHeaders.ATTEMPTS)).isEqualTo("1");
+        assertThat(header(dead, CourierHeaders.LINKEDIN_CODE)).isEqualTo("PARAM_INVALID");
+        assertThat(header(dead, CourierHeaders.ORIGINAL_TOPIC)).isEqualTo("linkedin.jobs.sync");
+        assertThat(header(dead, CourierHeaders.DUE_AT)).isNull();
+        assertThat(resultOf(jobId).get("status").asText()).isEqualTo("DEAD_LETTERED");
+    }
+
+    @Test
+    void aJobThatKeepsFailingIsDeadLetteredAfterItsMaxAttemptsWithFirstAndLastFailure() throws Exception {
+        Connected account = connect(simulator, "{}");
+        simulator.fault("{\"method\":\"GET\",\"path\":\"/v2/userinfo\",\"status\":500,\"times\":5}");
+        String jobId = profileJob(account);
+
+        ConsumerRecord<String, byte[]> dead = kafka.await("linkedin.jobs.dlq",
+                r -> jobId.equals(header(r, CourierHeaders.JOB_ID)), 1, Duration.ofSeconds(60)).get(0);
+        assertThat(header(dead, CourierHeaders.ERROR_CLASS)).isEqualTo("SERVER_ERROR");
+        assertThat(header(dead, CourierHeaders.ATTEMPTS)).isEqualTo("5");
+        assertThat(header(dead, CourierHeaders.ERROR_MESSAGE)).startsWith("5 attempts:");
+        assertThat(header(dead, CourierHeaders.ORIGINAL_TOPIC)).isEqualTo("linkedin.jobs.sync");
+        Instant first = Instant.parse(header(dead, CourierHeaders.FIRST_FAILURE_AT));
+        Instant last = Instant.parse(header(dead, CourierHeaders.LAST_FAILURE_AT));
+        assertThat(Duration.between(first, last)).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+        assertThat(text(dead)).contains(jobId);
+        assertThat(dead.headers().lastHeader(CourierHeaders.DUE_AT)).as("a dead letter has no due time").isNull();
+    }
+}
