@@ -9,6 +9,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
 /** Writes a dead letter: the original key and value bytes, unchanged, plus the failure headers. */
@@ -19,10 +21,12 @@ public class DeadLetterWriter {
 
     private final KafkaProducer<String, byte[]> producer;
     private final TopicsConfig topics;
+    private final MeterRegistry metrics;
 
-    DeadLetterWriter(KafkaProducer<String, byte[]> producer, TopicsConfig topics) {
+    DeadLetterWriter(KafkaProducer<String, byte[]> producer, TopicsConfig topics, MeterRegistry metrics) {
         this.producer = producer;
         this.topics = topics;
+        this.metrics = metrics;
     }
 
     /** Returns once the broker has the record (acks=all); throws if it could not be written. */
@@ -32,6 +36,8 @@ public class DeadLetterWriter {
                 original.value(), CourierHeaders.deadLetter(original, job, failure, state, lastFailure));
         try {
             RecordMetadata written = producer.send(record).get();
+            Counter.builder("courier.dead.letters").description("Jobs dead-lettered, by error class")
+                    .tag("class", failure.errorClass().name()).register(metrics).increment();
             LOG.infof("job dead-lettered errorClass=%s jobId=%s accountId=%s from=%s-%d@%d reason=%s",
                     failure.errorClass(), job.jobId().orElse("-"), job.accountId().orElse("-"),
                     state.originalTopic(), state.originalPartition(), state.originalOffset(), failure.message());

@@ -15,6 +15,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,12 +30,14 @@ public class RetryRouter {
     private static final Logger LOG = Logger.getLogger(RetryRouter.class);
 
     private final KafkaProducer<String, byte[]> producer;
+    private final MeterRegistry metrics;
     private final List<Duration> tiers;
     private final String prefix;
 
-    RetryRouter(KafkaProducer<String, byte[]> producer, RetryConfig config, TopicsConfig topics, Admin admin)
-            throws InterruptedException {
+    RetryRouter(KafkaProducer<String, byte[]> producer, RetryConfig config, TopicsConfig topics, Admin admin,
+                MeterRegistry metrics) throws InterruptedException {
         this.producer = producer;
+        this.metrics = metrics;
         this.tiers = config.tiers().stream().sorted().toList();
         this.prefix = config.topicPrefix();
         if (topics.createMissing()) {
@@ -68,6 +72,9 @@ public class RetryRouter {
                            Instant failedAt, Instant dueAt) throws InterruptedException {
         Headers headers = CourierHeaders.retry(record, job, failure, state, failedAt, dueAt);
         String topic = send(record, headers, Duration.between(failedAt, dueAt));
+        Counter.builder("courier.retries").description("Jobs sent to a delayed-retry tier, by error class and tier")
+                .tag("class", failure.errorClass().name()).tag("tier", topic.substring(prefix.length()))
+                .register(metrics).increment();
         LOG.infof("job delayed errorClass=%s attempts=%d dueAt=%s tier=%s jobId=%s", failure.errorClass(),
                 state.attempts(), dueAt, topic, job.jobId().orElse("-"));
     }

@@ -83,6 +83,8 @@ class RetryFlowTest {
         assertThat(header(waiting, CourierHeaders.HTTP_STATUS)).isEqualTo("429");
         long dueAt = Long.parseLong(header(waiting, CourierHeaders.DUE_AT));
         assertThat(dueAt - waiting.timestamp()).isBetween(900L, 1600L);
+        assertThat(io.restassured.RestAssured.get("/q/metrics").asString())
+                .containsPattern("courier_retries_total\\{class=\"RATE_LIMITED\",tier=\"1s\"} [1-9]");
     }
 
     @Test
@@ -115,6 +117,8 @@ class RetryFlowTest {
         assertThat(header(dead, CourierHeaders.ORIGINAL_TOPIC)).isEqualTo("linkedin.jobs.sync");
         assertThat(header(dead, CourierHeaders.DUE_AT)).isNull();
         assertThat(resultOf(jobId).get("status").asText()).isEqualTo("DEAD_LETTERED");
+        assertThat(io.restassured.RestAssured.get("/q/metrics").asString())
+                .containsPattern("courier_dead_letters_total\\{class=\"BAD_REQUEST\"} [1-9]");
     }
 
     @Test
