@@ -28,23 +28,24 @@ public class KafkaClients {
         this.config = config;
     }
 
-    /** One producer for results and dead letters: acks=all and idempotence, so "sent" means durably written. */
-    @Produces
-    @ApplicationScoped
-    KafkaProducer<String, byte[]> producer() {
+    /**
+     * A transactional producer for one poll loop: job outputs and the job offsets are committed together.
+     * The transactional id is unique per instance; zombie fencing comes from the consumer group metadata
+     * passed to sendOffsetsToTransaction (KIP-447), not from a stable id.
+     */
+    public KafkaProducer<String, byte[]> newTransactionalProducer(String name) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "courier-" + name + "-" + java.util.UUID.randomUUID());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) config.produceTimeout().toMillis());
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(config.produceTimeout().toMillis(), 15_000));
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "courier-producer");
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-    }
-
-    void closeProducer(@Disposes KafkaProducer<String, byte[]> producer) {
-        producer.close(Duration.ofSeconds(10));
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "courier-" + name);
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        producer.initTransactions();
+        return producer;
     }
 
     @Produces

@@ -4,11 +4,9 @@ import io.courier.job.JobRef;
 import io.courier.job.TopicsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.concurrent.ExecutionException;
+import io.courier.platform.Outbox;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
@@ -19,31 +17,23 @@ public class DeadLetterWriter {
 
     private static final Logger LOG = Logger.getLogger(DeadLetterWriter.class);
 
-    private final KafkaProducer<String, byte[]> producer;
     private final TopicsConfig topics;
     private final MeterRegistry metrics;
 
-    DeadLetterWriter(KafkaProducer<String, byte[]> producer, TopicsConfig topics, MeterRegistry metrics) {
-        this.producer = producer;
+    DeadLetterWriter(TopicsConfig topics, MeterRegistry metrics) {
         this.topics = topics;
         this.metrics = metrics;
     }
 
-    /** Returns once the broker has the record (acks=all); throws if it could not be written. */
-    public RecordMetadata write(ConsumerRecord<String, byte[]> original, JobRef job, Failure failure, RetryState state,
-                                Instant lastFailure) throws InterruptedException {
+    public void write(Outbox outbox, ConsumerRecord<String, byte[]> original, JobRef job, Failure failure,
+                      RetryState state, Instant lastFailure) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.deadLetter(), null, original.key(),
                 original.value(), CourierHeaders.deadLetter(original, job, failure, state, lastFailure));
-        try {
-            RecordMetadata written = producer.send(record).get();
-            Counter.builder("courier.dead.letters").description("Jobs dead-lettered, by error class")
-                    .tag("class", failure.errorClass().name()).register(metrics).increment();
-            LOG.infof("job dead-lettered errorClass=%s jobId=%s accountId=%s from=%s-%d@%d reason=%s",
-                    failure.errorClass(), job.jobId().orElse("-"), job.accountId().orElse("-"),
-                    state.originalTopic(), state.originalPartition(), state.originalOffset(), failure.message());
-            return written;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("could not write dead letter to " + topics.deadLetter(), e.getCause());
-        }
+        outbox.add(record);
+        Counter.builder("courier.dead.letters").description("Jobs dead-lettered, by error class")
+                .tag("class", failure.errorClass().name()).register(metrics).increment();
+        LOG.infof("job dead-lettered errorClass=%s jobId=%s accountId=%s from=%s-%d@%d reason=%s",
+                failure.errorClass(), job.jobId().orElse("-"), job.accountId().orElse("-"),
+                state.originalTopic(), state.originalPartition(), state.originalOffset(), failure.message());
     }
 }

@@ -9,10 +9,9 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import io.courier.platform.Outbox;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import io.micrometer.core.instrument.Counter;
@@ -29,14 +28,11 @@ public class RetryRouter {
 
     private static final Logger LOG = Logger.getLogger(RetryRouter.class);
 
-    private final KafkaProducer<String, byte[]> producer;
     private final MeterRegistry metrics;
     private final List<Duration> tiers;
     private final String prefix;
 
-    RetryRouter(KafkaProducer<String, byte[]> producer, RetryConfig config, TopicsConfig topics, Admin admin,
-                MeterRegistry metrics) throws InterruptedException {
-        this.producer = producer;
+    RetryRouter(RetryConfig config, TopicsConfig topics, Admin admin, MeterRegistry metrics) throws InterruptedException {
         this.metrics = metrics;
         this.tiers = config.tiers().stream().sorted().toList();
         this.prefix = config.topicPrefix();
@@ -68,10 +64,10 @@ public class RetryRouter {
         return chosen;
     }
 
-    public void retryLater(ConsumerRecord<String, byte[]> record, JobRef job, Failure failure, RetryState state,
-                           Instant failedAt, Instant dueAt) throws InterruptedException {
+    public void retryLater(Outbox outbox, ConsumerRecord<String, byte[]> record, JobRef job, Failure failure,
+                           RetryState state, Instant failedAt, Instant dueAt) {
         Headers headers = CourierHeaders.retry(record, job, failure, state, failedAt, dueAt);
-        String topic = send(record, headers, Duration.between(failedAt, dueAt));
+        String topic = send(outbox, record, headers, Duration.between(failedAt, dueAt));
         Counter.builder("courier.retries").description("Jobs sent to a delayed-retry tier, by error class and tier")
                 .tag("class", failure.errorClass().name()).tag("tier", topic.substring(prefix.length()))
                 .register(metrics).increment();
@@ -80,18 +76,14 @@ public class RetryRouter {
     }
 
     /** A record woke in a tier before its due time (its delay is longer than the tier): on to the next wait. */
-    public void hop(ConsumerRecord<String, byte[]> record, Instant now, Instant dueAt) throws InterruptedException {
-        send(record, record.headers(), Duration.between(now, dueAt));
+    public void hop(Outbox outbox, ConsumerRecord<String, byte[]> record, Instant now, Instant dueAt) {
+        send(outbox, record, record.headers(), Duration.between(now, dueAt));
     }
 
-    private String send(ConsumerRecord<String, byte[]> record, Headers headers, Duration delay) throws InterruptedException {
+    private String send(Outbox outbox, ConsumerRecord<String, byte[]> record, Headers headers, Duration delay) {
         String topic = topicOf(tierFor(delay));
-        try {
-            producer.send(new ProducerRecord<>(topic, null, record.key(), record.value(), headers)).get();
-            return topic;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("could not write to retry tier " + topic, e.getCause());
-        }
+        outbox.add(new ProducerRecord<>(topic, null, record.key(), record.value(), headers));
+        return topic;
     }
 
     private String topicOf(Duration tier) {

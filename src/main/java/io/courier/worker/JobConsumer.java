@@ -3,6 +3,7 @@ package io.courier.worker;
 import io.courier.job.TopicInitializer;
 import io.courier.job.TopicsConfig;
 import io.courier.platform.KafkaClients;
+import io.courier.platform.Outbox;
 import io.courier.retry.CourierHeaders;
 import io.courier.retry.RetryRouter;
 import io.quarkus.runtime.ShutdownEvent;
@@ -58,9 +59,11 @@ public class JobConsumer {
             return;
         }
         executor = new KeyOrderedExecutor(config.concurrency());
-        jobs = new PollLoop("jobs", clients.newJobConsumer("courier-jobs", ""), List.of(topics.post(), topics.sync()),
+        jobs = new PollLoop("jobs", clients.newJobConsumer("courier-jobs", ""),
+                () -> clients.newTransactionalProducer("jobs"), List.of(topics.post(), topics.sync()),
                 executor, config, runner::run, record -> Optional.empty(), clock);
-        retries = new PollLoop("retries", clients.newJobConsumer("courier-retries", "-retries"), router.tierTopics(),
+        retries = new PollLoop("retries", clients.newJobConsumer("courier-retries", "-retries"),
+                () -> clients.newTransactionalProducer("retries"), router.tierTopics(),
                 executor, config, this::runDue, this::wakeAt, clock);
         jobs.start();
         retries.start();
@@ -82,13 +85,13 @@ public class JobConsumer {
         return Optional.of(due.isBefore(tierEnd) ? due : tierEnd);
     }
 
-    private void runDue(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+    private void runDue(ConsumerRecord<String, byte[]> record, Outbox outbox) {
         Instant now = clock.instant();
         Instant due = dueAt(record);
         if (due.isAfter(now)) {
-            router.hop(record, now, due);
+            router.hop(outbox, record, now, due);
         } else {
-            runner.run(record);
+            runner.run(record, outbox);
         }
     }
 

@@ -11,6 +11,7 @@ import io.courier.job.Validation;
 import io.courier.linkedin.ErrorClassifier;
 import io.courier.linkedin.LinkedInException;
 import io.courier.linkedin.LinkedInUnreachableException;
+import io.courier.platform.Outbox;
 import io.courier.retry.DeadLetterWriter;
 import io.courier.retry.Decision;
 import io.courier.retry.ErrorClass;
@@ -29,9 +30,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
 /**
- * Takes one record from validation to its written outcome: a result event, or a dead letter plus a
- * DEAD_LETTERED result. Returns normally only once the outcome is durably in Kafka (and, for a success, in the
- * outcome table), so the caller may then commit the offset. Infrastructure failures (PostgreSQL, Kafka) throw.
+ * Takes one record from validation to its outcome: a result event, a retry-tier record, or a dead letter plus a
+ * DEAD_LETTERED result, all put in the caller's {@link Outbox} (a success is first recorded in the outcome
+ * table). The caller publishes them atomically with the record's offset. Infrastructure failures throw.
  */
 @ApplicationScoped
 class JobRunner {
@@ -65,43 +66,43 @@ class JobRunner {
         this.clock = clock;
     }
 
-    void run(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+    void run(ConsumerRecord<String, byte[]> record, Outbox outbox) {
         Instant started = clock.instant();
         RetryState state = RetryState.of(record);
         switch (validator.validate(record.value())) {
             case Validation.Invalid invalid -> {
                 try (var ignored = JobLogContext.open(JobRef.of(invalid))) {
-                    deadLetter(record, JobRef.of(invalid), Failure.of(ErrorClass.INVALID_JOB, invalid.message()), state,
+                    deadLetter(outbox, record, JobRef.of(invalid), Failure.of(ErrorClass.INVALID_JOB, invalid.message()), state,
                             INVALID_TYPE_TAG, started);
                 }
             }
             case Validation.Valid valid -> {
                 try (var ignored = JobLogContext.open(JobRef.of(valid.job()))) {
-                    runValid(record, valid.job(), state, started);
+                    runValid(outbox, record, valid.job(), state, started);
                 }
             }
         }
     }
 
-    private void runValid(ConsumerRecord<String, byte[]> record, JobEnvelope job, RetryState state, Instant started)
-            throws InterruptedException {
+    private void runValid(Outbox outbox, ConsumerRecord<String, byte[]> record, JobEnvelope job, RetryState state,
+                          Instant started) {
         String typeTag = job.type().wireName();
         Optional<String> earlier = outcomes.succeededResult(job.jobId());
         if (earlier.isPresent()) {
-            results.publish(job.accountId(), earlier.get());
+            results.publish(outbox, job.accountId(), earlier.get());
             LOG.infof("job already succeeded, result re-emitted jobId=%s", job.jobId());
             metrics.record(typeTag, Outcome.REEMITTED, Duration.between(started, clock.instant()));
             return;
         }
         Optional<TokenStore.AccessGrant> grant = tokens.accessGrant(job.accountId());
         if (grant.isEmpty()) {
-            deadLetter(record, JobRef.of(job), Failure.of(ErrorClass.INVALID_JOB, "accountId: no connected account '"
+            deadLetter(outbox, record, JobRef.of(job), Failure.of(ErrorClass.INVALID_JOB, "accountId: no connected account '"
                     + job.accountId() + "' (import its tokens with PUT /admin/accounts/{accountId}/tokens)"), state,
                     typeTag, started);
             return;
         }
         if (!grant.get().expiresAt().isAfter(clock.instant())) {
-            fail(record, job, Failure.of(ErrorClass.AUTH_EXPIRED, "the account's access token expired at "
+            fail(outbox, record, job, Failure.of(ErrorClass.AUTH_EXPIRED, "the account's access token expired at "
                     + grant.get().expiresAt()), state, typeTag, started);
             return;
         }
@@ -109,12 +110,12 @@ class JobRunner {
         while (true) {
             calls++;
             try {
-                succeed(job, jobs.run(job, grant.get().accessToken()), state.attempts() + calls, started);
+                succeed(outbox, job, jobs.run(job, grant.get().accessToken()), state.attempts() + calls, started);
                 return;
             } catch (LinkedInException | LinkedInUnreachableException e) {
                 Failure failure = ErrorClassifier.toFailure(e);
                 if (calls > policy.inlineRetries(failure.errorClass(), state.attempts())) {
-                    fail(record, job, failure, state.after(counted(failure, calls), clock.instant()), typeTag, started);
+                    fail(outbox, record, job, failure, state.after(counted(failure, calls), clock.instant()), typeTag, started);
                     return;
                 }
                 LOG.infof("job failed, retrying at once errorClass=%s liRequestId=%s", failure.errorClass(),
@@ -129,50 +130,49 @@ class JobRunner {
     }
 
     /** Carries out the policy's decision for a failure (after `state` counted this run's calls). */
-    private void fail(ConsumerRecord<String, byte[]> record, JobEnvelope job, Failure failure, RetryState state,
-                      String typeTag, Instant started) throws InterruptedException {
+    private void fail(Outbox outbox, ConsumerRecord<String, byte[]> record, JobEnvelope job, Failure failure,
+                      RetryState state, String typeTag, Instant started) {
         Instant now = clock.instant();
         Decision decision = policy.decide(failure, state.attempts(), now, ThreadLocalRandom.current().nextDouble());
         switch (decision) {
             case Decision.RetryLater later -> {
-                router.retryLater(record, JobRef.of(job), failure, state, now, later.dueAt());
+                router.retryLater(outbox, record, JobRef.of(job), failure, state, now, later.dueAt());
                 metrics.record(typeTag, Outcome.DELAYED, Duration.between(started, now));
             }
-            case Decision.DeadLetter dead -> deadLetter(record, JobRef.of(job),
+            case Decision.DeadLetter dead -> deadLetter(outbox, record, JobRef.of(job),
                     new Failure(dead.errorClass(), dead.reason(), failure.httpStatus(), failure.linkedInCode(),
                             failure.serviceErrorCode(), failure.linkedInRequestId(), failure.retryAfter()),
                     state, typeTag, started);
             // TODO(#5): park until re-authorized, and refresh the token once; until then both dead-letter.
-            case Decision.Park park -> deadLetter(record, JobRef.of(job), failure, state, typeTag, started);
-            case Decision.RefreshAndRetry refresh -> deadLetter(record, JobRef.of(job), failure, state, typeTag, started);
-            case Decision.TreatAsSuccess success -> succeed(job, new LinkedInJobs.JobResult(
+            case Decision.Park park -> deadLetter(outbox, record, JobRef.of(job), failure, state, typeTag, started);
+            case Decision.RefreshAndRetry refresh -> deadLetter(outbox, record, JobRef.of(job), failure, state, typeTag, started);
+            case Decision.TreatAsSuccess success -> succeed(outbox, job, new LinkedInJobs.JobResult(
                     com.fasterxml.jackson.databind.node.NullNode.getInstance(), failure.linkedInRequestId(), false),
                     state.attempts(), started);
         }
     }
 
-    private void succeed(JobEnvelope job, LinkedInJobs.JobResult result, int attempts, Instant started)
-            throws InterruptedException {
+    private void succeed(Outbox outbox, JobEnvelope job, LinkedInJobs.JobResult result, int attempts, Instant started) {
         Instant finished = clock.instant();
         ResultEvent event = ResultEvent.succeeded(job, attempts, finished, result.linkedinRequestId().orElse(null),
                 result.data(), result.duplicate());
         String stored = outcomes.recordSuccess(event, results.toJson(event));
-        results.publish(job.accountId(), stored);
+        results.publish(outbox, job.accountId(), stored);
         LOG.infof("job succeeded jobId=%s duplicate=%s liRequestId=%s", job.jobId(), result.duplicate(),
                 result.linkedinRequestId().orElse("-"));
         metrics.record(job.type().wireName(), result.duplicate() ? Outcome.DUPLICATE : Outcome.SUCCEEDED,
                 Duration.between(started, finished));
     }
 
-    private void deadLetter(ConsumerRecord<String, byte[]> record, JobRef job, Failure failure, RetryState state,
-                            String typeTag, Instant started) throws InterruptedException {
+    private void deadLetter(Outbox outbox, ConsumerRecord<String, byte[]> record, JobRef job, Failure failure,
+                            RetryState state, String typeTag, Instant started) {
         Instant now = clock.instant();
-        deadLetters.write(record, job, failure, state, now);
+        deadLetters.write(outbox, record, job, failure, state, now);
         if (job.canReportResult()) {
             ResultEvent event = ResultEvent.deadLettered(job.jobId().get(), job.type().orElse(null),
                     job.accountId().get(), state.attempts(), now, failure.linkedInRequestId().orElse(null),
                     failure.errorClass().name(), failure.message());
-            results.publish(job.accountId().get(), results.toJson(event));
+            results.publish(outbox, job.accountId().get(), results.toJson(event));
         }
         metrics.record(typeTag, Outcome.DEAD_LETTERED, Duration.between(started, now));
     }

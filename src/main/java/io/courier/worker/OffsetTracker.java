@@ -14,21 +14,29 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class OffsetTracker {
 
-    /** One assignment of one partition. Tasks hold it; once revoked they must not run or complete. */
+    /**
+     * One assignment of one partition. Tasks hold it. Once closing, queued tasks do not start (running ones may
+     * still finish and publish); once abandoned, nothing of it may be published any more.
+     */
     static final class Partition {
         final TopicPartition tp;
         private final TreeSet<Long> pending = new TreeSet<>();
         private int running;
         private long nextOffset = -1;
         private long committed = -1;
-        private volatile boolean revoked;
+        private volatile boolean closing;
+        private volatile boolean abandoned;
 
         Partition(TopicPartition tp) {
             this.tp = tp;
         }
 
-        boolean isRevoked() {
-            return revoked;
+        boolean isClosing() {
+            return closing;
+        }
+
+        boolean isAbandoned() {
+            return abandoned;
         }
     }
 
@@ -43,7 +51,7 @@ final class OffsetTracker {
 
     /** Called when a task starts; false means its partition was revoked and the task must not run. */
     synchronized boolean start(Partition p) {
-        if (p.revoked) {
+        if (p.closing) {
             return false;
         }
         p.running++;
@@ -99,7 +107,7 @@ final class OffsetTracker {
         tps.forEach(tp -> {
             Partition p = partitions.get(tp);
             if (p != null) {
-                p.revoked = true;
+                p.closing = true;
             }
         });
         long deadline = System.currentTimeMillis() + timeoutMillis;
@@ -112,7 +120,14 @@ final class OffsetTracker {
         }
     }
 
+    /** Forgets these partitions; a task of theirs still running can no longer publish (another consumer will run it). */
     synchronized void forget(Collection<TopicPartition> tps) {
-        tps.forEach(partitions::remove);
+        tps.forEach(tp -> {
+            Partition p = partitions.remove(tp);
+            if (p != null) {
+                p.closing = true;
+                p.abandoned = true;
+            }
+        });
     }
 }

@@ -10,18 +10,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import io.courier.platform.Outbox;
+import java.util.ArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
  * One Kafka poll loop: polls on its own platform thread, runs records on the shared key-ordered executor, and
- * commits each partition only up to its first unfinished record (OffsetTracker). With a {@code holdUntil}
+ * commits each partition only up to its first unfinished record (OffsetTracker). A record's outputs (result,
+ * dead letter, retry) and its offset are committed in one Kafka transaction: a finished job publishes its
+ * outputs and marks its offset done under a shared lock, and the poll thread commits the transaction (outputs so
+ * far + offsets so far) under the exclusive one, every poll. So a crash at any point yields each outcome
+ * exactly once to read_committed readers, and jobs never wait for a broker round trip. With a {@code holdUntil}
  * function it also waits for records that are not due yet: it pauses their partition and seeks back, so the
  * consumer keeps polling (well inside max.poll.interval.ms) while nothing is read from that partition.
  */
@@ -30,13 +42,17 @@ final class PollLoop {
     private static final Logger LOG = Logger.getLogger(PollLoop.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
 
-    /** Runs one record to its written outcome; throws when the outcome could not be written. */
+    /** Runs one record to its outcome, put in the outbox; throws when that failed (e.g. PostgreSQL is down). */
     interface RecordHandler {
-        void handle(ConsumerRecord<String, byte[]> record) throws InterruptedException;
+        void handle(ConsumerRecord<String, byte[]> record, Outbox outbox);
     }
 
     private final String name;
     private final KafkaConsumer<String, byte[]> consumer;
+    private final Supplier<KafkaProducer<String, byte[]>> producers;
+    private KafkaProducer<String, byte[]> producer;
+    private final ReentrantReadWriteLock transaction = new ReentrantReadWriteLock();
+    private final AtomicBoolean sentSinceCommit = new AtomicBoolean();
     private final List<String> topics;
     private final KeyOrderedExecutor executor;
     private final WorkerConfig config;
@@ -48,11 +64,12 @@ final class PollLoop {
     private volatile boolean running;
     private Thread thread;
 
-    PollLoop(String name, KafkaConsumer<String, byte[]> consumer, List<String> topics, KeyOrderedExecutor executor,
-             WorkerConfig config, RecordHandler handler,
+    PollLoop(String name, KafkaConsumer<String, byte[]> consumer, Supplier<KafkaProducer<String, byte[]>> producers,
+             List<String> topics, KeyOrderedExecutor executor, WorkerConfig config, RecordHandler handler,
              Function<ConsumerRecord<String, byte[]>, Optional<Instant>> holdUntil, Clock clock) {
         this.name = name;
         this.consumer = consumer;
+        this.producers = producers;
         this.topics = topics;
         this.executor = executor;
         this.config = config;
@@ -77,6 +94,8 @@ final class PollLoop {
 
     private void loop() {
         try (consumer) {
+            producer = producers.get();
+            producer.beginTransaction();
             consumer.subscribe(topics, new Rebalance());
             LOG.infof("consumer started loop=%s topics=%s", name, topics);
             while (running) {
@@ -90,11 +109,15 @@ final class PollLoop {
                 }
                 releaseDue();
                 applyBackpressure();
-                commit(tracker.committable(consumer.assignment()), false);
+                commit(consumer.assignment());
             }
             drainAndCommit();
         } catch (RuntimeException e) {
             LOG.errorf(e, "consumer stopped on an unexpected error loop=%s", name);
+        } finally {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(5));
+            }
         }
     }
 
@@ -131,24 +154,45 @@ final class PollLoop {
         if (!tracker.start(partition)) {
             return; // the partition moved to another consumer, which will run this record
         }
-        boolean written = false;
+        boolean published = false;
         try {
-            while (!written && running && !partition.isRevoked()) {
-                written = attempt(record);
+            List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
+            while (!published && running && !partition.isClosing()) {
+                outputs.clear();
+                if (attempt(record, outputs)) {
+                    published = publish(partition, record, outputs);
+                    break;
+                }
             }
         } finally {
-            tracker.finish(partition, record.offset(), written);
+            if (!published) {
+                tracker.finish(partition, record.offset(), false);
+            }
+        }
+    }
+
+    /** Sends a job's outputs into the open transaction and marks its offset done, atomically w.r.t. commits. */
+    private boolean publish(OffsetTracker.Partition partition, ConsumerRecord<String, byte[]> record,
+                            List<ProducerRecord<String, byte[]>> outputs) {
+        transaction.readLock().lock();
+        try {
+            if (partition.isAbandoned()) {
+                return false; // another consumer owns the record now and will run it
+            }
+            outputs.forEach(out -> producer.send(out));
+            sentSinceCommit.set(true);
+            tracker.finish(partition, record.offset(), true);
+            return true;
+        } finally {
+            transaction.readLock().unlock();
         }
     }
 
     /** One try at a record; false when PostgreSQL or Kafka failed before the outcome was written. */
-    private boolean attempt(ConsumerRecord<String, byte[]> record) {
+    private boolean attempt(ConsumerRecord<String, byte[]> record, List<ProducerRecord<String, byte[]>> outputs) {
         try {
-            handler.handle(record);
+            handler.handle(record, outputs::add);
             return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         } catch (RuntimeException e) {
             LOG.warnf("job outcome not written, will run it again from=%s-%d@%d cause=%s", record.topic(),
                     record.partition(), record.offset(), e.getMessage());
@@ -174,22 +218,53 @@ final class PollLoop {
         }
     }
 
-    private void commit(Map<TopicPartition, OffsetAndMetadata> offsets, boolean sync) {
-        if (offsets.isEmpty()) {
-            return;
-        }
-        if (sync) {
-            consumer.commitSync(offsets);
+    /** Commits the open transaction: the outputs published so far and the offsets they complete. */
+    private void commit(Collection<TopicPartition> of) {
+        transaction.writeLock().lock();
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable(of);
+            if (offsets.isEmpty() && !sentSinceCommit.get()) {
+                return;
+            }
+            if (!offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            }
+            producer.commitTransaction();
             tracker.committed(offsets);
-        } else {
-            consumer.commitAsync(offsets, (done, error) -> {
-                if (error == null) {
-                    tracker.committed(done);
-                } else {
-                    LOG.warnf("offset commit failed, will retry loop=%s cause=%s", name, error.getMessage());
-                }
-            });
+            sentSinceCommit.set(false);
+            producer.beginTransaction();
+        } catch (KafkaException e) {
+            recover(e);
+        } finally {
+            transaction.writeLock().unlock();
         }
+    }
+
+    /**
+     * A transaction that could not commit is aborted: its outputs never become visible, so every record it held
+     * must run again. Forget what was in flight and rewind to the committed offsets.
+     */
+    private void recover(KafkaException cause) {
+        LOG.warnf("transaction aborted, rewinding to committed offsets loop=%s cause=%s", name, cause.toString());
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException fatal) {
+            producer.close(Duration.ZERO); // fenced or broken: a new producer (new transactional id) takes over
+            producer = producers.get();
+        }
+        tracker.forget(tracker.tracked());
+        sentSinceCommit.set(false);
+        Set<TopicPartition> assigned = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
+        for (TopicPartition tp : assigned) {
+            OffsetAndMetadata at = committed.get(tp);
+            if (at != null) {
+                consumer.seek(tp, at);
+            } else {
+                consumer.seekToBeginning(List.of(tp));
+            }
+        }
+        producer.beginTransaction();
     }
 
     /** On shutdown: queued records are handed back uncommitted, running ones get up to the drain timeout. */
@@ -200,11 +275,7 @@ final class PollLoop {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            commit(tracker.committable(consumer.assignment()), true);
-        } catch (RuntimeException e) {
-            LOG.warnf("final offset commit failed; uncommitted jobs will run again cause=%s", e.getMessage());
-        }
+        commit(consumer.assignment());
         LOG.infof("consumer stopped loop=%s", name);
     }
 
@@ -219,11 +290,9 @@ final class PollLoop {
             partitions.forEach(held::remove);
             try {
                 tracker.revokeAndAwait(partitions, config.drainTimeout().toMillis());
-                commit(tracker.committable(partitions), true);
+                commit(partitions);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                LOG.warnf("commit on revocation failed; those jobs will run again elsewhere cause=%s", e.getMessage());
             } finally {
                 tracker.forget(partitions);
             }

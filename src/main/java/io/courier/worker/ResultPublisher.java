@@ -5,21 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.job.ResultEvent;
 import io.courier.job.TopicsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.courier.platform.Outbox;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Publishes result events to linkedin.jobs.results, keyed by account, and waits until the broker has them. */
+/** Turns result events into records for linkedin.jobs.results, keyed by account. */
 @ApplicationScoped
 class ResultPublisher {
 
-    private final KafkaProducer<String, byte[]> producer;
     private final TopicsConfig topics;
     private final ObjectMapper json;
 
-    ResultPublisher(KafkaProducer<String, byte[]> producer, TopicsConfig topics, ObjectMapper json) {
-        this.producer = producer;
+    ResultPublisher(TopicsConfig topics, ObjectMapper json) {
         this.topics = topics;
         this.json = json;
     }
@@ -32,12 +29,7 @@ class ResultPublisher {
         }
     }
 
-    void publish(String accountId, String resultJson) throws InterruptedException {
-        try {
-            producer.send(new ProducerRecord<>(topics.results(), accountId,
-                    resultJson.getBytes(StandardCharsets.UTF_8))).get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("could not publish result to " + topics.results(), e.getCause());
-        }
+    void publish(Outbox outbox, String accountId, String resultJson) {
+        outbox.add(new ProducerRecord<>(topics.results(), accountId, resultJson.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -1,0 +1,12 @@
+package io.courier.platform;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Where a job puts its output records (result, dead letter, retry). The poll loop that ran the job makes them
+ * visible in one Kafka transaction together with the job's offset, so an outcome is never written twice nor lost.
+ */
+@FunctionalInterface
+public interface Outbox {
+    void add(ProducerRecord<String, byte[]> record);
+}
