@@ -3,14 +3,19 @@ package io.courier.worker;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Which polled records have finished, per partition, so the consumer commits only up to the first record whose
- * outcome is not yet written. Jobs finish out of order (different accounts run in parallel); the committed
- * offset never passes an unfinished one, so a crash redelivers it instead of losing it.
+ * Which polled records have finished, per partition, and the output records each finished one produced. Jobs
+ * finish out of order (different accounts run in parallel), but outputs are released for publishing only
+ * together with the offset that covers them: up to the first unfinished record. So an output never becomes
+ * visible before its offset is committed in the same transaction, and a crash redelivers instead of losing.
  */
 final class OffsetTracker {
 
@@ -21,6 +26,7 @@ final class OffsetTracker {
     static final class Partition {
         final TopicPartition tp;
         private final TreeSet<Long> pending = new TreeSet<>();
+        private final TreeMap<Long, List<ProducerRecord<String, byte[]>>> outputs = new TreeMap<>();
         private int running;
         private long nextOffset = -1;
         private long committed = -1;
@@ -58,21 +64,27 @@ final class OffsetTracker {
         return true;
     }
 
-    synchronized void finish(Partition p, long offset, boolean outcomeWritten) {
+    /** A task ended; with outputs (possibly none) when the record is done, null when it must run again. */
+    synchronized void finish(Partition p, long offset, List<ProducerRecord<String, byte[]>> done) {
         p.running--;
-        if (outcomeWritten) {
+        if (done != null && !p.abandoned) {
             p.pending.remove(offset);
+            p.outputs.put(offset, List.copyOf(done));
         }
         notifyAll();
     }
 
-    synchronized int buffered() {
-        return partitions.values().stream().mapToInt(p -> p.pending.size()).sum();
+    /** What one transaction commits: offsets, and the outputs of exactly the records those offsets cover. */
+    record Release(Map<TopicPartition, OffsetAndMetadata> offsets, List<ProducerRecord<String, byte[]>> outputs) {
+        boolean isEmpty() {
+            return offsets.isEmpty();
+        }
     }
 
-    /** Offsets that can be committed now and have not been yet. */
-    synchronized Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> of) {
+    /** Takes the outputs that can be published now, in offset order, with the offsets that cover them. */
+    synchronized Release release(Collection<TopicPartition> of) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
         for (TopicPartition tp : of) {
             Partition p = partitions.get(tp);
             if (p == null || p.nextOffset < 0) {
@@ -81,9 +93,16 @@ final class OffsetTracker {
             long safe = p.pending.isEmpty() ? p.nextOffset : p.pending.first();
             if (safe > p.committed) {
                 offsets.put(tp, new OffsetAndMetadata(safe));
+                var covered = p.outputs.headMap(safe);
+                covered.values().forEach(out::addAll);
+                covered.clear();
             }
         }
-        return offsets;
+        return new Release(offsets, out);
+    }
+
+    synchronized int buffered() {
+        return partitions.values().stream().mapToInt(p -> p.pending.size()).sum();
     }
 
     synchronized void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
@@ -96,7 +115,7 @@ final class OffsetTracker {
     }
 
     synchronized Collection<TopicPartition> tracked() {
-        return java.util.List.copyOf(partitions.keySet());
+        return List.copyOf(partitions.keySet());
     }
 
     /**

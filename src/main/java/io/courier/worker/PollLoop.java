@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import io.courier.platform.Outbox;
@@ -30,10 +28,10 @@ import org.jboss.logging.Logger;
 /**
  * One Kafka poll loop: polls on its own platform thread, runs records on the shared key-ordered executor, and
  * commits each partition only up to its first unfinished record (OffsetTracker). A record's outputs (result,
- * dead letter, retry) and its offset are committed in one Kafka transaction: a finished job publishes its
- * outputs and marks its offset done under a shared lock, and the poll thread commits the transaction (outputs so
- * far + offsets so far) under the exclusive one, every poll. So a crash at any point yields each outcome
- * exactly once to read_committed readers, and jobs never wait for a broker round trip. With a {@code holdUntil}
+ * dead letter, retry) and its offset are committed in one Kafka transaction: finished jobs leave their outputs
+ * with the tracker, and every poll the poll thread publishes the outputs its offsets cover, sends the offsets
+ * and commits. So a crash at any point yields each outcome exactly once to read_committed readers, and jobs
+ * never wait for a broker round trip. With a {@code holdUntil}
  * function it also waits for records that are not due yet: it pauses their partition and seeks back, so the
  * consumer keeps polling (well inside max.poll.interval.ms) while nothing is read from that partition.
  */
@@ -51,8 +49,6 @@ final class PollLoop {
     private final KafkaConsumer<String, byte[]> consumer;
     private final Supplier<KafkaProducer<String, byte[]>> producers;
     private KafkaProducer<String, byte[]> producer;
-    private final ReentrantReadWriteLock transaction = new ReentrantReadWriteLock();
-    private final AtomicBoolean sentSinceCommit = new AtomicBoolean();
     private final List<String> topics;
     private final KeyOrderedExecutor executor;
     private final WorkerConfig config;
@@ -116,7 +112,9 @@ final class PollLoop {
             LOG.errorf(e, "consumer stopped on an unexpected error loop=%s", name);
         } finally {
             if (producer != null) {
-                producer.close(Duration.ofSeconds(5));
+                // Everything that must survive was committed (commitTransaction flushes); the open transaction is
+                // empty or abandoned on purpose, so there is nothing to wait for.
+                producer.close(Duration.ZERO);
             }
         }
     }
@@ -154,37 +152,17 @@ final class PollLoop {
         if (!tracker.start(partition)) {
             return; // the partition moved to another consumer, which will run this record
         }
-        boolean published = false;
+        List<ProducerRecord<String, byte[]>> done = null;
         try {
             List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
-            while (!published && running && !partition.isClosing()) {
+            while (done == null && running && !partition.isClosing()) {
                 outputs.clear();
                 if (attempt(record, outputs)) {
-                    published = publish(partition, record, outputs);
-                    break;
+                    done = outputs;
                 }
             }
         } finally {
-            if (!published) {
-                tracker.finish(partition, record.offset(), false);
-            }
-        }
-    }
-
-    /** Sends a job's outputs into the open transaction and marks its offset done, atomically w.r.t. commits. */
-    private boolean publish(OffsetTracker.Partition partition, ConsumerRecord<String, byte[]> record,
-                            List<ProducerRecord<String, byte[]>> outputs) {
-        transaction.readLock().lock();
-        try {
-            if (partition.isAbandoned()) {
-                return false; // another consumer owns the record now and will run it
-            }
-            outputs.forEach(out -> producer.send(out));
-            sentSinceCommit.set(true);
-            tracker.finish(partition, record.offset(), true);
-            return true;
-        } finally {
-            transaction.readLock().unlock();
+            tracker.finish(partition, record.offset(), done);
         }
     }
 
@@ -218,25 +196,20 @@ final class PollLoop {
         }
     }
 
-    /** Commits the open transaction: the outputs published so far and the offsets they complete. */
+    /** One transaction: the outputs of the records now committable, then their offsets. */
     private void commit(Collection<TopicPartition> of) {
-        transaction.writeLock().lock();
+        OffsetTracker.Release release = tracker.release(of);
+        if (release.isEmpty()) {
+            return;
+        }
         try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = tracker.committable(of);
-            if (offsets.isEmpty() && !sentSinceCommit.get()) {
-                return;
-            }
-            if (!offsets.isEmpty()) {
-                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            }
+            release.outputs().forEach(producer::send);
+            producer.sendOffsetsToTransaction(release.offsets(), consumer.groupMetadata());
             producer.commitTransaction();
-            tracker.committed(offsets);
-            sentSinceCommit.set(false);
+            tracker.committed(release.offsets());
             producer.beginTransaction();
         } catch (KafkaException e) {
             recover(e);
-        } finally {
-            transaction.writeLock().unlock();
         }
     }
 
@@ -253,7 +226,6 @@ final class PollLoop {
             producer = producers.get();
         }
         tracker.forget(tracker.tracked());
-        sentSinceCommit.set(false);
         Set<TopicPartition> assigned = consumer.assignment();
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
         for (TopicPartition tp : assigned) {

@@ -81,6 +81,27 @@ public final class KafkaTestClient implements AutoCloseable {
         return found;
     }
 
+    /** Every record now in the topic: reads from the start until nothing new arrives for {@code quiet}. */
+    public List<ConsumerRecord<String, byte[]>> readAll(String topic, Duration quiet) {
+        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long lastNew = System.nanoTime();
+            while (System.nanoTime() - lastNew < quiet.toNanos()) {
+                var batch = consumer.poll(Duration.ofMillis(200));
+                if (!batch.isEmpty()) {
+                    batch.forEach(all::add);
+                    lastNew = System.nanoTime();
+                }
+            }
+        }
+        return all;
+    }
+
     public static String text(ConsumerRecord<String, byte[]> record) {
         return record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8);
     }
