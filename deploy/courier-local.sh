@@ -137,7 +137,7 @@ show_results() {
   say "the invalid job on linkedin.jobs.dlq (headers, then the original bytes):"
   "$JAVA_HOME/bin/java" -Dlog4j2.configurationFile="$ROOT/deploy/kafka/log4j2.properties" -cp "$KAFKA_LIBS/*" \
     org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" \
-    --topic linkedin.jobs.dlq --isolation-level read_committed --from-beginning --timeout-ms 5000 --property print.headers=true \
+    --topic linkedin.jobs.dlq --isolation-level read_committed --from-beginning --timeout-ms 15000 --property print.headers=true \
     --property headers.separator=$'\n' 2>/dev/null \
     | grep -B 20 "$DEMO_RUN-invalid" | grep -A 20 "courier-error-class" || true
 }
