@@ -14,6 +14,7 @@ import io.courier.retry.ErrorClass;
 import io.courier.retry.Failure;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /** Maps each LinkedIn answer to one error class, in one place (CONTRACT §4, linkedin-api.md §2). */
 public final class ErrorClassifier {
@@ -40,6 +41,10 @@ public final class ErrorClassifier {
                     e.error().code(), e.error().serviceErrorCode(), e.error().requestId(), e.error().retryAfter());
             case LinkedInUnreachableException e -> new Failure(ErrorClass.NETWORK, e.getMessage(), OptionalInt.empty(),
                     Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty());
+            // An open breaker means LinkedIn has been failing: wait like for a 5xx, through the tiers, not the DLQ.
+            case CircuitBreakerOpenException e -> new Failure(ErrorClass.SERVER_ERROR,
+                    "circuit breaker open: LinkedIn has been failing on this resource (" + e.getMessage() + ")",
+                    OptionalInt.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty());
             default -> throw new IllegalArgumentException("not a LinkedIn failure: " + exception.getClass().getName(), exception);
         };
     }

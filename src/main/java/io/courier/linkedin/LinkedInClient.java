@@ -3,6 +3,7 @@ package io.courier.linkedin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Executors;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.jboss.logging.Logger;
 
 /**
@@ -24,6 +26,12 @@ import org.jboss.logging.Logger;
  * Sends the headers LinkedIn requires (linkedin-api.md §3), turns every error answer into a
  * {@link LinkedInException} with the parsed body, and every missing answer into a
  * {@link LinkedInUnreachableException}. Logs x-li-uuid on each failure; never the token.
+ *
+ * <p>Each resource has its own circuit breaker (SmallRye Fault Tolerance), counting only 5xx and missing answers;
+ * while one is open, calls fail at once with CircuitBreakerOpenException and the jobs wait in the retry tiers.
+ * Thresholds are the MicroProfile defaults unless overridden, e.g.
+ * {@code io.courier.linkedin.LinkedInClient/createPost/CircuitBreaker/delay=30000}. No @Retry: delays live in
+ * tier topics. No @Timeout: the HTTP client's own request timeout bounds every call.
  */
 @ApplicationScoped
 public class LinkedInClient {
@@ -43,6 +51,8 @@ public class LinkedInClient {
                 .build();
     }
 
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName("linkedin.posts.create")
     public CreatedPost createPost(BearerToken token, PostDraft draft) {
         ObjectNode body = JSON.createObjectNode()
                 .put("author", draft.author())
@@ -62,21 +72,29 @@ public class LinkedInClient {
                 List.of(), requestId(response), Optional.empty()))), requestId(response));
     }
 
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName("linkedin.userinfo")
     public Fetched<JsonNode> userinfo(BearerToken token) {
         HttpResponse<byte[]> response = send("userinfo", request(token, "/v2/userinfo", false).GET());
         return new Fetched<>(readTree(response.body()), requestId(response));
     }
 
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName("linkedin.posts.author")
     public Fetched<Page> postsByAuthor(BearerToken token, String authorUrn, int start, int count) {
         String query = "author=" + Urns.encodeQueryValue(authorUrn) + "&q=author&start=" + start + "&count=" + count;
         return page("posts.author", token, "/rest/posts?" + query);
     }
 
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName("linkedin.shareStatistics")
     public Fetched<Page> organizationShareStatistics(BearerToken token, String organizationUrn) {
         String query = "q=organizationalEntity&organizationalEntity=" + Urns.encodeQueryValue(organizationUrn);
         return page("shareStatistics", token, "/rest/organizationalEntityShareStatistics?" + query);
     }
 
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName("linkedin.organizationAcls")
     public Fetched<Page> organizationAcls(BearerToken token, String role, String state, int start, int count) {
         String query = "q=roleAssignee&role=" + role + "&state=" + state + "&start=" + start + "&count=" + count;
         return page("organizationAcls", token, "/rest/organizationAcls?" + query);
@@ -126,7 +144,7 @@ public class LinkedInClient {
             LOG.infof("linkedin call failed endpoint=%s status=%d code=%s serviceErrorCode=%s liRequestId=%s", endpoint,
                     error.status(), error.code().orElse("-"), error.serviceErrorCode().isPresent()
                             ? error.serviceErrorCode().getAsInt() : "-", error.requestId().orElse("-"));
-            throw new LinkedInException(endpoint, error);
+            throw error.status() >= 500 ? new LinkedInServerException(endpoint, error) : new LinkedInException(endpoint, error);
         }
         return response;
     }

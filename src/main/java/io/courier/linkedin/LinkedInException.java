@@ -1,7 +1,7 @@
 package io.courier.linkedin;
 
 /** LinkedIn answered with an error. Carries the parsed answer; no stack trace (expected control flow). */
-public final class LinkedInException extends RuntimeException {
+public class LinkedInException extends RuntimeException {
 
     private final transient LinkedInError error;
 

@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 
 /**
@@ -112,7 +113,7 @@ class JobRunner {
             try {
                 succeed(outbox, job, jobs.run(job, grant.get().accessToken()), state.attempts() + calls, started);
                 return;
-            } catch (LinkedInException | LinkedInUnreachableException e) {
+            } catch (LinkedInException | LinkedInUnreachableException | CircuitBreakerOpenException e) {
                 Failure failure = ErrorClassifier.toFailure(e);
                 if (calls > policy.inlineRetries(failure.errorClass(), state.attempts())) {
                     fail(outbox, record, job, failure, state.after(counted(failure, calls), clock.instant()), typeTag, started);
