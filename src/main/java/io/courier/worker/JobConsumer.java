@@ -6,6 +6,7 @@ import io.courier.platform.KafkaClients;
 import io.courier.platform.Outbox;
 import io.courier.retry.CourierHeaders;
 import io.courier.retry.RetryRouter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,13 +39,15 @@ public class JobConsumer {
     private final JobRunner runner;
     private final RetryRouter router;
     private final Clock clock;
+    private final MeterRegistry metrics;
     private KeyOrderedExecutor executor;
     private PollLoop jobs;
     private PollLoop retries;
 
     /** TopicInitializer is a parameter so that the topics exist before any consumer subscribes. */
     JobConsumer(KafkaClients clients, TopicsConfig topics, WorkerConfig config, JobRunner runner, RetryRouter router,
-                Clock clock, TopicInitializer topicsReady) {
+                Clock clock, MeterRegistry metrics, TopicInitializer topicsReady) {
+        this.metrics = metrics;
         this.clients = clients;
         this.topics = topics;
         this.config = config;
@@ -61,10 +64,10 @@ public class JobConsumer {
         executor = new KeyOrderedExecutor(config.concurrency());
         jobs = new PollLoop("jobs", clients.newJobConsumer("courier-jobs", ""),
                 () -> clients.newTransactionalProducer("jobs"), List.of(topics.post(), topics.sync()),
-                executor, config, runner::run, record -> Optional.empty(), clock);
+                executor, config, runner::run, record -> Optional.empty(), clock, metrics);
         retries = new PollLoop("retries", clients.newJobConsumer("courier-retries", "-retries"),
                 () -> clients.newTransactionalProducer("retries"), router.tierTopics(),
-                executor, config, this::runDue, this::wakeAt, clock);
+                executor, config, this::runDue, this::wakeAt, clock, metrics);
         jobs.start();
         retries.start();
     }

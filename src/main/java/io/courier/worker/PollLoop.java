@@ -10,7 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
 import io.courier.platform.Outbox;
 import java.util.ArrayList;
@@ -57,13 +61,17 @@ final class PollLoop {
     private final Clock clock;
     private final OffsetTracker tracker = new OffsetTracker();
     private final Map<TopicPartition, Instant> held = new HashMap<>();
+    private final MeterRegistry metrics;
+    private final Map<String, AtomicLong> lagByTopic = new ConcurrentHashMap<>();
+    private Instant lagMeasuredAt = Instant.EPOCH;
     private volatile boolean running;
     private Thread thread;
 
     PollLoop(String name, KafkaConsumer<String, byte[]> consumer, Supplier<KafkaProducer<String, byte[]>> producers,
              List<String> topics, KeyOrderedExecutor executor, WorkerConfig config, RecordHandler handler,
-             Function<ConsumerRecord<String, byte[]>, Optional<Instant>> holdUntil, Clock clock) {
+             Function<ConsumerRecord<String, byte[]>, Optional<Instant>> holdUntil, Clock clock, MeterRegistry metrics) {
         this.name = name;
+        this.metrics = metrics;
         this.consumer = consumer;
         this.producers = producers;
         this.topics = topics;
@@ -106,6 +114,7 @@ final class PollLoop {
                 releaseDue();
                 applyBackpressure();
                 commit(consumer.assignment());
+                measureLag();
             }
             drainAndCommit();
         } catch (RuntimeException e) {
@@ -136,6 +145,29 @@ final class PollLoop {
         // Records are keyed by accountId (CONTRACT §3); a record without a key is ordered with its partition.
         String orderKey = record.key() != null ? "k:" + record.key() : "p:" + tp;
         executor.submit(orderKey, () -> runOne(partition, record));
+    }
+
+    /**
+     * Records not yet read, per topic, from the consumer's own fetch positions (no broker round trip):
+     * {@code courier_consumer_lag{topic}}. For the retry tiers this is how much work is waiting.
+     */
+    private void measureLag() {
+        Instant now = clock.instant();
+        if (now.isBefore(lagMeasuredAt.plusSeconds(1))) {
+            return;
+        }
+        lagMeasuredAt = now;
+        Map<String, Long> sums = new HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            consumer.currentLag(tp).ifPresent(lag -> sums.merge(tp.topic(), lag, Long::sum));
+        }
+        lagByTopic.keySet().forEach(topic -> sums.putIfAbsent(topic, 0L));
+        sums.forEach((topic, lag) -> lagByTopic.computeIfAbsent(topic, t -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("courier.consumer.lag", value, AtomicLong::get).description("Records not yet read, per topic")
+                    .tag("topic", t).register(metrics);
+            return value;
+        }).set(lag));
     }
 
     private void releaseDue() {

@@ -47,6 +47,8 @@ class CircuitBreakerTest {
                     && header(r, CourierHeaders.ERROR_MESSAGE).contains("circuit breaker open"), 1, Duration.ofSeconds(40)).get(0);
             assertThat(header(opened, CourierHeaders.ERROR_CLASS)).isEqualTo("SERVER_ERROR");
             assertThat(RestAssured.get("/q/health/ready").asString()).contains("degraded").contains("linkedin.organizationAcls");
+            assertThat(RestAssured.get("/q/metrics").asString()).contains("ft_circuitbreaker_opened_total")
+                    .containsPattern("courier_consumer_lag\\{topic=\"linkedin.jobs.retry.1s\"}");
             long calls = simulator.requests().findValuesAsText("path").stream().filter("/rest/organizationAcls"::equals).count();
             assertThat(calls).as("calls LinkedIn saw while 8 jobs failed").isLessThan(16);
 

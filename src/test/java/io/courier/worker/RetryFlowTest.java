@@ -88,6 +88,21 @@ class RetryFlowTest {
     }
 
     @Test
+    void aLongerRetryAfterIsHonouredThroughTheTiers() throws Exception {
+        Connected account = connect(simulator, "{}");
+        simulator.fault("{\"method\":\"GET\",\"path\":\"/v2/userinfo\",\"status\":429,\"headers\":{\"Retry-After\":\"3\"},\"times\":1}");
+        String jobId = profileJob(account);
+
+        ConsumerRecord<String, byte[]> waiting = kafka.await("linkedin.jobs.retry.1s",
+                r -> jobId.equals(header(r, CourierHeaders.JOB_ID)), 1, WAIT).get(0);
+        long dueAt = Long.parseLong(header(waiting, CourierHeaders.DUE_AT));
+        assertThat(dueAt - waiting.timestamp()).as("3 s asked by LinkedIn, not the 1 s backoff").isBetween(2900L, 3600L);
+        JsonNode result = resultOf(jobId);
+        assertThat(result.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(Instant.parse(result.get("finishedAt").asText()).toEpochMilli()).isGreaterThanOrEqualTo(dueAt);
+    }
+
+    @Test
     void aServerErrorGetsOneInlineRetryThenADelayedOne() throws Exception {
         Connected account = connect(simulator, "{}");
         simulator.fault("{\"method\":\"GET\",\"path\":\"/v2/userinfo\",\"status\":503,\"times\":2}");
