@@ -173,6 +173,7 @@ public final class LinkedInSimulator implements AutoCloseable {
 
     private void record(Exchange ex) {
         Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("at", clock.now().toString());
         entry.put("method", ex.method);
         entry.put("path", ex.path);
         entry.put("rawQuery", ex.rawQuery);
@@ -180,13 +181,22 @@ public final class LinkedInSimulator implements AutoCloseable {
         entry.put("restliProtocolVersion", ex.header("X-Restli-Protocol-Version"));
         entry.put("authorization", ex.header("Authorization") == null ? "absent" : "present");
         entry.put("status", ex.status);
-        entry.put("memberId", ex.memberId);
+        entry.put("memberId", ex.memberId != null ? ex.memberId : memberOf(ex.header("Authorization")));
         synchronized (requestLog) {
             requestLog.addLast(entry);
             if (requestLog.size() > 10_000) {
                 requestLog.removeFirst();
             }
         }
+    }
+
+    /** Whose token a request carried, also for calls a fault answered before any token check. */
+    private String memberOf(String authorization) {
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+            return null;
+        }
+        Identities.AccessToken token = identities.accessTokens.get(authorization.substring(7).trim());
+        return token == null ? null : token.memberId();
     }
 
     List<Map<String, Object>> requests(int limit) {

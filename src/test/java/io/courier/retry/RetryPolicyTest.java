@@ -99,6 +99,18 @@ class RetryPolicyTest {
     }
 
     @Test
+    void configurationOverridesChangeTheDecision() {
+        RetryPolicy patient = new RetryPolicy(config(Map.of(
+                "courier.retry.policies.bad-request.action", "retry",
+                "courier.retry.policies.bad-request.max-attempts", "3",
+                "courier.retry.policies.rate-limited.max-attempts", "2")));
+        assertThat(patient.decide(failure(ErrorClass.BAD_REQUEST, Optional.empty()), 1, NOON_UTC, 0))
+                .isInstanceOf(Decision.RetryLater.class);
+        assertThat(patient.decide(failure(ErrorClass.RATE_LIMITED, Optional.empty()), 2, NOON_UTC, 0))
+                .isInstanceOf(Decision.DeadLetter.class);
+    }
+
+    @Test
     void aMissingPolicyFailsTheStartNamingTheProperty() {
         RetryConfig withoutNetwork = config(Map.of(), "courier.retry.policies.network.");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RetryPolicy(withoutNetwork))

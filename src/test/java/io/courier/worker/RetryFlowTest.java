@@ -17,6 +17,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -82,9 +83,61 @@ class RetryFlowTest {
         assertThat(header(waiting, CourierHeaders.ORIGINAL_TOPIC)).isEqualTo("linkedin.jobs.sync");
         assertThat(header(waiting, CourierHeaders.HTTP_STATUS)).isEqualTo("429");
         long dueAt = Long.parseLong(header(waiting, CourierHeaders.DUE_AT));
-        assertThat(dueAt - waiting.timestamp()).isBetween(900L, 1600L);
+        long failedAt = Instant.parse(header(waiting, CourierHeaders.LAST_FAILURE_AT)).toEpochMilli();
+        assertThat(dueAt - failedAt).as("1 s × 2⁰ + up to 500 ms jitter").isBetween(1000L, 1500L);
         assertThat(io.restassured.RestAssured.get("/q/metrics").asString())
                 .containsPattern("courier_retries_total\\{class=\"RATE_LIMITED\",tier=\"1s\"} [1-9]");
+    }
+
+    @Test
+    void throttledTwiceThenCreatedSucceedsAfterThreeCallsWithBackoffGaps() throws Exception {
+        Connected account = connect(simulator, "{}");
+        simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"status\":429,\"times\":2}");
+        String job = job("post.create", account.accountId(), "{\"author\":\"" + account.memberUrn()
+                + "\",\"commentary\":\"after two 429s " + UUID.randomUUID() + "\"}");
+        kafka.send("linkedin.jobs.post", account.accountId(), job);
+
+        JsonNode result = resultOf(JSON.readTree(job).get("jobId").asText());
+        assertThat(result.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(result.get("attempts").asInt()).isEqualTo(3);
+        List<Instant> calls = new java.util.ArrayList<>();
+        simulator.requests().forEach(r -> {
+            if (r.get("path").asText().equals("/rest/posts") && r.get("method").asText().equals("POST")
+                    && account.member().get("memberId").asText().equals(r.path("memberId").asText())) {
+                calls.add(Instant.parse(r.get("at").asText()));
+            }
+        });
+        assertThat(calls).hasSize(3);
+        assertThat(Duration.between(calls.get(0), calls.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(1000));
+        assertThat(Duration.between(calls.get(1), calls.get(2))).isGreaterThanOrEqualTo(Duration.ofMillis(2000));
+    }
+
+    @Test
+    void anInactiveVersionIsDeadLetteredAtOnce() throws Exception {
+        Connected account = connect(simulator, "{}");
+        simulator.fault("{\"method\":\"GET\",\"path\":\"/rest/organizationAcls\",\"status\":426,\"times\":1,"
+                + "\"body\":\"{\\\"status\\\":426,\\\"code\\\":\\\"NONEXISTENT_VERSION\\\",\\\"message\\\":\\\"Requested version 202401 is not active\\\"}\"}");
+        String job = job("sync.org-acls", account.accountId(), "{}");
+        kafka.send("linkedin.jobs.sync", account.accountId(), job);
+        String jobId = JSON.readTree(job).get("jobId").asText();
+
+        ConsumerRecord<String, byte[]> dead = kafka.await("linkedin.jobs.dlq",
+                r -> jobId.equals(header(r, CourierHeaders.JOB_ID)), 1, WAIT).get(0);
+        assertThat(header(dead, CourierHeaders.ERROR_CLASS)).isEqualTo("VERSION_UNSUPPORTED");
+        assertThat(header(dead, CourierHeaders.HTTP_STATUS)).isEqualTo("426");
+        assertThat(header(dead, CourierHeaders.LINKEDIN_CODE)).isEqualTo("NONEXISTENT_VERSION");
+        assertThat(header(dead, CourierHeaders.ATTEMPTS)).isEqualTo("1");
+    }
+
+    @Test
+    void aTimeoutIsANetworkFailureRetriedAtOnce() throws Exception {
+        Connected account = connect(simulator, "{}");
+        simulator.fault("{\"method\":\"GET\",\"path\":\"/v2/userinfo\",\"mode\":\"hang\",\"latencyMs\":4000,\"times\":1}");
+        String jobId = profileJob(account);
+
+        JsonNode result = resultOf(jobId);
+        assertThat(result.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(result.get("attempts").asInt()).as("the hung call, then the inline retry").isEqualTo(2);
     }
 
     @Test
@@ -96,7 +149,8 @@ class RetryFlowTest {
         ConsumerRecord<String, byte[]> waiting = kafka.await("linkedin.jobs.retry.1s",
                 r -> jobId.equals(header(r, CourierHeaders.JOB_ID)), 1, WAIT).get(0);
         long dueAt = Long.parseLong(header(waiting, CourierHeaders.DUE_AT));
-        assertThat(dueAt - waiting.timestamp()).as("3 s asked by LinkedIn, not the 1 s backoff").isBetween(2900L, 3600L);
+        long failedAt = Instant.parse(header(waiting, CourierHeaders.LAST_FAILURE_AT)).toEpochMilli();
+        assertThat(dueAt - failedAt).as("3 s asked by LinkedIn, not the 1 s backoff").isEqualTo(3000L);
         JsonNode result = resultOf(jobId);
         assertThat(result.get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(Instant.parse(result.get("finishedAt").asText()).toEpochMilli()).isGreaterThanOrEqualTo(dueAt);
