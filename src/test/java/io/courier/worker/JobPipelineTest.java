@@ -7,11 +7,11 @@ import static io.courier.testkit.KafkaTestClient.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.retry.CourierHeaders;
 import io.courier.testkit.ConnectedAccounts.Connected;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.KafkaTestClient;
+import io.courier.testkit.PipelineTestSupport;
 import io.courier.testkit.SimulatorControl;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -19,46 +19,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The whole path of a job through real Kafka, PostgreSQL and Redis, against the LinkedIn simulator. */
 @QuarkusTest
 @WithTestResource(CourierServices.class)
-class JobPipelineTest {
+class JobPipelineTest extends PipelineTestSupport {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration WAIT = Duration.ofSeconds(30);
     static final String POSTS = "linkedin.jobs.post";
     static final String SYNCS = "linkedin.jobs.sync";
     static final String RESULTS = "linkedin.jobs.results";
     static final String DLQ = "linkedin.jobs.dlq";
-
-    @ConfigProperty(name = "courier.kafka.bootstrap-servers")
-    String bootstrap;
-    @ConfigProperty(name = "courier.linkedin.api-base-url")
-    String simulatorUrl;
-
-    KafkaTestClient kafka;
-    SimulatorControl simulator;
-
-    @BeforeEach
-    void connectClients() {
-        kafka = new KafkaTestClient(bootstrap);
-        simulator = new SimulatorControl(simulatorUrl);
-    }
-
-    @AfterEach
-    void closeClients() {
-        simulator.clearFaults();
-        kafka.close();
-    }
-
-    private JsonNode resultOf(String jobId) throws Exception {
-        return JSON.readTree(text(kafka.await(RESULTS, r -> text(r).contains("\"" + jobId + "\""), 1, WAIT).get(0)));
-    }
 
     private ConsumerRecord<String, byte[]> deadLetterOf(String jobId) {
         return kafka.await(DLQ, r -> jobId.equals(header(r, CourierHeaders.JOB_ID)), 1, WAIT).get(0);

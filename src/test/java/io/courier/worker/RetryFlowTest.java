@@ -7,11 +7,11 @@ import static io.courier.testkit.KafkaTestClient.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.retry.CourierHeaders;
 import io.courier.testkit.ConnectedAccounts.Connected;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.KafkaTestClient;
+import io.courier.testkit.PipelineTestSupport;
 import io.courier.testkit.SimulatorControl;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -20,47 +20,19 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Failures take the path their class's policy sets: delayed-retry tiers, an inline retry, or the DLQ. */
 @QuarkusTest
 @WithTestResource(CourierServices.class)
-class RetryFlowTest {
+class RetryFlowTest extends PipelineTestSupport {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration WAIT = Duration.ofSeconds(40);
 
-    @ConfigProperty(name = "courier.kafka.bootstrap-servers")
-    String bootstrap;
-    @ConfigProperty(name = "courier.linkedin.api-base-url")
-    String simulatorUrl;
-
-    KafkaTestClient kafka;
-    SimulatorControl simulator;
-
-    @BeforeEach
-    void connectClients() {
-        kafka = new KafkaTestClient(bootstrap);
-        simulator = new SimulatorControl(simulatorUrl);
-    }
-
-    @AfterEach
-    void closeClients() {
-        simulator.clearFaults();
-        kafka.close();
-    }
 
     private String profileJob(Connected account) throws Exception {
         String job = job("sync.profile", account.accountId(), "{}");
         kafka.send("linkedin.jobs.sync", account.accountId(), job);
         return JSON.readTree(job).get("jobId").asText();
-    }
-
-    private JsonNode resultOf(String jobId) throws Exception {
-        return JSON.readTree(text(kafka.await("linkedin.jobs.results", r -> text(r).contains("\"" + jobId + "\""), 1, WAIT).get(0)));
     }
 
     @Test
