@@ -78,8 +78,4 @@ public class KafkaClients {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
-
-    public String bootstrapServers() {
-        return config.bootstrapServers();
-    }
 }

@@ -88,7 +88,8 @@ final class ControlEndpoints {
         f.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
         String id = sim.faults.add(f.path("method").textValue(), f.path("path").asText("/"),
                 Faults.Mode.valueOf(f.path("mode").asText("status").toUpperCase()), f.path("status").asInt(500),
-                f.path("body").textValue(), headers, f.path("times").asInt(1), f.path("latencyMs").asLong(0));
+                f.path("body").textValue(), headers, f.path("times").asInt(1), f.path("latencyMs").asLong(0),
+                f.path("percent").asInt(100));
         ex.send(201, Map.of("id", id));
     }
 
