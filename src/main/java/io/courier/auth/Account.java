@@ -26,6 +26,14 @@ public class Account extends PanacheEntityBase {
     @Column(name = "member_urn")
     public String memberUrn;
 
+    /** Why the account needs re-authorization (LinkedIn's words), while it does. */
+    @Column(name = "status_reason")
+    public String statusReason;
+
+    /** When the status last changed: the start of a re-authorization episode. */
+    @Column(name = "status_changed_at")
+    public Instant statusChangedAt;
+
     /** Space-separated OAuth scopes, as LinkedIn grants them. */
     public String scopes;
 

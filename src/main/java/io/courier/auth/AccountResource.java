@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
 public class AccountResource {
 
     private static final Logger LOG = Logger.getLogger(AccountResource.class);
-    private static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+    static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
     /** LinkedIn says to plan for tokens of up to 1000 characters (linkedin-api.md §1); leave room. */
     private static final int MAX_TOKEN_CHARS = 4096;
 

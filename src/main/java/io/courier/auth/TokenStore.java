@@ -1,13 +1,17 @@
 package io.courier.auth;
 
 import io.courier.linkedin.BearerToken;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.OptimisticLockException;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * The only way in and out of token rows: tokens are encrypted on the way in and come out as BearerTokens,
@@ -16,19 +20,39 @@ import java.util.Optional;
 @ApplicationScoped
 public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
 
+    private static final Logger LOG = Logger.getLogger(TokenStore.class);
     static final String ACCESS = "access_token";
     static final String REFRESH = "refresh_token";
 
     private final TokenCipher cipher;
     private final Clock clock;
+    private final AccountEvents events;
+    private final Counter reauthRequired;
 
-    TokenStore(TokenCipher cipher, Clock clock) {
+    TokenStore(TokenCipher cipher, Clock clock, AccountEvents events, MeterRegistry metrics) {
         this.cipher = cipher;
         this.clock = clock;
+        this.events = events;
+        this.reauthRequired = Counter.builder("courier_reauth_required_total")
+                .description("accounts whose grant LinkedIn declared dead (one per episode)").register(metrics);
     }
 
-    /** An account's usable access token and when it ends. */
-    public record AccessGrant(BearerToken accessToken, Instant expiresAt) {}
+    /**
+     * An account's access token, when it ends, whether a refresh token is stored, and the row version it was read
+     * at (for fenced writes).
+     */
+    public record AccessGrant(BearerToken accessToken, Instant expiresAt, boolean refreshable, long version) {}
+
+    /** Everything stored for an account, read fresh: what a refresh decides on. */
+    public record StoredTokens(Account.Status status, AccessGrant grant, Optional<BearerToken> refreshToken,
+                               Optional<Instant> refreshTokenExpiresAt) {}
+
+    /** A refreshed token was not written: the row changed since it was read (another pod refreshed or imported). */
+    public static final class StaleTokenException extends RuntimeException {
+        StaleTokenException(String accountId) {
+            super("token of account " + accountId + " changed since it was read; the newer one is kept", null, false, false);
+        }
+    }
 
     /**
      * Stores an account's tokens (admin import or OAuth callback) and marks the account connected. A grant
@@ -43,7 +67,16 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
             account.id = accountId;
             account.createdAt = now;
         }
+        if (account.status == Account.Status.REAUTH_REQUIRED) {
+            events.add(AccountEvents.Type.REAUTH_RESOLVED, new AccountEvents.Data(accountId, "re-authorized",
+                    Optional.empty(), grant.refreshTokenExpiresAt(), Optional.of(parkedJobs(accountId))), Optional.empty());
+            LOG.infof("account re-authorized accountId=%s", accountId);
+        }
+        if (account.status != Account.Status.CONNECTED) {
+            account.statusChangedAt = now;
+        }
         account.status = Account.Status.CONNECTED;
+        account.statusReason = null;
         if (grant.memberUrn().isPresent()) {
             account.memberUrn = grant.memberUrn().get();
         }
@@ -92,11 +125,90 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
         return Account.count("id", accountId) > 0;
     }
 
+    /** Decrypts an access token row read elsewhere (the worker reads it together with the job's outcome). */
+    public AccessGrant openAccessGrant(String accountId, String keyId, byte[] sealed, Instant expiresAt,
+                                       boolean refreshable, long version) {
+        return new AccessGrant(new BearerToken(cipher.decrypt(sealed, keyId, accountId, ACCESS)), expiresAt, refreshable, version);
+    }
+
     @Transactional
-    public Optional<AccessGrant> accessGrant(String accountId) {
-        return findByIdOptional(accountId).map(row -> new AccessGrant(
-                new BearerToken(cipher.decrypt(row.accessToken, row.keyId, accountId, ACCESS)),
-                row.accessTokenExpiresAt));
+    public Optional<StoredTokens> stored(String accountId) {
+        Account account = Account.findById(accountId);
+        AccountToken row = findById(accountId);
+        if (account == null || row == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new StoredTokens(account.status, openAccessGrant(accountId, row.keyId, row.accessToken,
+                row.accessTokenExpiresAt, row.refreshToken != null, row.version),
+                Optional.ofNullable(row.refreshToken).map(t -> new BearerToken(cipher.decrypt(t, row.keyId, accountId, REFRESH))),
+                Optional.ofNullable(row.refreshTokenExpiresAt)));
+    }
+
+    /**
+     * Writes a refreshed access token if the row is still at {@code readVersion}: the fence that stops a writer
+     * whose lock lease ran out from overwriting a newer token. The check is Hibernate's @Version, so a write that
+     * races in between the read and the flush is refused too.
+     *
+     * @throws StaleTokenException when a newer token is stored; nothing was written
+     */
+    @Transactional
+    public AccessGrant storeRefreshed(String accountId, long readVersion, RefreshedTokens refreshed) {
+        AccountToken row = findById(accountId);
+        if (row == null || row.version != readVersion) {
+            throw new StaleTokenException(accountId);
+        }
+        reencryptRefreshIfKept(row, new TokenGrant(refreshed.accessToken(), refreshed.accessTokenExpiresAt(),
+                refreshed.refreshToken(), Optional.ofNullable(row.refreshTokenExpiresAt), List.of(), Optional.empty()), accountId);
+        row.keyId = cipher.currentKeyId();
+        row.accessToken = cipher.encrypt(refreshed.accessToken(), accountId, ACCESS);
+        row.accessTokenExpiresAt = refreshed.accessTokenExpiresAt();
+        row.updatedAt = clock.instant();
+        try {
+            getEntityManager().flush();
+        } catch (OptimisticLockException e) {
+            throw new StaleTokenException(accountId);
+        }
+        return new AccessGrant(new BearerToken(refreshed.accessToken()), row.accessTokenExpiresAt, row.refreshToken != null,
+                row.version);
+    }
+
+    /** A refreshed access token in plaintext, on its way in; the refresh token's window never moves. */
+    public record RefreshedTokens(String accessToken, Instant accessTokenExpiresAt, Optional<String> refreshToken) {
+        @Override
+        public String toString() {
+            return "RefreshedTokens[accessTokenExpiresAt=" + accessTokenExpiresAt + "]";
+        }
+    }
+
+    /**
+     * Declares the account's grant dead: one transition CONNECTED → REAUTH_REQUIRED in PostgreSQL, and with it
+     * (same transaction) the episode's one reauth-required event. False when the account was not CONNECTED:
+     * another job or pod got there first, and no second event is written.
+     */
+    @Transactional
+    public boolean markReauthRequired(String accountId, String reason, Optional<String> linkedinError) {
+        int changed = getEntityManager().createNativeQuery("""
+                        update account set status = 'REAUTH_REQUIRED', status_reason = ?1, status_changed_at = ?2,
+                        updated_at = ?2 where id = ?3 and status = 'CONNECTED'""")
+                .setParameter(1, reason)
+                .setParameter(2, java.sql.Timestamp.from(clock.instant()))
+                .setParameter(3, accountId)
+                .executeUpdate();
+        if (changed == 0) {
+            return false;
+        }
+        AccountToken row = findById(accountId);
+        events.add(AccountEvents.Type.REAUTH_REQUIRED, new AccountEvents.Data(accountId, reason, linkedinError,
+                Optional.ofNullable(row).map(r -> r.refreshTokenExpiresAt), Optional.of(parkedJobs(accountId))), Optional.empty());
+        reauthRequired.increment();
+        LOG.warnf("account needs re-authorization accountId=%s reason=%s", accountId, reason);
+        return true;
+    }
+
+    /** Jobs waiting for this account (the parking package owns the table; the events report the count). */
+    private long parkedJobs(String accountId) {
+        return ((Number) getEntityManager().createNativeQuery("select count(*) from parked_job where account_id = ?1")
+                .setParameter(1, accountId).getSingleResult()).longValue();
     }
 
     private static AccountView view(Account account, AccountToken token) {

@@ -22,6 +22,22 @@ public class CourierMain {
                     """ + PublishCommand.USAGE);
             return;
         }
-        Quarkus.run(args);
+        Quarkus.run(null, CourierMain::exit, args);
+    }
+
+    /**
+     * Console logging is asynchronous (a job thread never waits for stdout), so a failed start must drain the log
+     * queue before the JVM exits, or the message naming the bad property would be lost with it.
+     */
+    private static void exit(int code, Throwable failure) {
+        java.util.logging.Logger root = java.util.logging.LogManager.getLogManager().getLogger("");
+        for (java.util.logging.Handler handler : root.getHandlers()) {
+            handler.close();
+        }
+        // The log line Quarkus wrote about the failure may still be queued: say it again, cause by cause.
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            System.err.println((cause == failure ? "Courier failed to start: " : "  caused by: ") + cause.getMessage());
+        }
+        System.exit(code);
     }
 }

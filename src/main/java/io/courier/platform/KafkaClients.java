@@ -3,6 +3,7 @@ package io.courier.platform;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,18 +35,38 @@ public class KafkaClients {
      * passed to sendOffsetsToTransaction (KIP-447), not from a stable id.
      */
     public KafkaProducer<String, byte[]> newTransactionalProducer(String name) {
+        Map<String, Object> props = producerProps(name);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "courier-" + name + "-" + java.util.UUID.randomUUID());
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        producer.initTransactions();
+        return producer;
+    }
+
+    /**
+     * The producer of work that is not a consumed record's outcome: account events and released or expired parked
+     * jobs. Idempotent and acks=all; its callers wait for the acks before they mark rows as sent, so a crash
+     * between the two can repeat a record (with the same event id or job id) but never lose one.
+     */
+    @Produces
+    @Singleton
+    KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(producerProps("side"), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    void closeProducer(@Disposes KafkaProducer<String, byte[]> producer) {
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    private Map<String, Object> producerProps(String name) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "courier-" + name + "-" + java.util.UUID.randomUUID());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) config.produceTimeout().toMillis());
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(config.produceTimeout().toMillis(), 15_000));
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "courier-" + name);
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-        producer.initTransactions();
-        return producer;
+        return props;
     }
 
     @Produces

@@ -10,11 +10,8 @@ public sealed interface Decision {
 
     record DeadLetter(ErrorClass errorClass, String reason) implements Decision {}
 
-    /** Hold the job until the account is re-authorized (#5). */
+    /** Hold the job until the account is re-authorized, or until courier.tokens.max-park. */
     record Park() implements Decision {}
-
-    /** Refresh the account's token once, then run again at once (#5). */
-    record RefreshAndRetry() implements Decision {}
 
     record TreatAsSuccess() implements Decision {}
 }

@@ -63,6 +63,13 @@ public interface RetryConfig {
         if (p == null) {
             throw new IllegalStateException("Set courier.retry.policies." + c.configKey() + ".action");
         }
+        // Parking waits for re-authorization and refreshing needs an expired token: no other class can use them.
+        if (p.action() == Action.PARK && c != ErrorClass.REAUTH_REQUIRED
+                || p.action() == Action.REFRESH_AND_RETRY && c != ErrorClass.AUTH_EXPIRED) {
+            throw new IllegalStateException("courier.retry.policies." + c.configKey() + ".action="
+                    + p.action().name().toLowerCase().replace('_', '-') + " is only valid for "
+                    + (p.action() == Action.PARK ? "reauth-required" : "auth-expired"));
+        }
         return p;
     }
 }

@@ -36,9 +36,10 @@ public class RetryPolicy {
         return switch (p.action()) {
             case DEAD_LETTER -> new Decision.DeadLetter(failure.errorClass(), failure.message());
             case PARK -> new Decision.Park();
-            case REFRESH_AND_RETRY -> new Decision.RefreshAndRetry();
             case SUCCEED -> new Decision.TreatAsSuccess();
-            case RETRY -> p.countsAsAttempt() && attempts >= p.maxAttempts()
+            // REFRESH_AND_RETRY: the worker refreshed the token and retried at once already; still failing, the
+            // job is delayed like RETRY (LinkedIn may not know the new token yet).
+            case RETRY, REFRESH_AND_RETRY -> p.countsAsAttempt() && attempts >= p.maxAttempts()
                     ? new Decision.DeadLetter(failure.errorClass(), attempts + " attempts: " + failure.message())
                     : new Decision.RetryLater(now.plus(delay(p, attempts, failure.retryAfter(), now, jitterDraw)),
                             p.countsAsAttempt());

@@ -89,6 +89,9 @@ final class OAuthEndpoints {
         }
         Instant now = sim.clock.now();
         Identities.Code code = sim.identities.codes.remove(form.get("code")); // single use
+        if (code != null) {
+            ex.memberId = code.memberId();
+        }
         if (code == null) {
             fail(ex, 401, "invalid_request", "Unable to retrieve access token: authorization code not found");
             return;
@@ -110,6 +113,9 @@ final class OAuthEndpoints {
         }
         Instant now = sim.clock.now();
         Identities.RefreshToken rt = sim.identities.refreshTokens.get(form.get("refresh_token"));
+        if (rt != null) {
+            ex.memberId = rt.memberId(); // the request log names whose refresh it was
+        }
         if (rt == null || rt.revoked() || !rt.expiresAt().isAfter(now)) {
             // LinkedIn's real answer to a dead refresh token: invalid_request, not RFC 6749's invalid_grant.
             fail(ex, 400, "invalid_request", DEAD_GRANT);

@@ -1,7 +1,10 @@
 package io.courier.worker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.courier.auth.TokenStore;
+import io.courier.auth.AppCredentialsException;
+import io.courier.auth.ReauthRequiredException;
+import io.courier.auth.TokenRefresher;
+import io.courier.auth.TokenStore.AccessGrant;
 import io.courier.job.JobEnvelope;
 import io.courier.job.JobRef;
 import io.courier.job.JobValidator;
@@ -11,6 +14,7 @@ import io.courier.job.Validation;
 import io.courier.linkedin.ErrorClassifier;
 import io.courier.linkedin.LinkedInException;
 import io.courier.linkedin.LinkedInUnreachableException;
+import io.courier.linkedin.OAuthException;
 import io.courier.platform.Outbox;
 import io.courier.retry.DeadLetterWriter;
 import io.courier.retry.Decision;
@@ -43,7 +47,9 @@ class JobRunner {
 
     private final JobValidator validator;
     private final OutcomeStore outcomes;
-    private final TokenStore tokens;
+    private final JobPreflight preflight;
+    private final TokenRefresher refresher;
+    private final ParkedJobs parked;
     private final LinkedInJobs jobs;
     private final ResultPublisher results;
     private final DeadLetterWriter deadLetters;
@@ -52,12 +58,15 @@ class JobRunner {
     private final JobMetrics metrics;
     private final Clock clock;
 
-    JobRunner(ObjectMapper json, WorkerConfig config, OutcomeStore outcomes, TokenStore tokens, LinkedInJobs jobs,
+    JobRunner(ObjectMapper json, WorkerConfig config, OutcomeStore outcomes, JobPreflight preflight,
+              TokenRefresher refresher, ParkedJobs parked, LinkedInJobs jobs,
               ResultPublisher results, DeadLetterWriter deadLetters, RetryPolicy policy, RetryRouter router,
               JobMetrics metrics, Clock clock) {
         this.validator = new JobValidator(json, config.maxRecordBytes());
         this.outcomes = outcomes;
-        this.tokens = tokens;
+        this.preflight = preflight;
+        this.refresher = refresher;
+        this.parked = parked;
         this.jobs = jobs;
         this.results = results;
         this.deadLetters = deadLetters;
@@ -88,33 +97,66 @@ class JobRunner {
     private void runValid(Outbox outbox, ConsumerRecord<String, byte[]> record, JobEnvelope job, RetryState state,
                           Instant started) {
         String typeTag = job.type().wireName();
-        Optional<String> earlier = outcomes.succeededResult(job.jobId());
+        JobPreflight.Preflight known = preflight.read(job.jobId(), job.accountId());
+        Optional<String> earlier = known.earlierResult();
         if (earlier.isPresent()) {
             results.publish(outbox, job.accountId(), earlier.get());
             LOG.infof("job already succeeded, result re-emitted jobId=%s", job.jobId());
             metrics.record(typeTag, Outcome.REEMITTED, Duration.between(started, clock.instant()));
             return;
         }
-        Optional<TokenStore.AccessGrant> grant = tokens.accessGrant(job.accountId());
-        if (grant.isEmpty()) {
+        if (known.reauthRequired()) {
+            fail(outbox, record, job, Failure.of(ErrorClass.REAUTH_REQUIRED, "the account waits for re-authorization"),
+                    state, typeTag, started);
+            return;
+        }
+        if (known.grant().isEmpty()) {
             deadLetter(outbox, record, JobRef.of(job), Failure.of(ErrorClass.INVALID_JOB, "accountId: no connected account '"
                     + job.accountId() + "' (import its tokens with PUT /admin/accounts/{accountId}/tokens)"), state,
                     typeTag, started);
             return;
         }
-        if (!grant.get().expiresAt().isAfter(clock.instant())) {
-            fail(outbox, record, job, Failure.of(ErrorClass.AUTH_EXPIRED, "the account's access token expired at "
-                    + grant.get().expiresAt()), state, typeTag, started);
-            return;
-        }
+        callLinkedIn(outbox, record, job, state, known.grant().get(), typeTag, started);
+    }
+
+    /**
+     * Calls LinkedIn with the account's token, refreshing it first when it is about to end, and at once when
+     * LinkedIn says it expired (once per run). A revoked token is re-checked against the stored one once (another
+     * pod may have stored a new one) before the account is declared dead.
+     */
+    private void callLinkedIn(Outbox outbox, ConsumerRecord<String, byte[]> record, JobEnvelope job, RetryState state,
+                              AccessGrant grant, String typeTag, Instant started) {
+        boolean refreshNow = refresher.dueForRefresh(grant);
+        boolean refreshed = false;
+        boolean recheckRevoked = false;
+        String revokedMessage = "";
         int calls = 0;
         while (true) {
-            calls++;
             try {
-                succeed(outbox, job, jobs.run(job, grant.get().accessToken()), state.attempts() + calls, started);
+                if (refreshNow && !refreshed) {
+                    grant = refresher.refresh(job.accountId(), grant.version());
+                    refreshed = true;
+                } else if (recheckRevoked) {
+                    grant = refresher.confirmRevoked(job.accountId(), grant.version(), revokedMessage);
+                }
+                calls++;
+                succeed(outbox, job, jobs.run(job, grant.accessToken()), state.attempts() + calls, started);
                 return;
-            } catch (LinkedInException | LinkedInUnreachableException | CircuitBreakerOpenException e) {
-                Failure failure = ErrorClassifier.toFailure(e);
+            } catch (ReauthRequiredException e) {
+                fail(outbox, record, job, Failure.of(ErrorClass.REAUTH_REQUIRED, e.getMessage()), state, typeTag, started);
+                return;
+            } catch (RuntimeException e) {
+                Failure failure = failureOf(e);
+                if (failure.errorClass() == ErrorClass.AUTH_EXPIRED && !refreshed) {
+                    refreshNow = true;
+                    continue;
+                }
+                if (failure.errorClass() == ErrorClass.REAUTH_REQUIRED && !recheckRevoked) {
+                    recheckRevoked = true;
+                    revokedMessage = failure.message();
+                    continue;
+                }
+                recheckRevoked = false;
                 if (calls > policy.inlineRetries(failure.errorClass(), state.attempts())) {
                     fail(outbox, record, job, failure, state.after(counted(failure, calls), clock.instant()), typeTag, started);
                     return;
@@ -123,6 +165,28 @@ class JobRunner {
                         failure.linkedInRequestId().orElse("-"));
             }
         }
+    }
+
+    /**
+     * The job-level failure a LinkedIn or token-refresh exception stands for. Anything else (PostgreSQL, Kafka) is
+     * an infrastructure failure and is rethrown: the record is run again later, not routed.
+     */
+    private static Failure failureOf(RuntimeException e) {
+        return switch (e) {
+            case LinkedInException linkedIn -> ErrorClassifier.toFailure(linkedIn);
+            case LinkedInUnreachableException unreachable -> ErrorClassifier.toFailure(unreachable);
+            case CircuitBreakerOpenException open -> ErrorClassifier.toFailure(open);
+            case AppCredentialsException app -> Failure.of(ErrorClass.APP_CREDENTIALS, app.getMessage());
+            // Another pod is refreshing this account: come back when it is done.
+            case TokenRefresher.TokenRefreshBusyException busy -> Failure.of(ErrorClass.AUTH_EXPIRED, busy.getMessage());
+            case OAuthException oauth when oauth.kind() == OAuthException.Kind.REQUEST_REJECTED -> {
+                LOG.errorf("LinkedIn rejected Courier's token refresh request as malformed: %s", oauth.getMessage());
+                yield Failure.of(ErrorClass.SERVER_ERROR, oauth.getMessage());
+            }
+            // A 5xx, 429 or unreadable answer from the token endpoint says nothing about the grant (CONTRACT §3).
+            case OAuthException oauth -> Failure.of(ErrorClass.SERVER_ERROR, oauth.getMessage());
+            default -> throw e;
+        };
     }
 
     /** Calls that count as attempts: waiting out a daily quota is not the job's fault (CONTRACT §4). */
@@ -144,9 +208,11 @@ class JobRunner {
                     new Failure(dead.errorClass(), dead.reason(), failure.httpStatus(), failure.linkedInCode(),
                             failure.serviceErrorCode(), failure.linkedInRequestId(), failure.retryAfter()),
                     state, typeTag, started);
-            // TODO(#5): park until re-authorized, and refresh the token once; until then both dead-letter.
-            case Decision.Park park -> deadLetter(outbox, record, JobRef.of(job), failure, state, typeTag, started);
-            case Decision.RefreshAndRetry refresh -> deadLetter(outbox, record, JobRef.of(job), failure, state, typeTag, started);
+            case Decision.Park park -> {
+                parked.park(record, job, state);
+                LOG.infof("job parked until the account is re-authorized jobId=%s accountId=%s", job.jobId(), job.accountId());
+                metrics.record(typeTag, Outcome.PARKED, Duration.between(started, now));
+            }
             case Decision.TreatAsSuccess success -> succeed(outbox, job, new LinkedInJobs.JobResult(
                     com.fasterxml.jackson.databind.node.NullNode.getInstance(), failure.linkedInRequestId(), false),
                     state.attempts(), started);
@@ -165,8 +231,9 @@ class JobRunner {
                 Duration.between(started, finished));
     }
 
-    private void deadLetter(Outbox outbox, ConsumerRecord<String, byte[]> record, JobRef job, Failure failure,
-                            RetryState state, String typeTag, Instant started) {
+    /** Writes a dead letter and, when the job can be named, its DEAD_LETTERED result (also for expired parked jobs). */
+    void deadLetter(Outbox outbox, ConsumerRecord<String, byte[]> record, JobRef job, Failure failure,
+                    RetryState state, String typeTag, Instant started) {
         Instant now = clock.instant();
         deadLetters.write(outbox, record, job, failure, state, now);
         if (job.canReportResult()) {

@@ -19,10 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,6 +31,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -53,6 +52,7 @@ class EndToEndBenchmark {
     private static final int LATENCY_MS = Integer.getInteger("bench.latencyMs", 100);
     /** Share of LinkedIn calls answering 429 or 503 (half each), for both sides. */
     private static final int FAULT_PERCENT = Integer.getInteger("bench.faultPercent", 0);
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
 
     @ConfigProperty(name = "courier.kafka.bootstrap-servers")
     String bootstrap;
@@ -77,15 +77,31 @@ class EndToEndBenchmark {
             simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"status\":503,\"times\":-1,\"percent\":" + (FAULT_PERCENT - half) + "}");
         }
         try (KafkaTestClient kafka = new KafkaTestClient(bootstrap)) {
-            // Warm both paths (JIT, connection pools) with a fifth of the work, then measure each once.
-            bareLoopJobsPerSecond(kafka, accounts, JOBS / 5);
-            courierJobsPerSecond(kafka, accounts, JOBS / 5);
-            double baseline = bareLoopJobsPerSecond(kafka, accounts, JOBS);
-            double courier = courierJobsPerSecond(kafka, accounts, JOBS);
-            String report = String.format(
-                    "jobs=%d accounts=%d latency=%dms faults=%d%% concurrency=%d%nbare loop: %.1f jobs/s%ncourier:   %.1f jobs/s%nratio courier/bare = %.2f%n",
-                    JOBS, ACCOUNTS, LATENCY_MS, FAULT_PERCENT, concurrency, baseline, courier, courier / baseline)
-                    + meanJobDuration();
+            // Warm both paths (JIT, connection pools) with a full round each: a fifth of it left Courier's larger
+            // code still compiling in the first measured round. Then alternate the two sides for several rounds,
+            // so that a slow moment of the shared machine does not decide the result alone.
+            bareLoopJobsPerSecond(kafka, accounts, JOBS);
+            courierJobsPerSecond(kafka, accounts, JOBS);
+            StringBuilder report = new StringBuilder(String.format(
+                    "jobs=%d accounts=%d latency=%dms faults=%d%% concurrency=%d rounds=%d%n",
+                    JOBS, ACCOUNTS, LATENCY_MS, FAULT_PERCENT, concurrency, ROUNDS));
+            List<Double> ratios = new ArrayList<>();
+            List<Double> ratios95 = new ArrayList<>();
+            for (int round = 1; round <= ROUNDS; round++) {
+                Run baseline = bareLoopJobsPerSecond(kafka, accounts, JOBS);
+                Run courier = courierJobsPerSecond(kafka, accounts, JOBS);
+                ratios.add(courier.all() / baseline.all());
+                ratios95.add(courier.first95() / baseline.first95());
+                report.append(String.format("round %d: bare loop %.1f jobs/s (first 95 %%: %.1f), courier %.1f jobs/s"
+                                + " (first 95 %%: %.1f), ratio %.2f (first 95 %%: %.2f)%n", round, baseline.all(),
+                        baseline.first95(), courier.all(), courier.first95(), courier.all() / baseline.all(),
+                        courier.first95() / baseline.first95()));
+            }
+            ratios.sort(null);
+            ratios95.sort(null);
+            report.append(String.format("median ratio courier/bare = %.2f (first 95 %% of jobs: %.2f)%n",
+                            ratios.get(ratios.size() / 2), ratios95.get(ratios95.size() / 2)))
+                    .append(meanJobDuration());
             System.out.println(report);
             Files.createDirectories(Path.of("target/bench"));
             Files.writeString(Path.of("target/bench/end-to-end.txt"), report);
@@ -110,58 +126,118 @@ class EndToEndBenchmark {
         return String.format("courier mean job time (start to written outcome): %.1f ms over %.0f jobs%n", 1000 * sum / count, count);
     }
 
-    /** Publishes post jobs round-robin over the accounts and waits for every result. */
-    private double courierJobsPerSecond(KafkaTestClient kafka, List<Connected> accounts, int jobs) {
-        String run = UUID.randomUUID().toString();
-        long start = System.nanoTime();
-        for (int i = 0; i < jobs; i++) {
-            Connected a = accounts.get(i % accounts.size());
-            kafka.sendAsync("linkedin.jobs.post", a.accountId(), job(run + "-" + i, "post.create", a.accountId(),
-                    "{\"author\":\"" + a.memberUrn() + "\",\"commentary\":\"bench " + run + " " + i + "\"}"));
+    /**
+     * Throughput of one side: all jobs over the time to the last one, and the first 95 % over the time to reach
+     * them. With faults the two differ: a job answered 429 waits its backoff (≥ 1 s) before it can finish.
+     */
+    private record Run(double all, double first95) {}
+
+    /** Counts finished jobs against the clock started at {@code start}; notes when 95 % were done. */
+    private static final class Progress {
+        private final int jobs;
+        private final long start = System.nanoTime();
+        private int done;
+        private long at95;
+
+        Progress(int jobs) {
+            this.jobs = jobs;
         }
-        kafka.flush();
-        kafka.await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), jobs, Duration.ofMinutes(5));
-        return jobs / ((System.nanoTime() - start) / 1e9);
+
+        void finished(int count) {
+            done += count;
+            if (at95 == 0 && done >= Math.ceil(jobs * 0.95)) {
+                at95 = System.nanoTime();
+            }
+        }
+
+        int done() {
+            return done;
+        }
+
+        long start() {
+            return start;
+        }
+
+        Run run() {
+            return new Run(jobs / ((System.nanoTime() - start) / 1e9), Math.ceil(jobs * 0.95) / ((at95 - start) / 1e9));
+        }
+    }
+
+    /** Publishes post jobs round-robin over the accounts and waits for every result. */
+    private Run courierJobsPerSecond(KafkaTestClient kafka, List<Connected> accounts, int jobs) {
+        String run = UUID.randomUUID().toString();
+        // Positioned at the end of the results topic before the clock starts: no group join, no old records.
+        try (KafkaConsumer<String, byte[]> results = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = results.partitionsFor("linkedin.jobs.results").stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            results.assign(partitions);
+            results.seekToEnd(partitions);
+            partitions.forEach(results::position);
+            Progress progress = new Progress(jobs);
+            for (int i = 0; i < jobs; i++) {
+                Connected a = accounts.get(i % accounts.size());
+                kafka.sendAsync("linkedin.jobs.post", a.accountId(), job(run + "-" + i, "post.create", a.accountId(),
+                        "{\"author\":\"" + a.memberUrn() + "\",\"commentary\":\"bench " + run + " " + i + "\"}"));
+            }
+            kafka.flush();
+            long deadline = progress.start() + Duration.ofMinutes(5).toNanos();
+            while (progress.done() < jobs) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("only " + progress.done() + " of " + jobs + " results within 5 minutes");
+                }
+                for (ConsumerRecord<String, byte[]> r : results.poll(Duration.ofMillis(50))) {
+                    if (KafkaTestClient.text(r).contains(run)) {
+                        progress.finished(1);
+                    }
+                }
+            }
+            return progress.run();
+        }
     }
 
     /**
      * The baseline: poll a batch, POST each record to the simulator with the same concurrency, wait, commit.
      * No validation, no ordering, no database, no result topic: the least a Kafka-to-LinkedIn bridge can do.
      */
-    private double bareLoopJobsPerSecond(KafkaTestClient kafka, List<Connected> accounts, int jobs) throws Exception {
+    private Run bareLoopJobsPerSecond(KafkaTestClient kafka, List<Connected> accounts, int jobs) throws Exception {
         String topic = "bench.baseline." + UUID.randomUUID();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get();
         }
-        long start = System.nanoTime(); // like Courier's run, the clock includes publishing the jobs
-        for (int i = 0; i < jobs; i++) {
-            Connected a = accounts.get(i % accounts.size());
-            kafka.sendAsync(topic, a.accountId(), "{\"author\":\"" + a.memberUrn() + "\",\"commentary\":\"bare " + topic + " " + i
-                    + "\",\"token\":\"" + a.member().get("accessToken").asText() + "\"}");
-        }
         HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         Semaphore permits = new Semaphore(concurrency);
-        kafka.flush();
-        Set<Long> done = new HashSet<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, topic,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), new ByteArrayDeserializer());
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            // Joined before the clock starts, as Courier's consumer is.
             consumer.subscribe(List.of(topic));
-            while (done.size() < jobs) {
+            while (consumer.assignment().isEmpty()) {
+                consumer.poll(Duration.ofMillis(50));
+            }
+            Progress progress = new Progress(jobs); // like Courier's run, the clock includes publishing the jobs
+            for (int i = 0; i < jobs; i++) {
+                Connected a = accounts.get(i % accounts.size());
+                kafka.sendAsync(topic, a.accountId(), "{\"author\":\"" + a.memberUrn() + "\",\"commentary\":\"bare " + topic
+                        + " " + i + "\",\"token\":\"" + a.member().get("accessToken").asText() + "\"}");
+            }
+            kafka.flush();
+            while (progress.done() < jobs) {
                 List<Future<?>> batch = new ArrayList<>();
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     batch.add(threads.submit(() -> post(http, permits, r)));
-                    done.add(((long) r.partition() << 40) | r.offset());
                 }
                 for (Future<?> f : batch) {
                     f.get();
                 }
                 consumer.commitSync();
+                progress.finished(batch.size());
             }
+            return progress.run();
         }
-        return jobs / ((System.nanoTime() - start) / 1e9);
     }
 
     private Void post(HttpClient http, Semaphore permits, ConsumerRecord<String, byte[]> r) throws IOException, InterruptedException {

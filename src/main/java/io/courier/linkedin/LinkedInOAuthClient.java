@@ -1,0 +1,142 @@
+package io.courier.linkedin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * LinkedIn's OAuth 2.0 server (linkedin-api.md §1): the authorization URL, the code exchange and the refresh.
+ * Every refusal becomes an {@link OAuthException} of the right kind; a missing answer a
+ * {@link LinkedInUnreachableException}. Tokens travel only in request bodies and never reach a log line.
+ */
+@ApplicationScoped
+public class LinkedInOAuthClient {
+
+    private static final Logger LOG = Logger.getLogger(LinkedInOAuthClient.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** LinkedIn's refresh-token window is fixed at 365 days from first consent and never extended. */
+    public static final Duration REFRESH_WINDOW = Duration.ofDays(365);
+
+    private final LinkedInConfig config;
+    private final Clock clock;
+    private final HttpClient http;
+
+    public LinkedInOAuthClient(LinkedInConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.connectTimeout()).build();
+    }
+
+    /** Tokens as LinkedIn granted them: plaintext, on their way into the token store. Never logged. */
+    public record Tokens(String accessToken, Instant accessTokenExpiresAt, Optional<String> refreshToken,
+                         Optional<Duration> refreshTokenExpiresIn, List<String> scopes) {
+        @Override
+        public String toString() {
+            return "Tokens[accessTokenExpiresAt=" + accessTokenExpiresAt + ", refreshToken="
+                    + (refreshToken.isPresent() ? "present" : "absent") + ", scopes=" + scopes + "]";
+        }
+    }
+
+    /** Where to send the member's browser to grant Courier access. */
+    public URI authorizationUrl(String state, String redirectUri, List<String> scopes) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("response_type", "code");
+        query.put("client_id", config.clientId().orElse(""));
+        query.put("redirect_uri", redirectUri);
+        query.put("state", state);
+        query.put("scope", String.join(" ", scopes));
+        return URI.create(base() + "/oauth/v2/authorization?" + form(query));
+    }
+
+    public Tokens exchangeCode(String code, String redirectUri) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("grant_type", "authorization_code");
+        body.put("code", code);
+        body.put("redirect_uri", redirectUri);
+        return token("oauth.code", body);
+    }
+
+    public Tokens refresh(BearerToken refreshToken) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("grant_type", "refresh_token");
+        body.put("refresh_token", refreshToken.reveal());
+        return token("oauth.refresh", body);
+    }
+
+    private Tokens token(String endpoint, Map<String, String> body) {
+        body.put("client_id", config.clientId().orElse(""));
+        body.put("client_secret", config.clientSecret().orElse(""));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base() + "/oauth/v2/accessToken"))
+                .timeout(config.requestTimeout())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form(body)))
+                .build();
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpTimeoutException e) {
+            throw new LinkedInUnreachableException(endpoint, LinkedInUnreachableException.Kind.TIMEOUT, "no answer within " + config.requestTimeout());
+        } catch (ConnectException e) {
+            throw new LinkedInUnreachableException(endpoint, LinkedInUnreachableException.Kind.REFUSED, e.getMessage());
+        } catch (IOException e) {
+            throw new LinkedInUnreachableException(endpoint, LinkedInUnreachableException.Kind.IO, e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LinkedInUnreachableException(endpoint, LinkedInUnreachableException.Kind.IO, "interrupted");
+        }
+        JsonNode answer = readTree(response.body());
+        if (response.statusCode() != 200 || !answer.hasNonNull("access_token")) {
+            String error = answer.path("error").asText(null);
+            String description = answer.path("error_description").asText("(no description)");
+            OAuthException.Kind kind = OAuthException.classify(response.statusCode(), error, description);
+            LOG.infof("linkedin token call refused endpoint=%s status=%d error=%s kind=%s", endpoint,
+                    response.statusCode(), error == null ? "-" : error, kind);
+            throw new OAuthException(kind, response.statusCode(), Optional.ofNullable(error), description);
+        }
+        Instant now = clock.instant();
+        return new Tokens(answer.get("access_token").asText(),
+                now.plusSeconds(answer.path("expires_in").asLong(0)),
+                Optional.ofNullable(answer.path("refresh_token").asText(null)),
+                answer.hasNonNull("refresh_token_expires_in")
+                        ? Optional.of(Duration.ofSeconds(answer.get("refresh_token_expires_in").asLong())) : Optional.empty(),
+                Arrays.stream(answer.path("scope").asText("").split("[ ,]+")).filter(s -> !s.isBlank()).toList());
+    }
+
+    private String base() {
+        String base = config.oauthBaseUrl().toString();
+        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
+    private static String form(Map<String, String> fields) {
+        return fields.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    private static JsonNode readTree(byte[] body) {
+        try {
+            return body == null || body.length == 0 ? JSON.nullNode() : JSON.readTree(body);
+        } catch (IOException e) {
+            return JSON.nullNode();
+        }
+    }
+}

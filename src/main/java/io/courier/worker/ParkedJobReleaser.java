@@ -1,0 +1,180 @@
+package io.courier.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.auth.TokenLifecycleConfig;
+import io.courier.job.JobRef;
+import io.courier.retry.CourierHeaders;
+import io.courier.retry.ErrorClass;
+import io.courier.retry.Failure;
+import io.courier.retry.RetryState;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends parked jobs back once their account is connected again (in the order they were parked), and moves jobs
+ * parked longer than courier.tokens.max-park to the dead-letter topic as REAUTH_REQUIRED. Every pod runs it; a
+ * PostgreSQL advisory lock lets one pod at a time do it, which keeps each account's jobs in order. Rows are
+ * deleted only after Kafka acknowledged the records: a crash in between sends a job twice, and the job's
+ * idempotency record makes the second run re-emit the first's result.
+ */
+@ApplicationScoped
+class ParkedJobReleaser {
+
+    private static final Logger LOG = Logger.getLogger(ParkedJobReleaser.class);
+    private static final long ADVISORY_LOCK = 0x636f7572_70617200L; // "courpar"
+    private static final int BATCH = 500;
+
+    private final EntityManager em;
+    private final KafkaProducer<String, byte[]> producer;
+    private final JobRunner runner;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final Duration maxPark;
+
+    ParkedJobReleaser(EntityManager em, KafkaProducer<String, byte[]> producer, JobRunner runner, ObjectMapper json,
+                      Clock clock, TokenLifecycleConfig config) {
+        this.em = em;
+        this.producer = producer;
+        this.runner = runner;
+        this.json = json;
+        this.clock = clock;
+        this.maxPark = config.maxPark();
+    }
+
+    @Scheduled(every = "${courier.tokens.relay-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void run() {
+        try {
+            while (QuarkusTransaction.requiringNew().call(this::releaseBatch) == BATCH) {
+                // a full batch: more may be waiting
+            }
+            while (QuarkusTransaction.requiringNew().call(this::expireBatch) == BATCH) {
+                // likewise
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("parked jobs not moved yet, will retry cause=%s", e.getMessage());
+        }
+    }
+
+    /** Jobs of accounts that are connected again, back to their job topic. */
+    private int releaseBatch() {
+        if (!advisoryLock()) {
+            return 0;
+        }
+        List<Object[]> rows = rows("""
+                select p.seq, p.target_topic, p.record_key, p.record_value, p.headers, p.account_id, p.job_id
+                from parked_job p join account a on a.id = p.account_id
+                where a.status = 'CONNECTED' order by p.seq limit ?1""", BATCH);
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (Object[] row : rows) {
+            sent.add(producer.send(new ProducerRecord<>((String) row[1], null, (String) row[2], (byte[]) row[3],
+                    headers((String) row[4], true))));
+        }
+        finish(rows, sent);
+        rows.forEach(r -> LOG.infof("parked job released accountId=%s jobId=%s topic=%s", r[5], r[6], r[1]));
+        return rows.size();
+    }
+
+    /** Jobs parked for longer than courier.tokens.max-park: dead letters, with a DEAD_LETTERED result. */
+    private int expireBatch() {
+        if (!advisoryLock()) {
+            return 0;
+        }
+        List<Object[]> rows = rows("""
+                select p.seq, p.source_topic, p.record_key, p.record_value, p.headers, p.account_id, p.job_id,
+                    p.job_type, p.source_partition, p.source_offset, coalesce(a.status_reason, 'not re-authorized')
+                from parked_job p left join account a on a.id = p.account_id
+                where p.parked_at < ?1 order by p.seq limit ?2""", java.sql.Timestamp.from(clock.instant().minus(maxPark)), BATCH);
+        List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
+        for (Object[] row : rows) {
+            ConsumerRecord<String, byte[]> original = new ConsumerRecord<>((String) row[1], ((Number) row[8]).intValue(),
+                    ((Number) row[9]).longValue(), ConsumerRecord.NO_TIMESTAMP, TimestampType.NO_TIMESTAMP_TYPE,
+                    ConsumerRecord.NULL_SIZE, ConsumerRecord.NULL_SIZE, (String) row[2], (byte[]) row[3],
+                    headers((String) row[4], false), Optional.empty());
+            JobRef job = new JobRef(Optional.of((String) row[6]), Optional.of((String) row[7]), Optional.of((String) row[5]));
+            Failure failure = Failure.of(ErrorClass.REAUTH_REQUIRED, "parked longer than " + maxPark
+                    + " (courier.tokens.max-park) waiting for re-authorization: " + row[10]);
+            runner.deadLetter(outputs::add, original, job, failure, RetryState.of(original), (String) row[7], clock.instant());
+        }
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        outputs.forEach(r -> sent.add(producer.send(r)));
+        finish(rows, sent);
+        return rows.size();
+    }
+
+    /** One pod at a time, for the length of this transaction. */
+    private boolean advisoryLock() {
+        return (Boolean) em.createNativeQuery("select pg_try_advisory_xact_lock(?1)").setParameter(1, ADVISORY_LOCK)
+                .getSingleResult();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Object[]> rows(String sql, Object... parameters) {
+        var query = em.createNativeQuery(sql);
+        for (int i = 0; i < parameters.length; i++) {
+            query.setParameter(i + 1, parameters[i]);
+        }
+        return query.getResultList();
+    }
+
+    /** Waits for Kafka's acknowledgements, then deletes the rows (committed with the caller's transaction). */
+    private void finish(List<Object[]> rows, List<Future<RecordMetadata>> sent) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try {
+            for (Future<RecordMetadata> f : sent) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending parked jobs", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("sending parked jobs failed: " + e.getCause().getMessage(), e);
+        }
+        em.createNativeQuery("delete from parked_job where seq in (?1)")
+                .setParameter(1, rows.stream().map(r -> ((Number) r[0]).longValue()).toList())
+                .executeUpdate();
+    }
+
+    /**
+     * The parked record's headers. Released jobs start afresh: the retry state of their earlier runs (courier-*
+     * headers other than the replay count) is dropped, because the failure was the account's, not the job's.
+     */
+    private Headers headers(String stored, boolean fresh) {
+        Headers headers = new RecordHeaders();
+        try {
+            for (JsonNode h : json.readTree(stored)) {
+                String key = h.get("key").asText();
+                if (fresh && key.startsWith(CourierHeaders.PREFIX) && !key.equals(CourierHeaders.REPLAY_COUNT)) {
+                    continue;
+                }
+                headers.add(key, h.get("value").isNull() ? null : Base64.getDecoder().decode(h.get("value").asText()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return headers;
+    }
+}

@@ -1,0 +1,69 @@
+package io.courier.worker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.courier.job.JobEnvelope;
+import io.courier.platform.DatabaseException;
+import io.courier.retry.RetryState;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.Base64;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * Jobs of accounts waiting for re-authorization, held durably in PostgreSQL (table parked_job) so that their
+ * offsets can be committed: not a dead letter, not a blocked partition. {@link ParkedJobReleaser} sends them back
+ * to their job topic, in the order they were parked, once the account is connected again.
+ */
+@ApplicationScoped
+class ParkedJobs {
+
+    private final DataSource db;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    ParkedJobs(DataSource db, ObjectMapper json, Clock clock) {
+        this.db = db;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** Parks a record; parking the same record again (a redelivery after a crash) changes nothing. */
+    void park(ConsumerRecord<String, byte[]> record, JobEnvelope job, RetryState state) {
+        try (Connection c = db.getConnection(); PreparedStatement insert = c.prepareStatement("""
+                insert into parked_job (account_id, job_id, job_type, target_topic, source_topic, source_partition,
+                    source_offset, record_key, record_value, headers, parked_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                on conflict (source_topic, source_partition, source_offset) do nothing""")) {
+            insert.setString(1, job.accountId());
+            insert.setString(2, job.jobId());
+            insert.setString(3, job.type().wireName());
+            insert.setString(4, state.originalTopic());
+            insert.setString(5, record.topic());
+            insert.setInt(6, record.partition());
+            insert.setLong(7, record.offset());
+            insert.setString(8, record.key());
+            insert.setBytes(9, record.value());
+            insert.setString(10, headersJson(record));
+            insert.setTimestamp(11, Timestamp.from(clock.instant()));
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw new DatabaseException("parking job " + job.jobId(), e);
+        }
+    }
+
+    /** Every header, byte for byte (the retry state among them: a parked job that expires keeps its history). */
+    private String headersJson(ConsumerRecord<String, byte[]> record) {
+        ArrayNode headers = json.createArrayNode();
+        for (Header h : record.headers()) {
+            headers.addObject().put("key", h.key()).put("value", h.value() == null ? null : Base64.getEncoder().encodeToString(h.value()));
+        }
+        return headers.toString();
+    }
+}
