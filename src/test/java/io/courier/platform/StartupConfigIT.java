@@ -31,6 +31,11 @@ class StartupConfigIT {
         env.put("COURIER_TOKEN_KEY", KEY);
         env.put("HTTP_PORT", "0");
         env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1");
+        // A reachable database, so that the check under test (not Flyway's first connection) is what fails.
+        Map<String, String> db = io.courier.testkit.CourierServices.databaseOnly();
+        env.put("DB_URL", db.get("quarkus.datasource.jdbc.url"));
+        env.put("DB_USER", db.get("quarkus.datasource.username"));
+        env.put("DB_PASSWORD", db.get("quarkus.datasource.password"));
         if (value.equals("<unset>")) {
             env.remove(variable);
         } else {

@@ -101,6 +101,11 @@ public class CourierServices implements QuarkusTestResourceLifecycleManager {
         return "redis://127.0.0.1:6379";
     }
 
+    /** Only the database (for a test that starts the packaged jar and needs nothing else): env, Docker or local. */
+    public static Map<String, String> databaseOnly() {
+        return postgres(needsDocker() && dockerAvailable());
+    }
+
     private static Map<String, String> postgres(boolean docker) {
         String url = env("DB_URL");
         String user = env("DB_USER") != null ? env("DB_USER") : "postgres";
