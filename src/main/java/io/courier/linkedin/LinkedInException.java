@@ -4,12 +4,19 @@ package io.courier.linkedin;
 public class LinkedInException extends RuntimeException {
 
     private final transient LinkedInError error;
+    private final String endpoint;
 
     public LinkedInException(String endpoint, LinkedInError error) {
         super(endpoint + ": LinkedIn answered " + error.status() + error.code().map(c -> " " + c).orElse("")
                 + ": " + error.message() + error.requestId().map(id -> " (x-li-uuid=" + id + ")").orElse(""),
                 null, false, false);
         this.error = error;
+        this.endpoint = endpoint;
+    }
+
+    /** The resource called, e.g. posts.create (a LinkedInResource's endpoint name). */
+    public String endpoint() {
+        return endpoint;
     }
 
     public LinkedInError error() {

@@ -16,6 +16,9 @@ import io.courier.linkedin.LinkedInException;
 import io.courier.linkedin.LinkedInUnreachableException;
 import io.courier.linkedin.OAuthException;
 import io.courier.platform.Outbox;
+import io.courier.quota.QuotaConfig;
+import io.courier.quota.QuotaDeniedException;
+import io.courier.quota.QuotaGate;
 import io.courier.retry.DeadLetterWriter;
 import io.courier.retry.Decision;
 import io.courier.retry.ErrorClass;
@@ -49,6 +52,8 @@ class JobRunner {
     private final OutcomeStore outcomes;
     private final JobPreflight preflight;
     private final TokenRefresher refresher;
+    private final QuotaGate quota;
+    private final QuotaConfig quotaConfig;
     private final ParkedJobs parked;
     private final LinkedInJobs jobs;
     private final ResultPublisher results;
@@ -59,13 +64,15 @@ class JobRunner {
     private final Clock clock;
 
     JobRunner(ObjectMapper json, WorkerConfig config, OutcomeStore outcomes, JobPreflight preflight,
-              TokenRefresher refresher, ParkedJobs parked, LinkedInJobs jobs,
+              TokenRefresher refresher, ParkedJobs parked, QuotaGate quota, QuotaConfig quotaConfig, LinkedInJobs jobs,
               ResultPublisher results, DeadLetterWriter deadLetters, RetryPolicy policy, RetryRouter router,
               JobMetrics metrics, Clock clock) {
         this.validator = new JobValidator(json, config.maxRecordBytes());
         this.outcomes = outcomes;
         this.preflight = preflight;
         this.refresher = refresher;
+        this.quota = quota;
+        this.quotaConfig = quotaConfig;
         this.parked = parked;
         this.jobs = jobs;
         this.results = results;
@@ -145,7 +152,13 @@ class JobRunner {
             } catch (ReauthRequiredException e) {
                 fail(outbox, record, job, Failure.of(ErrorClass.REAUTH_REQUIRED, e.getMessage()), state, typeTag, started);
                 return;
+            } catch (QuotaDeniedException e) {
+                waitForBudget(outbox, record, job, e, state, typeTag, started);
+                return;
             } catch (RuntimeException e) {
+                if (e instanceof LinkedInException refused) {
+                    quota.linkedInRefused(refused, job.accountId());
+                }
                 Failure failure = failureOf(e);
                 if (failure.errorClass() == ErrorClass.AUTH_EXPIRED && !refreshed) {
                     refreshNow = true;
@@ -165,6 +178,23 @@ class JobRunner {
                         failure.linkedInRequestId().orElse("-"));
             }
         }
+    }
+
+    /**
+     * No budget for the call now: the job waits in the retry tiers until it can go (a daily budget: the next window,
+     * spread over courier.quota.next-window-spread so 00:00 UTC is not a thundering herd). Not an attempt, never a
+     * dead letter, and no partition waits for it.
+     */
+    private void waitForBudget(Outbox outbox, ConsumerRecord<String, byte[]> record, JobEnvelope job,
+                               QuotaDeniedException denied, RetryState state, String typeTag, Instant started) {
+        Instant now = clock.instant();
+        long spreadMs = denied.untilNextWindow() ? quotaConfig.nextWindowSpread().toMillis()
+                : Math.min(1000, denied.waitFor().toMillis());
+        Instant due = now.plus(denied.waitFor()).plusMillis(ThreadLocalRandom.current().nextLong(spreadMs + 1));
+        Failure failure = Failure.of(denied.untilNextWindow() ? ErrorClass.QUOTA_EXHAUSTED : ErrorClass.RATE_LIMITED,
+                denied.getMessage());
+        router.retryLater(outbox, record, JobRef.of(job), failure, state, now, due);
+        metrics.record(typeTag, Outcome.DELAYED, Duration.between(started, now));
     }
 
     /**

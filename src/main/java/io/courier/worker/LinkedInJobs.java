@@ -11,6 +11,8 @@ import io.courier.linkedin.LinkedInClient;
 import io.courier.linkedin.LinkedInException;
 import io.courier.linkedin.Page;
 import io.courier.linkedin.PostDraft;
+import io.courier.quota.LinkedInResource;
+import io.courier.quota.QuotaGate;
 import io.courier.retry.ErrorClass;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
@@ -27,32 +29,44 @@ class LinkedInJobs {
     record JobResult(JsonNode data, Optional<String> linkedinRequestId, boolean duplicate) {}
 
     private final LinkedInClient linkedIn;
+    private final QuotaGate quota;
     private final ObjectMapper json;
     private final int maxSyncPages;
 
-    LinkedInJobs(LinkedInClient linkedIn, ObjectMapper json, WorkerConfig config) {
+    LinkedInJobs(LinkedInClient linkedIn, QuotaGate quota, ObjectMapper json, WorkerConfig config) {
         this.linkedIn = linkedIn;
+        this.quota = quota;
         this.json = json;
         this.maxSyncPages = config.maxSyncPages();
     }
 
+    /** Runs the job's LinkedIn calls, each only after its budgets were debited (QuotaDeniedException if not). */
     JobResult run(JobEnvelope job, BearerToken token) {
         return switch (job.type()) {
-            case POST_CREATE -> createPost(job, token);
+            case POST_CREATE -> {
+                quota.take(LinkedInResource.POSTS_CREATE, job.accountId(), true);
+                yield createPost(job, token);
+            }
             case SYNC_PROFILE -> {
+                quota.take(LinkedInResource.USERINFO, job.accountId(), false);
                 var profile = linkedIn.userinfo(token);
                 yield new JobResult(profile.value(), profile.requestId(), false);
             }
-            case SYNC_POSTS -> allPages("posts", job.integer("pageSize", 50),
-                    (start) -> linkedIn.postsByAuthor(token, job.text("author", null), start, job.integer("pageSize", 50)));
+            case SYNC_POSTS -> allPages("posts", job.integer("pageSize", 50), (start) -> {
+                quota.take(LinkedInResource.POSTS_BY_AUTHOR, job.accountId(), false);
+                return linkedIn.postsByAuthor(token, job.text("author", null), start, job.integer("pageSize", 50));
+            });
             case SYNC_ORG_SHARE_STATS -> {
+                quota.take(LinkedInResource.SHARE_STATISTICS, job.accountId(), false);
                 var stats = linkedIn.organizationShareStatistics(token, job.text("organization", null));
                 ObjectNode data = json.createObjectNode().put("organization", job.text("organization", null));
                 data.set("elements", json.valueToTree(stats.value().elements()));
                 yield new JobResult(data, stats.requestId(), false);
             }
-            case SYNC_ORG_ACLS -> allPages("organizationAcls", 100, (start) -> linkedIn.organizationAcls(token,
-                    job.text("role", "ADMINISTRATOR"), job.text("state", "APPROVED"), start, 100));
+            case SYNC_ORG_ACLS -> allPages("organizationAcls", 100, (start) -> {
+                quota.take(LinkedInResource.ORGANIZATION_ACLS, job.accountId(), false);
+                return linkedIn.organizationAcls(token, job.text("role", "ADMINISTRATOR"), job.text("state", "APPROVED"), start, 100);
+            });
         };
     }
 

@@ -16,6 +16,9 @@ public final class Overrides {
             if (replaced.containsKey(method.getName())) {
                 return replaced.get(method.getName());
             }
+            if (method.isDefault()) {
+                return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args); // sees the replacements
+            }
             try {
                 return method.invoke(real, args);
             } catch (InvocationTargetException e) {

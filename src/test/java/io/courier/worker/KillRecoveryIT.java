@@ -6,15 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.retry.CourierHeaders;
 import io.courier.testkit.ConnectedAccounts;
+import io.courier.testkit.CourierJar;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.KafkaTestClient;
 import io.courier.testkit.SimulatorControl;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,17 +30,15 @@ import org.junit.jupiter.api.Test;
 class KillRecoveryIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String ADMIN = "kill-test-admin";
     private static final int ACCOUNTS = 20;
     private static final int JOBS = 400;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void aWorkerKilledWithSigkillLosesNoJobAndRepeatsNone() throws Exception {
         Map<String, String> services = CourierServices.coordinates();
         SimulatorControl simulator = new SimulatorControl(services.get("courier.linkedin.api-base-url"));
-        int port = freePort();
-        Map<String, String> env = courierEnv(services, port, "kill-" + UUID.randomUUID());
+        int port = CourierJar.freePort();
+        Map<String, String> env = CourierJar.env(services, port, "kill-" + UUID.randomUUID());
 
         Process first = start(env, port);
         Map<String, String> memberOf = connectAccounts(simulator, port);
@@ -107,63 +100,13 @@ class KillRecoveryIT {
         for (int i = 0; i < ACCOUNTS; i++) {
             JsonNode m = simulator.newMember("{}");
             String account = "kill-acct-" + UUID.randomUUID();
-            String body = "{\"accessToken\":\"" + m.get("accessToken").asText() + "\",\"accessTokenExpiresAt\":\""
-                    + m.get("accessTokenExpiresAt").asText() + "\",\"memberUrn\":\"" + m.get("memberUrn").asText() + "\"}";
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                            + "/admin/accounts/" + account + "/tokens")).header("Authorization", "Bearer " + ADMIN)
-                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).isEqualTo(200);
+            CourierJar.importTokens(port, account, m);
             memberOf.put(account, m.get("memberUrn").asText());
         }
         return memberOf;
     }
 
-    private static Map<String, String> courierEnv(Map<String, String> services, int port, String group) {
-        Map<String, String> env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", services.get("courier.kafka.bootstrap-servers"));
-        env.put("REDIS_URL", services.get("courier.redis.url"));
-        env.put("DB_URL", services.get("quarkus.datasource.jdbc.url"));
-        env.put("DB_USER", services.get("quarkus.datasource.username"));
-        env.put("DB_PASSWORD", services.get("quarkus.datasource.password"));
-        env.put("LINKEDIN_API_BASE_URL", services.get("courier.linkedin.api-base-url"));
-        env.put("COURIER_TOKEN_KEY", "dGVzdC1vbmx5LXRva2VuLWtleS0zMi1ieXRlcyEhISE=");
-        env.put("COURIER_ADMIN_TOKEN", ADMIN);
-        env.put("HTTP_PORT", Integer.toString(port));
-        env.put("COURIER_KAFKA_GROUP_ID", group);
-        return env;
-    }
-
-    private Process start(Map<String, String> env, int port) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "target/quarkus-app/quarkus-run.jar")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target/kill-recovery-courier.log").toFile()));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException("Courier exited with " + p.exitValue() + "; see target/kill-recovery-courier.log");
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return p;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        p.destroyForcibly();
-        throw new IllegalStateException("Courier did not become ready in 60 s; see target/kill-recovery-courier.log");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    private static Process start(Map<String, String> env, int port) throws Exception {
+        return CourierJar.start(env, port, Path.of("target/kill-recovery-courier.log"));
     }
 }

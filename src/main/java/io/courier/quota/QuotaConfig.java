@@ -1,0 +1,70 @@
+package io.courier.quota;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * LinkedIn's daily budgets as Courier spends them (linkedin-api.md §4: two counters per resource, application and
+ * member, in fixed windows that reset at 00:00 UTC; the numbers are in the app's Developer Portal, not published).
+ */
+@ConfigMapping(prefix = "courier.quota")
+public interface QuotaConfig {
+
+    /** Off: no budget is checked (LinkedIn's own 429s still delay jobs). */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** The budget window, aligned to the epoch: 1d resets at 00:00 UTC like LinkedIn. Tests use seconds. */
+    @WithDefault("1d")
+    Duration window();
+
+    /** Share of each application budget that only post jobs may use (sync jobs stop short of it). */
+    @WithDefault("0.2")
+    @DecimalMin("0") @DecimalMax("1")
+    double postReserve();
+
+    /** Jobs that wait for the next window are spread over this much time after it starts. */
+    @WithDefault("15m")
+    Duration nextWindowSpread();
+
+    /** How long every pod holds back from a resource after a short-term 429 without Retry-After. */
+    @WithDefault("5s")
+    Duration cooldown();
+
+    /** Prefix of the Redis keys, so environments sharing a Redis keep separate budgets. */
+    @WithDefault("courier:quota")
+    String keyPrefix();
+
+    /** Budgets per resource: posts-create, userinfo, posts-author, share-statistics, organization-acls. */
+    Map<String, @Valid Budget> resources();
+
+    interface Budget {
+        /** Calls per window for the whole application. */
+        @Min(0) long appDaily();
+
+        /** Calls per window for one member (per account). */
+        @Min(0) long memberDaily();
+
+        /** Optional smoothing: calls per second for the whole application (a token bucket). */
+        Optional<@DecimalMin("0.001") Double> ratePerSecond();
+
+        /** Burst of that token bucket. */
+        @WithDefault("10") @Min(1) int burst();
+    }
+
+    default Budget budgetOf(LinkedInResource resource) {
+        Budget b = resources().get(resource.configKey);
+        if (b == null) {
+            throw new IllegalStateException("Set courier.quota.resources." + resource.configKey
+                    + ".app-daily and .member-daily (the numbers are in the app's LinkedIn Developer Portal)");
+        }
+        return b;
+    }
+}

@@ -1,0 +1,148 @@
+package io.courier.quota;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisException;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * LinkedIn's application and member daily budgets, shared by every pod: one Lua script checks and debits all the
+ * buckets a call needs (app, member, short-term rate, cooldowns) all or nothing, on Redis's clock, in one round
+ * trip. Counters live in hashes stamped with their window number and expire with it, so keys never pile up.
+ *
+ * <p>Why not Redisson's RRateLimiter: it models one rate per key, so an app budget and a member budget would be two
+ * round trips with no atomicity between them (a call could debit one and be refused by the other), it has no notion
+ * of a window aligned to 00:00 UTC, and it cannot be told "LinkedIn says this day's budget is spent".
+ * BENCHMARKS.md compares the two.
+ */
+@ApplicationScoped
+public class QuotaLimiter {
+
+    /** Whether a call may go now. */
+    public sealed interface Permit {
+        record Go(long appRemaining) implements Permit {}
+
+        /** Not before {@code delay}; {@code reason} names the bucket: app-daily, member-daily, rate, cooldown, member-cooldown. */
+        record Wait(Duration delay, String reason) implements Permit {
+            public boolean untilNextWindow() {
+                return reason.endsWith("-daily");
+            }
+        }
+    }
+
+    private final RedissonClient redisson;
+    private final QuotaConfig config;
+    private final String debitLua = lua("debit.lua");
+    private final String spendLua = lua("spend.lua");
+    private volatile String debitSha;
+    private volatile String spendSha;
+
+    QuotaLimiter(RedissonClient redisson, QuotaConfig config, MeterRegistry metrics) {
+        this.redisson = redisson;
+        this.config = config;
+        for (LinkedInResource r : LinkedInResource.values()) {
+            config.budgetOf(r); // a missing budget fails the start, naming the property
+            Gauge.builder("courier_quota_app_remaining", this, l -> l.appRemaining(r).orElse(Double.NaN))
+                    .tag("resource", r.endpoint)
+                    .description("calls left in the application's budget for this window")
+                    .register(metrics);
+        }
+    }
+
+    /** Debits one call of {@code resource} for the account, if every budget it needs has room. */
+    public Permit debit(LinkedInResource resource, String accountId, boolean postJob) {
+        QuotaConfig.Budget budget = config.budgetOf(resource);
+        long appLimit = postJob ? budget.appDaily() : (long) Math.floor(budget.appDaily() * (1 - config.postReserve()));
+        List<Object> result = run(true, List.of(appKey(resource), memberKey(resource, accountId), base(resource) + ":rate",
+                        base(resource) + ":cooldown", base(resource) + ":cooldown:" + accountId),
+                String.valueOf(appLimit), String.valueOf(budget.memberDaily()), String.valueOf(config.window().toMillis()),
+                String.valueOf(budget.ratePerSecond().orElse(0.0)), String.valueOf(budget.burst()));
+        long go = (Long) result.get(0);
+        long value = (Long) result.get(1);
+        return go == 1 ? new Permit.Go(value) : new Permit.Wait(Duration.ofMillis(Math.max(1, value)), (String) result.get(2));
+    }
+
+    /** A short-term 429: every pod holds back from the resource (or from it for this member) for {@code pause}. */
+    public void cooldown(LinkedInResource resource, Optional<String> accountId, Duration pause) {
+        String key = base(resource) + ":cooldown" + accountId.map(id -> ":" + id).orElse("");
+        redisson.getBucket(key, StringCodec.INSTANCE).set("1", pause);
+    }
+
+    /** A 429 "DAY limit": the bucket is spent until its window ends. Returns the time left in the window. */
+    public Duration markSpent(LinkedInResource resource, Optional<String> accountId) {
+        String key = accountId.map(id -> memberKey(resource, id)).orElse(appKey(resource));
+        List<Object> left = run(false, List.of(key), String.valueOf(config.window().toMillis()));
+        return Duration.ofMillis((Long) left.get(0));
+    }
+
+    /** Calls left in the application budget this window (for the gauge and the replay estimate). */
+    public Optional<Double> appRemaining(LinkedInResource resource) {
+        try {
+            Map<String, String> counter = redisson.<String, String>getMap(appKey(resource), StringCodec.INSTANCE)
+                    .getAll(Set.of("w", "n", "s"));
+            long window = System.currentTimeMillis() / config.window().toMillis();
+            boolean current = String.valueOf(window).equals(counter.get("w"));
+            long used = current ? Long.parseLong(counter.getOrDefault("n", "0")) : 0;
+            boolean spent = current && "1".equals(counter.get("s"));
+            return Optional.of(spent ? 0.0 : Math.max(0, config.budgetOf(resource).appDaily() - used));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** EVALSHA; after a Redis restart (NOSCRIPT) the script is loaded again. */
+    private List<Object> run(boolean debit, List<Object> keys, Object... args) {
+        RScript script = redisson.getScript(StringCodec.INSTANCE);
+        String sha = debit ? debitSha : spendSha;
+        if (sha != null) {
+            try {
+                return script.evalSha(RScript.Mode.READ_WRITE, sha, RScript.ReturnType.LIST,
+                        keys, args);
+            } catch (RedisException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("NOSCRIPT")) {
+                    throw e;
+                }
+            }
+        }
+        sha = script.scriptLoad(debit ? debitLua : spendLua);
+        if (debit) {
+            debitSha = sha;
+        } else {
+            spendSha = sha;
+        }
+        return script.evalSha(RScript.Mode.READ_WRITE, sha, RScript.ReturnType.LIST, keys, args);
+    }
+
+    private String base(LinkedInResource resource) {
+        // One hash tag per resource: a resource's keys share a Redis Cluster slot, as a multi-key script needs.
+        return config.keyPrefix() + ":{" + resource.configKey + "}";
+    }
+
+    private String appKey(LinkedInResource resource) {
+        return base(resource) + ":app";
+    }
+
+    private String memberKey(LinkedInResource resource, String accountId) {
+        return base(resource) + ":member:" + accountId;
+    }
+
+    private static String lua(String name) {
+        try (InputStream in = QuotaLimiter.class.getResourceAsStream("/quota/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

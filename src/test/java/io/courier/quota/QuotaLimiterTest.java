@@ -1,0 +1,171 @@
+package io.courier.quota;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.testkit.CourierServices;
+import io.courier.testkit.Overrides;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.redisson.api.RedissonClient;
+
+/** The Redis limiter against real Redis: atomic, all-or-nothing debits, windows, the post reserve, LinkedIn's word. */
+@QuarkusTest
+@WithTestResource(CourierServices.class)
+class QuotaLimiterTest {
+
+    @Inject
+    RedissonClient redisson;
+    @Inject
+    QuotaConfig real;
+
+    record Budget(long appDaily, long memberDaily, Optional<Double> ratePerSecond, int burst) implements QuotaConfig.Budget {}
+
+    /** A limiter of its own: budgets of the test's choosing, under a key prefix no other test shares. */
+    private QuotaLimiter limiter(Duration window, Budget budget) {
+        Map<String, QuotaConfig.Budget> budgets = new HashMap<>();
+        for (LinkedInResource r : LinkedInResource.values()) {
+            budgets.put(r.configKey, budget);
+        }
+        QuotaConfig config = Overrides.of(QuotaConfig.class, real, Map.of("window", window, "resources", budgets,
+                "keyPrefix", "quota-test-" + UUID.randomUUID()));
+        return new QuotaLimiter(redisson, config, new SimpleMeterRegistry());
+    }
+
+    @Test
+    void concurrentDebitsOnOneHotKeyNeverOverspend() throws Exception {
+        QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(500, 1_000_000, Optional.empty(), 10));
+        AtomicInteger granted = new AtomicInteger();
+        List<Callable<Void>> workers = new ArrayList<>();
+        for (int t = 0; t < 32; t++) {
+            workers.add(() -> {
+                for (int i = 0; i < 40; i++) {
+                    if (limiter.debit(LinkedInResource.POSTS_CREATE, "hot-account", true) instanceof QuotaLimiter.Permit.Go) {
+                        granted.incrementAndGet();
+                    }
+                }
+                return null;
+            });
+        }
+        try (ExecutorService threads = Executors.newFixedThreadPool(32)) {
+            for (Future<Void> f : threads.invokeAll(workers)) {
+                f.get();
+            }
+        }
+        assertThat(granted.get()).isEqualTo(500); // 1 280 tries: every unit spent, none twice
+        assertThat(limiter.appRemaining(LinkedInResource.POSTS_CREATE)).contains(0.0);
+        var denied = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.POSTS_CREATE, "hot-account", true);
+        assertThat(denied.reason()).isEqualTo("app-daily");
+        assertThat(denied.delay()).isPositive().isLessThanOrEqualTo(Duration.ofHours(1));
+    }
+
+    @Test // (post jobs here: the whole app budget, no reserve)
+    void aMemberBudgetIsPerAccountAndARefusedDebitSpendsNothing() {
+        QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(5, 3, Optional.empty(), 10));
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.debit(LinkedInResource.USERINFO, "a", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        }
+        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.USERINFO, "a", true)).reason()).isEqualTo("member-daily");
+        // The refused call did not debit the app budget: b still gets the last two of the five.
+        assertThat(limiter.debit(LinkedInResource.USERINFO, "b", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        assertThat(limiter.debit(LinkedInResource.USERINFO, "b", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.USERINFO, "b", true)).reason()).isEqualTo("app-daily");
+    }
+
+    @Test
+    void theReservedShareHoldsUnderASyncFlood() throws Exception {
+        QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(100, 1_000_000, Optional.empty(), 10));
+        AtomicInteger syncs = new AtomicInteger();
+        try (ExecutorService threads = Executors.newFixedThreadPool(16)) {
+            List<Callable<Void>> flood = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                flood.add(() -> {
+                    for (int i = 0; i < 20; i++) {
+                        if (limiter.debit(LinkedInResource.USERINFO, "acct-" + i, false) instanceof QuotaLimiter.Permit.Go) {
+                            syncs.incrementAndGet();
+                        }
+                    }
+                    return null;
+                });
+            }
+            for (Future<Void> f : threads.invokeAll(flood)) {
+                f.get();
+            }
+        }
+        assertThat(syncs.get()).isEqualTo(80);
+        int posts = 0;
+        while (limiter.debit(LinkedInResource.USERINFO, "poster", true) instanceof QuotaLimiter.Permit.Go) {
+            posts++;
+        }
+        assertThat(posts).isEqualTo(20);
+    }
+
+    @Test
+    void aNewWindowBringsANewBudgetAndKeysExpireWithTheirs() throws Exception {
+        QuotaLimiter limiter = limiter(Duration.ofSeconds(2), new Budget(3, 1_000_000, Optional.empty(), 10));
+        waitForWindowStart(Duration.ofSeconds(2));
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.debit(LinkedInResource.SHARE_STATISTICS, "a", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        }
+        var wait = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.SHARE_STATISTICS, "a", true);
+        assertThat(wait.delay()).isLessThanOrEqualTo(Duration.ofSeconds(2));
+        Thread.sleep(wait.delay().toMillis() + 50);
+        assertThat(limiter.debit(LinkedInResource.SHARE_STATISTICS, "a", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        long ttl = redisson.getKeys().getKeysStream().filter(k -> k.contains("{share-statistics}:app"))
+                .mapToLong(k -> redisson.getBucket(k).remainTimeToLive()).max().orElse(-1);
+        assertThat(ttl).as("the app counter expires with its window (+1 min grace)").isPositive().isLessThanOrEqualTo(62_000);
+    }
+
+    @Test
+    void linkedInsDayLimitOverridesACountThatThoughtOtherwise() {
+        QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(1000, 1000, Optional.empty(), 10));
+        assertThat(limiter.debit(LinkedInResource.ORGANIZATION_ACLS, "a", false)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        Duration left = limiter.markSpent(LinkedInResource.ORGANIZATION_ACLS, Optional.empty());
+        assertThat(left).isPositive().isLessThanOrEqualTo(Duration.ofHours(1));
+        var wait = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.ORGANIZATION_ACLS, "other", false);
+        assertThat(wait.reason()).isEqualTo("app-daily");
+        assertThat(wait.untilNextWindow()).isTrue();
+        // A member-level DAY limit stops that member only.
+        limiter.markSpent(LinkedInResource.USERINFO, Optional.of("m1"));
+        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.USERINFO, "m1", false)).reason()).isEqualTo("member-daily");
+        assertThat(limiter.debit(LinkedInResource.USERINFO, "m2", false)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+    }
+
+    @Test
+    void theShortTermRateAndA429CooldownAreHonoured() throws Exception {
+        QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(1000, 1000, Optional.of(10.0), 5));
+        for (int i = 0; i < 5; i++) {
+            assertThat(limiter.debit(LinkedInResource.POSTS_BY_AUTHOR, "a" + i, false)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        }
+        var rate = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.POSTS_BY_AUTHOR, "a", false);
+        assertThat(rate.reason()).isEqualTo("rate");
+        assertThat(rate.delay()).isLessThanOrEqualTo(Duration.ofMillis(110));
+        assertThat(rate.untilNextWindow()).isFalse();
+
+        limiter.cooldown(LinkedInResource.POSTS_CREATE, Optional.empty(), Duration.ofMillis(800));
+        var cooling = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.POSTS_CREATE, "x", true);
+        assertThat(cooling.reason()).isEqualTo("cooldown");
+        assertThat(cooling.delay()).isLessThanOrEqualTo(Duration.ofMillis(800));
+        Thread.sleep(cooling.delay().toMillis() + 50);
+        assertThat(limiter.debit(LinkedInResource.POSTS_CREATE, "x", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+    }
+
+    private static void waitForWindowStart(Duration window) throws InterruptedException {
+        long ms = window.toMillis();
+        Thread.sleep(ms - System.currentTimeMillis() % ms + 20);
+    }
+}

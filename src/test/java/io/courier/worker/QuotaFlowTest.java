@@ -1,0 +1,141 @@
+package io.courier.worker;
+
+import static io.courier.testkit.AccountFixtures.calls;
+import static io.courier.testkit.ConnectedAccounts.connect;
+import static io.courier.testkit.ConnectedAccounts.job;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.testkit.ConnectedAccounts.Connected;
+import io.courier.testkit.CourierServices;
+import io.courier.testkit.KafkaTestClient;
+import io.courier.testkit.PipelineTestSupport;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+import org.redisson.api.RedissonClient;
+
+/** Budgets in the pipeline: LinkedIn's 429s steer every pod, and a denied job waits without costing an attempt. */
+@QuarkusTest
+@WithTestResource(CourierServices.class)
+class QuotaFlowTest extends PipelineTestSupport {
+
+    @Inject
+    RedissonClient redisson;
+    @ConfigProperty(name = "courier.quota.key-prefix")
+    String prefix;
+    @ConfigProperty(name = "courier.redis.url")
+    String redisUrl;
+
+    @Test
+    void linkedInsDayLimitStopsFurtherCallsUntilTheWindowEnds() throws Exception {
+        Connected first = connect(simulator, "{}");
+        Connected second = connect(simulator, "{}");
+        simulator.call("PUT", "/sim/quotas", "{\"resources\":{\"shareStatistics\":{\"app\":0}}}");
+        try {
+            String one = UUID.randomUUID().toString();
+            kafka.send("linkedin.jobs.sync", first.accountId(), statsJob(one, first));
+            var delayedOne = kafka.await("linkedin.jobs.retry.1h", r -> KafkaTestClient.text(r).contains(one), 1, WAIT).getFirst();
+            assertThat(KafkaTestClient.header(delayedOne, "courier-error-class")).isEqualTo("QUOTA_EXHAUSTED");
+            assertThat(calls(simulator, first, "GET", "/rest/organizationalEntityShareStatistics")).isEqualTo(1);
+
+            // Courier's own count had plenty left; LinkedIn's word wins, for every account, without a call.
+            String two = UUID.randomUUID().toString();
+            kafka.send("linkedin.jobs.sync", second.accountId(), statsJob(two, second));
+            var delayedTwo = kafka.await("linkedin.jobs.retry.1h", r -> KafkaTestClient.text(r).contains(two), 1, WAIT).getFirst();
+            assertThat(KafkaTestClient.header(delayedTwo, "courier-error-class")).isEqualTo("QUOTA_EXHAUSTED");
+            assertThat(KafkaTestClient.header(delayedTwo, "courier-attempts")).isEqualTo("0");
+            assertThat(Long.parseLong(KafkaTestClient.header(delayedTwo, "courier-due-at")))
+                    .isGreaterThanOrEqualTo(nextUtcMidnight().toEpochMilli());
+            assertThat(calls(simulator, second, "GET", "/rest/organizationalEntityShareStatistics")).isZero();
+        } finally {
+            simulator.call("PUT", "/sim/quotas", "{\"resources\":{\"shareStatistics\":{\"app\":1000000}}}");
+            redisson.getKeys().delete(prefix + ":{share-statistics}:app");
+        }
+    }
+
+    @Test
+    void aShortTerm429HoldsBackEveryAccountForRetryAfter() throws Exception {
+        Connected first = connect(simulator, "{}");
+        Connected second = connect(simulator, "{}");
+        simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"status\":429,\"times\":1,\"headers\":{\"Retry-After\":\"2\"}}");
+        String one = UUID.randomUUID().toString();
+        String two = UUID.randomUUID().toString();
+        kafka.send("linkedin.jobs.post", first.accountId(), post(one, first));
+        kafka.await("linkedin.jobs.retry.1s", r -> KafkaTestClient.text(r).contains(one), 1, WAIT);
+        kafka.send("linkedin.jobs.post", second.accountId(), post(two, second));
+
+        var held = kafka.await("linkedin.jobs.retry.1s", r -> KafkaTestClient.text(r).contains(two), 1, WAIT).getFirst();
+        assertThat(KafkaTestClient.header(held, "courier-error-class")).isEqualTo("RATE_LIMITED");
+        assertThat(KafkaTestClient.header(held, "courier-attempts")).isEqualTo("0");
+        assertThat(resultOf(two).get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(resultOf(two).get("attempts").asInt()).isEqualTo(1);
+        assertThat(calls(simulator, second, "POST", "/rest/posts")).as("no call during the cooldown").isEqualTo(1);
+        assertThat(resultOf(one).get("status").asText()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void aJobCostsOneRedisRoundTrip() throws Exception {
+        Connected account = connect(simulator, "{}");
+        int jobs = 100;
+        String run = UUID.randomUUID().toString();
+        Map<String, Integer> commands = new ConcurrentHashMap<>();
+        URI uri = URI.create(redisUrl);
+        try (Socket monitor = new Socket(uri.getHost(), uri.getPort())) {
+            // MONITOR shows every command a client sends (a round trip each) apart from those a script runs ("lua").
+            monitor.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
+            BufferedReader in = new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.US_ASCII));
+            in.readLine(); // +OK
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    for (String line = in.readLine(); line != null; line = in.readLine()) {
+                        String[] parts = line.split(" ");
+                        if (parts.length > 3 && !parts[2].equals("lua]")) {
+                            commands.merge(parts[3].replace("\"", "").toUpperCase(), 1, Integer::sum);
+                        }
+                    }
+                } catch (IOException closed) {
+                    // the test is done
+                }
+            });
+            for (int i = 0; i < jobs; i++) {
+                kafka.sendAsync("linkedin.jobs.sync", account.accountId(), job(run + "-" + i, "sync.profile", account.accountId(), "{}"));
+            }
+            kafka.flush();
+            kafka.await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), jobs, WAIT);
+            monitor.close();
+            reader.join();
+        }
+        // Connection upkeep (Redisson's PING every few seconds per pooled connection) is not per job.
+        int perJobWork = commands.entrySet().stream().filter(e -> !e.getKey().equals("PING")).mapToInt(Map.Entry::getValue).sum();
+        System.out.printf("Redis round trips for %d jobs: %s%n", jobs, commands);
+        assertThat(commands.getOrDefault("EVALSHA", 0)).isEqualTo(jobs);
+        assertThat(perJobWork).isLessThanOrEqualTo(2 * jobs);
+    }
+
+    private static Instant nextUtcMidnight() {
+        return Instant.now().atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS).plusDays(1).toInstant();
+    }
+
+    private static String statsJob(String jobId, Connected account) {
+        return job(jobId, "sync.org-share-stats", account.accountId(), "{\"organization\":\"urn:li:organization:1\"}");
+    }
+
+    private static String post(String jobId, Connected account) {
+        return job(jobId, "post.create", account.accountId(),
+                "{\"author\":\"" + account.memberUrn() + "\",\"commentary\":\"quota " + jobId + "\"}");
+    }
+}
