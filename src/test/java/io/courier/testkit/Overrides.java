@@ -19,6 +19,9 @@ public final class Overrides {
             if (method.isDefault()) {
                 return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args); // sees the replacements
             }
+            if (real == null) {
+                throw new UnsupportedOperationException(method.getName() + " not given to Overrides.of");
+            }
             try {
                 return method.invoke(real, args);
             } catch (InvocationTargetException e) {
