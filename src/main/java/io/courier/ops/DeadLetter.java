@@ -1,0 +1,18 @@
+package io.courier.ops;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/** One indexed dead letter: where it sat, what it was, why it failed, and what ops did with it. */
+public record DeadLetter(long id, int dlqPartition, long dlqOffset, Optional<String> jobId, Optional<String> jobType,
+                         Optional<String> accountId, String errorClass, Optional<Integer> httpStatus,
+                         Optional<String> linkedinCode, Optional<Integer> serviceErrorCode, Optional<String> linkedinRequestId,
+                         String message, Optional<Instant> firstFailureAt, Optional<Instant> lastFailureAt, int attempts,
+                         int replayCount, String originalTopic, Optional<Integer> originalPartition,
+                         Optional<Long> originalOffset, Instant deadAt, String state, Optional<Instant> handledAt,
+                         Optional<Record> record) {
+
+    /** The original record, byte for byte as the producer sent it (value as UTF-8 text when it is text). */
+    public record Record(Optional<String> key, byte[] value, Map<String, byte[]> headers) {}
+}

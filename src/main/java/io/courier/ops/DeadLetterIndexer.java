@@ -1,0 +1,92 @@
+package io.courier.ops;
+
+import io.courier.job.TopicsConfig;
+import io.courier.platform.KafkaClients;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps one PostgreSQL row per record of the dead-letter topic. Offsets are committed only after the rows are
+ * written, and a row is keyed by the record's partition and offset, so a restart or a rebalance that delivers
+ * records again adds nothing twice and loses nothing.
+ */
+@ApplicationScoped
+class DeadLetterIndexer {
+
+    private static final Logger LOG = Logger.getLogger(DeadLetterIndexer.class);
+
+    private final KafkaClients clients;
+    private final TopicsConfig topics;
+    private final DeadLetterStore store;
+    private final DeadLetterConfig config;
+    private volatile boolean running;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+
+    DeadLetterIndexer(KafkaClients clients, TopicsConfig topics, DeadLetterStore store, DeadLetterConfig config) {
+        this.clients = clients;
+        this.topics = topics;
+        this.store = store;
+        this.config = config;
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.indexerEnabled()) {
+            return;
+        }
+        running = true;
+        thread = Thread.ofPlatform().name("courier-dlq-indexer").start(this::run);
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        if (thread != null) {
+            thread.join(10_000);
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try (KafkaConsumer<String, byte[]> c = clients.newJobConsumer("courier-dlq-indexer", "-dlq-indexer")) {
+                consumer = c;
+                c.subscribe(List.of(topics.deadLetter()));
+                while (running) {
+                    List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+                    c.poll(Duration.ofSeconds(1)).forEach(batch::add);
+                    if (!batch.isEmpty()) {
+                        int added = store.index(batch);
+                        c.commitSync();
+                        LOG.infof("dead letters indexed records=%d new=%d", batch.size(), added);
+                    }
+                }
+            } catch (WakeupException stopping) {
+                return;
+            } catch (RuntimeException e) {
+                // Nothing was committed past what was written: start again from the committed offsets.
+                LOG.warnf("dead-letter indexing interrupted, resuming from the last commit cause=%s", e.getMessage());
+                sleep();
+            }
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

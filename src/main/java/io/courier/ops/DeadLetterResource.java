@@ -1,0 +1,197 @@
+package io.courier.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.courier.platform.ApiError;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The dead-letter API (CONTRACT §5) under /admin, so behind the admin token (AdminAuthFilter). */
+@Path("/admin/dead-letters")
+@Produces(MediaType.APPLICATION_JSON)
+public class DeadLetterResource {
+
+    static final int MAX_LIMIT = 10_000;
+
+    private final DeadLetterStore store;
+    private final Replayer replayer;
+    private final DeadLetterConfig config;
+
+    DeadLetterResource(DeadLetterStore store, Replayer replayer, DeadLetterConfig config) {
+        this.store = store;
+        this.replayer = replayer;
+        this.config = config;
+    }
+
+    @GET
+    public Response list(@QueryParam("errorClass") String errorClass, @QueryParam("accountId") String accountId,
+                         @QueryParam("jobType") String jobType, @QueryParam("since") String since,
+                         @QueryParam("until") String until, @QueryParam("ids") List<String> ids,
+                         @QueryParam("state") String state, @QueryParam("limit") @DefaultValue("100") String limit) {
+        try {
+            var filter = DeadLetterFilter.parse(errorClass, accountId, jobType, since, until, ids, state);
+            var items = store.list(filter, limit(limit));
+            return Response.ok(Map.of("count", items.size(), "items", items.stream().map(d -> view(d, false)).toList())).build();
+        } catch (DeadLetterFilter.BadFilter e) {
+            return ApiError.badRequest(e.field, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return ApiError.badRequest("limit", e.getMessage());
+        }
+    }
+
+    @GET
+    @Path("/{id}")
+    public Response one(@PathParam("id") String id) {
+        long number;
+        try {
+            number = Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            return ApiError.badRequest("id", "id must be a number, got '" + id + "'");
+        }
+        return store.get(number).map(d -> Response.ok(view(d, true)).build())
+                .orElseGet(() -> ApiError.notFound("id", "no dead letter " + id));
+    }
+
+    @GET
+    @Path("/summary")
+    public Map<String, Object> summary() {
+        Map<String, Object> out = new LinkedHashMap<>(store.summary());
+        out.put("retention", config.retention().toString());
+        out.put("retentionRule", "replayed or discarded dead letters are deleted after the retention; new ones are kept");
+        out.put("maxReplays", config.maxReplays());
+        out.put("replayRatePerSecond", config.replayRate());
+        out.put("replayBudgetShare", config.replayBudgetShare());
+        return out;
+    }
+
+    @GET
+    @Path("/audit")
+    public List<Map<String, Object>> audit(@QueryParam("limit") @DefaultValue("50") int limit) {
+        return store.auditTrail(Math.max(1, Math.min(limit, 1000)));
+    }
+
+    /** {"filter":{…},"limit":N,"dryRun":true,"force":false}; dryRun defaults to true. */
+    @POST
+    @Path("/replay")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response replay(JsonNode body, @HeaderParam("X-Courier-Operator") @DefaultValue("admin-api") String operator) {
+        try {
+            Request request = Request.of(body);
+            return Response.ok(replayer.replay(request.filter, request.limit, request.flag("dryRun", true),
+                    request.flag("force", false), operator)).build();
+        } catch (DeadLetterFilter.BadFilter e) {
+            return ApiError.badRequest(e.field, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return ApiError.badRequest("body", e.getMessage());
+        }
+    }
+
+    /** {"filter":{…},"limit":N}: marks them handled without replaying. */
+    @POST
+    @Path("/discard")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response discard(JsonNode body, @HeaderParam("X-Courier-Operator") @DefaultValue("admin-api") String operator) {
+        try {
+            Request request = Request.of(body);
+            return Response.ok(replayer.discard(request.filter, request.limit, operator)).build();
+        } catch (DeadLetterFilter.BadFilter e) {
+            return ApiError.badRequest(e.field, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return ApiError.badRequest("body", e.getMessage());
+        }
+    }
+
+    private record Request(DeadLetterFilter filter, int limit, JsonNode body) {
+        static Request of(JsonNode body) {
+            if (body == null || !body.isObject()) {
+                throw new IllegalArgumentException("expected a JSON object: {\"filter\":{…},\"limit\":N,\"dryRun\":true}");
+            }
+            JsonNode f = body.path("filter");
+            List<String> ids = new ArrayList<>();
+            f.path("ids").forEach(id -> ids.add(id.asText()));
+            DeadLetterFilter filter = DeadLetterFilter.parse(text(f, "errorClass"), text(f, "accountId"), text(f, "jobType"),
+                    text(f, "since"), text(f, "until"), ids, null);
+            return new Request(filter, DeadLetterResource.limit(body.has("limit") ? body.get("limit").asText() : "100"), body);
+        }
+
+        boolean flag(String name, boolean otherwise) {
+            return body.has(name) ? body.get(name).asBoolean(otherwise) : otherwise;
+        }
+
+        private static String text(JsonNode node, String field) {
+            return node.hasNonNull(field) ? node.get(field).asText() : null;
+        }
+    }
+
+    private static int limit(String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n < 1 || n > MAX_LIMIT) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("limit must be a number from 1 to " + MAX_LIMIT + ", got '" + value + "'");
+        }
+    }
+
+    /** A dead letter as JSON; with the original record when asked (value as text when it is UTF-8). */
+    static Map<String, Object> view(DeadLetter d, boolean withRecord) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", d.id());
+        out.put("state", d.state());
+        out.put("errorClass", d.errorClass());
+        out.put("message", d.message());
+        out.put("jobId", d.jobId().orElse(null));
+        out.put("jobType", d.jobType().orElse(null));
+        out.put("accountId", d.accountId().orElse(null));
+        out.put("httpStatus", d.httpStatus().orElse(null));
+        out.put("linkedinCode", d.linkedinCode().orElse(null));
+        out.put("serviceErrorCode", d.serviceErrorCode().orElse(null));
+        out.put("linkedinRequestId", d.linkedinRequestId().orElse(null));
+        out.put("attempts", d.attempts());
+        out.put("replayCount", d.replayCount());
+        out.put("firstFailureAt", d.firstFailureAt().map(Object::toString).orElse(null));
+        out.put("lastFailureAt", d.lastFailureAt().map(Object::toString).orElse(null));
+        out.put("deadAt", d.deadAt().toString());
+        out.put("handledAt", d.handledAt().map(Object::toString).orElse(null));
+        out.put("original", Map.of("topic", d.originalTopic(), "partition", d.originalPartition().orElse(-1),
+                "offset", d.originalOffset().orElse(-1L)));
+        out.put("dlq", Map.of("partition", d.dlqPartition(), "offset", d.dlqOffset()));
+        d.record().filter(r -> withRecord).ifPresent(r -> {
+            out.put("key", r.key().orElse(null));
+            out.put("payload", text(r.value()));
+            Map<String, String> headers = new LinkedHashMap<>();
+            r.headers().forEach((k, v) -> headers.put(k, v == null ? null : text(v)));
+            out.put("headers", headers);
+        });
+        return out;
+    }
+
+    private static String text(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return "base64:" + Base64.getEncoder().encodeToString(bytes);
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package io.courier.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.courier.platform.DatabaseException;
+import io.courier.retry.CourierHeaders;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/** The dead-letter index in PostgreSQL (tables dead_letter and dead_letter_audit), in plain JDBC. */
+@ApplicationScoped
+public class DeadLetterStore {
+
+    private static final String COLUMNS = """
+            id, dlq_partition, dlq_offset, job_id, job_type, account_id, error_class, http_status, linkedin_code,
+            service_error_code, linkedin_request_id, message, first_failure_at, last_failure_at, attempts, replay_count,
+            original_topic, original_partition, original_offset, dead_at, state, handled_at""";
+
+    private final DataSource db;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    DeadLetterStore(DataSource db, ObjectMapper json, Clock clock) {
+        this.db = db;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** Indexes dead-letter records; ones already indexed are skipped. Returns how many were new. */
+    int index(List<ConsumerRecord<String, byte[]>> records) {
+        String sql = """
+                insert into dead_letter (dlq_partition, dlq_offset, job_id, job_type, account_id, error_class, http_status,
+                    linkedin_code, service_error_code, linkedin_request_id, message, first_failure_at, last_failure_at,
+                    attempts, replay_count, original_topic, original_partition, original_offset, record_key, record_value,
+                    headers, dead_at, state)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW')
+                on conflict (dlq_partition, dlq_offset) do nothing""";
+        try (Connection c = db.getConnection(); PreparedStatement insert = c.prepareStatement(sql)) {
+            for (ConsumerRecord<String, byte[]> r : records) {
+                Headers h = r.headers();
+                insert.setInt(1, r.partition());
+                insert.setLong(2, r.offset());
+                insert.setString(3, header(h, CourierHeaders.JOB_ID));
+                insert.setString(4, header(h, CourierHeaders.JOB_TYPE));
+                insert.setString(5, header(h, CourierHeaders.ACCOUNT_ID));
+                insert.setString(6, Optional.ofNullable(header(h, CourierHeaders.ERROR_CLASS)).orElse("UNKNOWN"));
+                insert.setObject(7, integer(header(h, CourierHeaders.HTTP_STATUS)));
+                insert.setString(8, header(h, CourierHeaders.LINKEDIN_CODE));
+                insert.setObject(9, integer(header(h, CourierHeaders.LINKEDIN_SERVICE_ERROR_CODE)));
+                insert.setString(10, header(h, CourierHeaders.LINKEDIN_REQUEST_ID));
+                insert.setString(11, Optional.ofNullable(header(h, CourierHeaders.ERROR_MESSAGE)).orElse(""));
+                insert.setTimestamp(12, timestamp(header(h, CourierHeaders.FIRST_FAILURE_AT)));
+                insert.setTimestamp(13, timestamp(header(h, CourierHeaders.LAST_FAILURE_AT)));
+                insert.setInt(14, Optional.ofNullable(integer(header(h, CourierHeaders.ATTEMPTS))).orElse(0));
+                insert.setInt(15, Optional.ofNullable(integer(header(h, CourierHeaders.REPLAY_COUNT))).orElse(0));
+                insert.setString(16, Optional.ofNullable(header(h, CourierHeaders.ORIGINAL_TOPIC)).orElse(r.topic()));
+                insert.setObject(17, integer(header(h, CourierHeaders.ORIGINAL_PARTITION)));
+                insert.setObject(18, Optional.ofNullable(header(h, CourierHeaders.ORIGINAL_OFFSET)).map(Long::parseLong).orElse(null));
+                insert.setString(19, r.key());
+                insert.setBytes(20, r.value());
+                insert.setString(21, headersJson(h));
+                insert.setTimestamp(22, new Timestamp(r.timestamp() > 0 ? r.timestamp() : clock.millis()));
+                insert.addBatch();
+            }
+            int added = 0;
+            for (int n : insert.executeBatch()) {
+                added += Math.max(n, 0);
+            }
+            return added;
+        } catch (SQLException e) {
+            throw new DatabaseException("indexing " + records.size() + " dead letters", e);
+        }
+    }
+
+    public List<DeadLetter> list(DeadLetterFilter filter, int limit) {
+        List<Object> parameters = new ArrayList<>();
+        String sql = "select " + COLUMNS + " from dead_letter where " + filter.where(parameters) + " order by id desc limit ?";
+        parameters.add(limit);
+        return query(sql, parameters, false);
+    }
+
+    /** Oldest first: replay keeps the order in which jobs failed. */
+    List<DeadLetter> oldestFirst(DeadLetterFilter filter, int limit) {
+        List<Object> parameters = new ArrayList<>();
+        String sql = "select " + COLUMNS + ", record_key, record_value, headers from dead_letter where "
+                + filter.where(parameters) + " order by id limit ?";
+        parameters.add(limit);
+        return query(sql, parameters, true);
+    }
+
+    public Optional<DeadLetter> get(long id) {
+        List<Object> parameters = new ArrayList<>(List.of(id));
+        return query("select " + COLUMNS + ", record_key, record_value, headers from dead_letter where id = ?", parameters, true)
+                .stream().findFirst();
+    }
+
+    /** NEW → REPLAYED or DISCARDED; false if another replay or discard got there first. */
+    boolean mark(long id, String state) {
+        try (Connection c = db.getConnection(); PreparedStatement update = c.prepareStatement(
+                "update dead_letter set state = ?, handled_at = ? where id = ? and state = 'NEW'")) {
+            update.setString(1, state);
+            update.setTimestamp(2, Timestamp.from(clock.instant()));
+            update.setLong(3, id);
+            return update.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new DatabaseException("marking dead letter " + id + " " + state, e);
+        }
+    }
+
+    void audit(String operator, String action, DeadLetterFilter filter, boolean dryRun, ReplayReport report) {
+        try (Connection c = db.getConnection(); PreparedStatement insert = c.prepareStatement("""
+                insert into dead_letter_audit (at, operator, action, filter, dry_run, matched, replayed, discarded, refused, deferred)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            insert.setTimestamp(1, Timestamp.from(clock.instant()));
+            insert.setString(2, operator);
+            insert.setString(3, action);
+            insert.setString(4, filter.describe());
+            insert.setBoolean(5, dryRun);
+            insert.setInt(6, report.matched());
+            insert.setInt(7, report.replayed());
+            insert.setInt(8, report.discarded());
+            insert.setInt(9, report.refusedLoopGuard().size());
+            insert.setInt(10, report.deferredForBudget().size());
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw new DatabaseException("writing the dead-letter audit", e);
+        }
+    }
+
+    /** The last audit rows, newest first. */
+    public List<Map<String, Object>> auditTrail(int limit) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement select = c.prepareStatement(
+                "select at, operator, action, filter, dry_run, matched, replayed, discarded, refused, deferred "
+                        + "from dead_letter_audit order by id desc limit ?")) {
+            select.setInt(1, limit);
+            try (ResultSet r = select.executeQuery()) {
+                while (r.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("at", r.getTimestamp(1).toInstant().toString());
+                    row.put("operator", r.getString(2));
+                    row.put("action", r.getString(3));
+                    row.put("filter", r.getString(4));
+                    row.put("dryRun", r.getBoolean(5));
+                    row.put("matched", r.getInt(6));
+                    row.put("replayed", r.getInt(7));
+                    row.put("discarded", r.getInt(8));
+                    row.put("refused", r.getInt(9));
+                    row.put("deferred", r.getInt(10));
+                    rows.add(row);
+                }
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("reading the dead-letter audit", e);
+        }
+        return rows;
+    }
+
+    /** Counts for the ops page: by state, by class and by account (NEW ones), and NEW per hour over a week. */
+    public Map<String, Object> summary() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("byState", counts("select state, count(*) from dead_letter group by state order by 2 desc", List.of()));
+        out.put("byClass", counts("select error_class, count(*) from dead_letter where state = 'NEW' group by 1 order by 2 desc", List.of()));
+        out.put("byAccount", counts("select coalesce(account_id, '(none)'), count(*) from dead_letter where state = 'NEW' "
+                + "group by 1 order by 2 desc limit 20", List.of()));
+        out.put("perHour", counts("select to_char(date_trunc('hour', dead_at) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:00\"Z\"'), count(*) "
+                + "from dead_letter where dead_at > ? group by 1 order by 1", List.of(Timestamp.from(clock.instant().minus(Duration.ofDays(7))))));
+        return out;
+    }
+
+    /** Deletes handled (replayed or discarded) rows older than the retention; NEW ones stay. Returns the count. */
+    int purgeHandled(Duration retention) {
+        try (Connection c = db.getConnection(); PreparedStatement delete = c.prepareStatement(
+                "delete from dead_letter where state <> 'NEW' and handled_at < ?")) {
+            delete.setTimestamp(1, Timestamp.from(clock.instant().minus(retention)));
+            return delete.executeUpdate();
+        } catch (SQLException e) {
+            throw new DatabaseException("purging handled dead letters", e);
+        }
+    }
+
+    private Map<String, Long> counts(String sql, List<Object> parameters) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (Connection c = db.getConnection(); PreparedStatement select = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.size(); i++) {
+                select.setObject(i + 1, parameters.get(i));
+            }
+            try (ResultSet r = select.executeQuery()) {
+                while (r.next()) {
+                    out.put(r.getString(1), r.getLong(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("counting dead letters", e);
+        }
+        return out;
+    }
+
+    private List<DeadLetter> query(String sql, List<Object> parameters, boolean withRecord) {
+        List<DeadLetter> out = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement select = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.size(); i++) {
+                Object p = parameters.get(i);
+                if (p instanceof Long[] ids) {
+                    Array array = c.createArrayOf("bigint", ids);
+                    select.setArray(i + 1, array);
+                } else {
+                    select.setObject(i + 1, p);
+                }
+            }
+            try (ResultSet r = select.executeQuery()) {
+                while (r.next()) {
+                    out.add(row(r, withRecord));
+                }
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("reading dead letters", e);
+        }
+        return out;
+    }
+
+    private DeadLetter row(ResultSet r, boolean withRecord) throws SQLException {
+        Optional<DeadLetter.Record> record = Optional.empty();
+        if (withRecord) {
+            record = Optional.of(new DeadLetter.Record(Optional.ofNullable(r.getString("record_key")),
+                    r.getBytes("record_value"), headersFromJson(r.getString("headers"))));
+        }
+        return new DeadLetter(r.getLong("id"), r.getInt("dlq_partition"), r.getLong("dlq_offset"),
+                Optional.ofNullable(r.getString("job_id")), Optional.ofNullable(r.getString("job_type")),
+                Optional.ofNullable(r.getString("account_id")), r.getString("error_class"),
+                Optional.ofNullable((Integer) r.getObject("http_status")), Optional.ofNullable(r.getString("linkedin_code")),
+                Optional.ofNullable((Integer) r.getObject("service_error_code")), Optional.ofNullable(r.getString("linkedin_request_id")),
+                r.getString("message"), instant(r.getTimestamp("first_failure_at")), instant(r.getTimestamp("last_failure_at")),
+                r.getInt("attempts"), r.getInt("replay_count"), r.getString("original_topic"),
+                Optional.ofNullable((Integer) r.getObject("original_partition")), Optional.ofNullable((Long) r.getObject("original_offset")),
+                r.getTimestamp("dead_at").toInstant(), r.getString("state"), instant(r.getTimestamp("handled_at")), record);
+    }
+
+    private String headersJson(Headers headers) {
+        ArrayNode out = json.createArrayNode();
+        for (Header h : headers) {
+            out.addObject().put("key", h.key()).put("value", h.value() == null ? null : Base64.getEncoder().encodeToString(h.value()));
+        }
+        return out.toString();
+    }
+
+    private Map<String, byte[]> headersFromJson(String stored) {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try {
+            for (JsonNode h : json.readTree(stored)) {
+                out.put(h.get("key").asText(), h.get("value").isNull() ? null : Base64.getDecoder().decode(h.get("value").asText()));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable stored headers", e);
+        }
+        return out;
+    }
+
+    private static String header(Headers headers, String key) {
+        return CourierHeaders.read(headers, key).orElse(null);
+    }
+
+    private static Integer integer(String value) {
+        try {
+            return value == null ? null : Integer.valueOf(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Timestamp timestamp(String value) {
+        try {
+            return value == null ? null : Timestamp.from(Instant.parse(value));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Optional<Instant> instant(Timestamp t) {
+        return Optional.ofNullable(t).map(Timestamp::toInstant);
+    }
+}

@@ -1,0 +1,161 @@
+package io.courier.ops;
+
+import io.courier.job.JobType;
+import io.courier.quota.LinkedInResource;
+import io.courier.quota.QuotaConfig;
+import io.courier.quota.QuotaLimiter;
+import io.courier.retry.CourierHeaders;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.jboss.logging.Logger;
+
+/**
+ * Replays dead letters safely: the original bytes back to the original topic, marked with
+ * {@code courier-replay-count}; paced (courier.dead-letters.replay-rate); never more than a share of the remaining
+ * daily budget of each resource the jobs will call (courier.dead-letters.replay-budget-share); a job replayed
+ * courier.dead-letters.max-replays times already is refused unless forced. A dry run reports all that and changes
+ * nothing. Every call is audited.
+ */
+@ApplicationScoped
+public class Replayer {
+
+    private static final Logger LOG = Logger.getLogger(Replayer.class);
+
+    private final DeadLetterStore store;
+    private final KafkaProducer<String, byte[]> producer;
+    private final QuotaLimiter limiter;
+    private final QuotaConfig quota;
+    private final DeadLetterConfig config;
+
+    Replayer(DeadLetterStore store, KafkaProducer<String, byte[]> producer, QuotaLimiter limiter, QuotaConfig quota,
+             DeadLetterConfig config) {
+        this.store = store;
+        this.producer = producer;
+        this.limiter = limiter;
+        this.quota = quota;
+        this.config = config;
+    }
+
+    public ReplayReport replay(DeadLetterFilter filter, int limit, boolean dryRun, boolean force, String operator) {
+        List<DeadLetter> matched = store.oldestFirst(filter.inState("NEW"), limit);
+        Map<LinkedInResource, Integer> needed = new LinkedHashMap<>();
+        Map<LinkedInResource, Long> allowed = new LinkedHashMap<>();
+        Map<String, ReplayReport.Budget> budget = new LinkedHashMap<>();
+        List<DeadLetter> go = new ArrayList<>();
+        List<Long> refused = new ArrayList<>();
+        List<Long> deferred = new ArrayList<>();
+        for (DeadLetter d : matched) {
+            if (d.replayCount() >= config.maxReplays() && !force) {
+                refused.add(d.id());
+                continue;
+            }
+            Optional<LinkedInResource> resource = d.jobType().flatMap(Replayer::resourceOf);
+            if (resource.isPresent()) {
+                LinkedInResource r = resource.get();
+                long mayTake = allowed.computeIfAbsent(r, this::allowance);
+                int soFar = needed.merge(r, 1, Integer::sum);
+                if (soFar > mayTake) {
+                    deferred.add(d.id());
+                    continue;
+                }
+            }
+            go.add(d);
+        }
+        needed.forEach((r, n) -> budget.put(r.endpoint, new ReplayReport.Budget(n,
+                limiter.appRemaining(r).orElse(null), allowed.get(r) == Long.MAX_VALUE ? null : allowed.get(r))));
+
+        List<Long> replayed = new ArrayList<>();
+        if (!dryRun) {
+            long pauseNanos = (long) (1e9 / config.replayRate());
+            long next = System.nanoTime();
+            for (DeadLetter d : go) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    sleep(wait);
+                }
+                next = Math.max(next, System.nanoTime()) + pauseNanos;
+                if (send(store.get(d.id()).orElseThrow()) && store.mark(d.id(), "REPLAYED")) {
+                    replayed.add(d.id());
+                }
+            }
+        }
+        ReplayReport report = new ReplayReport(dryRun, matched.size(), replayed.size(), 0,
+                dryRun ? go.stream().map(DeadLetter::id).toList() : replayed, refused, deferred, budget);
+        store.audit(operator, "REPLAY", filter, dryRun, report);
+        LOG.infof("dead letters %s operator=%s filter=%s matched=%d replayed=%d refused=%d deferred=%d",
+                dryRun ? "replay dry run" : "replayed", operator, filter.describe(), matched.size(), replayed.size(),
+                refused.size(), deferred.size());
+        return report;
+    }
+
+    public ReplayReport discard(DeadLetterFilter filter, int limit, String operator) {
+        List<DeadLetter> matched = store.oldestFirst(filter.inState("NEW"), limit);
+        List<Long> discarded = new ArrayList<>();
+        for (DeadLetter d : matched) {
+            if (store.mark(d.id(), "DISCARDED")) {
+                discarded.add(d.id());
+            }
+        }
+        ReplayReport report = new ReplayReport(false, matched.size(), 0, discarded.size(), discarded, List.of(), List.of(), Map.of());
+        store.audit(operator, "DISCARD", filter, false, report);
+        LOG.infof("dead letters discarded operator=%s filter=%s count=%d", operator, filter.describe(), discarded.size());
+        return report;
+    }
+
+    /** The original record, unchanged, with its replay count raised. Waits for Kafka's acknowledgement. */
+    private boolean send(DeadLetter d) {
+        DeadLetter.Record record = d.record().orElseThrow();
+        RecordHeaders headers = new RecordHeaders();
+        record.headers().forEach((key, value) -> {
+            if (!key.startsWith(CourierHeaders.PREFIX)) {
+                headers.add(key, value);
+            }
+        });
+        headers.add(CourierHeaders.REPLAY_COUNT, Integer.toString(d.replayCount() + 1).getBytes(StandardCharsets.UTF_8));
+        try {
+            producer.send(new ProducerRecord<>(d.originalTopic(), null, record.key().orElse(null), record.value(), headers)).get();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("replaying dead letter " + d.id() + " failed: " + e.getCause().getMessage(), e);
+        }
+    }
+
+    /** How many calls of a resource a replay may make now: a share of what is left of the app's budget. */
+    private long allowance(LinkedInResource resource) {
+        if (!quota.enabled()) {
+            return Long.MAX_VALUE;
+        }
+        return limiter.appRemaining(resource).map(left -> (long) Math.floor(left * config.replayBudgetShare())).orElse(0L);
+    }
+
+    /** The resource a job type's first call uses (paged sync jobs may need more calls than this estimate). */
+    static Optional<LinkedInResource> resourceOf(String jobType) {
+        return JobType.fromWireName(jobType).map(t -> switch (t) {
+            case POST_CREATE -> LinkedInResource.POSTS_CREATE;
+            case SYNC_PROFILE -> LinkedInResource.USERINFO;
+            case SYNC_POSTS -> LinkedInResource.POSTS_BY_AUTHOR;
+            case SYNC_ORG_SHARE_STATS -> LinkedInResource.SHARE_STATISTICS;
+            case SYNC_ORG_ACLS -> LinkedInResource.ORGANIZATION_ACLS;
+        });
+    }
+
+    private static void sleep(long nanos) {
+        try {
+            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
