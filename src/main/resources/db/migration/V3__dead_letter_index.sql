@@ -1,7 +1,9 @@
--- One row per record of the dead-letter topic, written by DeadLetterIndexer. (dlq_partition, dlq_offset) is the
--- record's identity: indexing it again (a restart, a rebalance) changes nothing.
+-- One row per record of the dead-letter topic, written by DeadLetterIndexer. (topic id, partition, offset) is the
+-- record's identity: indexing it again (a restart, a rebalance) changes nothing, and a re-created topic (whose
+-- offsets start again at 0) gets a new topic id instead of colliding with the old rows.
 create table dead_letter (
     id                  bigserial    primary key,
+    dlq_topic_id        varchar(32)  not null,
     dlq_partition       int          not null,
     dlq_offset          bigint       not null,
     job_id              varchar(128),
@@ -26,7 +28,7 @@ create table dead_letter (
     dead_at             timestamptz  not null,
     state               varchar(16)  not null,
     handled_at          timestamptz,
-    unique (dlq_partition, dlq_offset)
+    unique (dlq_topic_id, dlq_partition, dlq_offset)
 );
 create index dead_letter_state on dead_letter (state, id);
 create index dead_letter_class on dead_letter (error_class, dead_at);

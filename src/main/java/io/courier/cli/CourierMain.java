@@ -15,11 +15,15 @@ public class CourierMain {
         if (args.length > 0 && args[0].equals("publish")) {
             System.exit(PublishCommand.run(Arrays.copyOfRange(args, 1, args.length), System.in, System.out, System.err));
         }
+        if (args.length > 0 && args[0].equals("dlq")) {
+            System.exit(DlqCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         if (args.length > 0 && (args[0].equals("help") || args[0].equals("--help"))) {
             System.out.println("""
                     usage: java -jar quarkus-run.jar                 run the Courier service
                            java -jar quarkus-run.jar publish [opts]  publish jobs (one JSON per line on stdin)
-                    """ + PublishCommand.USAGE);
+                           java -jar quarkus-run.jar dlq ...         list, show, replay, discard dead letters
+                    """ + PublishCommand.USAGE + "\n" + DlqCommand.USAGE);
             return;
         }
         Quarkus.run(null, CourierMain::exit, args);

@@ -9,6 +9,8 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
@@ -25,6 +27,7 @@ class DeadLetterIndexer {
     private static final Logger LOG = Logger.getLogger(DeadLetterIndexer.class);
 
     private final KafkaClients clients;
+    private final Admin admin;
     private final TopicsConfig topics;
     private final DeadLetterStore store;
     private final DeadLetterConfig config;
@@ -32,8 +35,9 @@ class DeadLetterIndexer {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
-    DeadLetterIndexer(KafkaClients clients, TopicsConfig topics, DeadLetterStore store, DeadLetterConfig config) {
+    DeadLetterIndexer(KafkaClients clients, Admin admin, TopicsConfig topics, DeadLetterStore store, DeadLetterConfig config) {
         this.clients = clients;
+        this.admin = admin;
         this.topics = topics;
         this.store = store;
         this.config = config;
@@ -63,18 +67,23 @@ class DeadLetterIndexer {
             try (KafkaConsumer<String, byte[]> c = clients.newJobConsumer("courier-dlq-indexer", "-dlq-indexer")) {
                 consumer = c;
                 c.subscribe(List.of(topics.deadLetter()));
+                String topicId = admin.describeTopics(List.of(topics.deadLetter())).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .get(topics.deadLetter()).topicId().toString();
                 while (running) {
                     List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
                     c.poll(Duration.ofSeconds(1)).forEach(batch::add);
                     if (!batch.isEmpty()) {
-                        int added = store.index(batch);
+                        int added = store.index(topicId, batch);
                         c.commitSync();
                         LOG.infof("dead letters indexed records=%d new=%d", batch.size(), added);
                     }
                 }
             } catch (WakeupException stopping) {
                 return;
-            } catch (RuntimeException e) {
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 // Nothing was committed past what was written: start again from the committed offsets.
                 LOG.warnf("dead-letter indexing interrupted, resuming from the last commit cause=%s", e.getMessage());
                 sleep();

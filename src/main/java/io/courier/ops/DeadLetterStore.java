@@ -46,40 +46,44 @@ public class DeadLetterStore {
         this.clock = clock;
     }
 
-    /** Indexes dead-letter records; ones already indexed are skipped. Returns how many were new. */
-    int index(List<ConsumerRecord<String, byte[]>> records) {
+    /**
+     * Indexes dead-letter records of the topic with this id (Kafka's topic id, new when a topic is re-created);
+     * ones already indexed are skipped. Returns how many were new.
+     */
+    int index(String topicId, List<ConsumerRecord<String, byte[]>> records) {
         String sql = """
-                insert into dead_letter (dlq_partition, dlq_offset, job_id, job_type, account_id, error_class, http_status,
+                insert into dead_letter (dlq_topic_id, dlq_partition, dlq_offset, job_id, job_type, account_id, error_class, http_status,
                     linkedin_code, service_error_code, linkedin_request_id, message, first_failure_at, last_failure_at,
                     attempts, replay_count, original_topic, original_partition, original_offset, record_key, record_value,
                     headers, dead_at, state)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW')
-                on conflict (dlq_partition, dlq_offset) do nothing""";
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW')
+                on conflict (dlq_topic_id, dlq_partition, dlq_offset) do nothing""";
         try (Connection c = db.getConnection(); PreparedStatement insert = c.prepareStatement(sql)) {
             for (ConsumerRecord<String, byte[]> r : records) {
                 Headers h = r.headers();
-                insert.setInt(1, r.partition());
-                insert.setLong(2, r.offset());
-                insert.setString(3, header(h, CourierHeaders.JOB_ID));
-                insert.setString(4, header(h, CourierHeaders.JOB_TYPE));
-                insert.setString(5, header(h, CourierHeaders.ACCOUNT_ID));
-                insert.setString(6, Optional.ofNullable(header(h, CourierHeaders.ERROR_CLASS)).orElse("UNKNOWN"));
-                insert.setObject(7, integer(header(h, CourierHeaders.HTTP_STATUS)));
-                insert.setString(8, header(h, CourierHeaders.LINKEDIN_CODE));
-                insert.setObject(9, integer(header(h, CourierHeaders.LINKEDIN_SERVICE_ERROR_CODE)));
-                insert.setString(10, header(h, CourierHeaders.LINKEDIN_REQUEST_ID));
-                insert.setString(11, Optional.ofNullable(header(h, CourierHeaders.ERROR_MESSAGE)).orElse(""));
-                insert.setTimestamp(12, timestamp(header(h, CourierHeaders.FIRST_FAILURE_AT)));
-                insert.setTimestamp(13, timestamp(header(h, CourierHeaders.LAST_FAILURE_AT)));
-                insert.setInt(14, Optional.ofNullable(integer(header(h, CourierHeaders.ATTEMPTS))).orElse(0));
-                insert.setInt(15, Optional.ofNullable(integer(header(h, CourierHeaders.REPLAY_COUNT))).orElse(0));
-                insert.setString(16, Optional.ofNullable(header(h, CourierHeaders.ORIGINAL_TOPIC)).orElse(r.topic()));
-                insert.setObject(17, integer(header(h, CourierHeaders.ORIGINAL_PARTITION)));
-                insert.setObject(18, Optional.ofNullable(header(h, CourierHeaders.ORIGINAL_OFFSET)).map(Long::parseLong).orElse(null));
-                insert.setString(19, r.key());
-                insert.setBytes(20, r.value());
-                insert.setString(21, headersJson(h));
-                insert.setTimestamp(22, new Timestamp(r.timestamp() > 0 ? r.timestamp() : clock.millis()));
+                insert.setString(1, topicId);
+                insert.setInt(2, r.partition());
+                insert.setLong(3, r.offset());
+                insert.setString(4, header(h, CourierHeaders.JOB_ID));
+                insert.setString(5, header(h, CourierHeaders.JOB_TYPE));
+                insert.setString(6, header(h, CourierHeaders.ACCOUNT_ID));
+                insert.setString(7, Optional.ofNullable(header(h, CourierHeaders.ERROR_CLASS)).orElse("UNKNOWN"));
+                insert.setObject(8, integer(header(h, CourierHeaders.HTTP_STATUS)));
+                insert.setString(9, header(h, CourierHeaders.LINKEDIN_CODE));
+                insert.setObject(10, integer(header(h, CourierHeaders.LINKEDIN_SERVICE_ERROR_CODE)));
+                insert.setString(11, header(h, CourierHeaders.LINKEDIN_REQUEST_ID));
+                insert.setString(12, Optional.ofNullable(header(h, CourierHeaders.ERROR_MESSAGE)).orElse(""));
+                insert.setTimestamp(13, timestamp(header(h, CourierHeaders.FIRST_FAILURE_AT)));
+                insert.setTimestamp(14, timestamp(header(h, CourierHeaders.LAST_FAILURE_AT)));
+                insert.setInt(15, Optional.ofNullable(integer(header(h, CourierHeaders.ATTEMPTS))).orElse(0));
+                insert.setInt(16, Optional.ofNullable(integer(header(h, CourierHeaders.REPLAY_COUNT))).orElse(0));
+                insert.setString(17, Optional.ofNullable(header(h, CourierHeaders.ORIGINAL_TOPIC)).orElse(r.topic()));
+                insert.setObject(18, integer(header(h, CourierHeaders.ORIGINAL_PARTITION)));
+                insert.setObject(19, Optional.ofNullable(header(h, CourierHeaders.ORIGINAL_OFFSET)).map(Long::parseLong).orElse(null));
+                insert.setString(20, r.key());
+                insert.setBytes(21, r.value());
+                insert.setString(22, headersJson(h));
+                insert.setTimestamp(23, new Timestamp(r.timestamp() > 0 ? r.timestamp() : clock.millis()));
                 insert.addBatch();
             }
             int added = 0;

@@ -36,6 +36,8 @@ class DeadLetterOpsTest extends PipelineTestSupport {
     QuotaLimiter limiter;
     @Inject
     RedissonClient redisson;
+    @Inject
+    org.apache.kafka.clients.admin.Admin admin;
     @ConfigProperty(name = "courier.quota.key-prefix")
     String quotaPrefix;
 
@@ -44,7 +46,9 @@ class DeadLetterOpsTest extends PipelineTestSupport {
         String account = "ops-idem-" + UUID.randomUUID();
         String jobId = deadLetter(account, "sync.profile");
         long id = indexedId(jobId);
-        int added = store.index(kafka.readAll("linkedin.jobs.dlq", Duration.ofSeconds(1)));
+        String topicId = admin.describeTopics(List.of("linkedin.jobs.dlq")).allTopicNames().get()
+                .get("linkedin.jobs.dlq").topicId().toString();
+        int added = store.index(topicId, kafka.readAll("linkedin.jobs.dlq", Duration.ofSeconds(1)));
         assertThat(added).as("records redelivered after a restart").isZero();
         assertThat(list("accountId=" + account).getList("items")).hasSize(1);
         assertThat(list("accountId=" + account).getLong("items[0].id")).isEqualTo(id);
