@@ -120,6 +120,13 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
         return Optional.of(view(account, findById(accountId)));
     }
 
+    /** Accounts in a state (e.g. REAUTH_REQUIRED for the ops page), longest waiting first. */
+    @Transactional
+    public List<AccountView> accountsIn(Account.Status status, int limit) {
+        List<Account> accounts = Account.find("status = ?1 order by statusChangedAt", status).page(0, limit).list();
+        return accounts.stream().map(a -> view(a, findById(a.id))).toList();
+    }
+
     @Transactional
     public boolean exists(String accountId) {
         return Account.count("id", accountId) > 0;

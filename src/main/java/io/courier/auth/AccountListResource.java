@@ -1,0 +1,35 @@
+package io.courier.auth;
+
+import io.courier.platform.ApiError;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Arrays;
+
+/** {@code GET /admin/accounts?status=REAUTH_REQUIRED}: accounts in a state, for ops (never tokens). */
+@Path("/admin/accounts")
+@Produces(MediaType.APPLICATION_JSON)
+public class AccountListResource {
+
+    private final TokenStore tokens;
+
+    AccountListResource(TokenStore tokens) {
+        this.tokens = tokens;
+    }
+
+    @GET
+    public Response accounts(@QueryParam("status") @DefaultValue("REAUTH_REQUIRED") String status,
+                             @QueryParam("limit") @DefaultValue("100") int limit) {
+        Account.Status wanted;
+        try {
+            wanted = Account.Status.valueOf(status);
+        } catch (IllegalArgumentException e) {
+            return ApiError.badRequest("status", "status must be one of " + Arrays.toString(Account.Status.values()));
+        }
+        return Response.ok(tokens.accountsIn(wanted, Math.max(1, Math.min(limit, 1000)))).build();
+    }
+}
