@@ -116,21 +116,22 @@ status() {
   fi
 }
 
+# create-topics [BOOTSTRAP [REPLICAS]]: the contract's topics on this broker, or on any cluster (deploy/create-topics.sh).
 create_topics() {
   download
-  local created
-  created=$(kafka_java "$ROOT/deploy/kafka/CreateTopics.java" "$BOOTSTRAP" \
-    linkedin.jobs.post:6 linkedin.jobs.sync:6 \
-    linkedin.jobs.retry.1s:3 linkedin.jobs.retry.10s:3 linkedin.jobs.retry.1m:3 linkedin.jobs.retry.10m:3 \
-    linkedin.jobs.retry.1h:3 linkedin.jobs.dlq:3 linkedin.jobs.results:3 linkedin.auth.events:3)
-  say "topics ready on $BOOTSTRAP: $created"
+  local bootstrap=${1:-$BOOTSTRAP} r=${2:-1} created
+  created=$(kafka_java "$ROOT/deploy/kafka/CreateTopics.java" "$bootstrap" \
+    "linkedin.jobs.post:6:$r" "linkedin.jobs.sync:6:$r" \
+    "linkedin.jobs.retry.1s:3:$r" "linkedin.jobs.retry.10s:3:$r" "linkedin.jobs.retry.1m:3:$r" "linkedin.jobs.retry.10m:3:$r" \
+    "linkedin.jobs.retry.1h:3:$r" "linkedin.jobs.dlq:3:$r" "linkedin.jobs.results:3:$r" "linkedin.auth.events:3:$r")
+  say "topics ready on $bootstrap: $created"
 }
 
 case "${1:-start}" in
   start) start "${2:-}" ;;
   stop) stop ;;
   status) status ;;
-  create-topics) create_topics ;;
+  create-topics) create_topics "${2:-}" "${3:-}" ;;
   logs) tail -f "$LOG" ;;
   *) echo "usage: $0 start [--fresh] | stop | status | create-topics | logs" >&2; exit 2 ;;
 esac

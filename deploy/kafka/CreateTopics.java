@@ -7,7 +7,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * Creates the missing topics among "name:partitions" arguments in one JVM (kafka-topics.sh takes one JVM per
- * topic). Run as a single-file program: java -cp "kafka-libs/*" CreateTopics.java BOOTSTRAP name:partitions...
+ * topic). Run as a single-file program: java -cp "kafka-libs/*" CreateTopics.java BOOTSTRAP name:partitions[:replicas]...
  */
 public class CreateTopics {
     public static void main(String[] args) throws Exception {
@@ -17,7 +17,8 @@ public class CreateTopics {
             for (int i = 1; i < args.length; i++) {
                 String[] parts = args[i].split(":");
                 if (!existing.contains(parts[0])) {
-                    missing.add(new NewTopic(parts[0], Integer.parseInt(parts[1]), (short) 1));
+                    short replicas = parts.length > 2 ? Short.parseShort(parts[2]) : 1;
+                    missing.add(new NewTopic(parts[0], Integer.parseInt(parts[1]), replicas));
                 }
             }
             admin.createTopics(missing).all().get();
