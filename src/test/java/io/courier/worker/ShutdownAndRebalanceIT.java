@@ -64,14 +64,19 @@ class ShutdownAndRebalanceIT {
         int portB = CourierJar.freePort();
         Path logB = Path.of("target/rebalance-courier-b.log");
         Files.deleteIfExists(logB);
-        Process a = CourierJar.start(CourierJar.env(services, portA, group), portA, Path.of("target/rebalance-courier-a.log"));
+        // Slow workers (4 jobs at a time, 200 ms per call), so that the stream is still flowing when pods come and go.
+        Map<String, String> envA = CourierJar.env(services, portA, group);
+        Map<String, String> envB = CourierJar.env(services, portB, group);
+        envA.put("COURIER_WORKER_CONCURRENCY", "4");
+        envB.put("COURIER_WORKER_CONCURRENCY", "4");
+        Process a = CourierJar.start(envA, portA, Path.of("target/rebalance-courier-a.log"));
         Process b = null;
         JobStream stream = new JobStream(simulator, portA, 20);
-        simulator.call("PUT", "/sim/latency", "{\"ms\":100}");
+        simulator.call("PUT", "/sim/latency", "{\"ms\":200}");
         try (KafkaTestClient kafka = new KafkaTestClient(services.get("courier.kafka.bootstrap-servers"))) {
             stream.publish(kafka, 400);
             stream.awaitResults(kafka, 40, Duration.ofMinutes(2));
-            b = CourierJar.start(CourierJar.env(services, portB, group), portB, logB); // a pod joins
+            b = CourierJar.start(envB, portB, logB); // a pod joins
             stream.awaitResults(kafka, 200, Duration.ofMinutes(2));
             a.destroy(); // and the first one leaves
             assertThat(a.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS)).isTrue();
