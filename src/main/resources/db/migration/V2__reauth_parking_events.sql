@@ -17,8 +17,9 @@ create table auth_event (
 );
 create index auth_event_pending on auth_event (seq) where published_at is null;
 
--- Jobs of accounts waiting for re-authorization, in arrival order (seq). The source coordinates make parking the
--- same record twice (a redelivery after a crash) a no-op.
+-- Jobs of accounts waiting for re-authorization, in arrival order (seq). The source coordinates and the job id make
+-- parking the same record twice (a redelivery after a crash) a no-op; the job id keeps a re-created topic, whose
+-- offsets start again at 0, from colliding with older rows.
 create table parked_job (
     seq               bigserial    primary key,
     account_id        varchar(128) not null,
@@ -32,7 +33,7 @@ create table parked_job (
     record_value      bytea        not null,
     headers           text         not null,
     parked_at         timestamptz  not null,
-    unique (source_topic, source_partition, source_offset)
+    unique (source_topic, source_partition, source_offset, job_id)
 );
 create index parked_job_account on parked_job (account_id, seq);
 create index parked_job_age on parked_job (parked_at);

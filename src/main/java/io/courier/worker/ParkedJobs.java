@@ -40,7 +40,7 @@ class ParkedJobs {
                 insert into parked_job (account_id, job_id, job_type, target_topic, source_topic, source_partition,
                     source_offset, record_key, record_value, headers, parked_at)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                on conflict (source_topic, source_partition, source_offset) do nothing""")) {
+                on conflict (source_topic, source_partition, source_offset, job_id) do nothing""")) {
             insert.setString(1, job.accountId());
             insert.setString(2, job.jobId());
             insert.setString(3, job.type().wireName());
