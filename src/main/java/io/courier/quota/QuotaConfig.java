@@ -34,9 +34,17 @@ public interface QuotaConfig {
     @WithDefault("15m")
     Duration nextWindowSpread();
 
-    /** How long every pod holds back from a resource after a short-term 429 without Retry-After. */
+    /** How long pods hold back after a short-term 429 without Retry-After (from that member, or from everyone). */
     @WithDefault("5s")
     Duration cooldown();
+
+    /**
+     * Short-term 429s of a resource within courier.quota.cooldown, across pods, that make every pod hold back from
+     * it for every member. Fewer hold back only the members they came for: LinkedIn answers an occasional 429 as
+     * infrastructure protection, and stopping the whole app for each would stall everyone.
+     */
+    @WithDefault("5") @Min(1)
+    int appCooldownAfter();
 
     /** Prefix of the Redis keys, so environments sharing a Redis keep separate budgets. */
     @WithDefault("courier:quota")

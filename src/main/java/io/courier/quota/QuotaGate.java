@@ -43,8 +43,9 @@ public class QuotaGate {
 
     /**
      * LinkedIn answered 429 anyway. A "DAY limit" marks the application's (or, when LinkedIn names the member, the
-     * member's) bucket spent until its window ends; any other 429 is a short-term refusal that every pod honours
-     * for Retry-After, or courier.quota.cooldown without one.
+     * member's) bucket spent until its window ends; any other 429 is a short-term refusal: every pod holds back from
+     * that member for Retry-After (or courier.quota.cooldown), and from the whole resource once
+     * courier.quota.app-cooldown-after of them arrived within the cooldown.
      */
     public void linkedInRefused(LinkedInException e, String accountId) {
         if (e.error().status() != 429) {
@@ -62,7 +63,13 @@ public class QuotaGate {
             LOG.warnf("LinkedIn says a daily budget is spent; no pod calls it until the window ends resource=%s bucket=%s in=%s",
                     resource.get().endpoint, member ? "member" : "application", left);
         } else {
-            limiter.cooldown(resource.get(), Optional.empty(), e.error().retryAfter().orElse(config.cooldown()));
+            var pause = e.error().retryAfter().orElse(config.cooldown());
+            limiter.cooldown(resource.get(), Optional.of(accountId), pause);
+            if (limiter.countRateLimited(resource.get(), config.cooldown()) >= config.appCooldownAfter()) {
+                limiter.cooldown(resource.get(), Optional.empty(), pause);
+                LOG.warnf("LinkedIn refused several calls in a row; every pod holds back resource=%s for=%s",
+                        resource.get().endpoint, pause);
+            }
         }
     }
 }

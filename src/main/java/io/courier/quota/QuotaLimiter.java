@@ -74,10 +74,20 @@ public class QuotaLimiter {
         return go == 1 ? new Permit.Go(value) : new Permit.Wait(Duration.ofMillis(Math.max(1, value)), (String) result.get(2));
     }
 
-    /** A short-term 429: every pod holds back from the resource (or from it for this member) for {@code pause}. */
+    /** Every pod holds back from the resource (or from it for this member) for {@code pause}. */
     public void cooldown(LinkedInResource resource, Optional<String> accountId, Duration pause) {
         String key = base(resource) + ":cooldown" + accountId.map(id -> ":" + id).orElse("");
         redisson.getBucket(key, StringCodec.INSTANCE).set("1", pause);
+    }
+
+    /** Counts a short-term 429 of the resource across pods; returns how many arrived within {@code window}. */
+    public long countRateLimited(LinkedInResource resource, Duration window) {
+        var counter = redisson.getAtomicLong(base(resource) + ":429s");
+        long n = counter.incrementAndGet();
+        if (n == 1) {
+            counter.expire(window);
+        }
+        return n;
     }
 
     /** A 429 "DAY limit": the bucket is spent until its window ends. Returns the time left in the window. */

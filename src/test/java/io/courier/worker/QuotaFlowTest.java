@@ -23,6 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -68,23 +70,50 @@ class QuotaFlowTest extends PipelineTestSupport {
     }
 
     @Test
-    void aShortTerm429HoldsBackEveryAccountForRetryAfter() throws Exception {
+    void aSingleShortTerm429HoldsBackOnlyItsMember() throws Exception {
         Connected first = connect(simulator, "{}");
         Connected second = connect(simulator, "{}");
         simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"status\":429,\"times\":1,\"headers\":{\"Retry-After\":\"2\"}}");
         String one = UUID.randomUUID().toString();
         String two = UUID.randomUUID().toString();
+        String three = UUID.randomUUID().toString();
         kafka.send("linkedin.jobs.post", first.accountId(), post(one, first));
         kafka.await("linkedin.jobs.retry.1s", r -> KafkaTestClient.text(r).contains(one), 1, WAIT);
         kafka.send("linkedin.jobs.post", second.accountId(), post(two, second));
+        kafka.send("linkedin.jobs.post", first.accountId(), post(three, first));
 
-        var held = kafka.await("linkedin.jobs.retry.1s", r -> KafkaTestClient.text(r).contains(two), 1, WAIT).getFirst();
-        assertThat(KafkaTestClient.header(held, "courier-error-class")).isEqualTo("RATE_LIMITED");
-        assertThat(KafkaTestClient.header(held, "courier-attempts")).isEqualTo("0");
+        // The other member is not held back by one refusal: its job runs at once.
         assertThat(resultOf(two).get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(resultOf(two).get("attempts").asInt()).isEqualTo(1);
-        assertThat(calls(simulator, second, "POST", "/rest/posts")).as("no call during the cooldown").isEqualTo(1);
+        // The refused member is: its next job waits out the Retry-After without calling LinkedIn.
+        var held = kafka.await("linkedin.jobs.retry.1s", r -> KafkaTestClient.text(r).contains(three), 1, WAIT).getFirst();
+        assertThat(KafkaTestClient.header(held, "courier-error-class")).isEqualTo("RATE_LIMITED");
+        assertThat(KafkaTestClient.header(held, "courier-attempts")).isEqualTo("0");
+        assertThat(resultOf(three).get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(resultOf(one).get("status").asText()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void aBurstOfShortTerm429sHoldsBackEveryPodAndMember() throws Exception {
+        List<Connected> refused = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            refused.add(connect(simulator, "{}"));
+        }
+        Connected bystander = connect(simulator, "{}");
+        simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"status\":429,\"times\":5,\"headers\":{\"Retry-After\":\"3\"}}");
+        for (Connected a : refused) {
+            String id = UUID.randomUUID().toString();
+            kafka.send("linkedin.jobs.post", a.accountId(), post(id, a));
+            kafka.await("linkedin.jobs.retry.1s", r -> KafkaTestClient.text(r).contains(id), 1, WAIT);
+        }
+        String late = UUID.randomUUID().toString();
+        kafka.send("linkedin.jobs.post", bystander.accountId(), post(late, bystander));
+
+        var held = kafka.await("linkedin.jobs.retry.1s", r -> KafkaTestClient.text(r).contains(late), 1, WAIT).getFirst();
+        assertThat(KafkaTestClient.header(held, "courier-error-message")).contains("cooldown");
+        assertThat(KafkaTestClient.header(held, "courier-attempts")).isEqualTo("0");
+        assertThat(resultOf(late).get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(calls(simulator, bystander, "POST", "/rest/posts")).as("no call during the cooldown").isEqualTo(1);
     }
 
     @Test
