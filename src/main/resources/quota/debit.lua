@@ -1,7 +1,7 @@
 -- Checks and debits every budget one LinkedIn call needs, all or nothing, on Redis's clock.
--- KEYS: 1 app counter, 2 member counter, 3 rate bucket, 4 app cooldown, 5 member cooldown
+-- KEYS: 1 app counter, 2 member counter, 3 rate bucket, 4 app cooldown, 5 member cooldown, 6 recent calls
 -- ARGV: 1 app limit (already reduced by the post reserve for sync jobs), 2 member limit, 3 window ms,
---       4 rate per second (0 = none), 5 burst
+--       4 rate per second (0 = none), 5 burst, 6 recent-calls window ms
 -- Returns {1, app remaining, "go"} or {0, wait ms, reason}.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -37,6 +37,9 @@ if rate > 0 then
   redis.call('HSET', KEYS[3], 'tokens', tokens - 1, 'at', now)
   redis.call('PEXPIRE', KEYS[3], math.ceil(burst * 1000 / rate) + 1000)
 end
+
+-- Calls made recently, so that a 429 can be weighed against them (QuotaGate: one refusal in many is noise).
+if redis.call('INCR', KEYS[6]) == 1 then redis.call('PEXPIRE', KEYS[6], tonumber(ARGV[6])) end
 
 redis.call('HSET', KEYS[1], 'w', w, 'n', app_used + 1)
 redis.call('PEXPIREAT', KEYS[1], window_end + 60000)

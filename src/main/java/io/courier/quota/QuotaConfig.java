@@ -40,11 +40,16 @@ public interface QuotaConfig {
 
     /**
      * Short-term 429s of a resource within courier.quota.cooldown, across pods, that make every pod hold back from
-     * it for every member. Fewer hold back only the members they came for: LinkedIn answers an occasional 429 as
-     * infrastructure protection, and stopping the whole app for each would stall everyone.
+     * it for every member, if they are also at least courier.quota.app-cooldown-share of the calls made in that
+     * time. Fewer hold back only the members they came for: LinkedIn answers an occasional 429 as infrastructure
+     * protection, and stopping the whole app for each would stall everyone.
      */
     @WithDefault("5") @Min(1)
     int appCooldownAfter();
+
+    /** See appCooldownAfter: the share of recent calls that must have been refused (0.2 = one in five). */
+    @WithDefault("0.2") @DecimalMin("0") @DecimalMax("1")
+    double appCooldownShare();
 
     /** Prefix of the Redis keys, so environments sharing a Redis keep separate budgets. */
     @WithDefault("courier:quota")

@@ -44,8 +44,9 @@ public class QuotaGate {
     /**
      * LinkedIn answered 429 anyway. A "DAY limit" marks the application's (or, when LinkedIn names the member, the
      * member's) bucket spent until its window ends; any other 429 is a short-term refusal: every pod holds back from
-     * that member for Retry-After (or courier.quota.cooldown), and from the whole resource once
-     * courier.quota.app-cooldown-after of them arrived within the cooldown.
+     * that member for Retry-After (or courier.quota.cooldown), and from the whole resource once at least
+     * courier.quota.app-cooldown-after of them, and courier.quota.app-cooldown-share of the calls made, were refused
+     * within the cooldown.
      */
     public void linkedInRefused(LinkedInException e, String accountId) {
         if (e.error().status() != 429) {
@@ -65,7 +66,9 @@ public class QuotaGate {
         } else {
             var pause = e.error().retryAfter().orElse(config.cooldown());
             limiter.cooldown(resource.get(), Optional.of(accountId), pause);
-            if (limiter.countRateLimited(resource.get(), config.cooldown()) >= config.appCooldownAfter()) {
+            QuotaLimiter.Refusals recent = limiter.countRateLimited(resource.get());
+            if (recent.refused() >= config.appCooldownAfter()
+                    && recent.refused() >= config.appCooldownShare() * Math.max(1, recent.calls())) {
                 limiter.cooldown(resource.get(), Optional.empty(), pause);
                 LOG.warnf("LinkedIn refused several calls in a row; every pod holds back resource=%s for=%s",
                         resource.get().endpoint, pause);

@@ -66,9 +66,10 @@ public class QuotaLimiter {
         QuotaConfig.Budget budget = config.budgetOf(resource);
         long appLimit = postJob ? budget.appDaily() : (long) Math.floor(budget.appDaily() * (1 - config.postReserve()));
         List<Object> result = run(true, List.of(appKey(resource), memberKey(resource, accountId), base(resource) + ":rate",
-                        base(resource) + ":cooldown", base(resource) + ":cooldown:" + accountId),
+                        base(resource) + ":cooldown", base(resource) + ":cooldown:" + accountId, base(resource) + ":calls"),
                 String.valueOf(appLimit), String.valueOf(budget.memberDaily()), String.valueOf(config.window().toMillis()),
-                String.valueOf(budget.ratePerSecond().orElse(0.0)), String.valueOf(budget.burst()));
+                String.valueOf(budget.ratePerSecond().orElse(0.0)), String.valueOf(budget.burst()),
+                String.valueOf(config.cooldown().toMillis()));
         long go = (Long) result.get(0);
         long value = (Long) result.get(1);
         return go == 1 ? new Permit.Go(value) : new Permit.Wait(Duration.ofMillis(Math.max(1, value)), (String) result.get(2));
@@ -80,14 +81,18 @@ public class QuotaLimiter {
         redisson.getBucket(key, StringCodec.INSTANCE).set("1", pause);
     }
 
-    /** Counts a short-term 429 of the resource across pods; returns how many arrived within {@code window}. */
-    public long countRateLimited(LinkedInResource resource, Duration window) {
+    /** Recent short-term 429s of a resource across pods (this one counted) and the calls made in that time. */
+    public record Refusals(long refused, long calls) {}
+
+    /** Counts a short-term 429 of the resource across pods, within courier.quota.cooldown. */
+    public Refusals countRateLimited(LinkedInResource resource) {
         var counter = redisson.getAtomicLong(base(resource) + ":429s");
         long n = counter.incrementAndGet();
         if (n == 1) {
-            counter.expire(window);
+            counter.expire(config.cooldown());
         }
-        return n;
+        String calls = redisson.<String>getBucket(base(resource) + ":calls", StringCodec.INSTANCE).get();
+        return new Refusals(n, calls == null ? 0 : Long.parseLong(calls));
     }
 
     /** A 429 "DAY limit": the bucket is spent until its window ends. Returns the time left in the window. */

@@ -105,7 +105,7 @@ class LimiterBenchmark {
             budgets.put(r.configKey, budget);
         }
         QuotaConfig config = Overrides.of(QuotaConfig.class, null, Map.of("window", Duration.ofDays(1), "resources", budgets,
-                "keyPrefix", prefix, "postReserve", 0.2, "enabled", true));
+                "keyPrefix", prefix, "postReserve", 0.2, "enabled", true, "cooldown", Duration.ofSeconds(5)));
         return new QuotaLimiter(redisson, config, new SimpleMeterRegistry());
     }
 
