@@ -1,5 +1,5 @@
 -- Checks and debits every budget one LinkedIn call needs, all or nothing, on Redis's clock.
--- KEYS: 1 app counter, 2 member counter, 3 rate bucket, 4 app cooldown, 5 member cooldown, 6 recent calls
+-- KEYS: 1 app counter, 2 member counter, 3 rate bucket, 4 app cooldown, 5 member cooldown, 6 recent calls and refusals
 -- ARGV: 1 app limit (already reduced by the post reserve for sync jobs), 2 member limit, 3 window ms,
 --       4 rate per second (0 = none), 5 burst, 6 recent-calls window ms
 -- Returns {1, app remaining, "go"} or {0, wait ms, reason}.
@@ -38,8 +38,10 @@ if rate > 0 then
   redis.call('PEXPIRE', KEYS[3], math.ceil(burst * 1000 / rate) + 1000)
 end
 
--- Calls made recently, so that a 429 can be weighed against them (QuotaGate: one refusal in many is noise).
-if redis.call('INCR', KEYS[6]) == 1 then redis.call('PEXPIRE', KEYS[6], tonumber(ARGV[6])) end
+-- Calls made recently, in the same short window as the 429s counted against them (QuotaGate: one refusal in
+-- many is noise). Whichever comes first opens the window.
+redis.call('HINCRBY', KEYS[6], 'calls', 1)
+if redis.call('PTTL', KEYS[6]) < 0 then redis.call('PEXPIRE', KEYS[6], tonumber(ARGV[6])) end
 
 redis.call('HSET', KEYS[1], 'w', w, 'n', app_used + 1)
 redis.call('PEXPIREAT', KEYS[1], window_end + 60000)

@@ -34,8 +34,11 @@ public interface QuotaConfig {
     @WithDefault("15m")
     Duration nextWindowSpread();
 
-    /** How long pods hold back after a short-term 429 without Retry-After (from that member, or from everyone). */
-    @WithDefault("5s")
+    /**
+     * How long pods hold back after a short-term 429 without Retry-After (from that member, or from everyone):
+     * by default the contract's first 429 backoff, so the refused job and its member's next ones wait alike.
+     */
+    @WithDefault("1s")
     Duration cooldown();
 
     /**

@@ -66,7 +66,7 @@ public class QuotaLimiter {
         QuotaConfig.Budget budget = config.budgetOf(resource);
         long appLimit = postJob ? budget.appDaily() : (long) Math.floor(budget.appDaily() * (1 - config.postReserve()));
         List<Object> result = run(true, List.of(appKey(resource), memberKey(resource, accountId), base(resource) + ":rate",
-                        base(resource) + ":cooldown", base(resource) + ":cooldown:" + accountId, base(resource) + ":calls"),
+                        base(resource) + ":cooldown", base(resource) + ":cooldown:" + accountId, base(resource) + ":recent"),
                 String.valueOf(appLimit), String.valueOf(budget.memberDaily()), String.valueOf(config.window().toMillis()),
                 String.valueOf(budget.ratePerSecond().orElse(0.0)), String.valueOf(budget.burst()),
                 String.valueOf(config.cooldown().toMillis()));
@@ -84,15 +84,14 @@ public class QuotaLimiter {
     /** Recent short-term 429s of a resource across pods (this one counted) and the calls made in that time. */
     public record Refusals(long refused, long calls) {}
 
-    /** Counts a short-term 429 of the resource across pods, within courier.quota.cooldown. */
+    /** Counts a short-term 429 of the resource across pods, in the same window as the calls it is weighed against. */
     public Refusals countRateLimited(LinkedInResource resource) {
-        var counter = redisson.getAtomicLong(base(resource) + ":429s");
-        long n = counter.incrementAndGet();
-        if (n == 1) {
-            counter.expire(config.cooldown());
-        }
-        String calls = redisson.<String>getBucket(base(resource) + ":calls", StringCodec.INSTANCE).get();
-        return new Refusals(n, calls == null ? 0 : Long.parseLong(calls));
+        List<Object> counts = redisson.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, """
+                        local refused = redis.call('HINCRBY', KEYS[1], 'refused', 1)
+                        if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1])) end
+                        return {refused, tonumber(redis.call('HGET', KEYS[1], 'calls') or '0')}""",
+                RScript.ReturnType.LIST, List.of(base(resource) + ":recent"), String.valueOf(config.cooldown().toMillis()));
+        return new Refusals((Long) counts.get(0), (Long) counts.get(1));
     }
 
     /** A 429 "DAY limit": the bucket is spent until its window ends. Returns the time left in the window. */

@@ -100,17 +100,18 @@ class QuotaFlowTest extends PipelineTestSupport {
             refused.add(connect(simulator, "{}"));
         }
         Connected bystander = connect(simulator, "{}");
-        simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"status\":429,\"times\":5,\"headers\":{\"Retry-After\":\"3\"}}");
-        for (Connected a : refused) {
-            String id = UUID.randomUUID().toString();
-            kafka.send("linkedin.jobs.post", a.accountId(), post(id, a));
-            kafka.await("linkedin.jobs.retry.1s", r -> KafkaTestClient.text(r).contains(id), 1, WAIT);
+        simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"status\":429,\"times\":5,\"headers\":{\"Retry-After\":\"10\"}}");
+        String burst = UUID.randomUUID().toString();
+        for (Connected a : refused) { // together: five refusals, and nothing but refusals, within the cooldown window
+            kafka.sendAsync("linkedin.jobs.post", a.accountId(), post(burst + "-" + a.accountId(), a));
         }
+        kafka.flush();
+        kafka.await("linkedin.jobs.retry.10s", r -> KafkaTestClient.text(r).contains(burst), 5, WAIT);
         String late = UUID.randomUUID().toString();
         kafka.send("linkedin.jobs.post", bystander.accountId(), post(late, bystander));
 
         var held = kafka.await("linkedin.jobs.retry.1s", r -> KafkaTestClient.text(r).contains(late), 1, WAIT).getFirst();
-        assertThat(KafkaTestClient.header(held, "courier-error-message")).contains("cooldown");
+        assertThat(KafkaTestClient.header(held, "courier-error-message")).contains("Courier's cooldown budget");
         assertThat(KafkaTestClient.header(held, "courier-attempts")).isEqualTo("0");
         assertThat(resultOf(late).get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(calls(simulator, bystander, "POST", "/rest/posts")).as("no call during the cooldown").isEqualTo(1);
