@@ -1,12 +1,9 @@
 package io.courier.ops;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.courier.platform.DatabaseException;
+import io.courier.platform.StoredHeaders;
 import io.courier.retry.CourierHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,14 +14,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /** The dead-letter index in PostgreSQL (tables dead_letter and dead_letter_audit), in plain JDBC. */
@@ -37,12 +32,10 @@ public class DeadLetterStore {
             original_topic, original_partition, original_offset, dead_at, state, handled_at""";
 
     private final DataSource db;
-    private final ObjectMapper json;
     private final Clock clock;
 
-    DeadLetterStore(DataSource db, ObjectMapper json, Clock clock) {
+    DeadLetterStore(DataSource db, Clock clock) {
         this.db = db;
-        this.json = json;
         this.clock = clock;
     }
 
@@ -82,7 +75,7 @@ public class DeadLetterStore {
                 insert.setObject(19, Optional.ofNullable(header(h, CourierHeaders.ORIGINAL_OFFSET)).map(Long::parseLong).orElse(null));
                 insert.setString(20, r.key());
                 insert.setBytes(21, r.value());
-                insert.setString(22, headersJson(h));
+                insert.setString(22, StoredHeaders.toJson(h));
                 insert.setTimestamp(23, new Timestamp(r.timestamp() > 0 ? r.timestamp() : clock.millis()));
                 insert.addBatch();
             }
@@ -260,23 +253,9 @@ public class DeadLetterStore {
                 r.getTimestamp("dead_at").toInstant(), r.getString("state"), instant(r.getTimestamp("handled_at")), record);
     }
 
-    private String headersJson(Headers headers) {
-        ArrayNode out = json.createArrayNode();
-        for (Header h : headers) {
-            out.addObject().put("key", h.key()).put("value", h.value() == null ? null : Base64.getEncoder().encodeToString(h.value()));
-        }
-        return out.toString();
-    }
-
-    private Map<String, byte[]> headersFromJson(String stored) {
+    private static Map<String, byte[]> headersFromJson(String stored) {
         Map<String, byte[]> out = new LinkedHashMap<>();
-        try {
-            for (JsonNode h : json.readTree(stored)) {
-                out.put(h.get("key").asText(), h.get("value").isNull() ? null : Base64.getDecoder().decode(h.get("value").asText()));
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("unreadable stored headers", e);
-        }
+        StoredHeaders.fromJson(stored).forEach(h -> out.put(h.key(), h.value()));
         return out;
     }
 

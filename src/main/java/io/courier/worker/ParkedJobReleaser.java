@@ -1,9 +1,8 @@
 package io.courier.worker;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.auth.TokenLifecycleConfig;
 import io.courier.job.JobRef;
+import io.courier.platform.StoredHeaders;
 import io.courier.retry.CourierHeaders;
 import io.courier.retry.ErrorClass;
 import io.courier.retry.Failure;
@@ -12,12 +11,9 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -26,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
@@ -48,16 +45,13 @@ class ParkedJobReleaser {
     private final EntityManager em;
     private final KafkaProducer<String, byte[]> producer;
     private final JobRunner runner;
-    private final ObjectMapper json;
     private final Clock clock;
     private final Duration maxPark;
 
-    ParkedJobReleaser(EntityManager em, KafkaProducer<String, byte[]> producer, JobRunner runner, ObjectMapper json,
-                      Clock clock, TokenLifecycleConfig config) {
+    ParkedJobReleaser(EntityManager em, KafkaProducer<String, byte[]> producer, JobRunner runner, Clock clock, TokenLifecycleConfig config) {
         this.em = em;
         this.producer = producer;
         this.runner = runner;
-        this.json = json;
         this.clock = clock;
         this.maxPark = config.maxPark();
     }
@@ -162,18 +156,12 @@ class ParkedJobReleaser {
      * The parked record's headers. Released jobs start afresh: the retry state of their earlier runs (courier-*
      * headers other than the replay count) is dropped, because the failure was the account's, not the job's.
      */
-    private Headers headers(String stored, boolean fresh) {
+    private static Headers headers(String stored, boolean fresh) {
         Headers headers = new RecordHeaders();
-        try {
-            for (JsonNode h : json.readTree(stored)) {
-                String key = h.get("key").asText();
-                if (fresh && key.startsWith(CourierHeaders.PREFIX) && !key.equals(CourierHeaders.REPLAY_COUNT)) {
-                    continue;
-                }
-                headers.add(key, h.get("value").isNull() ? null : Base64.getDecoder().decode(h.get("value").asText()));
+        for (Header h : StoredHeaders.fromJson(stored)) {
+            if (!fresh || !h.key().startsWith(CourierHeaders.PREFIX) || h.key().equals(CourierHeaders.REPLAY_COUNT)) {
+                headers.add(h);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return headers;
     }

@@ -1,9 +1,8 @@
 package io.courier.worker;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.courier.job.JobEnvelope;
 import io.courier.platform.DatabaseException;
+import io.courier.platform.StoredHeaders;
 import io.courier.retry.RetryState;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -11,10 +10,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.util.Base64;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 
 /**
  * Jobs of accounts waiting for re-authorization, held durably in PostgreSQL (table parked_job) so that their
@@ -25,12 +22,10 @@ import org.apache.kafka.common.header.Header;
 class ParkedJobs {
 
     private final DataSource db;
-    private final ObjectMapper json;
     private final Clock clock;
 
-    ParkedJobs(DataSource db, ObjectMapper json, Clock clock) {
+    ParkedJobs(DataSource db, Clock clock) {
         this.db = db;
-        this.json = json;
         this.clock = clock;
     }
 
@@ -50,20 +45,11 @@ class ParkedJobs {
             insert.setLong(7, record.offset());
             insert.setString(8, record.key());
             insert.setBytes(9, record.value());
-            insert.setString(10, headersJson(record));
+            insert.setString(10, StoredHeaders.toJson(record.headers())); // every header, the retry state too
             insert.setTimestamp(11, Timestamp.from(clock.instant()));
             insert.executeUpdate();
         } catch (SQLException e) {
             throw new DatabaseException("parking job " + job.jobId(), e);
         }
-    }
-
-    /** Every header, byte for byte (the retry state among them: a parked job that expires keeps its history). */
-    private String headersJson(ConsumerRecord<String, byte[]> record) {
-        ArrayNode headers = json.createArrayNode();
-        for (Header h : record.headers()) {
-            headers.addObject().put("key", h.key()).put("value", h.value() == null ? null : Base64.getEncoder().encodeToString(h.value()));
-        }
-        return headers.toString();
     }
 }
