@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.jboss.logging.Logger;
 
@@ -31,7 +32,8 @@ import org.jboss.logging.Logger;
  * while one is open, calls fail at once with CircuitBreakerOpenException and the jobs wait in the retry tiers.
  * Thresholds are the MicroProfile defaults unless overridden, e.g.
  * {@code io.courier.linkedin.LinkedInClient/createPost/CircuitBreaker/delay=30000}. No @Retry: delays live in
- * tier topics. No @Timeout: the HTTP client's own request timeout bounds every call.
+ * tier topics. No @Timeout: the HTTP client's own request timeout bounds every call. At most
+ * courier.linkedin.max-calls-in-flight calls are in flight at once; only the call itself holds a slot.
  */
 @ApplicationScoped
 public class LinkedInClient {
@@ -41,9 +43,12 @@ public class LinkedInClient {
 
     private final LinkedInConfig config;
     private final HttpClient http;
+    /** Why a semaphore and not SmallRye's @Bulkhead: one limit shared by every resource's method, not one each. */
+    private final Semaphore callSlots;
 
     public LinkedInClient(LinkedInConfig config) {
         this.config = config;
+        this.callSlots = new Semaphore(config.maxCallsInFlight());
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.connectTimeout())
@@ -122,6 +127,7 @@ public class LinkedInClient {
 
     private HttpResponse<byte[]> send(String endpoint, HttpRequest.Builder request) {
         HttpResponse<byte[]> response;
+        callSlots.acquireUninterruptibly();
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpConnectTimeoutException e) {
@@ -138,6 +144,8 @@ public class LinkedInClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unreachable(endpoint, LinkedInUnreachableException.Kind.IO, "interrupted");
+        } finally {
+            callSlots.release();
         }
         if (response.statusCode() / 100 != 2) {
             LinkedInError error = LinkedInError.parse(response.statusCode(), response.headers(), response.body());

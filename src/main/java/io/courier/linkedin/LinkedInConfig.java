@@ -2,6 +2,8 @@ package io.courier.linkedin;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import java.time.Duration;
@@ -34,4 +36,12 @@ public interface LinkedInConfig {
     /** Whole-answer timeout of every LinkedIn call. */
     @WithDefault("10s")
     Duration requestTimeout();
+
+    /**
+     * LinkedIn API calls in flight at once in this process. Only the call itself holds a slot: a job looking up
+     * its account or recording its outcome does not, so the pod keeps this many calls going while other jobs do
+     * their database and Redis steps (courier.worker.concurrency bounds the jobs in progress).
+     */
+    @WithDefault("64") @Min(1) @Max(10000)
+    int maxCallsInFlight();
 }

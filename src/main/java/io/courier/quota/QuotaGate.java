@@ -44,7 +44,8 @@ public class QuotaGate {
     /**
      * LinkedIn answered 429 anyway. A "DAY limit" marks the application's (or, when LinkedIn names the member, the
      * member's) bucket spent until its window ends; any other 429 is a short-term refusal: every pod holds back from
-     * that member for Retry-After (or courier.quota.cooldown), and from the whole resource once at least
+     * that member for Retry-After, or for courier.quota.cooldown if it is its second refusal within that time (a lone
+     * 429 without Retry-After is answered by the job's own backoff), and from the whole resource once at least
      * courier.quota.app-cooldown-after of them, and courier.quota.app-cooldown-share of the calls made, were refused
      * within the cooldown.
      */
@@ -64,14 +65,11 @@ public class QuotaGate {
             LOG.warnf("LinkedIn says a daily budget is spent; no pod calls it until the window ends resource=%s bucket=%s in=%s",
                     resource.get().endpoint, member ? "member" : "application", left);
         } else {
-            var pause = e.error().retryAfter().orElse(config.cooldown());
-            limiter.cooldown(resource.get(), Optional.of(accountId), pause);
-            QuotaLimiter.Refusals recent = limiter.countRateLimited(resource.get());
-            if (recent.refused() >= config.appCooldownAfter()
-                    && recent.refused() >= config.appCooldownShare() * Math.max(1, recent.calls())) {
-                limiter.cooldown(resource.get(), Optional.empty(), pause);
-                LOG.warnf("LinkedIn refused several calls in a row; every pod holds back resource=%s for=%s",
-                        resource.get().endpoint, pause);
+            QuotaLimiter.Refusal refusal = limiter.refused(resource.get(), accountId, e.error().retryAfter());
+            if (refusal.appHeldBack()) {
+                LOG.warnf("LinkedIn refused many recent calls; every pod holds back resource=%s for=%s refused=%d calls=%d",
+                        resource.get().endpoint, e.error().retryAfter().orElse(config.cooldown()), refusal.refused(),
+                        refusal.calls());
             }
         }
     }

@@ -44,10 +44,9 @@ public class QuotaLimiter {
 
     private final RedissonClient redisson;
     private final QuotaConfig config;
-    private final String debitLua = lua("debit.lua");
-    private final String spendLua = lua("spend.lua");
-    private volatile String debitSha;
-    private volatile String spendSha;
+    private final Script debitScript = new Script("debit.lua");
+    private final Script spendScript = new Script("spend.lua");
+    private final Script refusedScript = new Script("refused.lua");
 
     QuotaLimiter(RedissonClient redisson, QuotaConfig config, MeterRegistry metrics) {
         this.redisson = redisson;
@@ -65,7 +64,7 @@ public class QuotaLimiter {
     public Permit debit(LinkedInResource resource, String accountId, boolean postJob) {
         QuotaConfig.Budget budget = config.budgetOf(resource);
         long appLimit = postJob ? budget.appDaily() : (long) Math.floor(budget.appDaily() * (1 - config.postReserve()));
-        List<Object> result = run(true, List.of(appKey(resource), memberKey(resource, accountId), base(resource) + ":rate",
+        List<Object> result = run(debitScript, List.of(appKey(resource), memberKey(resource, accountId), base(resource) + ":rate",
                         base(resource) + ":cooldown", base(resource) + ":cooldown:" + accountId, base(resource) + ":recent"),
                 String.valueOf(appLimit), String.valueOf(budget.memberDaily()), String.valueOf(config.window().toMillis()),
                 String.valueOf(budget.ratePerSecond().orElse(0.0)), String.valueOf(budget.burst()),
@@ -75,29 +74,26 @@ public class QuotaLimiter {
         return go == 1 ? new Permit.Go(value) : new Permit.Wait(Duration.ofMillis(Math.max(1, value)), (String) result.get(2));
     }
 
-    /** Every pod holds back from the resource (or from it for this member) for {@code pause}. */
-    public void cooldown(LinkedInResource resource, Optional<String> accountId, Duration pause) {
-        String key = base(resource) + ":cooldown" + accountId.map(id -> ":" + id).orElse("");
-        redisson.getBucket(key, StringCodec.INSTANCE).set("1", pause);
-    }
+    /** What a short-term 429 changed: refusals and calls in the recent window, and who every pod now holds back. */
+    public record Refusal(long refused, long calls, boolean memberHeldBack, boolean appHeldBack) {}
 
-    /** Recent short-term 429s of a resource across pods (this one counted) and the calls made in that time. */
-    public record Refusals(long refused, long calls) {}
-
-    /** Counts a short-term 429 of the resource across pods, in the same window as the calls it is weighed against. */
-    public Refusals countRateLimited(LinkedInResource resource) {
-        List<Object> counts = redisson.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, """
-                        local refused = redis.call('HINCRBY', KEYS[1], 'refused', 1)
-                        if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1])) end
-                        return {refused, tonumber(redis.call('HGET', KEYS[1], 'calls') or '0')}""",
-                RScript.ReturnType.LIST, List.of(base(resource) + ":recent"), String.valueOf(config.cooldown().toMillis()));
-        return new Refusals((Long) counts.get(0), (Long) counts.get(1));
+    /**
+     * A short-term 429 for the account, in one round trip: counted against the recent calls; the member is held back
+     * for Retry-After, or for courier.quota.cooldown on its second refusal within it; the whole resource once the
+     * refusals reach courier.quota.app-cooldown-after and courier.quota.app-cooldown-share of the calls.
+     */
+    public Refusal refused(LinkedInResource resource, String accountId, Optional<Duration> retryAfter) {
+        List<Object> r = run(refusedScript, List.of(base(resource) + ":recent", base(resource) + ":strike:" + accountId,
+                        base(resource) + ":cooldown:" + accountId, base(resource) + ":cooldown"),
+                String.valueOf(config.cooldown().toMillis()), String.valueOf(retryAfter.map(Duration::toMillis).orElse(0L)),
+                String.valueOf(config.appCooldownAfter()), String.valueOf(config.appCooldownShare()));
+        return new Refusal((Long) r.get(0), (Long) r.get(1), (Long) r.get(2) == 1, (Long) r.get(3) == 1);
     }
 
     /** A 429 "DAY limit": the bucket is spent until its window ends. Returns the time left in the window. */
     public Duration markSpent(LinkedInResource resource, Optional<String> accountId) {
         String key = accountId.map(id -> memberKey(resource, id)).orElse(appKey(resource));
-        List<Object> left = run(false, List.of(key), String.valueOf(config.window().toMillis()));
+        List<Object> left = run(spendScript, List.of(key), String.valueOf(config.window().toMillis()));
         return Duration.ofMillis((Long) left.get(0));
     }
 
@@ -116,26 +112,33 @@ public class QuotaLimiter {
         }
     }
 
-    /** EVALSHA; after a Redis restart (NOSCRIPT) the script is loaded again. */
-    private List<Object> run(boolean debit, List<Object> keys, Object... args) {
+    /** One of the Lua scripts, called by its SHA; after a Redis restart (NOSCRIPT) it is loaded again. */
+    private static final class Script {
+        final String source;
+        volatile String sha;
+
+        Script(String name) {
+            try (InputStream in = QuotaLimiter.class.getResourceAsStream("/quota/" + name)) {
+                this.source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private List<Object> run(Script lua, List<Object> keys, Object... args) {
         RScript script = redisson.getScript(StringCodec.INSTANCE);
-        String sha = debit ? debitSha : spendSha;
+        String sha = lua.sha;
         if (sha != null) {
             try {
-                return script.evalSha(RScript.Mode.READ_WRITE, sha, RScript.ReturnType.LIST,
-                        keys, args);
+                return script.evalSha(RScript.Mode.READ_WRITE, sha, RScript.ReturnType.LIST, keys, args);
             } catch (RedisException e) {
                 if (e.getMessage() == null || !e.getMessage().contains("NOSCRIPT")) {
                     throw e;
                 }
             }
         }
-        sha = script.scriptLoad(debit ? debitLua : spendLua);
-        if (debit) {
-            debitSha = sha;
-        } else {
-            spendSha = sha;
-        }
+        lua.sha = sha = script.scriptLoad(lua.source);
         return script.evalSha(RScript.Mode.READ_WRITE, sha, RScript.ReturnType.LIST, keys, args);
     }
 
@@ -150,13 +153,5 @@ public class QuotaLimiter {
 
     private String memberKey(LinkedInResource resource, String accountId) {
         return base(resource) + ":member:" + accountId;
-    }
-
-    private static String lua(String name) {
-        try (InputStream in = QuotaLimiter.class.getResourceAsStream("/quota/" + name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

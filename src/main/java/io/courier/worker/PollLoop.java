@@ -33,8 +33,8 @@ import org.jboss.logging.Logger;
  * One Kafka poll loop: polls on its own platform thread, runs records on the shared key-ordered executor, and
  * commits each partition only up to its first unfinished record (OffsetTracker). A record's outputs (result,
  * dead letter, retry) and its offset are committed in one Kafka transaction: finished jobs leave their outputs
- * with the tracker, and every poll the poll thread publishes the outputs its offsets cover, sends the offsets
- * and commits. So a crash at any point yields each outcome exactly once to read_committed readers, and jobs
+ * with the tracker, and at most every courier.worker.commit-interval the poll thread publishes the outputs its
+ * offsets cover, sends the offsets and commits. So a crash at any point yields each outcome exactly once to read_committed readers, and jobs
  * never wait for a broker round trip. With a {@code holdUntil}
  * function it also waits for records that are not due yet: it pauses their partition and seeks back, so the
  * consumer keeps polling (well inside max.poll.interval.ms) while nothing is read from that partition.
@@ -64,6 +64,7 @@ final class PollLoop {
     private final MeterRegistry metrics;
     private final Map<String, AtomicLong> lagByTopic = new ConcurrentHashMap<>();
     private Instant lagMeasuredAt = Instant.EPOCH;
+    private Instant lastCommit = Instant.EPOCH;
     private volatile boolean running;
     private Thread thread;
 
@@ -113,7 +114,10 @@ final class PollLoop {
                 }
                 releaseDue();
                 applyBackpressure();
-                commit(consumer.assignment());
+                if (!clock.instant().isBefore(lastCommit.plus(config.commitInterval()))) {
+                    commit(consumer.assignment());
+                    lastCommit = clock.instant();
+                }
                 measureLag();
             }
             drainAndCommit();

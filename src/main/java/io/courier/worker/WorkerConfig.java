@@ -13,11 +13,22 @@ public interface WorkerConfig {
     /** Run the job consumers (off for a process that only serves the admin API). */
     @WithDefault("true") boolean enabled();
 
-    /** Jobs running at once in this process (each on a virtual thread); jobs of one account always run one at a time. */
-    @WithDefault("64") @Min(1) @Max(10000) int concurrency();
+    /**
+     * Jobs in progress at once in this process (each on a virtual thread); jobs of one account always run one at a
+     * time. Twice courier.linkedin.max-calls-in-flight by default: a job spends part of its time on PostgreSQL and
+     * Redis, and those steps should overlap other jobs' LinkedIn calls rather than leave call slots idle.
+     */
+    @WithDefault("128") @Min(1) @Max(10000) int concurrency();
 
     /** Records polled but not finished before the consumer pauses fetching; bounds memory and redelivery after a crash. */
     @WithDefault("2000") @Min(1) int maxBufferedRecords();
+
+    /**
+     * Least time between two transactions of a poll loop (as Kafka Streams' commit.interval.ms): each commit costs
+     * the broker markers on every partition it touched, so finished jobs are committed together. Results become
+     * visible up to this much later; jobs never wait for it. Shutdown and rebalances commit at once.
+     */
+    @WithDefault("100ms") Duration commitInterval();
 
     /** How long to wait for running jobs on shutdown or partition revocation before handing them back uncommitted. */
     @WithDefault("20s") Duration drainTimeout();

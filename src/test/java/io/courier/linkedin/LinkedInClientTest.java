@@ -3,6 +3,7 @@ package io.courier.linkedin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -12,11 +13,15 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,9 +35,12 @@ class LinkedInClientTest {
     record Seen(String method, String path, String rawQuery, Map<String, List<String>> headers, String body) {}
 
     record Config(URI apiBaseUrl, URI oauthBaseUrl, String version, Optional<String> clientId,
-                  Optional<String> clientSecret, Duration connectTimeout, Duration requestTimeout) implements LinkedInConfig {}
+                  Optional<String> clientSecret, Duration connectTimeout, Duration requestTimeout,
+                  int maxCallsInFlight) implements LinkedInConfig {}
 
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger mostInFlight = new AtomicInteger();
     private volatile Answer answer = new Answer(200, Map.of(), "{}", 0);
     private HttpServer server;
     private LinkedInClient client;
@@ -47,7 +55,7 @@ class LinkedInClientTest {
         server.start();
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
         client = new LinkedInClient(new Config(base, base, "202610", Optional.empty(), Optional.empty(),
-                Duration.ofSeconds(1), Duration.ofMillis(700)));
+                Duration.ofSeconds(1), Duration.ofMillis(700), 3));
     }
 
     @AfterEach
@@ -56,6 +64,16 @@ class LinkedInClientTest {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        int now = inFlight.incrementAndGet();
+        mostInFlight.accumulateAndGet(now, Math::max);
+        try {
+            answer(exchange);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
         seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                 exchange.getRequestURI().getRawQuery(), Map.copyOf(exchange.getRequestHeaders()),
                 new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
@@ -121,6 +139,22 @@ class LinkedInClientTest {
     }
 
     @Test
+    void neverMoreCallsInFlightThanTheLimitAllows() throws Exception {
+        answer = new Answer(200, Map.of(), "{\"sub\":\"782bbtaQ\"}", 150);
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Fetched<JsonNode>>> calls = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                calls.add(callers.submit(() -> client.userinfo(TOKEN)));
+            }
+            for (Future<Fetched<JsonNode>> call : calls) {
+                assertThat(call.get().value().get("sub").asText()).isEqualTo("782bbtaQ");
+            }
+        }
+        assertThat(seen).hasSize(12);
+        assertThat(mostInFlight.get()).as("calls LinkedIn saw at once, max-calls-in-flight = 3").isEqualTo(3);
+    }
+
+    @Test
     void anErrorAnswerBecomesATypedExceptionWithTheRequestId() {
         answer = new Answer(403, Map.of("x-li-uuid", "uuid-403"), "{\"status\":403,\"serviceErrorCode\":100,"
                 + "\"code\":\"ACCESS_DENIED\",\"message\":\"Not enough permissions to access: posts.CREATE.20261101\"}", 0);
@@ -145,7 +179,7 @@ class LinkedInClientTest {
         }
         URI nowhere = URI.create("http://127.0.0.1:" + closedPort);
         LinkedInClient refused = new LinkedInClient(new Config(nowhere, nowhere, "202610", Optional.empty(),
-                Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1)));
+                Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1), 3));
         assertThatThrownBy(() -> refused.userinfo(TOKEN)).isInstanceOfSatisfying(LinkedInUnreachableException.class,
                 e -> assertThat(e.kind()).isEqualTo(LinkedInUnreachableException.Kind.REFUSED));
     }

@@ -156,12 +156,42 @@ class QuotaLimiterTest {
         assertThat(rate.delay()).isLessThanOrEqualTo(Duration.ofMillis(110));
         assertThat(rate.untilNextWindow()).isFalse();
 
-        limiter.cooldown(LinkedInResource.POSTS_CREATE, Optional.empty(), Duration.ofMillis(800));
+        // Five 429s with nothing but refusals in the window (app-cooldown-after = 5): everyone holds back.
+        for (int i = 0; i < 4; i++) {
+            assertThat(limiter.refused(LinkedInResource.POSTS_CREATE, "r" + i, Optional.of(Duration.ofMillis(800))).appHeldBack())
+                    .as("refusal %d of 5", i + 1).isFalse();
+        }
+        assertThat(limiter.refused(LinkedInResource.POSTS_CREATE, "r4", Optional.of(Duration.ofMillis(800))).appHeldBack()).isTrue();
         var cooling = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.POSTS_CREATE, "x", true);
         assertThat(cooling.reason()).isEqualTo("cooldown");
         assertThat(cooling.delay()).isLessThanOrEqualTo(Duration.ofMillis(800));
         Thread.sleep(cooling.delay().toMillis() + 50);
         assertThat(limiter.debit(LinkedInResource.POSTS_CREATE, "x", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+    }
+
+    @Test
+    void aLone429WithoutRetryAfterHoldsNobodyBackButASecondOneHoldsBackItsMember() {
+        QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(1000, 1000, Optional.empty(), 10));
+        for (int i = 0; i < 50; i++) { // calls made, so that two refusals are not a pattern for the whole app
+            assertThat(limiter.debit(LinkedInResource.POSTS_CREATE, "busy" + i, true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        }
+        var first = limiter.refused(LinkedInResource.POSTS_CREATE, "m", Optional.empty());
+        assertThat(first.memberHeldBack()).isFalse();
+        assertThat(first.appHeldBack()).isFalse();
+        assertThat(limiter.debit(LinkedInResource.POSTS_CREATE, "m", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+
+        var second = limiter.refused(LinkedInResource.POSTS_CREATE, "m", Optional.empty());
+        assertThat(second.memberHeldBack()).isTrue();
+        assertThat(second.appHeldBack()).isFalse();
+        var held = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.POSTS_CREATE, "m", true);
+        assertThat(held.reason()).isEqualTo("member-cooldown");
+        assertThat(held.delay()).isLessThanOrEqualTo(real.cooldown());
+        assertThat(limiter.debit(LinkedInResource.POSTS_CREATE, "other", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+
+        // Retry-After is LinkedIn saying how long: the member is held back on the first refusal.
+        assertThat(limiter.refused(LinkedInResource.POSTS_CREATE, "n", Optional.of(Duration.ofSeconds(30))).memberHeldBack()).isTrue();
+        var told = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.POSTS_CREATE, "n", true);
+        assertThat(told.delay()).isGreaterThan(Duration.ofSeconds(29));
     }
 
     private static void waitForWindowStart(Duration window) throws InterruptedException {
