@@ -24,8 +24,7 @@ public interface RetryConfig {
     String topicPrefix();
 
     /** One policy per error class, keyed by ErrorClass.configKey(); defaults in application.properties. */
-    @Valid
-    Map<String, ClassPolicy> policies();
+    Map<String, @Valid ClassPolicy> policies();
 
     /** How one error class is handled. */
     interface ClassPolicy {

@@ -23,7 +23,9 @@ class StartupConfigIT {
             "COURIER_TOKEN_KEY    | c2hvcnQ=         | courier.auth.token-key",
             "LINKEDIN_VERSION     | 2026-10          | courier.linkedin.version",
             "REDIS_URL            | localhost:6379   | courier.redis.url",
-            "COURIER_WORKER_CONCURRENCY | 0          | courier.worker.concurrency"})
+            "COURIER_WORKER_CONCURRENCY | 0          | courier.worker.concurrency",
+            "COURIER_LINKEDIN_MAX_CALLS_IN_FLIGHT | 0  | courier.linkedin.max-calls-in-flight",
+            "COURIER_RETRY_POLICIES_SERVER_ERROR_MAX_ATTEMPTS | 0 | courier.retry.policies.server-error.max-attempts"})
     void refusesToStartNamingTheProperty(String variable, String value, String property) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", JAR.toString()).redirectErrorStream(true);
