@@ -55,6 +55,8 @@ class EndToEndBenchmark {
     /** Share of LinkedIn calls answering 429 or 503 (half each), for both sides. */
     private static final int FAULT_PERCENT = Integer.getInteger("bench.faultPercent", 0);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    /** With faults, also run the inline-retrying loop (slow: 90–140 jobs/s); -Dbench.retryingBaseline=false skips it. */
+    private static final boolean RETRYING_BASELINE = !"false".equals(System.getProperty("bench.retryingBaseline"));
 
     @ConfigProperty(name = "courier.kafka.bootstrap-servers")
     String bootstrap;
@@ -105,7 +107,7 @@ class EndToEndBenchmark {
                     report.append(String.format("round %d: jobs/s per tenth of the jobs: bare loop [%s], courier [%s]%n",
                             round, baseline.tenths(), courier.tenths()));
                 }
-                if (FAULT_PERCENT > 0) {
+                if (FAULT_PERCENT > 0 && RETRYING_BASELINE) {
                     Run retrying = bareLoopJobsPerSecond(kafka, accounts, JOBS, true);
                     ratiosRetrying.add(courier.all() / retrying.all());
                     report.append(String.format("round %d: bare loop retrying inline %.1f jobs/s (first 95 %%: %.1f),"
