@@ -1,8 +1,8 @@
 package io.courier.ops;
 
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.header.Headers;
 
 /** One indexed dead letter: where it sat, what it was, why it failed, and what ops did with it. */
 public record DeadLetter(long id, int dlqPartition, long dlqOffset, Optional<String> jobId, Optional<String> jobType,
@@ -14,5 +14,5 @@ public record DeadLetter(long id, int dlqPartition, long dlqOffset, Optional<Str
                          Optional<Record> record) {
 
     /** The original record, byte for byte as the producer sent it (value as UTF-8 text when it is text). */
-    public record Record(Optional<String> key, byte[] value, Map<String, byte[]> headers) {}
+    public record Record(Optional<String> key, byte[] value, Headers headers) {}
 }

@@ -178,7 +178,7 @@ public class DeadLetterResource {
             out.put("key", r.key().orElse(null));
             out.put("payload", text(r.value()));
             Map<String, String> headers = new LinkedHashMap<>();
-            r.headers().forEach((k, v) -> headers.put(k, v == null ? null : text(v)));
+            r.headers().forEach(h -> headers.put(h.key(), text(h.value())));
             out.put("headers", headers);
         });
         return out;

@@ -240,7 +240,7 @@ public class DeadLetterStore {
         Optional<DeadLetter.Record> record = Optional.empty();
         if (withRecord) {
             record = Optional.of(new DeadLetter.Record(Optional.ofNullable(r.getString("record_key")),
-                    r.getBytes("record_value"), headersFromJson(r.getString("headers"))));
+                    r.getBytes("record_value"), StoredHeaders.fromJson(r.getString("headers"))));
         }
         return new DeadLetter(r.getLong("id"), r.getInt("dlq_partition"), r.getLong("dlq_offset"),
                 Optional.ofNullable(r.getString("job_id")), Optional.ofNullable(r.getString("job_type")),
@@ -251,12 +251,6 @@ public class DeadLetterStore {
                 r.getInt("attempts"), r.getInt("replay_count"), r.getString("original_topic"),
                 Optional.ofNullable((Integer) r.getObject("original_partition")), Optional.ofNullable((Long) r.getObject("original_offset")),
                 r.getTimestamp("dead_at").toInstant(), r.getString("state"), instant(r.getTimestamp("handled_at")), record);
-    }
-
-    private static Map<String, byte[]> headersFromJson(String stored) {
-        Map<String, byte[]> out = new LinkedHashMap<>();
-        StoredHeaders.fromJson(stored).forEach(h -> out.put(h.key(), h.value()));
-        return out;
     }
 
     private static String header(Headers headers, String key) {

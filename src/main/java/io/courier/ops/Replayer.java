@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jboss.logging.Logger;
 
@@ -58,7 +59,8 @@ public class Replayer {
                 refused.add(d.id());
                 continue;
             }
-            Optional<LinkedInResource> resource = d.jobType().flatMap(Replayer::resourceOf);
+            // One call per job: an estimate, paged sync jobs may need more.
+            Optional<LinkedInResource> resource = d.jobType().flatMap(JobType::fromWireName).map(LinkedInResource::calledBy);
             if (resource.isPresent()) {
                 LinkedInResource r = resource.get();
                 long mayTake = allowed.computeIfAbsent(r, this::allowance);
@@ -115,11 +117,11 @@ public class Replayer {
     private boolean send(DeadLetter d) {
         DeadLetter.Record record = d.record().orElseThrow();
         RecordHeaders headers = new RecordHeaders();
-        record.headers().forEach((key, value) -> {
-            if (!key.startsWith(CourierHeaders.PREFIX)) {
-                headers.add(key, value);
+        for (Header h : record.headers()) {
+            if (!h.key().startsWith(CourierHeaders.PREFIX)) {
+                headers.add(h);
             }
-        });
+        }
         headers.add(CourierHeaders.REPLAY_COUNT, Integer.toString(d.replayCount() + 1).getBytes(StandardCharsets.UTF_8));
         try {
             producer.send(new ProducerRecord<>(d.originalTopic(), null, record.key().orElse(null), record.value(), headers)).get();
@@ -138,17 +140,6 @@ public class Replayer {
             return Long.MAX_VALUE;
         }
         return limiter.appRemaining(resource).map(left -> (long) Math.floor(left * config.replayBudgetShare())).orElse(0L);
-    }
-
-    /** The resource a job type's first call uses (paged sync jobs may need more calls than this estimate). */
-    static Optional<LinkedInResource> resourceOf(String jobType) {
-        return JobType.fromWireName(jobType).map(t -> switch (t) {
-            case POST_CREATE -> LinkedInResource.POSTS_CREATE;
-            case SYNC_PROFILE -> LinkedInResource.USERINFO;
-            case SYNC_POSTS -> LinkedInResource.POSTS_BY_AUTHOR;
-            case SYNC_ORG_SHARE_STATS -> LinkedInResource.SHARE_STATISTICS;
-            case SYNC_ORG_ACLS -> LinkedInResource.ORGANIZATION_ACLS;
-        });
     }
 
     private static void sleep(long nanos) {

@@ -1,5 +1,6 @@
 package io.courier.quota;
 
+import io.courier.job.JobType;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -19,6 +20,17 @@ public enum LinkedInResource {
     LinkedInResource(String endpoint, String configKey) {
         this.endpoint = endpoint;
         this.configKey = configKey;
+    }
+
+    /** The resource every call of a job type uses (a paged sync job calls it once per page). */
+    public static LinkedInResource calledBy(JobType type) {
+        return switch (type) {
+            case POST_CREATE -> POSTS_CREATE;
+            case SYNC_PROFILE -> USERINFO;
+            case SYNC_POSTS -> POSTS_BY_AUTHOR;
+            case SYNC_ORG_SHARE_STATS -> SHARE_STATISTICS;
+            case SYNC_ORG_ACLS -> ORGANIZATION_ACLS;
+        };
     }
 
     public static Optional<LinkedInResource> ofEndpoint(String endpoint) {

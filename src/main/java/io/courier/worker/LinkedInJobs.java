@@ -42,29 +42,30 @@ class LinkedInJobs {
 
     /** Runs the job's LinkedIn calls, each only after its budgets were debited (QuotaDeniedException if not). */
     JobResult run(JobEnvelope job, BearerToken token) {
+        LinkedInResource resource = LinkedInResource.calledBy(job.type());
         return switch (job.type()) {
             case POST_CREATE -> {
-                quota.take(LinkedInResource.POSTS_CREATE, job.accountId(), true);
+                quota.take(resource, job.accountId(), true);
                 yield createPost(job, token);
             }
             case SYNC_PROFILE -> {
-                quota.take(LinkedInResource.USERINFO, job.accountId(), false);
+                quota.take(resource, job.accountId(), false);
                 var profile = linkedIn.userinfo(token);
                 yield new JobResult(profile.value(), profile.requestId(), false);
             }
             case SYNC_POSTS -> allPages("posts", job.integer("pageSize", 50), (start) -> {
-                quota.take(LinkedInResource.POSTS_BY_AUTHOR, job.accountId(), false);
+                quota.take(resource, job.accountId(), false);
                 return linkedIn.postsByAuthor(token, job.text("author", null), start, job.integer("pageSize", 50));
             });
             case SYNC_ORG_SHARE_STATS -> {
-                quota.take(LinkedInResource.SHARE_STATISTICS, job.accountId(), false);
+                quota.take(resource, job.accountId(), false);
                 var stats = linkedIn.organizationShareStatistics(token, job.text("organization", null));
                 ObjectNode data = json.createObjectNode().put("organization", job.text("organization", null));
                 data.set("elements", json.valueToTree(stats.value().elements()));
                 yield new JobResult(data, stats.requestId(), false);
             }
             case SYNC_ORG_ACLS -> allPages("organizationAcls", 100, (start) -> {
-                quota.take(LinkedInResource.ORGANIZATION_ACLS, job.accountId(), false);
+                quota.take(resource, job.accountId(), false);
                 return linkedIn.organizationAcls(token, job.text("role", "ADMINISTRATOR"), job.text("state", "APPROVED"), start, 100);
             });
         };
