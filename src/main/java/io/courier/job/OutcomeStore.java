@@ -11,7 +11,7 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The idempotency record: one row per job that succeeded, holding the result event exactly as published.
+ * The idempotency record: one row per (account, job id) that succeeded, holding the result event exactly as published.
  * A job seen again (redelivery, a producer retry, a replay) is not run; its stored result is re-emitted.
  *
  * <p>Plain JDBC in autocommit, not a Hibernate session in a JTA transaction: this runs twice per job, and the
@@ -27,11 +27,13 @@ public class OutcomeStore {
         this.db = db;
     }
 
-    /** The result JSON of an earlier success of this job id, if there was one. */
-    public Optional<String> succeededResult(String jobId) {
+    /** The result JSON of an earlier success of this account's job, if there was one. */
+    public Optional<String> succeededResult(String accountId, String jobId) {
         try (Connection c = db.getConnection();
-             PreparedStatement select = c.prepareStatement("select result from job_outcome where job_id = ?")) {
-            select.setString(1, jobId);
+             PreparedStatement select = c.prepareStatement(
+                     "select result from job_outcome where account_id = ? and job_id = ?")) {
+            select.setString(1, accountId);
+            select.setString(2, jobId);
             try (ResultSet rows = select.executeQuery()) {
                 return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
             }
@@ -48,7 +50,7 @@ public class OutcomeStore {
         try (Connection c = db.getConnection();
              PreparedStatement insert = c.prepareStatement("""
                      insert into job_outcome (job_id, job_type, account_id, status, result, finished_at)
-                     values (?, ?, ?, ?, ?, ?) on conflict (job_id) do nothing""")) {
+                     values (?, ?, ?, ?, ?, ?) on conflict (account_id, job_id) do nothing""")) {
             insert.setString(1, event.jobId());
             insert.setString(2, event.type());
             insert.setString(3, event.accountId());
@@ -61,6 +63,6 @@ public class OutcomeStore {
         } catch (SQLException e) {
             throw new DatabaseException("recording the outcome of job " + event.jobId(), e);
         }
-        return succeededResult(event.jobId()).orElse(resultJson);
+        return succeededResult(event.accountId(), event.jobId()).orElse(resultJson);
     }
 }

@@ -1,6 +1,5 @@
 package io.courier.job;
 
-import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,15 +12,28 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.jboss.logging.Logger;
 
-/** Creates the contract's topics that are missing, before any consumer starts, when allowed to. */
-@Startup
+/**
+ * Creates the contract's topics that are missing, when allowed to, before the consumers subscribe. Not at start-up:
+ * the poll loops call {@link #ensure()} as they start (and again after a failure), so a broker that is unreachable
+ * while Courier starts delays the work instead of failing the start or leaving loops dead.
+ */
 @ApplicationScoped
 public class TopicInitializer {
 
     private static final Logger LOG = Logger.getLogger(TopicInitializer.class);
 
-    TopicInitializer(TopicsConfig topics, Admin admin) throws InterruptedException {
-        if (!topics.createMissing()) {
+    private final TopicsConfig topics;
+    private final Admin admin;
+    private volatile boolean done;
+
+    TopicInitializer(TopicsConfig topics, Admin admin) {
+        this.topics = topics;
+        this.admin = admin;
+    }
+
+    /** Creates what is missing, once per process; throws while Kafka does not answer (the caller tries again). */
+    public synchronized void ensure() throws InterruptedException {
+        if (done || !topics.createMissing()) {
             return;
         }
         Map<String, Integer> wanted = new LinkedHashMap<>();
@@ -31,6 +43,7 @@ public class TopicInitializer {
             wanted.put(topic, topics.otherPartitions());
         }
         createMissing(admin, wanted, topics.replicationFactor());
+        done = true;
     }
 
     /** Visible to the retry tiers, which add their own topics. */

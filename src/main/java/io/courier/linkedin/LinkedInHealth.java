@@ -17,8 +17,7 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class LinkedInHealth implements HealthCheck {
 
-    static final List<String> BREAKERS = List.of("linkedin.posts.create", "linkedin.userinfo", "linkedin.posts.author",
-            "linkedin.shareStatistics", "linkedin.organizationAcls");
+    private static final List<String> BREAKERS = Breakers.NAMES;
 
     private final CircuitBreakerMaintenance breakers;
 

@@ -23,6 +23,13 @@ public interface RetryConfig {
     @WithDefault("linkedin.jobs.retry.")
     String topicPrefix();
 
+    /**
+     * A job whose runs keep being deferred without an attempt (an open circuit breaker, the token endpoint failing,
+     * another pod's refresh) is dead-lettered once it has been failing this long: even an outage ends.
+     */
+    @WithDefault("24h")
+    Duration giveUpAfter();
+
     /** One policy per error class, keyed by ErrorClass.configKey(); defaults in application.properties. */
     Map<String, @Valid ClassPolicy> policies();
 

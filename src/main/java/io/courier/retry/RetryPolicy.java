@@ -46,6 +46,34 @@ public class RetryPolicy {
         };
     }
 
+    /**
+     * A run that failed without being an attempt: the call never reached LinkedIn (an open breaker refused it, the
+     * token endpoint failed, another pod holds the refresh lock) or it was part of an outage the breaker already
+     * saw. The job waits about as long as it has been failing (so the waits double, from the class's initial delay
+     * up to its max delay) and is dead-lettered only after courier.retry.give-up-after.
+     */
+    public Decision defer(Failure failure, Optional<Instant> firstFailureAt, Instant now, double jitterDraw) {
+        RetryConfig.ClassPolicy p = config.policyFor(failure.errorClass());
+        if (p.action() != RetryConfig.Action.RETRY && p.action() != RetryConfig.Action.REFRESH_AND_RETRY) {
+            return decide(failure, 0, now, jitterDraw);
+        }
+        Duration failing = Duration.between(firstFailureAt.orElse(now), now);
+        if (failing.compareTo(config.giveUpAfter()) >= 0) {
+            return new Decision.DeadLetter(failure.errorClass(), "failing for " + failing.toMinutes() + " min (courier.retry"
+                    + ".give-up-after=" + config.giveUpAfter() + "): " + failure.message());
+        }
+        Duration jitter = Duration.ofMillis((long) (jitterDraw * p.maxJitter().toMillis()));
+        Duration wait = p.untilUtcMidnight() ? delay(p, 1, failure.retryAfter(), now, jitterDraw)
+                : clamp(Duration.ofMillis((long) (failing.toMillis() * (p.multiplier() - 1))), p.initialDelay(), p.maxDelay())
+                        .plus(jitter);
+        Duration finalWait = failure.retryAfter().filter(ra -> ra.compareTo(wait) > 0).orElse(wait);
+        return new Decision.RetryLater(now.plus(finalWait), false);
+    }
+
+    private static Duration clamp(Duration d, Duration min, Duration max) {
+        return d.compareTo(min) < 0 ? min : d.compareTo(max) > 0 ? max : d;
+    }
+
     /** The wait before the next attempt; attempts counts the calls made so far (1 after the first failure). */
     static Duration delay(RetryConfig.ClassPolicy p, int attempts, Optional<Duration> retryAfter, Instant now,
                           double jitterDraw) {

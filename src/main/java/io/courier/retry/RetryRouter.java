@@ -32,15 +32,27 @@ public class RetryRouter {
     private final List<Duration> tiers;
     private final String prefix;
 
-    RetryRouter(RetryConfig config, TopicsConfig topics, Admin admin, MeterRegistry metrics) throws InterruptedException {
+    private final TopicsConfig topics;
+    private final Admin admin;
+    private volatile boolean topicsReady;
+
+    RetryRouter(RetryConfig config, TopicsConfig topics, Admin admin, MeterRegistry metrics) {
         this.metrics = metrics;
         this.tiers = config.tiers().stream().sorted().toList();
         this.prefix = config.topicPrefix();
-        if (topics.createMissing()) {
-            Map<String, Integer> wanted = new LinkedHashMap<>();
-            tierTopics().forEach(t -> wanted.put(t, topics.otherPartitions()));
-            TopicInitializer.createMissing(admin, wanted, topics.replicationFactor());
+        this.topics = topics;
+        this.admin = admin;
+    }
+
+    /** Creates the missing tier topics (when allowed), once; called as the poll loops start, like TopicInitializer. */
+    public synchronized void ensureTopics() throws InterruptedException {
+        if (topicsReady || !topics.createMissing()) {
+            return;
         }
+        Map<String, Integer> wanted = new LinkedHashMap<>();
+        tierTopics().forEach(t -> wanted.put(t, topics.otherPartitions()));
+        TopicInitializer.createMissing(admin, wanted, topics.replicationFactor());
+        topicsReady = true;
     }
 
     public List<String> tierTopics() {

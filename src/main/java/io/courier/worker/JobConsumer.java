@@ -40,13 +40,14 @@ public class JobConsumer {
     private final RetryRouter router;
     private final Clock clock;
     private final MeterRegistry metrics;
+    private final TopicInitializer topicsReady;
     private KeyOrderedExecutor executor;
     private PollLoop jobs;
     private PollLoop retries;
 
-    /** TopicInitializer is a parameter so that the topics exist before any consumer subscribes. */
     JobConsumer(KafkaClients clients, TopicsConfig topics, WorkerConfig config, JobRunner runner, RetryRouter router,
                 Clock clock, MeterRegistry metrics, TopicInitializer topicsReady) {
+        this.topicsReady = topicsReady;
         this.metrics = metrics;
         this.clients = clients;
         this.topics = topics;
@@ -62,22 +63,56 @@ public class JobConsumer {
             return;
         }
         executor = new KeyOrderedExecutor(config.concurrency());
-        jobs = new PollLoop("jobs", clients.newJobConsumer("courier-jobs", ""),
+        jobs = new PollLoop("jobs", this::ensureTopics, () -> clients.newJobConsumer("courier-jobs", ""),
                 () -> clients.newTransactionalProducer("jobs"), List.of(topics.post(), topics.sync()),
-                executor, config, runner::run, record -> Optional.empty(), clock, metrics);
-        retries = new PollLoop("retries", clients.newJobConsumer("courier-retries", "-retries"),
+                executor, config, handler(runner::run), record -> Optional.empty(), clock, metrics);
+        retries = new PollLoop("retries", this::ensureTopics, () -> clients.newJobConsumer("courier-retries", "-retries"),
                 () -> clients.newTransactionalProducer("retries"), router.tierTopics(),
-                executor, config, this::runDue, this::wakeAt, clock, metrics);
+                executor, config, handler(this::runDue), this::wakeAt, clock, metrics);
         jobs.start();
         retries.start();
     }
 
+    private PollLoop.RecordHandler handler(java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, Outbox> run) {
+        return new PollLoop.RecordHandler() {
+            @Override
+            public void handle(ConsumerRecord<String, byte[]> record, Outbox outbox) {
+                run.accept(record, outbox);
+            }
+
+            @Override
+            public void giveUp(ConsumerRecord<String, byte[]> record, Outbox outbox, RuntimeException cause, int tries) {
+                runner.giveUp(record, outbox, cause, tries);
+            }
+        };
+    }
+
+    /** The topics must exist before a consumer subscribes; while Kafka does not answer this throws and is retried. */
+    private void ensureTopics() {
+        try {
+            topicsReady.ensure();
+            router.ensureTopics();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /** The poll loops, for liveness. */
+    List<PollLoop> loops() {
+        return jobs == null ? List.of() : List.of(jobs, retries);
+    }
+
+    /** Both loops drain at once, so shutdown takes one drain timeout, not one per loop (grace period, k8s/). */
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         if (jobs == null) {
             return;
         }
-        jobs.stop();
-        retries.stop();
+        Instant deadline = clock.instant().plus(config.drainTimeout()).plusSeconds(5);
+        jobs.beginStop();
+        retries.beginStop();
+        jobs.awaitStop(deadline);
+        retries.awaitStop(deadline);
         executor.close();
     }
 

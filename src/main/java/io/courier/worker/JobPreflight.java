@@ -29,7 +29,7 @@ class JobPreflight {
             select o.result, a.status, t.key_id, t.access_token, t.access_token_expires_at, t.version,
                 t.refresh_token is not null
             from (select 1) one
-            left join job_outcome o on o.job_id = ?
+            left join job_outcome o on o.account_id = ? and o.job_id = ?
             left join account a on a.id = ?
             left join account_token t on t.account_id = a.id""";
 
@@ -43,8 +43,9 @@ class JobPreflight {
 
     Preflight read(String jobId, String accountId) {
         try (Connection c = db.getConnection(); PreparedStatement select = c.prepareStatement(SQL)) {
-            select.setString(1, jobId);
-            select.setString(2, accountId);
+            select.setString(1, accountId);
+            select.setString(2, jobId);
+            select.setString(3, accountId);
             try (ResultSet row = select.executeQuery()) {
                 row.next();
                 String earlier = row.getString(1);

@@ -11,6 +11,7 @@ import io.courier.job.JobValidator;
 import io.courier.job.OutcomeStore;
 import io.courier.job.ResultEvent;
 import io.courier.job.Validation;
+import io.courier.linkedin.Breakers;
 import io.courier.linkedin.ErrorClassifier;
 import io.courier.linkedin.LinkedInException;
 import io.courier.linkedin.LinkedInUnreachableException;
@@ -31,7 +32,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
@@ -61,12 +64,13 @@ class JobRunner {
     private final RetryPolicy policy;
     private final RetryRouter router;
     private final JobMetrics metrics;
+    private final Breakers breakers;
     private final Clock clock;
 
     JobRunner(ObjectMapper json, WorkerConfig config, OutcomeStore outcomes, JobPreflight preflight,
               TokenRefresher refresher, ParkedJobs parked, QuotaGate quota, QuotaConfig quotaConfig, LinkedInJobs jobs,
               ResultPublisher results, DeadLetterWriter deadLetters, RetryPolicy policy, RetryRouter router,
-              JobMetrics metrics, Clock clock) {
+              JobMetrics metrics, Breakers breakers, Clock clock) {
         this.validator = new JobValidator(json, config.maxRecordBytes());
         this.outcomes = outcomes;
         this.preflight = preflight;
@@ -80,7 +84,29 @@ class JobRunner {
         this.policy = policy;
         this.router = router;
         this.metrics = metrics;
+        this.breakers = breakers;
         this.clock = clock;
+    }
+
+    /** A job of one account: idempotency is per account (CONTRACT §3). */
+    private record JobKey(String accountId, String jobId) {}
+
+    /** A success LinkedIn confirmed, with its result event, until PostgreSQL has recorded it. */
+    private record Unrecorded(ResultEvent event, String json, boolean duplicate, Instant started) {}
+
+    /**
+     * Successes whose recording failed (PostgreSQL down after LinkedIn's 201), so a re-run records instead of posting
+     * again. An entry lives from the call's success until its recording: at most one per job in progress. A pod that
+     * dies with entries loses them; the redelivered job then relies on LinkedIn's duplicate-post answer.
+     */
+    private final Map<JobKey, Unrecorded> unrecorded = new ConcurrentHashMap<>();
+
+    /** One run of one record: what every step of it needs. */
+    private record Run(ConsumerRecord<String, byte[]> record, Outbox outbox, JobEnvelope job, RetryState state,
+                       Instant started) {
+        String typeTag() {
+            return job.type().wireName();
+        }
     }
 
     void run(ConsumerRecord<String, byte[]> record, Outbox outbox) {
@@ -95,89 +121,163 @@ class JobRunner {
             }
             case Validation.Valid valid -> {
                 try (var ignored = JobLogContext.open(JobRef.of(valid.job()))) {
-                    runValid(outbox, record, valid.job(), state, started);
+                    runValid(new Run(record, outbox, valid.job(), state, started));
                 }
             }
         }
-    }
-
-    private void runValid(Outbox outbox, ConsumerRecord<String, byte[]> record, JobEnvelope job, RetryState state,
-                          Instant started) {
-        String typeTag = job.type().wireName();
-        JobPreflight.Preflight known = preflight.read(job.jobId(), job.accountId());
-        Optional<String> earlier = known.earlierResult();
-        if (earlier.isPresent()) {
-            results.publish(outbox, job.accountId(), earlier.get());
-            LOG.infof("job already succeeded, result re-emitted jobId=%s", job.jobId());
-            metrics.record(typeTag, Outcome.REEMITTED, Duration.between(started, clock.instant()));
-            return;
-        }
-        if (known.reauthRequired()) {
-            fail(outbox, record, job, Failure.of(ErrorClass.REAUTH_REQUIRED, "the account waits for re-authorization"),
-                    state, typeTag, started);
-            return;
-        }
-        if (known.grant().isEmpty()) {
-            deadLetter(outbox, record, JobRef.of(job), Failure.of(ErrorClass.INVALID_JOB, "accountId: no connected account '"
-                    + job.accountId() + "' (import its tokens with PUT /admin/accounts/{accountId}/tokens)"), state,
-                    typeTag, started);
-            return;
-        }
-        callLinkedIn(outbox, record, job, state, known.grant().get(), typeTag, started);
     }
 
     /**
-     * Calls LinkedIn with the account's token, refreshing it first when it is about to end, and at once when
-     * LinkedIn says it expired (once per run). A revoked token is re-checked against the stored one once (another
-     * pod may have stored a new one) before the account is declared dead.
+     * The record could not be run: an exception nobody classified came back courier.worker.max-infrastructure-attempts
+     * times. It is dead-lettered as INTERNAL with the exception's class and message, so the partition moves on.
      */
-    private void callLinkedIn(Outbox outbox, ConsumerRecord<String, byte[]> record, JobEnvelope job, RetryState state,
-                              AccessGrant grant, String typeTag, Instant started) {
-        boolean refreshNow = refresher.dueForRefresh(grant);
-        boolean refreshed = false;
-        boolean recheckRevoked = false;
-        String revokedMessage = "";
+    void giveUp(ConsumerRecord<String, byte[]> record, Outbox outbox, RuntimeException cause, int tries) {
+        Instant now = clock.instant();
+        JobRef ref = switch (safeValidate(record)) {
+            case Validation.Valid valid -> JobRef.of(valid.job());
+            case Validation.Invalid invalid -> JobRef.of(invalid);
+        };
+        Unrecorded success = ref.accountId().isPresent() && ref.jobId().isPresent()
+                ? unrecorded.remove(new JobKey(ref.accountId().get(), ref.jobId().get())) : null;
+        if (success != null) {
+            // LinkedIn has the post; only its recording keeps failing. Report the success: a redelivered copy (there is
+            // no outcome row to stop it) relies on LinkedIn's duplicate-post answer, which beats calling it a failure.
+            LOG.errorf(cause, "job succeeded but its outcome could not be recorded jobId=%s", ref.jobId().get());
+            results.publish(outbox, ref.accountId().get(), success.json());
+            return;
+        }
+        String message = tries + " tries: " + cause.getClass().getName() + ": " + cause.getMessage();
+        LOG.errorf(cause, "job could not be run, dead-lettered as INTERNAL jobId=%s", ref.jobId().orElse("-"));
+        deadLetter(outbox, record, ref, Failure.of(ErrorClass.INTERNAL, message), RetryState.of(record),
+                ref.type().orElse(INVALID_TYPE_TAG), now);
+    }
+
+    private Validation safeValidate(ConsumerRecord<String, byte[]> record) {
+        try {
+            return validator.validate(record.value());
+        } catch (RuntimeException e) {
+            return new Validation.Invalid("value: could not be read (" + e.getClass().getSimpleName() + ")",
+                    Optional.empty(), Optional.empty(), Optional.empty());
+        }
+    }
+
+    private void runValid(Run run) {
+        JobEnvelope job = run.job();
+        Unrecorded success = unrecorded.get(new JobKey(job.accountId(), job.jobId()));
+        if (success != null) {
+            record(run.outbox(), job, success);
+            return;
+        }
+        JobPreflight.Preflight known = preflight.read(job.jobId(), job.accountId());
+        Optional<String> earlier = known.earlierResult();
+        if (earlier.isPresent()) {
+            results.publish(run.outbox(), job.accountId(), earlier.get());
+            LOG.infof("job already succeeded, result re-emitted jobId=%s", job.jobId());
+            metrics.record(run.typeTag(), Outcome.REEMITTED, Duration.between(run.started(), clock.instant()));
+            return;
+        }
+        if (known.reauthRequired()) {
+            decide(run, Failure.of(ErrorClass.REAUTH_REQUIRED, "the account waits for re-authorization"), run.state());
+            return;
+        }
+        if (known.grant().isEmpty()) {
+            deadLetter(run.outbox(), run.record(), JobRef.of(job), Failure.of(ErrorClass.INVALID_JOB,
+                    "accountId: no connected account '" + job.accountId()
+                            + "' (import its tokens with PUT /admin/accounts/{accountId}/tokens)"),
+                    run.state(), run.typeTag(), run.started());
+            return;
+        }
+        callLinkedIn(run, known.grant().get());
+    }
+
+    /**
+     * Calls LinkedIn with the account's token, refreshing it first when it is about to end, or once when LinkedIn
+     * says it expired. A revoked token is re-checked against the stored one once (another pod may have stored a new
+     * one) before the account is declared dead. What ends the loop: every pass makes one call and then returns or
+     * uses up one of a fixed budget (the run's one token call, its one revocation re-check, the class's inline
+     * retries); a failure of the token endpoint is routed to the tiers at once, never retried here.
+     */
+    private void callLinkedIn(Run run, AccessGrant grant) {
+        boolean tokenCalled = false;
+        boolean revokeChecked = false;
         int calls = 0;
+        if (refresher.dueForRefresh(grant)) {
+            tokenCalled = true;
+            Optional<AccessGrant> fresh = refreshed(run, grant, 0);
+            if (fresh.isEmpty()) {
+                return;
+            }
+            grant = fresh.get();
+        }
         while (true) {
             try {
-                if (refreshNow && !refreshed) {
-                    grant = refresher.refresh(job.accountId(), grant.version());
-                    refreshed = true;
-                } else if (recheckRevoked) {
-                    grant = refresher.confirmRevoked(job.accountId(), grant.version(), revokedMessage);
-                }
                 calls++;
-                succeed(outbox, job, jobs.run(job, grant.accessToken()), state.attempts() + calls, started);
-                return;
-            } catch (ReauthRequiredException e) {
-                fail(outbox, record, job, Failure.of(ErrorClass.REAUTH_REQUIRED, e.getMessage()), state, typeTag, started);
+                succeed(run.outbox(), run.job(), jobs.run(run.job(), grant.accessToken()), run.state().attempts() + calls,
+                        run.started());
                 return;
             } catch (QuotaDeniedException e) {
-                waitForBudget(outbox, record, job, e, state, typeTag, started);
+                waitForBudget(run, e, calls - 1); // denied before the call: not an attempt
                 return;
             } catch (RuntimeException e) {
                 if (e instanceof LinkedInException refused) {
-                    quota.linkedInRefused(refused, job.accountId());
+                    quota.linkedInRefused(refused, run.job().accountId());
                 }
                 Failure failure = failureOf(e);
-                if (failure.errorClass() == ErrorClass.AUTH_EXPIRED && !refreshed) {
-                    refreshNow = true;
+                boolean attempt = !breakers.duringOutage(e);
+                if (!attempt) {
+                    calls--;
+                }
+                if (failure.errorClass() == ErrorClass.AUTH_EXPIRED && !tokenCalled) {
+                    tokenCalled = true;
+                    Optional<AccessGrant> fresh = refreshed(run, grant, calls);
+                    if (fresh.isEmpty()) {
+                        return;
+                    }
+                    grant = fresh.get();
                     continue;
                 }
-                if (failure.errorClass() == ErrorClass.REAUTH_REQUIRED && !recheckRevoked) {
-                    recheckRevoked = true;
-                    revokedMessage = failure.message();
+                if (failure.errorClass() == ErrorClass.REAUTH_REQUIRED && !revokeChecked) {
+                    revokeChecked = true;
+                    try {
+                        grant = refresher.confirmRevoked(run.job().accountId(), grant.version(), failure.message());
+                    } catch (ReauthRequiredException dead) {
+                        decide(run, Failure.of(ErrorClass.REAUTH_REQUIRED, dead.getMessage()), run.state().after(calls,
+                                clock.instant()));
+                        return;
+                    }
                     continue;
                 }
-                recheckRevoked = false;
-                if (calls > policy.inlineRetries(failure.errorClass(), state.attempts())) {
-                    fail(outbox, record, job, failure, state.after(counted(failure, calls), clock.instant()), typeTag, started);
-                    return;
+                if (attempt && calls <= policy.inlineRetries(failure.errorClass(), run.state().attempts())) {
+                    LOG.infof("job failed, retrying at once errorClass=%s liRequestId=%s", failure.errorClass(),
+                            failure.linkedInRequestId().orElse("-"));
+                    continue;
                 }
-                LOG.infof("job failed, retrying at once errorClass=%s liRequestId=%s", failure.errorClass(),
-                        failure.linkedInRequestId().orElse("-"));
+                RetryState after = run.state().after(counted(failure, calls), clock.instant());
+                if (attempt) {
+                    decide(run, failure, after);
+                } else {
+                    defer(run, failure, after);
+                }
+                return;
             }
         }
+    }
+
+    /**
+     * The run's one token call. Any failure of it (5xx, 429, timeout, unreadable answer, another pod's lock, the
+     * app-credentials pause) is routed through the policy as a delay that is not an attempt: the job never
+     * reached LinkedIn's API. A dead grant parks the job. Empty when the run ended here.
+     */
+    private Optional<AccessGrant> refreshed(Run run, AccessGrant grant, int callsSoFar) {
+        try {
+            return Optional.of(refresher.refresh(run.job().accountId(), grant.version()));
+        } catch (ReauthRequiredException dead) {
+            decide(run, Failure.of(ErrorClass.REAUTH_REQUIRED, dead.getMessage()),
+                    run.state().after(callsSoFar, clock.instant()));
+        } catch (RuntimeException e) {
+            defer(run, failureOf(e), run.state().after(callsSoFar, clock.instant()));
+        }
+        return Optional.empty();
     }
 
     /**
@@ -185,21 +285,21 @@ class JobRunner {
      * spread over courier.quota.next-window-spread so 00:00 UTC is not a thundering herd). Not an attempt, never a
      * dead letter, and no partition waits for it.
      */
-    private void waitForBudget(Outbox outbox, ConsumerRecord<String, byte[]> record, JobEnvelope job,
-                               QuotaDeniedException denied, RetryState state, String typeTag, Instant started) {
+    private void waitForBudget(Run run, QuotaDeniedException denied, int callsBefore) {
         Instant now = clock.instant();
         long spreadMs = denied.untilNextWindow() ? quotaConfig.nextWindowSpread().toMillis()
                 : Math.min(1000, denied.waitFor().toMillis());
         Instant due = now.plus(denied.waitFor()).plusMillis(ThreadLocalRandom.current().nextLong(spreadMs + 1));
         Failure failure = Failure.of(denied.untilNextWindow() ? ErrorClass.QUOTA_EXHAUSTED : ErrorClass.RATE_LIMITED,
                 denied.getMessage());
-        router.retryLater(outbox, record, JobRef.of(job), failure, state, now, due);
-        metrics.record(typeTag, Outcome.DELAYED, Duration.between(started, now));
+        RetryState state = callsBefore > 0 ? run.state().after(callsBefore, now) : run.state();
+        router.retryLater(run.outbox(), run.record(), JobRef.of(run.job()), failure, state, now, due);
+        metrics.record(run.typeTag(), Outcome.DELAYED, Duration.between(run.started(), now));
     }
 
     /**
-     * The job-level failure a LinkedIn or token-refresh exception stands for. Anything else (PostgreSQL, Kafka) is
-     * an infrastructure failure and is rethrown: the record is run again later, not routed.
+     * The job-level failure a LinkedIn or token-refresh exception stands for. Anything else (PostgreSQL, Redis, a
+     * bug) is rethrown: the poll loop runs the record again, a bounded number of times unless it is an outage.
      */
     private static Failure failureOf(RuntimeException e) {
         return switch (e) {
@@ -214,7 +314,7 @@ class JobRunner {
                 yield Failure.of(ErrorClass.SERVER_ERROR, oauth.getMessage());
             }
             // A 5xx, 429 or unreadable answer from the token endpoint says nothing about the grant (CONTRACT §3).
-            case OAuthException oauth -> Failure.of(ErrorClass.SERVER_ERROR, oauth.getMessage());
+            case OAuthException oauth -> Failure.of(ErrorClass.SERVER_ERROR, "token endpoint: " + oauth.getMessage());
             default -> throw e;
         };
     }
@@ -224,28 +324,39 @@ class JobRunner {
         return failure.errorClass() == ErrorClass.QUOTA_EXHAUSTED ? 0 : calls;
     }
 
-    /** Carries out the policy's decision for a failure (after `state` counted this run's calls). */
-    private void fail(Outbox outbox, ConsumerRecord<String, byte[]> record, JobEnvelope job, Failure failure,
-                      RetryState state, String typeTag, Instant started) {
+    /** A failed attempt: the policy decides from the attempts so far (`state` counted this run's calls). */
+    private void decide(Run run, Failure failure, RetryState state) {
         Instant now = clock.instant();
-        Decision decision = policy.decide(failure, state.attempts(), now, ThreadLocalRandom.current().nextDouble());
+        carryOut(run, failure, state, policy.decide(failure, state.attempts(), now, ThreadLocalRandom.current().nextDouble()));
+    }
+
+    /** A failed run that was not an attempt: a delay growing with how long the job has been failing. */
+    private void defer(Run run, Failure failure, RetryState state) {
+        Instant now = clock.instant();
+        carryOut(run, failure, state, policy.defer(failure, state.firstFailureAt(), now,
+                ThreadLocalRandom.current().nextDouble()));
+    }
+
+    private void carryOut(Run run, Failure failure, RetryState state, Decision decision) {
+        Instant now = clock.instant();
         switch (decision) {
             case Decision.RetryLater later -> {
-                router.retryLater(outbox, record, JobRef.of(job), failure, state, now, later.dueAt());
-                metrics.record(typeTag, Outcome.DELAYED, Duration.between(started, now));
+                router.retryLater(run.outbox(), run.record(), JobRef.of(run.job()), failure, state, now, later.dueAt());
+                metrics.record(run.typeTag(), Outcome.DELAYED, Duration.between(run.started(), now));
             }
-            case Decision.DeadLetter dead -> deadLetter(outbox, record, JobRef.of(job),
+            case Decision.DeadLetter dead -> deadLetter(run.outbox(), run.record(), JobRef.of(run.job()),
                     new Failure(dead.errorClass(), dead.reason(), failure.httpStatus(), failure.linkedInCode(),
                             failure.serviceErrorCode(), failure.linkedInRequestId(), failure.retryAfter()),
-                    state, typeTag, started);
+                    state, run.typeTag(), run.started());
             case Decision.Park park -> {
-                parked.park(record, job, state);
-                LOG.infof("job parked until the account is re-authorized jobId=%s accountId=%s", job.jobId(), job.accountId());
-                metrics.record(typeTag, Outcome.PARKED, Duration.between(started, now));
+                parked.park(run.record(), run.job(), state);
+                LOG.infof("job parked until the account is re-authorized jobId=%s accountId=%s", run.job().jobId(),
+                        run.job().accountId());
+                metrics.record(run.typeTag(), Outcome.PARKED, Duration.between(run.started(), now));
             }
-            case Decision.TreatAsSuccess success -> succeed(outbox, job, new LinkedInJobs.JobResult(
+            case Decision.TreatAsSuccess success -> succeed(run.outbox(), run.job(), new LinkedInJobs.JobResult(
                     com.fasterxml.jackson.databind.node.NullNode.getInstance(), failure.linkedInRequestId(), false),
-                    state.attempts(), started);
+                    state.attempts(), run.started());
         }
     }
 
@@ -253,12 +364,24 @@ class JobRunner {
         Instant finished = clock.instant();
         ResultEvent event = ResultEvent.succeeded(job, attempts, finished, result.linkedinRequestId().orElse(null),
                 result.data(), result.duplicate());
-        String stored = outcomes.recordSuccess(event, results.toJson(event));
+        Unrecorded success = new Unrecorded(event, results.toJson(event), result.duplicate(), started);
+        unrecorded.put(new JobKey(job.accountId(), job.jobId()), success);
+        record(outbox, job, success);
+    }
+
+    /**
+     * Records a success LinkedIn confirmed, then publishes it. If PostgreSQL fails here the exception goes up and the
+     * poll loop runs the record again, but that run only records (runValid finds the success in `unrecorded`): the
+     * post is never repeated by Courier's own failure.
+     */
+    private void record(Outbox outbox, JobEnvelope job, Unrecorded success) {
+        String stored = outcomes.recordSuccess(success.event(), success.json());
+        unrecorded.remove(new JobKey(job.accountId(), job.jobId()));
         results.publish(outbox, job.accountId(), stored);
-        LOG.infof("job succeeded jobId=%s duplicate=%s liRequestId=%s", job.jobId(), result.duplicate(),
-                result.linkedinRequestId().orElse("-"));
-        metrics.record(job.type().wireName(), result.duplicate() ? Outcome.DUPLICATE : Outcome.SUCCEEDED,
-                Duration.between(started, finished));
+        LOG.infof("job succeeded jobId=%s duplicate=%s liRequestId=%s", job.jobId(), success.duplicate(),
+                Optional.ofNullable(success.event().linkedinRequestId()).orElse("-"));
+        metrics.record(job.type().wireName(), success.duplicate() ? Outcome.DUPLICATE : Outcome.SUCCEEDED,
+                Duration.between(success.started(), clock.instant()));
     }
 
     /** Writes a dead letter and, when the job can be named, its DEAD_LETTERED result (also for expired parked jobs). */

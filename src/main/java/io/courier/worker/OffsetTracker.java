@@ -74,8 +74,11 @@ final class OffsetTracker {
         notifyAll();
     }
 
+    /** An output record with the polled record that produced it. */
+    record Output(TopicPartition source, long sourceOffset, ProducerRecord<String, byte[]> record) {}
+
     /** What one transaction commits: offsets, and the outputs of exactly the records those offsets cover. */
-    record Release(Map<TopicPartition, OffsetAndMetadata> offsets, List<ProducerRecord<String, byte[]>> outputs) {
+    record Release(Map<TopicPartition, OffsetAndMetadata> offsets, List<Output> outputs) {
         boolean isEmpty() {
             return offsets.isEmpty();
         }
@@ -84,7 +87,7 @@ final class OffsetTracker {
     /** Takes the outputs that can be published now, in offset order, with the offsets that cover them. */
     synchronized Release release(Collection<TopicPartition> of) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+        List<Output> out = new ArrayList<>();
         for (TopicPartition tp : of) {
             Partition p = partitions.get(tp);
             if (p == null || p.nextOffset < 0) {
@@ -94,15 +97,19 @@ final class OffsetTracker {
             if (safe > p.committed) {
                 offsets.put(tp, new OffsetAndMetadata(safe));
                 var covered = p.outputs.headMap(safe);
-                covered.values().forEach(out::addAll);
+                covered.forEach((offset, records) -> records.forEach(r -> out.add(new Output(tp, offset, r))));
                 covered.clear();
             }
         }
         return new Release(offsets, out);
     }
 
+    /**
+     * Records held in memory: unfinished ones, and finished ones whose outputs wait for an earlier record of their
+     * partition (they cannot commit before it). Both count, so backpressure bounds memory behind a slow record.
+     */
     synchronized int buffered() {
-        return partitions.values().stream().mapToInt(p -> p.pending.size()).sum();
+        return partitions.values().stream().mapToInt(p -> p.pending.size() + p.outputs.size()).sum();
     }
 
     synchronized void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {

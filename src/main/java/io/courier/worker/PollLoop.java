@@ -16,6 +16,7 @@ import java.util.function.Function;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
+import io.courier.platform.Outages;
 import io.courier.platform.Outbox;
 import java.util.ArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -26,6 +27,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TransactionAbortedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
@@ -47,10 +50,18 @@ final class PollLoop {
     /** Runs one record to its outcome, put in the outbox; throws when that failed (e.g. PostgreSQL is down). */
     interface RecordHandler {
         void handle(ConsumerRecord<String, byte[]> record, Outbox outbox);
+
+        /** The record failed {@code tries} times with exceptions that are no outage: put its final outcome in the outbox. */
+        void giveUp(ConsumerRecord<String, byte[]> record, Outbox outbox, RuntimeException cause, int tries);
     }
 
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
     private final String name;
-    private final KafkaConsumer<String, byte[]> consumer;
+    /** Run before each generation starts (topics are created there, so an unreachable broker is retried). */
+    private final Runnable prepare;
+    private final Supplier<KafkaConsumer<String, byte[]>> consumers;
+    private volatile KafkaConsumer<String, byte[]> consumer;
     private final Supplier<KafkaProducer<String, byte[]>> producers;
     private KafkaProducer<String, byte[]> producer;
     private final List<String> topics;
@@ -60,20 +71,25 @@ final class PollLoop {
     private final Function<ConsumerRecord<String, byte[]>, Optional<Instant>> holdUntil;
     private final Clock clock;
     private final OffsetTracker tracker = new OffsetTracker();
+    /** Polled records ("topic-partition@offset") whose output Kafka refused, with how often; see afterRefusal. */
+    private final Map<String, Integer> refused = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Instant> held = new HashMap<>();
     private final MeterRegistry metrics;
     private final Map<String, AtomicLong> lagByTopic = new ConcurrentHashMap<>();
     private Instant lagMeasuredAt = Instant.EPOCH;
     private Instant lastCommit = Instant.EPOCH;
     private volatile boolean running;
+    /** When the poll thread last went round its loop (liveness reads it). */
+    private volatile Instant heartbeat = Instant.now();
     private Thread thread;
 
-    PollLoop(String name, KafkaConsumer<String, byte[]> consumer, Supplier<KafkaProducer<String, byte[]>> producers,
+    PollLoop(String name, Runnable prepare, Supplier<KafkaConsumer<String, byte[]>> consumers, Supplier<KafkaProducer<String, byte[]>> producers,
              List<String> topics, KeyOrderedExecutor executor, WorkerConfig config, RecordHandler handler,
              Function<ConsumerRecord<String, byte[]>, Optional<Instant>> holdUntil, Clock clock, MeterRegistry metrics) {
         this.name = name;
         this.metrics = metrics;
-        this.consumer = consumer;
+        this.prepare = prepare;
+        this.consumers = consumers;
         this.producers = producers;
         this.topics = topics;
         this.executor = executor;
@@ -85,25 +101,65 @@ final class PollLoop {
 
     void start() {
         running = true;
-        thread = Thread.ofPlatform().name("courier-poll-" + name).start(this::loop);
+        heartbeat = clock.instant();
+        thread = Thread.ofPlatform().name("courier-poll-" + name).start(this::supervise);
     }
 
-    void stop() throws InterruptedException {
-        if (thread == null) {
-            return;
-        }
+    /** Asks the loop to stop: it drains and commits what it can, then ends. Returns at once. */
+    void beginStop() {
         running = false;
-        consumer.wakeup();
-        thread.join(config.drainTimeout().plusSeconds(10).toMillis());
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
     }
 
-    private void loop() {
-        try (consumer) {
-            producer = producers.get();
+    /** Waits until the loop has ended, at most until the deadline. */
+    void awaitStop(Instant deadline) throws InterruptedException {
+        if (thread != null) {
+            thread.join(Math.max(1, Duration.between(clock.instant(), deadline).toMillis()));
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** When the poll thread last went round; stale while it is stuck, or while it fails to start again. */
+    Instant heartbeat() {
+        return heartbeat;
+    }
+
+    /**
+     * Runs generations of the loop (a consumer and a transactional producer each) until stop: a generation that
+     * ends on an error (the broker unreachable at start, a failed abort, anything unexpected) is replaced by a new
+     * one after a backoff of 1 s doubling to 30 s. What ends it: stop(). Liveness sees a loop that keeps failing.
+     */
+    private void supervise() {
+        Duration backoff = Duration.ofSeconds(1);
+        while (running) {
+            try {
+                runGeneration();
+                return;
+            } catch (RuntimeException | Error e) {
+                LOG.errorf(e, "consumer loop failed, starting it again in %s loop=%s", backoff, name);
+                metrics.counter("courier.poll.loop.restarts", "loop", name).increment();
+            }
+            sleepWhileRunning(backoff);
+            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+    }
+
+    private void runGeneration() {
+        prepare.run();
+        try (KafkaConsumer<String, byte[]> fresh = consumers.get()) {
+            consumer = fresh;
+            producer = producers.get(); // initTransactions: throws after max.block.ms while the broker is unreachable
             producer.beginTransaction();
             consumer.subscribe(topics, new Rebalance());
             LOG.infof("consumer started loop=%s topics=%s", name, topics);
             while (running) {
+                heartbeat = clock.instant();
                 try {
                     Set<TopicPartition> heldNow = new HashSet<>();
                     for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL_TIMEOUT)) {
@@ -121,14 +177,41 @@ final class PollLoop {
                 measureLag();
             }
             drainAndCommit();
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "consumer stopped on an unexpected error loop=%s", name);
         } finally {
+            abandonAll();
+            held.clear();
             if (producer != null) {
                 // Everything that must survive was committed (commitTransaction flushes); the open transaction is
                 // empty or abandoned on purpose, so there is nothing to wait for.
                 producer.close(Duration.ZERO);
+                producer = null;
             }
+        }
+    }
+
+    /**
+     * A generation ended: what it polled but did not commit is run again by the next consumer of its partitions.
+     * Running jobs get the drain timeout to end first, so this process never runs a record twice at once.
+     */
+    private void abandonAll() {
+        Collection<TopicPartition> owned = tracker.tracked();
+        try {
+            tracker.revokeAndAwait(owned, config.drainTimeout().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        tracker.forget(owned);
+    }
+
+    /** Sleeps in short steps so that stop() is not kept waiting; ends early when the loop stops. */
+    private void sleepWhileRunning(Duration total) {
+        Instant until = clock.instant().plus(total);
+        try {
+            while (running && clock.instant().isBefore(until)) {
+                Thread.sleep(Math.min(100, Math.max(1, Duration.between(clock.instant(), until).toMillis())));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -190,32 +273,57 @@ final class PollLoop {
         }
         List<ProducerRecord<String, byte[]>> done = null;
         try {
-            List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
-            while (done == null && running && !partition.isClosing()) {
-                outputs.clear();
-                if (attempt(record, outputs)) {
-                    done = outputs;
-                }
-            }
+            done = runToOutcome(partition, record);
         } finally {
             tracker.finish(partition, record.offset(), done);
         }
     }
 
-    /** One try at a record; false when PostgreSQL or Kafka failed before the outcome was written. */
-    private boolean attempt(ConsumerRecord<String, byte[]> record, List<ProducerRecord<String, byte[]>> outputs) {
-        try {
-            handler.handle(record, outputs::add);
-            return true;
-        } catch (RuntimeException e) {
-            LOG.warnf("job outcome not written, will run it again from=%s-%d@%d cause=%s", record.topic(),
-                    record.partition(), record.offset(), e.getMessage());
+    /**
+     * Runs a record until it has an outcome; null when the loop stops or the partition moves away first (the record
+     * stays uncommitted and runs again). An outage of PostgreSQL, Redis or Kafka is waited out (readiness says so);
+     * any other exception is tried courier.worker.max-infrastructure-attempts times, then the record is given up
+     * (INTERNAL), so no record holds its partition for ever. Waits between tries double up to 30 s.
+     */
+    private List<ProducerRecord<String, byte[]>> runToOutcome(OffsetTracker.Partition partition,
+                                                             ConsumerRecord<String, byte[]> record) {
+        Optional<List<ProducerRecord<String, byte[]>>> refusedBefore = afterRefusal(record);
+        if (refusedBefore.isPresent()) {
+            return refusedBefore.get();
+        }
+        int failures = 0;
+        int outages = 0;
+        while (running && !partition.isClosing()) {
+            List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
             try {
-                Thread.sleep(config.infrastructureRetryDelay());
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
+                handler.handle(record, outputs::add);
+                return outputs;
+            } catch (RuntimeException e) {
+                boolean outage = Outages.isOutage(e);
+                if (!outage && ++failures >= config.maxInfrastructureAttempts()) {
+                    outputs.clear();
+                    handler.giveUp(record, outputs::add, e, failures);
+                    return outputs;
+                }
+                int tries = outage ? ++outages : failures;
+                LOG.warnf("job outcome not written, will run it again from=%s-%d@%d try=%d outage=%s cause=%s",
+                        record.topic(), record.partition(), record.offset(), tries, outage, e.toString());
+                pause(backoff(tries));
             }
-            return false;
+        }
+        return null;
+    }
+
+    private Duration backoff(int tries) {
+        long ms = config.infrastructureRetryDelay().toMillis() << Math.min(tries - 1, 16);
+        return Duration.ofMillis(Math.min(ms, MAX_BACKOFF.toMillis()));
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -239,14 +347,57 @@ final class PollLoop {
             return;
         }
         try {
-            release.outputs().forEach(producer::send);
+            for (OffsetTracker.Output output : release.outputs()) {
+                producer.send(output.record(), (sent, e) -> {
+                    if (refusedForItself(e)) {
+                        refused.merge(sourceOf(output), 1, Integer::sum);
+                    }
+                });
+            }
             producer.sendOffsetsToTransaction(release.offsets(), consumer.groupMetadata());
             producer.commitTransaction();
             tracker.committed(release.offsets());
+            release.outputs().forEach(o -> refused.remove(sourceOf(o)));
             producer.beginTransaction();
         } catch (KafkaException e) {
             recover(e);
         }
+    }
+
+    /**
+     * A send that failed for the record itself (too large, invalid, or given up while the broker kept refusing it),
+     * not because its transaction was aborted for another reason or the broker was unreachable (retriable: every
+     * record in flight gets those, and none of them is at fault).
+     */
+    private static boolean refusedForItself(Exception e) {
+        return e != null && !(e instanceof TransactionAbortedException) && !(e instanceof RetriableException);
+    }
+
+    private static String sourceOf(OffsetTracker.Output output) {
+        return output.source() + "@" + output.sourceOffset();
+    }
+
+    /**
+     * Kafka refused an output of this record (too large or invalid for the broker), which aborted the transaction of
+     * every record in it. On its next run the record is given up (INTERNAL dead letter) instead of producing the same
+     * output again; if even that is refused, it is committed without outputs and logged. Either way the others' outputs
+     * go out in the next transaction: one record's output cannot abort them for ever.
+     */
+    private Optional<List<ProducerRecord<String, byte[]>>> afterRefusal(ConsumerRecord<String, byte[]> record) {
+        Integer refusals = refused.get(new TopicPartition(record.topic(), record.partition()) + "@" + record.offset());
+        if (refusals == null) {
+            return Optional.empty();
+        }
+        List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
+        if (refusals == 1) {
+            handler.giveUp(record, outputs::add, new KafkaException("Kafka refused this job's output (too large or "
+                    + "invalid for the broker)"), 1);
+        } else {
+            LOG.errorf("Kafka refused this job's outputs and its dead letter; committed without output from=%s-%d@%d",
+                    record.topic(), record.partition(), record.offset());
+            metrics.counter("courier.outputs.dropped", "loop", name).increment();
+        }
+        return Optional.of(outputs);
     }
 
     /**
@@ -257,8 +408,11 @@ final class PollLoop {
         LOG.warnf("transaction aborted, rewinding to committed offsets loop=%s cause=%s", name, cause.toString());
         try {
             producer.abortTransaction();
-        } catch (KafkaException fatal) {
-            producer.close(Duration.ZERO); // fenced or broken: a new producer (new transactional id) takes over
+        } catch (KafkaException | IllegalStateException fatal) {
+            // Fenced, broken, or in a state that cannot abort (e.g. after a commit timeout): a new producer (new
+            // transactional id) takes over; if even that fails, the generation ends and the supervisor rebuilds it.
+            producer.close(Duration.ZERO);
+            producer = null;
             producer = producers.get();
         }
         tracker.forget(tracker.tracked());
@@ -275,7 +429,10 @@ final class PollLoop {
         producer.beginTransaction();
     }
 
-    /** On shutdown: queued records are handed back uncommitted, running ones get up to the drain timeout. */
+    /**
+     * On shutdown: queued records are handed back uncommitted, running ones get up to the drain timeout; then what is
+     * done is committed once. The consumer's close then revokes partitions the tracker no longer holds: no second drain.
+     */
     private void drainAndCommit() {
         Collection<TopicPartition> owned = tracker.tracked();
         try {
@@ -284,6 +441,7 @@ final class PollLoop {
             Thread.currentThread().interrupt();
         }
         commit(consumer.assignment());
+        tracker.forget(owned);
         LOG.infof("consumer stopped loop=%s", name);
     }
 

@@ -39,6 +39,21 @@ public interface WorkerConfig {
     /** Most pages a sync job reads; a guard against a feed that never ends. */
     @WithDefault("100") @Min(1) int maxSyncPages();
 
-    /** Pause before running a job again when PostgreSQL or Kafka failed mid-job (the job stays uncommitted). */
+    /**
+     * Pause before running a job again when PostgreSQL, Redis or something unexpected failed mid-job (the job stays
+     * uncommitted); it doubles with each try, up to 30 s.
+     */
     @WithDefault("2s") Duration infrastructureRetryDelay();
+
+    /**
+     * Tries of a record that keeps failing with an exception Courier does not classify (not an outage of PostgreSQL,
+     * Redis or Kafka, which is waited out): then it is dead-lettered as INTERNAL, so it cannot hold its partition.
+     */
+    @WithDefault("5") @Min(1) int maxInfrastructureAttempts();
+
+    /**
+     * Liveness goes DOWN when a poll loop has not gone round for this long (stuck, or failing to start again while
+     * the broker is unreachable), so Kubernetes restarts a pod that does no work.
+     */
+    @WithDefault("2m") Duration livenessTimeout();
 }

@@ -56,8 +56,8 @@ class RetryPolicyTest {
     @ParameterizedTest(name = "{0} after {1} attempts -> {2}")
     @CsvSource({"INVALID_JOB, 0, DeadLetter", "BAD_REQUEST, 1, DeadLetter", "VERSION_UNSUPPORTED, 1, DeadLetter",
             "DUPLICATE, 1, TreatAsSuccess", "RATE_LIMITED, 1, RetryLater", "RATE_LIMITED, 6, RetryLater",
-            "RATE_LIMITED, 7, DeadLetter", "SERVER_ERROR, 4, RetryLater", "SERVER_ERROR, 5, DeadLetter",
-            "NETWORK, 5, DeadLetter", "PERMISSION_DENIED, 1, RetryLater", "PERMISSION_DENIED, 2, DeadLetter",
+            "RATE_LIMITED, 7, DeadLetter", "SERVER_ERROR, 9, RetryLater", "SERVER_ERROR, 10, DeadLetter",
+            "NETWORK, 10, DeadLetter", "INTERNAL, 1, DeadLetter", "PERMISSION_DENIED, 1, RetryLater", "PERMISSION_DENIED, 2, DeadLetter",
             "QUOTA_EXHAUSTED, 99, RetryLater", "APP_CREDENTIALS, 50, RetryLater"})
     void decidesByClassAndAttempts(ErrorClass errorClass, int attempts, String expected) {
         Decision decision = policy.decide(failure(errorClass, Optional.empty()), attempts, NOON_UTC, 0.0);
@@ -88,6 +88,33 @@ class RetryPolicyTest {
         assertThat(((Decision.RetryLater) afterInline).dueAt()).isEqualTo(NOON_UTC.plusSeconds(5));
         Decision d = policy.decide(failure(ErrorClass.SERVER_ERROR, Optional.empty()), 4, NOON_UTC, 0);
         assertThat(((Decision.RetryLater) d).dueAt()).isEqualTo(NOON_UTC.plusSeconds(20));
+    }
+
+    @Test
+    void serverErrorsWaitAtMostFiveMinutesBetweenAttemptsAndGiveUpAfterAboutAQuarterOfAnHour() {
+        Duration total = Duration.ZERO;
+        for (int attempts = 2; attempts < 10; attempts++) {
+            Decision d = policy.decide(failure(ErrorClass.SERVER_ERROR, Optional.empty()), attempts, NOON_UTC, 0);
+            Duration wait = Duration.between(NOON_UTC, ((Decision.RetryLater) d).dueAt());
+            assertThat(wait).isLessThanOrEqualTo(Duration.ofMinutes(5));
+            total = total.plus(wait);
+        }
+        assertThat(total).isBetween(Duration.ofMinutes(14), Duration.ofMinutes(17));
+    }
+
+    @Test
+    void aDeferredRunWaitsAboutAsLongAsTheJobHasBeenFailingAndIsNoAttempt() {
+        Failure open = failure(ErrorClass.SERVER_ERROR, Optional.empty());
+        Decision first = policy.defer(open, Optional.of(NOON_UTC), NOON_UTC, 0);
+        assertThat(((Decision.RetryLater) first).dueAt()).as("the initial delay").isEqualTo(NOON_UTC.plusSeconds(5));
+        assertThat(((Decision.RetryLater) first).countsAsAttempt()).isFalse();
+        Decision later = policy.defer(open, Optional.of(NOON_UTC.minusSeconds(40)), NOON_UTC, 0);
+        assertThat(((Decision.RetryLater) later).dueAt()).isEqualTo(NOON_UTC.plusSeconds(40));
+        Decision capped = policy.defer(open, Optional.of(NOON_UTC.minus(Duration.ofHours(2))), NOON_UTC, 0);
+        assertThat(((Decision.RetryLater) capped).dueAt()).as("max-delay").isEqualTo(NOON_UTC.plus(Duration.ofMinutes(5)));
+        Decision over = policy.defer(open, Optional.of(NOON_UTC.minus(Duration.ofHours(25))), NOON_UTC, 0);
+        assertThat(over).as("courier.retry.give-up-after").isInstanceOf(Decision.DeadLetter.class);
+        assertThat(((Decision.DeadLetter) over).reason()).contains("give-up-after");
     }
 
     @Test
