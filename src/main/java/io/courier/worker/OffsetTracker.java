@@ -5,6 +5,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.HashSet;
+import java.util.Set;
+import org.jboss.logging.Logger;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -19,6 +22,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class OffsetTracker {
 
+    private static final Logger LOG = Logger.getLogger(OffsetTracker.class);
+
     /**
      * One assignment of one partition. Tasks hold it. Once closing, queued tasks do not start (running ones may
      * still finish and publish); once abandoned, nothing of it may be published any more.
@@ -28,6 +33,8 @@ final class OffsetTracker {
         private final TreeSet<Long> pending = new TreeSet<>();
         private final TreeMap<Long, List<ProducerRecord<String, byte[]>>> outputs = new TreeMap<>();
         private int running;
+        /** The threads running this partition's records: cancelled when it is handed over before they end. */
+        private final Set<Thread> runners = new HashSet<>();
         private long nextOffset = -1;
         private long committed = -1;
         private volatile boolean closing;
@@ -61,12 +68,14 @@ final class OffsetTracker {
             return false;
         }
         p.running++;
+        p.runners.add(Thread.currentThread());
         return true;
     }
 
     /** A task ended; with outputs (possibly none) when the record is done, null when it must run again. */
     synchronized void finish(Partition p, long offset, List<ProducerRecord<String, byte[]>> done) {
         p.running--;
+        p.runners.remove(Thread.currentThread());
         if (done != null && !p.abandoned) {
             p.pending.remove(offset);
             p.outputs.put(offset, List.copyOf(done));
@@ -126,8 +135,11 @@ final class OffsetTracker {
     }
 
     /**
-     * Stops queued tasks of these partitions from starting and waits (bounded) for running ones to finish,
-     * so their outcomes can be committed before another consumer takes over.
+     * Stops queued tasks of these partitions from starting and waits (bounded) for running ones to finish, so their
+     * outcomes can be committed before another consumer takes over. Tasks still running at the timeout are
+     * interrupted (a LinkedIn call in flight is cancelled) and given {@code CANCEL_GRACE} to end: the next owner must
+     * not run a job while this one still does (two owners posting at once). A cancelled post may still have reached
+     * LinkedIn; the next owner's call then gets LinkedIn's duplicate-post answer, which is a success.
      */
     synchronized void revokeAndAwait(Collection<TopicPartition> tps, long timeoutMillis) throws InterruptedException {
         tps.forEach(tp -> {
@@ -136,14 +148,28 @@ final class OffsetTracker {
                 p.closing = true;
             }
         });
+        if (awaitIdle(tps, timeoutMillis)) {
+            return;
+        }
+        tps.stream().map(partitions::get).filter(p -> p != null).forEach(p -> p.runners.forEach(Thread::interrupt));
+        if (!awaitIdle(tps, CANCEL_GRACE_MILLIS)) {
+            LOG.warnf("jobs still running after they were cancelled; handing their partitions over anyway partitions=%s", tps);
+        }
+    }
+
+    private static final long CANCEL_GRACE_MILLIS = 5_000;
+
+    /** Waits until no task of these partitions runs; false at the timeout. */
+    private boolean awaitIdle(Collection<TopicPartition> tps, long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (tps.stream().map(partitions::get).anyMatch(p -> p != null && p.running > 0)) {
             long left = deadline - System.currentTimeMillis();
             if (left <= 0) {
-                return;
+                return false;
             }
             wait(left);
         }
+        return true;
     }
 
     /** Forgets these partitions; a task of theirs still running can no longer publish (another consumer will run it). */

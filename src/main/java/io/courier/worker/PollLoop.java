@@ -27,8 +27,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.TransactionAbortedException;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
@@ -346,11 +347,12 @@ final class PollLoop {
         if (release.isEmpty()) {
             return;
         }
+        Map<OffsetTracker.Output, Exception> failed = new ConcurrentHashMap<>();
         try {
             for (OffsetTracker.Output output : release.outputs()) {
                 producer.send(output.record(), (sent, e) -> {
                     if (refusedForItself(e)) {
-                        refused.merge(sourceOf(output), 1, Integer::sum);
+                        failed.put(output, e);
                     }
                 });
             }
@@ -360,17 +362,23 @@ final class PollLoop {
             release.outputs().forEach(o -> refused.remove(sourceOf(o)));
             producer.beginTransaction();
         } catch (KafkaException e) {
+            // The broker refuses a whole batch, so every record batched with the culprit fails alike: blame the largest
+            // one. If another is too large as well, the next transaction finds it; each abort ends one culprit.
+            failed.keySet().stream().max(java.util.Comparator.comparingInt(o -> o.record().value() == null ? 0
+                    : o.record().value().length)).ifPresent(culprit -> refused.merge(sourceOf(culprit), 1, Integer::sum));
             recover(e);
         }
     }
 
     /**
-     * A send that failed for the record itself (too large, invalid, or given up while the broker kept refusing it),
-     * not because its transaction was aborted for another reason or the broker was unreachable (retriable: every
-     * record in flight gets those, and none of them is at fault).
+     * A send the broker refused for the record itself (too large for its topic, invalid). Everything else is not the
+     * record's fault: the broker away (retriable errors), or the collateral failures every other send of an aborted
+     * transaction gets. The producer splits a batch the broker calls too large until the record is alone, then fails
+     * it with RecordTooLargeException.
      */
     private static boolean refusedForItself(Exception e) {
-        return e != null && !(e instanceof TransactionAbortedException) && !(e instanceof RetriableException);
+        return e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException
+                || e instanceof InvalidRecordException;
     }
 
     private static String sourceOf(OffsetTracker.Output output) {

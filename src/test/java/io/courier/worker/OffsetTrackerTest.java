@@ -34,4 +34,34 @@ class OffsetTrackerTest {
         assertThat(release.offsets().get(TP).offset()).isEqualTo(10);
         assertThat(tracker.buffered()).isZero();
     }
+
+    @Test
+    void aJobStillRunningWhenItsPartitionIsHandedOverIsCancelledBeforeTheHandover() throws Exception {
+        OffsetTracker tracker = new OffsetTracker();
+        OffsetTracker.Partition p = tracker.register(TP, 0);
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread job = Thread.ofVirtual().start(() -> {
+            tracker.start(p);
+            started.countDown();
+            try {
+                Thread.sleep(60_000); // a LinkedIn call far longer than the drain timeout
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            } finally {
+                ended.set(true);
+                tracker.finish(p, 0, null);
+            }
+        });
+        started.await();
+        long before = System.nanoTime();
+        tracker.revokeAndAwait(List.of(TP), 300);
+        long waitedMs = (System.nanoTime() - before) / 1_000_000;
+
+        assertThat(interrupted).as("the job was cancelled").isTrue();
+        assertThat(ended).as("and had ended before the handover").isTrue();
+        job.join();
+        assertThat(waitedMs).isBetween(300L, 5_000L);
+    }
 }
