@@ -3,6 +3,7 @@ package io.courier.linkedin;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -49,7 +50,7 @@ final class BoundedBody implements HttpResponse.BodySubscriber<BoundedBody.Bytes
             if (read.size() > cap) {
                 subscription.cancel();
                 byte[] all = read.toByteArray();
-                result.complete(new Bytes(java.util.Arrays.copyOf(all, cap), true));
+                result.complete(new Bytes(Arrays.copyOf(all, cap), true));
                 return;
             }
         }
