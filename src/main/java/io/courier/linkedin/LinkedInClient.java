@@ -6,18 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.jboss.logging.Logger;
@@ -32,8 +26,9 @@ import org.jboss.logging.Logger;
  * while one is open, calls fail at once with CircuitBreakerOpenException and the jobs wait in the retry tiers.
  * Thresholds are the MicroProfile defaults unless overridden, e.g.
  * {@code io.courier.linkedin.LinkedInClient/createPost/CircuitBreaker/delay=30000}. No @Retry: delays live in
- * tier topics. No @Timeout: the HTTP client's own request timeout bounds every call. At most
- * courier.linkedin.max-calls-in-flight calls are in flight at once; only the call itself holds a slot.
+ * tier topics. No @Timeout: {@link LinkedInTransport} bounds every call's whole answer by
+ * courier.linkedin.request-timeout and its body's size. At most courier.linkedin.max-calls-in-flight calls are in
+ * flight at once; only the call itself holds a slot, and a call abandoned at its deadline gives it back.
  */
 @ApplicationScoped
 public class LinkedInClient {
@@ -42,18 +37,14 @@ public class LinkedInClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LinkedInConfig config;
-    private final HttpClient http;
+    private final LinkedInTransport transport;
     /** Why a semaphore and not SmallRye's @Bulkhead: one limit shared by every resource's method, not one each. */
     private final Semaphore callSlots;
 
     public LinkedInClient(LinkedInConfig config) {
         this.config = config;
         this.callSlots = new Semaphore(config.maxCallsInFlight());
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(config.connectTimeout())
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .build();
+        this.transport = new LinkedInTransport(config);
     }
 
     @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
@@ -67,21 +58,20 @@ public class LinkedInClient {
         distribution.putArray("targetEntities");
         distribution.putArray("thirdPartyDistributionChannels");
         body.put("lifecycleState", "PUBLISHED").put("isReshareDisabledByAuthor", false);
-        HttpResponse<byte[]> response = send("posts.create", request(token, "/rest/posts", true)
+        LinkedInTransport.Answer response = send("posts.create", request(token, "/rest/posts", true)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
         Optional<String> urn = response.headers().firstValue("x-restli-id")
-                .or(() -> Optional.ofNullable(readTree(response.body())).map(t -> t.path("id").asText(null)));
-        return new CreatedPost(urn.orElseThrow(() -> new LinkedInException("posts.create", new LinkedInError(
-                response.statusCode(), OptionalInt.empty(), Optional.empty(), "201 without x-restli-id or id",
-                List.of(), requestId(response), Optional.empty()))), requestId(response));
+                .or(() -> Optional.ofNullable(readTree("posts.create", response)).map(t -> t.path("id").asText(null)));
+        return new CreatedPost(urn.orElseThrow(() -> unreadable("posts.create", response, "201 without x-restli-id or id")),
+                requestId(response));
     }
 
     @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
     @CircuitBreakerName("linkedin.userinfo")
     public Fetched<JsonNode> userinfo(BearerToken token) {
-        HttpResponse<byte[]> response = send("userinfo", request(token, "/v2/userinfo", false).GET());
-        return new Fetched<>(readTree(response.body()), requestId(response));
+        LinkedInTransport.Answer response = send("userinfo", request(token, "/v2/userinfo", false).GET());
+        return new Fetched<>(readTree("userinfo", response), requestId(response));
     }
 
     @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
@@ -106,8 +96,8 @@ public class LinkedInClient {
     }
 
     private Fetched<Page> page(String endpoint, BearerToken token, String pathAndQuery) {
-        HttpResponse<byte[]> response = send(endpoint, request(token, pathAndQuery, true).GET());
-        JsonNode tree = readTree(response.body());
+        LinkedInTransport.Answer response = send(endpoint, request(token, pathAndQuery, true).GET());
+        JsonNode tree = readTree(endpoint, response);
         List<JsonNode> elements = new ArrayList<>();
         tree.path("elements").forEach(elements::add);
         JsonNode paging = tree.path("paging");
@@ -125,30 +115,16 @@ public class LinkedInClient {
         return versioned ? builder.header("LinkedIn-Version", config.version()) : builder;
     }
 
-    private HttpResponse<byte[]> send(String endpoint, HttpRequest.Builder request) {
-        HttpResponse<byte[]> response;
+    private LinkedInTransport.Answer send(String endpoint, HttpRequest.Builder request) {
+        LinkedInTransport.Answer response;
         callSlots.acquireUninterruptibly();
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpConnectTimeoutException e) {
-            throw unreachable(endpoint, LinkedInUnreachableException.Kind.TIMEOUT, "connect timeout");
-        } catch (HttpTimeoutException e) {
-            throw unreachable(endpoint, LinkedInUnreachableException.Kind.TIMEOUT, "no answer within " + config.requestTimeout());
-        } catch (ConnectException e) {
-            throw unreachable(endpoint, LinkedInUnreachableException.Kind.REFUSED, e.getMessage());
-        } catch (IOException e) {
-            boolean reset = e.getMessage() != null && (e.getMessage().contains("reset")
-                    || e.getMessage().contains("closed") || e.getMessage().contains("EOF"));
-            throw unreachable(endpoint, reset ? LinkedInUnreachableException.Kind.RESET : LinkedInUnreachableException.Kind.IO,
-                    e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unreachable(endpoint, LinkedInUnreachableException.Kind.IO, "interrupted");
+            response = transport.send(endpoint, request.build());
         } finally {
             callSlots.release();
         }
-        if (response.statusCode() / 100 != 2) {
-            LinkedInError error = LinkedInError.parse(response.statusCode(), response.headers(), response.body());
+        if (response.status() / 100 != 2) {
+            LinkedInError error = LinkedInError.parse(response.status(), response.headers(), response.body());
             LOG.infof("linkedin call failed endpoint=%s status=%d code=%s serviceErrorCode=%s liRequestId=%s", endpoint,
                     error.status(), error.code().orElse("-"), error.serviceErrorCode().isPresent()
                             ? error.serviceErrorCode().getAsInt() : "-", error.requestId().orElse("-"));
@@ -157,21 +133,28 @@ public class LinkedInClient {
         return response;
     }
 
-    private static LinkedInUnreachableException unreachable(String endpoint, LinkedInUnreachableException.Kind kind, String detail) {
-        LOG.infof("linkedin call failed endpoint=%s kind=%s", endpoint, kind);
-        return new LinkedInUnreachableException(endpoint, kind, detail);
-    }
-
-    private static Optional<String> requestId(HttpResponse<?> response) {
+    private static Optional<String> requestId(LinkedInTransport.Answer response) {
         return response.headers().firstValue("x-li-uuid").or(() -> response.headers().firstValue("x-li-request-id"));
     }
 
-    private static JsonNode readTree(byte[] body) {
+    /** A success's JSON; one cut at courier.linkedin.max-response-bytes fails naming the property, never half-read. */
+    private JsonNode readTree(String endpoint, LinkedInTransport.Answer response) {
+        if (response.truncated()) {
+            throw unreadable(endpoint, response, "answer longer than courier.linkedin.max-response-bytes ("
+                    + config.maxResponseBytes() + " bytes)");
+        }
+        byte[] body = response.body();
         try {
-            return body == null || body.length == 0 ? JSON.nullNode() : JSON.readTree(body);
+            return body.length == 0 ? JSON.nullNode() : JSON.readTree(body);
         } catch (IOException e) {
             return JSON.nullNode();
         }
+    }
+
+    /** A 2xx Courier cannot use: a LinkedInException (classified BAD_REQUEST: the same call would get it again). */
+    private static LinkedInException unreadable(String endpoint, LinkedInTransport.Answer response, String why) {
+        return new LinkedInException(endpoint, new LinkedInError(response.status(), OptionalInt.empty(), Optional.empty(),
+                why, List.of(), requestId(response), Optional.empty()));
     }
 
     private static String stripSlash(String base) {

@@ -33,9 +33,19 @@ public interface LinkedInConfig {
     @WithDefault("2s")
     Duration connectTimeout();
 
-    /** Whole-answer timeout of every LinkedIn call. */
+    /**
+     * Whole-answer deadline of every LinkedIn call, from sending the request to the last byte of the body: an
+     * answer still unfinished then is abandoned (its connection closed) and the call fails as a NETWORK timeout.
+     */
     @WithDefault("10s")
     Duration requestTimeout();
+
+    /**
+     * Most bytes of a successful answer's body Courier reads (a larger one fails naming this property); error
+     * bodies are read up to 64 KiB only, enough for LinkedIn's JSON and the start of an HTML page.
+     */
+    @WithDefault("4194304") @Min(1024)
+    int maxResponseBytes();
 
     /**
      * LinkedIn API calls in flight at once in this process. Only the call itself holds a slot: a job looking up

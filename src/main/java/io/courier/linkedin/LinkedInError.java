@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 
 /**
  * One LinkedIn error answer, parsed from any of its body shapes (linkedin-api.md §2): with or without
- * {@code code}, with {@code errorDetails.inputErrors}, or a 5xx with an HTML or empty body.
+ * {@code code}, with {@code errorDetails.inputErrors}, or a 5xx with an HTML or empty body (then the message holds a
+ * short text of the body). The body may be cut short (LinkedInTransport reads at most 64 KiB of an error).
  */
 public record LinkedInError(int status, OptionalInt serviceErrorCode, Optional<String> code, String message,
                             List<String> inputErrorCodes, Optional<String> requestId, Optional<Duration> retryAfter) {
@@ -32,8 +33,7 @@ public record LinkedInError(int status, OptionalInt serviceErrorCode, Optional<S
         Optional<Duration> retryAfter = headers.firstValue("Retry-After").flatMap(LinkedInError::retryAfter);
         JsonNode tree = readJson(body);
         if (tree == null || !tree.isObject()) {
-            String message = "HTTP " + status + (body == null || body.length == 0
-                    ? " with an empty body" : " with a non-JSON body (" + body.length + " bytes)");
+            String message = "HTTP " + status + " with " + BodyExcerpt.describe(headers, body);
             return new LinkedInError(status, OptionalInt.empty(), Optional.empty(), message, List.of(), requestId, retryAfter);
         }
         OptionalInt serviceErrorCode = tree.path("serviceErrorCode").isInt()

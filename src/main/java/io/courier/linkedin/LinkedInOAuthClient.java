@@ -4,13 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,8 +21,10 @@ import org.jboss.logging.Logger;
 
 /**
  * LinkedIn's OAuth 2.0 server (linkedin-api.md §1): the authorization URL, the code exchange and the refresh.
- * Every refusal becomes an {@link OAuthException} of the right kind; a missing answer a
- * {@link LinkedInUnreachableException}. Tokens travel only in request bodies and never reach a log line.
+ * Every refusal becomes an {@link OAuthException} of the right kind; a missing answer (timeout, reset, refused,
+ * mapped by {@link LinkedInTransport} as for the REST calls) a {@link LinkedInUnreachableException}. The whole
+ * answer is bounded in time and size like every LinkedIn call. Tokens travel only in request bodies and never
+ * reach a log line.
  */
 @ApplicationScoped
 public class LinkedInOAuthClient {
@@ -38,12 +36,12 @@ public class LinkedInOAuthClient {
 
     private final LinkedInConfig config;
     private final Clock clock;
-    private final HttpClient http;
+    private final LinkedInTransport transport;
 
     public LinkedInOAuthClient(LinkedInConfig config, Clock clock) {
         this.config = config;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.connectTimeout()).build();
+        this.transport = new LinkedInTransport(config);
     }
 
     /** Tokens as LinkedIn granted them: plaintext, on their way into the token store. Never logged. */
@@ -90,27 +88,15 @@ public class LinkedInOAuthClient {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form(body)))
                 .build();
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpTimeoutException e) {
-            throw new LinkedInUnreachableException(endpoint, LinkedInUnreachableException.Kind.TIMEOUT, "no answer within " + config.requestTimeout());
-        } catch (ConnectException e) {
-            throw new LinkedInUnreachableException(endpoint, LinkedInUnreachableException.Kind.REFUSED, e.getMessage());
-        } catch (IOException e) {
-            throw new LinkedInUnreachableException(endpoint, LinkedInUnreachableException.Kind.IO, e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LinkedInUnreachableException(endpoint, LinkedInUnreachableException.Kind.IO, "interrupted");
-        }
-        JsonNode answer = readTree(response.body());
-        if (response.statusCode() != 200 || !answer.hasNonNull("access_token")) {
+        LinkedInTransport.Answer response = transport.send(endpoint, request);
+        JsonNode answer = response.truncated() ? JSON.nullNode() : readTree(response.body());
+        if (response.status() != 200 || !answer.hasNonNull("access_token")) {
             String error = answer.path("error").asText(null);
-            String description = answer.path("error_description").asText("(no description)");
-            OAuthException.Kind kind = OAuthException.classify(response.statusCode(), error, description);
+            String description = answer.path("error_description").asText(describe(response, answer));
+            OAuthException.Kind kind = OAuthException.classify(response.status(), error, description);
             LOG.infof("linkedin token call refused endpoint=%s status=%d error=%s kind=%s", endpoint,
-                    response.statusCode(), error == null ? "-" : error, kind);
-            throw new OAuthException(kind, response.statusCode(), Optional.ofNullable(error), description);
+                    response.status(), error == null ? "-" : error, kind);
+            throw new OAuthException(kind, response.status(), Optional.ofNullable(error), description);
         }
         Instant now = clock.instant();
         return new Tokens(answer.get("access_token").asText(),
@@ -130,6 +116,12 @@ public class LinkedInOAuthClient {
         return fields.entrySet().stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
+    }
+
+    /** An error answer that is not LinkedIn's JSON (a gateway's HTML page) is described by its text; JSON never is. */
+    private static String describe(LinkedInTransport.Answer response, JsonNode answer) {
+        return response.status() != 200 && !answer.isObject()
+                ? BodyExcerpt.describe(response.headers(), response.body()) : "(no description)";
     }
 
     private static JsonNode readTree(byte[] body) {

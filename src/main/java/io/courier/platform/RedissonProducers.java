@@ -8,38 +8,71 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import java.net.URI;
+import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
+import org.redisson.config.ConstantDelay;
 
 /**
  * Produces the one Redisson client of the process. A plain CDI producer, not the Quarkus extension:
  * the extension only resolves up to 3.38 here and breaks with a 4.x core (PLATFORM-NOTES).
+ *
+ * <p>Every Redis call is bounded: a command whose answer does not come within courier.redis.timeout is sent again
+ * at most courier.redis.retry-attempts times, 200 ms apart, then fails; so a hung Redis holds a job for at most
+ * (1 + retry-attempts) × timeout + the retry delays (defaults: 2 × 3 s + 0.2 s), never forever.
  */
 @ApplicationScoped
 public class RedissonProducers {
 
+    static final Duration RETRY_DELAY = Duration.ofMillis(200);
+
     @Produces
     @ApplicationScoped
     RedissonClient redisson(@ConfigProperty(name = "courier.redis.url") String url,
-                            @ConfigProperty(name = "courier.redis.database", defaultValue = "0") int database) {
+                            @ConfigProperty(name = "courier.redis.database", defaultValue = "0") int database,
+                            @ConfigProperty(name = "courier.redis.timeout") Duration timeout,
+                            @ConfigProperty(name = "courier.redis.connect-timeout") Duration connectTimeout,
+                            @ConfigProperty(name = "courier.redis.retry-attempts") int retryAttempts) {
+        return Redisson.create(config(url, database, timeout, connectTimeout, retryAttempts));
+    }
+
+    static Config config(String url, int database, Duration timeout, Duration connectTimeout, int retryAttempts) {
         URI uri = parse(url);
         Config config = new Config();
         config.setPassword(password(uri));
         config.useSingleServer()
                 .setAddress(uri.getScheme() + "://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 6379 : uri.getPort()))
                 .setDatabase(database)
-                .setConnectTimeout(2_000)
-                .setTimeout(2_000)
-                .setRetryAttempts(1);
-        return Redisson.create(config);
+                .setConnectTimeout(millis("courier.redis.connect-timeout", connectTimeout))
+                .setTimeout(millis("courier.redis.timeout", timeout))
+                .setRetryAttempts(attempts(retryAttempts))
+                .setRetryDelay(new ConstantDelay(RETRY_DELAY));
+        return config;
     }
 
-    /** Checks REDIS_URL first thing at start-up; connecting waits until Redis is first needed (it may be down). */
-    void checkUrlAtStartup(@Observes @Priority(10) StartupEvent event,
-                           @ConfigProperty(name = "courier.redis.url") String url) {
-        parse(url);
+    /** Checks REDIS_URL and the timeouts first thing at start-up; connecting waits until Redis is first needed. */
+    void checkAtStartup(@Observes @Priority(10) StartupEvent event,
+                        @ConfigProperty(name = "courier.redis.url") String url,
+                        @ConfigProperty(name = "courier.redis.timeout") Duration timeout,
+                        @ConfigProperty(name = "courier.redis.connect-timeout") Duration connectTimeout,
+                        @ConfigProperty(name = "courier.redis.retry-attempts") int retryAttempts) {
+        config(url, 0, timeout, connectTimeout, retryAttempts);
+    }
+
+    private static int millis(String property, Duration value) {
+        if (value.isNegative() || value.isZero() || value.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new ConfigurationException(property + " must be between 1ms and 10m, was " + value);
+        }
+        return Math.toIntExact(value.toMillis());
+    }
+
+    private static int attempts(int retryAttempts) {
+        if (retryAttempts < 0 || retryAttempts > 10) {
+            throw new ConfigurationException("courier.redis.retry-attempts must be between 0 and 10, was " + retryAttempts);
+        }
+        return retryAttempts;
     }
 
     void close(@Disposes RedissonClient client) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 /** The simulator's control API under /sim (docs/SIMULATOR.md): members, faults, latency, quotas, clock, logs. */
 final class ControlEndpoints {
@@ -86,10 +87,11 @@ final class ControlEndpoints {
         JsonNode f = ex.json();
         Map<String, String> headers = new LinkedHashMap<>();
         f.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
-        String id = sim.faults.add(f.path("method").textValue(), f.path("path").asText("/"),
-                Faults.Mode.valueOf(f.path("mode").asText("status").toUpperCase()), f.path("status").asInt(500),
-                f.path("body").textValue(), headers, f.path("times").asInt(1), f.path("latencyMs").asLong(0),
-                f.path("percent").asInt(100));
+        String id = sim.faults.add(new Faults.Fault(UUID.randomUUID().toString(), f.path("method").textValue(),
+                f.path("path").asText("/"), Faults.Mode.valueOf(f.path("mode").asText("status").toUpperCase()),
+                f.path("status").asInt(500), f.path("body").textValue(), headers, f.path("times").asInt(1),
+                f.path("latencyMs").asLong(0), f.path("percent").asInt(100), f.path("bodyBytes").asInt(0),
+                f.path("sentBytes").asInt(0), f.path("refreshToken").textValue()));
         ex.send(201, Map.of("id", id));
     }
 

@@ -23,6 +23,10 @@ final class Exchange {
     private byte[] body;
     int status;
     String memberId;
+    /** Set by a STALL fault: the answer's body stops after sentBytes, for millis, then the connection closes. */
+    Stall stall;
+
+    record Stall(int sentBytes, long millis) {}
 
     Exchange(HttpExchange http) {
         this.http = http;
@@ -63,6 +67,11 @@ final class Exchange {
         headers.set("x-li-uuid", uuid);
         headers.set("x-li-request-id", uuid);
         headers.set("x-li-fabric", "prod-lva1");
+        if (stall != null) {
+            headers.set("Content-Type", contentType);
+            sendStalled(code, bytes);
+            return;
+        }
         if (bytes.length > 0) {
             headers.set("Content-Type", contentType);
         }
@@ -71,6 +80,24 @@ final class Exchange {
             http.getResponseBody().write(bytes);
         }
         http.close();
+    }
+
+    /**
+     * Status line and headers as the endpoint made them, with a Content-Length one byte longer than the body, so
+     * the answer can never finish; then at most sentBytes of the body, and silence until the stall ends (what ends
+     * it: its millis; the client giving up does not show on this side), and the connection closes mid-body.
+     */
+    private void sendStalled(int code, byte[] bytes) throws IOException {
+        http.sendResponseHeaders(code, bytes.length + 1L);
+        try {
+            http.getResponseBody().write(bytes, 0, Math.min(Math.max(0, stall.sentBytes()), bytes.length));
+            http.getResponseBody().flush();
+            LinkedInSimulator.sleep(stall.millis());
+        } catch (IOException clientGone) {
+            // The client gave up already: nothing more to stall.
+        } finally {
+            http.close();
+        }
     }
 
     void redirect(String location) throws IOException {

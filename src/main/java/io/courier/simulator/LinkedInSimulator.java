@@ -104,9 +104,14 @@ public final class LinkedInSimulator implements AutoCloseable {
             int now = inFlight.incrementAndGet();
             maxConcurrent.accumulateAndGet(now, Math::max);
             try {
-                Optional<Faults.Fault> fault = faults.take(ex.method, ex.path);
+                Optional<Faults.Fault> fault = faults.take(ex.method, ex.path, () -> refreshTokenOf(ex));
                 sleep(latency.toMillis());
-                if (fault.isPresent()) {
+                if (fault.isPresent() && fault.get().mode() == Faults.Mode.STALL) {
+                    // LinkedIn did the work; only its answer is stuck (a stalled 201 still created the post).
+                    ex.stall = new Exchange.Stall(fault.get().sentBytes(),
+                            fault.get().latencyMs() > 0 ? fault.get().latencyMs() : 60_000);
+                    route(ex);
+                } else if (fault.isPresent()) {
                     inject(ex, fault.get());
                 } else {
                     route(ex);
@@ -149,11 +154,45 @@ public final class LinkedInSimulator implements AutoCloseable {
             case STATUS -> {
                 sleep(fault.latencyMs());
                 fault.headers().forEach((k, v) -> ex.http.getResponseHeaders().set(k, v));
+                if (fault.bodyBytes() > 0) {
+                    ex.send(fault.status(), htmlPage(fault.status(), fault.bodyBytes()), "text/html");
+                    return;
+                }
                 String body = fault.body() != null ? fault.body() : defaultBody(fault.status());
                 ex.send(fault.status(), body.getBytes(StandardCharsets.UTF_8),
                         body.startsWith("<") ? "text/html" : "application/json");
             }
+            case STALL -> throw new IllegalStateException("a stall is applied to the endpoint's own answer");
         }
+    }
+
+    /** The refresh_token form field of a token call, for faults that target one account's refreshes. */
+    private static String refreshTokenOf(Exchange ex) {
+        try {
+            return ex.form().get("refresh_token");
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** An HTML error page of exactly `size` bytes (at least its frame), as a gateway in front of LinkedIn may send. */
+    static byte[] htmlPage(int status, int size) {
+        String reason = switch (status) {
+            case 500 -> "Internal Server Error";
+            case 502 -> "Bad Gateway";
+            case 504 -> "Gateway Timeout";
+            default -> "Service Unavailable";
+        };
+        String head = "<!DOCTYPE html><html><head><title>" + status + " " + reason + "</title></head><body>"
+                + "<h1>" + status + " " + reason + "</h1>\n";
+        String line = "<p>The server is temporarily unable to service your request. Please try again later.</p>\n";
+        String tail = "</body></html>\n";
+        StringBuilder page = new StringBuilder(Math.max(size, head.length() + tail.length())).append(head);
+        while (page.length() + line.length() + tail.length() <= size) {
+            page.append(line);
+        }
+        page.append(" ".repeat(Math.max(0, size - page.length() - tail.length()))).append(tail);
+        return page.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Plausible bodies; LinkedIn's 5xx bodies are undocumented (HTML, JSON or empty all occur). */

@@ -36,16 +36,22 @@ class LinkedInClientTest {
 
     record Config(URI apiBaseUrl, URI oauthBaseUrl, String version, Optional<String> clientId,
                   Optional<String> clientSecret, Duration connectTimeout, Duration requestTimeout,
-                  int maxCallsInFlight) implements LinkedInConfig {}
+                  int maxCallsInFlight, int maxResponseBytes) implements LinkedInConfig {}
 
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger mostInFlight = new AtomicInteger();
     private volatile Answer answer = new Answer(200, Map.of(), "{}", 0);
+    private final AtomicInteger stalledWritesEnded = new AtomicInteger();
     private HttpServer server;
     private LinkedInClient client;
 
-    record Answer(int status, Map<String, String> headers, String body, long delayMs) {}
+    /** stallMs > 0: the status line and headers go out, then the body stalls that long, one byte short. */
+    record Answer(int status, Map<String, String> headers, String body, long delayMs, long stallMs) {
+        Answer(int status, Map<String, String> headers, String body, long delayMs) {
+            this(status, headers, body, delayMs, 0);
+        }
+    }
 
     @BeforeEach
     void startServer() throws IOException {
@@ -55,7 +61,7 @@ class LinkedInClientTest {
         server.start();
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
         client = new LinkedInClient(new Config(base, base, "202610", Optional.empty(), Optional.empty(),
-                Duration.ofSeconds(1), Duration.ofMillis(700), 3));
+                Duration.ofSeconds(1), Duration.ofMillis(700), 3, 1 << 20));
     }
 
     @AfterEach
@@ -85,11 +91,29 @@ class LinkedInClientTest {
         }
         a.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
         byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
+        if (a.stallMs() > 0) {
+            stall(exchange, a, body);
+            return;
+        }
         exchange.sendResponseHeaders(a.status(), body.length == 0 ? -1 : body.length);
         if (body.length > 0) {
             exchange.getResponseBody().write(body);
         }
         exchange.close();
+    }
+
+    private void stall(HttpExchange exchange, Answer a, byte[] body) throws IOException {
+        exchange.sendResponseHeaders(a.status(), body.length + 1L);
+        exchange.getResponseBody().write(body, 0, body.length / 2);
+        exchange.getResponseBody().flush();
+        try {
+            Thread.sleep(a.stallMs());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stalledWritesEnded.incrementAndGet();
+            exchange.close();
+        }
     }
 
     private static String header(Seen s, String name) {
@@ -179,9 +203,68 @@ class LinkedInClientTest {
         }
         URI nowhere = URI.create("http://127.0.0.1:" + closedPort);
         LinkedInClient refused = new LinkedInClient(new Config(nowhere, nowhere, "202610", Optional.empty(),
-                Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1), 3));
+                Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1), 3, 1 << 20));
         assertThatThrownBy(() -> refused.userinfo(TOKEN)).isInstanceOfSatisfying(LinkedInUnreachableException.class,
                 e -> assertThat(e.kind()).isEqualTo(LinkedInUnreachableException.Kind.REFUSED));
+    }
+
+    @Test
+    void anAnswerThatStallsAfterItsHeadersIsATimeoutWithinTheRequestTimeoutAndFreesItsSlot() throws Exception {
+        answer = new Answer(200, Map.of("Content-Type", "application/json"), "{\"sub\":\"782bbtaQ\"}", 0, 20_000);
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Long>> stalled = new ArrayList<>();
+            for (int i = 0; i < 3; i++) { // as many as max-calls-in-flight: each holds a slot while it waits
+                stalled.add(callers.submit(() -> {
+                    long start = System.nanoTime();
+                    assertThatThrownBy(() -> client.userinfo(TOKEN)).isInstanceOfSatisfying(
+                            LinkedInUnreachableException.class,
+                            e -> assertThat(e.kind()).isEqualTo(LinkedInUnreachableException.Kind.TIMEOUT));
+                    return Duration.ofNanos(System.nanoTime() - start).toMillis();
+                }));
+            }
+            for (Future<Long> call : stalled) {
+                assertThat(call.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("ms until a stalled answer gave up; request timeout 700 ms").isBetween(600L, 2_000L);
+            }
+        }
+        answer = new Answer(200, Map.of(), "{\"sub\":\"782bbtaQ\"}", 0);
+        long start = System.nanoTime();
+        assertThat(client.userinfo(TOKEN).value().get("sub").asText()).isEqualTo("782bbtaQ");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the stalled calls gave their slots back")
+                .isLessThan(Duration.ofSeconds(1));
+        assertThat(stalledWritesEnded.get()).as("the server is still stalling: the client gave up, not the server")
+                .isZero();
+    }
+
+    @Test
+    void aFiveMegabyteHtmlErrorPageIsAServerErrorWithATruncatedTextOfTheBody() {
+        String page = "<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head><body>"
+                + "<h1>Service Unavailable</h1>" + "<p>LinkedIn is busy, try again later.</p>\n".repeat(120_000) + "</body></html>";
+        assertThat(page.length()).isGreaterThan(5_000_000);
+        answer = new Answer(503, Map.of("Content-Type", "text/html", "x-li-uuid", "uuid-503"), page, 0);
+
+        assertThatThrownBy(() -> client.createPost(TOKEN, new PostDraft("urn:li:person:a", "x", "PUBLIC")))
+                .isInstanceOfSatisfying(LinkedInServerException.class, e -> {
+                    var failure = ErrorClassifier.toFailure(e);
+                    assertThat(failure.errorClass()).isEqualTo(io.courier.retry.ErrorClass.SERVER_ERROR);
+                    assertThat(failure.httpStatus().getAsInt()).isEqualTo(503);
+                    assertThat(failure.linkedInRequestId()).contains("uuid-503");
+                    assertThat(failure.message()).contains("503").contains("Service Unavailable")
+                            .contains("LinkedIn is busy").doesNotContain("{}").hasSizeLessThan(1_000);
+                });
+    }
+
+    @Test
+    void aSuccessLongerThanMaxResponseBytesFailsNamingThePropertyInsteadOfBeingReadWhole() {
+        URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        LinkedInClient small = new LinkedInClient(new Config(base, base, "202610", Optional.empty(), Optional.empty(),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 3, 1024));
+        answer = new Answer(200, Map.of(), "{\"elements\":[" + "{\"id\":\"a\"},".repeat(1000) + "{}]}", 0);
+        assertThatThrownBy(() -> small.postsByAuthor(TOKEN, "urn:li:person:a", 0, 10))
+                .isInstanceOfSatisfying(LinkedInException.class, e -> {
+                    assertThat(e.getMessage()).contains("courier.linkedin.max-response-bytes (1024 bytes)");
+                    assertThat(ErrorClassifier.classify(e.error())).isEqualTo(io.courier.retry.ErrorClass.BAD_REQUEST);
+                });
     }
 
     @Test

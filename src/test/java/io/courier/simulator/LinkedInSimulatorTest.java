@@ -184,6 +184,66 @@ class LinkedInSimulatorTest {
     }
 
     @Test
+    void aStalledAnswerSendsItsHeadersThenNeverFinishesItsBodyAndTheEndpointStillDidItsWork() throws Exception {
+        JsonNode m = member("{}");
+        call("POST", "/sim/faults", "{\"method\":\"POST\",\"path\":\"/rest/posts\",\"mode\":\"stall\","
+                + "\"latencyMs\":10000,\"times\":1}", null, null);
+        HttpRequest create = HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/rest/posts"))
+                .header("Authorization", "Bearer " + m.get("accessToken").asText()).header("LinkedIn-Version", version())
+                .POST(HttpRequest.BodyPublishers.ofString("{\"author\":\"" + m.get("memberUrn").asText()
+                        + "\",\"commentary\":\"stalled\"}")).build();
+
+        HttpResponse<java.io.InputStream> stalled = http.send(create, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stalled.statusCode()).isEqualTo(201);
+        String urn = stalled.headers().firstValue("x-restli-id").orElseThrow();
+        assertThat(stalled.headers().firstValueAsLong("Content-Length")).hasValue(1L);
+        var body = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (java.io.InputStream in = stalled.body()) {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThatThrownBy(() -> body.get(1, java.util.concurrent.TimeUnit.SECONDS))
+                .isInstanceOf(java.util.concurrent.TimeoutException.class);
+        body.cancel(true);
+        // LinkedIn created the post before its answer got stuck: a retry is a duplicate of it.
+        assertThat(call("GET", "/sim/posts?author=" + java.net.URLEncoder.encode(m.get("memberUrn").asText(), "UTF-8"),
+                null, null, null).body()).hasSize(1);
+        Answer again = post(m.get("accessToken").asText(), m.get("memberUrn").asText(), "stalled");
+        assertThat(again.status()).isEqualTo(422);
+        assertThat(again.body().get("message").asText()).endsWith("Content is a duplicate of " + urn);
+    }
+
+    @Test
+    void aLongErrorBodyIsAnHtmlPageOfTheGivenSize() throws Exception {
+        call("POST", "/sim/faults", "{\"path\":\"/v2/userinfo\",\"status\":503,\"bodyBytes\":5242880,\"times\":1}", null, null);
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/v2/userinfo")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Content-Type")).contains("text/html");
+        assertThat(r.body()).hasSize(5_242_880);
+        String page = new String(r.body(), java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(page).startsWith("<!DOCTYPE html><html><head><title>503 Service Unavailable</title>").endsWith("</html>\n");
+    }
+
+    @Test
+    void aTokenEndpointOutageForOneRefreshTokenLeavesOtherAccountsRefreshing() throws Exception {
+        JsonNode down = member("{}");
+        JsonNode up = member("{}");
+        call("POST", "/sim/faults", "{\"method\":\"POST\",\"path\":\"/oauth/v2/accessToken\",\"status\":503,"
+                + "\"times\":-1,\"refreshToken\":\"" + down.get("refreshToken").asText() + "\"}", null, null);
+        String form = "grant_type=refresh_token&client_id=courier-sim-client&client_secret=courier-sim-secret&refresh_token=";
+
+        assertThat(call("POST", "/oauth/v2/accessToken", form + down.get("refreshToken").asText(), null, null).status()).isEqualTo(503);
+        assertThat(call("POST", "/oauth/v2/accessToken", form + up.get("refreshToken").asText(), null, null).status()).isEqualTo(200);
+        assertThat(call("POST", "/oauth/v2/accessToken", form + down.get("refreshToken").asText(), null, null).status())
+                .as("until cleared").isEqualTo(503);
+        call("DELETE", "/sim/faults", null, null, null);
+        assertThat(call("POST", "/oauth/v2/accessToken", form + down.get("refreshToken").asText(), null, null).status()).isEqualTo(200);
+    }
+
+    @Test
     void logsRequestsWithoutTheirTokens() throws Exception {
         JsonNode m = member("{}");
         call("GET", "/v2/userinfo", null, m.get("accessToken").asText(), null);

@@ -1,0 +1,104 @@
+package io.courier.linkedin;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * One HTTP exchange with LinkedIn, bounded in time and size, for both LinkedIn clients: the whole answer, body
+ * included, within courier.linkedin.request-timeout; at most courier.linkedin.max-response-bytes of a success's
+ * body and {@link #ERROR_BODY_BYTES} of an error's. Every missing answer becomes a
+ * {@link LinkedInUnreachableException} here, in one place. Not the JDK client's request timeout alone: it covers
+ * the headers only, so a body that stalls after them would hold the call (and its call slot) forever.
+ */
+final class LinkedInTransport {
+
+    /** Enough for any LinkedIn JSON error and the start of an HTML page; a 5 MB error page is not kept whole. */
+    static final int ERROR_BODY_BYTES = 64 * 1024;
+    private static final Logger LOG = Logger.getLogger(LinkedInTransport.class);
+
+    /** What came back within the bounds; truncated when the body was longer than its cap and was cut there. */
+    record Answer(int status, HttpHeaders headers, byte[] body, boolean truncated) {}
+
+    private final HttpClient http;
+    private final Duration deadline;
+    private final int maxResponseBytes;
+
+    LinkedInTransport(LinkedInConfig config) {
+        this.deadline = config.requestTimeout();
+        this.maxResponseBytes = config.maxResponseBytes();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(config.connectTimeout())
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+    }
+
+    /** Sends the request and reads its answer within the deadline; what ends the wait is the deadline itself. */
+    Answer send(String endpoint, HttpRequest request) {
+        CompletableFuture<HttpResponse<BoundedBody.Bytes>> call = http.sendAsync(request,
+                info -> new BoundedBody(info.statusCode() / 100 == 2 ? maxResponseBytes : ERROR_BODY_BYTES));
+        try {
+            HttpResponse<BoundedBody.Bytes> response = call.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+            return new Answer(response.statusCode(), response.headers(), response.body().value(),
+                    response.body().truncated());
+        } catch (TimeoutException e) {
+            call.cancel(true); // aborts the exchange and closes its connection (JDK 16+)
+            throw unreachable(endpoint, LinkedInUnreachableException.Kind.TIMEOUT, "no whole answer within " + deadline);
+        } catch (ExecutionException e) {
+            throw unreachable(endpoint, e.getCause());
+        } catch (InterruptedException e) {
+            call.cancel(true);
+            Thread.currentThread().interrupt();
+            throw unreachable(endpoint, LinkedInUnreachableException.Kind.IO, "interrupted");
+        }
+    }
+
+    private LinkedInUnreachableException unreachable(String endpoint, Throwable cause) {
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return switch (cause) {
+            case HttpConnectTimeoutException e -> unreachable(endpoint, LinkedInUnreachableException.Kind.TIMEOUT, "connect timeout");
+            case HttpTimeoutException e -> unreachable(endpoint, LinkedInUnreachableException.Kind.TIMEOUT, "no answer within " + deadline);
+            case ConnectException e -> unreachable(endpoint, LinkedInUnreachableException.Kind.REFUSED, e.getMessage());
+            case IOException e when isReset(e) -> unreachable(endpoint, LinkedInUnreachableException.Kind.RESET, e.getClass().getSimpleName());
+            default -> unreachable(endpoint, LinkedInUnreachableException.Kind.IO, cause.getClass().getSimpleName());
+        };
+    }
+
+    /**
+     * The JDK client words a connection that ended mid-answer in several ways ("connection reset", "closed",
+     * "header parser received no bytes" caused by an EOFException); all of them are a reset. The cause chain is
+     * finite, and the depth cap guards against a cycle.
+     */
+    private static boolean isReset(IOException e) {
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 5; depth++, t = t.getCause()) {
+            String message = t.getMessage();
+            if (t instanceof java.io.EOFException || message != null
+                    && (message.contains("reset") || message.contains("closed") || message.contains("EOF"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static LinkedInUnreachableException unreachable(String endpoint, LinkedInUnreachableException.Kind kind, String detail) {
+        LOG.infof("linkedin call failed endpoint=%s kind=%s", endpoint, kind);
+        return new LinkedInUnreachableException(endpoint, kind, detail);
+    }
+}
