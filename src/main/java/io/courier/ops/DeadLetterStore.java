@@ -22,7 +22,6 @@ import java.util.Optional;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Headers;
 
 /** The dead-letter index in PostgreSQL (tables dead_letter and dead_letter_audit), in plain JDBC. */
 @ApplicationScoped
@@ -69,7 +68,7 @@ public class DeadLetterStore implements DeadLetterSpill {
                 insert.setInt(2, r.partition());
                 insert.setLong(3, r.offset());
                 insert.setTimestamp(4, deadAt);
-                describe(insert, 5, r.headers(), r.topic(), r.key(), r.value());
+                DeadLetterColumns.describe(insert, 5, r.headers(), r.topic(), r.key(), r.value());
                 insert.addBatch();
             }
             for (int n : insert.executeBatch()) {
@@ -87,7 +86,7 @@ public class DeadLetterStore implements DeadLetterSpill {
      */
     private static boolean linked(Connection c, String topicId, ConsumerRecord<String, byte[]> r, Timestamp deadAt)
             throws SQLException {
-        Long row = CourierHeaders.read(r.headers(), CourierHeaders.TRUNCATED).map(DeadLetterStore::number).orElse(null);
+        Long row = CourierHeaders.read(r.headers(), CourierHeaders.TRUNCATED).map(DeadLetterColumns::number).orElse(null);
         if (row == null) {
             return false;
         }
@@ -127,7 +126,7 @@ public class DeadLetterStore implements DeadLetterSpill {
         try (Connection c = db.getConnection(); PreparedStatement upsert = c.prepareStatement(sql)) {
             upsert.setString(1, spillKey);
             upsert.setTimestamp(2, Timestamp.from(deadAt));
-            describe(upsert, 3, deadLetter.headers(), deadLetter.topic(), deadLetter.key(), deadLetter.value());
+            DeadLetterColumns.describe(upsert, 3, deadLetter.headers(), deadLetter.topic(), deadLetter.key(), deadLetter.value());
             try (ResultSet r = upsert.executeQuery()) {
                 r.next();
                 return r.getLong(1);
@@ -135,30 +134,6 @@ public class DeadLetterStore implements DeadLetterSpill {
         } catch (SQLException e) {
             throw new DatabaseException("keeping a dead letter of " + spillKey + " too large for Kafka", e);
         }
-    }
-
-    /** Binds what a dead letter says about itself (its headers) and its record, from parameter {@code i} on. */
-    private static void describe(PreparedStatement s, int i, Headers h, String topic, String key, byte[] value)
-            throws SQLException {
-        s.setString(i, header(h, CourierHeaders.JOB_ID));
-        s.setString(i + 1, header(h, CourierHeaders.JOB_TYPE));
-        s.setString(i + 2, header(h, CourierHeaders.ACCOUNT_ID));
-        s.setString(i + 3, Optional.ofNullable(header(h, CourierHeaders.ERROR_CLASS)).orElse("UNKNOWN"));
-        s.setObject(i + 4, integer(header(h, CourierHeaders.HTTP_STATUS)));
-        s.setString(i + 5, header(h, CourierHeaders.LINKEDIN_CODE));
-        s.setObject(i + 6, integer(header(h, CourierHeaders.LINKEDIN_SERVICE_ERROR_CODE)));
-        s.setString(i + 7, header(h, CourierHeaders.LINKEDIN_REQUEST_ID));
-        s.setString(i + 8, Optional.ofNullable(header(h, CourierHeaders.ERROR_MESSAGE)).orElse(""));
-        s.setTimestamp(i + 9, timestamp(header(h, CourierHeaders.FIRST_FAILURE_AT)));
-        s.setTimestamp(i + 10, timestamp(header(h, CourierHeaders.LAST_FAILURE_AT)));
-        s.setInt(i + 11, Optional.ofNullable(integer(header(h, CourierHeaders.ATTEMPTS))).orElse(0));
-        s.setInt(i + 12, Optional.ofNullable(integer(header(h, CourierHeaders.REPLAY_COUNT))).orElse(0));
-        s.setString(i + 13, Optional.ofNullable(header(h, CourierHeaders.ORIGINAL_TOPIC)).orElse(topic));
-        s.setObject(i + 14, integer(header(h, CourierHeaders.ORIGINAL_PARTITION)));
-        s.setObject(i + 15, number(header(h, CourierHeaders.ORIGINAL_OFFSET)));
-        s.setString(i + 16, key);
-        s.setBytes(i + 17, value);
-        s.setString(i + 18, StoredHeaders.toJson(h));
     }
 
     public List<DeadLetter> list(DeadLetterFilter filter, int limit) {
@@ -332,34 +307,6 @@ public class DeadLetterStore implements DeadLetterSpill {
                 r.getInt("attempts"), r.getInt("replay_count"), r.getString("original_topic"),
                 Optional.ofNullable((Integer) r.getObject("original_partition")), Optional.ofNullable((Long) r.getObject("original_offset")),
                 r.getTimestamp("dead_at").toInstant(), r.getString("state"), instant(r.getTimestamp("handled_at")), record);
-    }
-
-    private static String header(Headers headers, String key) {
-        return CourierHeaders.read(headers, key).orElse(null);
-    }
-
-    private static Integer integer(String value) {
-        try {
-            return value == null ? null : Integer.valueOf(value);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static Long number(String value) {
-        try {
-            return value == null ? null : Long.valueOf(value.trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static Timestamp timestamp(String value) {
-        try {
-            return value == null ? null : Timestamp.from(Instant.parse(value));
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 
     private static Optional<Instant> instant(Timestamp t) {
