@@ -11,7 +11,8 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The idempotency record: one row per (account, job id) that succeeded, holding the result event exactly as published.
+ * The idempotency record: one row per (account, job id) that succeeded, holding the result event exactly as
+ * published, whole even when it went out in parts (ResultPublisher splits it the same way each time it is sent).
  * A job seen again (redelivery, a producer retry, a replay) is not run; its stored result is re-emitted.
  *
  * <p>Plain JDBC in autocommit, not a Hibernate session in a JTA transaction: this runs twice per job, and the

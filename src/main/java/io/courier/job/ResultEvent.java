@@ -6,7 +6,9 @@ import java.time.Instant;
 
 /**
  * The event on linkedin.jobs.results for each finished job (CONTRACT §3). {@code type} is the wire name as the
- * producer sent it, so an invalid job with an unknown type can still be reported.
+ * producer sent it, so an invalid job with an unknown type can still be reported. An event too large for one Kafka
+ * record is sent as parts (README, "The result event"): each a copy of the event with {@link #PART}, {@link #PARTS}
+ * and {@link #FINAL} added and a slice of the list under {@code data}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultEvent(String jobId, String type, String accountId, Status status, int attempts,
@@ -14,6 +16,13 @@ public record ResultEvent(String jobId, String type, String accountId, Status st
                           String errorClass, String errorMessage) {
 
     public enum Status { SUCCEEDED, DEAD_LETTERED }
+
+    /** Fields of a result sent in parts: this part's number (from 1), how many there are, and whether it is the last. */
+    public static final String PART = "part";
+    public static final String PARTS = "parts";
+    public static final String FINAL = "final";
+    /** As in the courier-error-message header: the message is for reading, the whole story is in the logs. */
+    static final int MAX_ERROR_MESSAGE_CHARS = 2000;
 
     public static ResultEvent succeeded(JobEnvelope job, int attempts, Instant at, String requestId,
                                         JsonNode data, boolean duplicate) {
@@ -23,7 +32,9 @@ public record ResultEvent(String jobId, String type, String accountId, Status st
 
     public static ResultEvent deadLettered(String jobId, String type, String accountId, int attempts, Instant at,
                                            String requestId, String errorClass, String errorMessage) {
+        String message = errorMessage == null || errorMessage.length() <= MAX_ERROR_MESSAGE_CHARS ? errorMessage
+                : errorMessage.substring(0, MAX_ERROR_MESSAGE_CHARS - 1) + "…";
         return new ResultEvent(jobId, type, accountId, Status.DEAD_LETTERED, attempts, at, requestId, null, null,
-                errorClass, errorMessage);
+                errorClass, message);
     }
 }

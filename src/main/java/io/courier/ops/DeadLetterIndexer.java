@@ -19,7 +19,8 @@ import org.jboss.logging.Logger;
 /**
  * Keeps one PostgreSQL row per record of the dead-letter topic. Offsets are committed only after the rows are
  * written, and a row is keyed by the record's partition and offset, so a restart or a rebalance that delivers
- * records again adds nothing twice and loses nothing.
+ * records again adds nothing twice and loses nothing. A truncated copy (header courier-truncated) gets no row of its
+ * own: it is linked to the row the worker wrote with the whole record (DeadLetterStore.index).
  */
 @ApplicationScoped
 class DeadLetterIndexer {

@@ -3,6 +3,7 @@ package io.courier.ops;
 import io.courier.platform.DatabaseException;
 import io.courier.platform.StoredHeaders;
 import io.courier.retry.CourierHeaders;
+import io.courier.retry.DeadLetterSpill;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Array;
 import java.sql.Connection;
@@ -20,16 +21,19 @@ import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** The dead-letter index in PostgreSQL (tables dead_letter and dead_letter_audit), in plain JDBC. */
 @ApplicationScoped
-public class DeadLetterStore {
+public class DeadLetterStore implements DeadLetterSpill {
 
     private static final String COLUMNS = """
             id, dlq_partition, dlq_offset, job_id, job_type, account_id, error_class, http_status, linkedin_code,
             service_error_code, linkedin_request_id, message, first_failure_at, last_failure_at, attempts, replay_count,
             original_topic, original_partition, original_offset, dead_at, state, handled_at""";
+
+    /** Rows that stand for a committed DLQ record: a PENDING one waits for its truncated copy (see keep). */
+    private static final String LISTED = "state <> 'PENDING'";
 
     private final DataSource db;
     private final Clock clock;
@@ -41,45 +45,32 @@ public class DeadLetterStore {
 
     /**
      * Indexes dead-letter records of the topic with this id (Kafka's topic id, new when a topic is re-created);
-     * ones already indexed are skipped. Returns how many were new.
+     * ones already indexed are skipped. A truncated copy (courier-truncated) is linked to the row the worker wrote
+     * with the whole record instead of being indexed on its own. Returns how many were new.
      */
     int index(String topicId, List<ConsumerRecord<String, byte[]>> records) {
         String sql = """
-                insert into dead_letter (dlq_topic_id, dlq_partition, dlq_offset, job_id, job_type, account_id, error_class, http_status,
-                    linkedin_code, service_error_code, linkedin_request_id, message, first_failure_at, last_failure_at,
-                    attempts, replay_count, original_topic, original_partition, original_offset, record_key, record_value,
-                    headers, dead_at, state)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'NEW')
+                insert into dead_letter (dlq_topic_id, dlq_partition, dlq_offset, dead_at, state, job_id, job_type, account_id,
+                    error_class, http_status, linkedin_code, service_error_code, linkedin_request_id, message, first_failure_at,
+                    last_failure_at, attempts, replay_count, original_topic, original_partition, original_offset, record_key,
+                    record_value, headers)
+                values (?, ?, ?, ?, 'NEW', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 on conflict (dlq_topic_id, dlq_partition, dlq_offset) do nothing""";
         try (Connection c = db.getConnection(); PreparedStatement insert = c.prepareStatement(sql)) {
+            int added = 0;
             for (ConsumerRecord<String, byte[]> r : records) {
-                Headers h = r.headers();
+                Timestamp deadAt = new Timestamp(r.timestamp() > 0 ? r.timestamp() : clock.millis());
+                if (linked(c, topicId, r, deadAt)) {
+                    added++;
+                    continue;
+                }
                 insert.setString(1, topicId);
                 insert.setInt(2, r.partition());
                 insert.setLong(3, r.offset());
-                insert.setString(4, header(h, CourierHeaders.JOB_ID));
-                insert.setString(5, header(h, CourierHeaders.JOB_TYPE));
-                insert.setString(6, header(h, CourierHeaders.ACCOUNT_ID));
-                insert.setString(7, Optional.ofNullable(header(h, CourierHeaders.ERROR_CLASS)).orElse("UNKNOWN"));
-                insert.setObject(8, integer(header(h, CourierHeaders.HTTP_STATUS)));
-                insert.setString(9, header(h, CourierHeaders.LINKEDIN_CODE));
-                insert.setObject(10, integer(header(h, CourierHeaders.LINKEDIN_SERVICE_ERROR_CODE)));
-                insert.setString(11, header(h, CourierHeaders.LINKEDIN_REQUEST_ID));
-                insert.setString(12, Optional.ofNullable(header(h, CourierHeaders.ERROR_MESSAGE)).orElse(""));
-                insert.setTimestamp(13, timestamp(header(h, CourierHeaders.FIRST_FAILURE_AT)));
-                insert.setTimestamp(14, timestamp(header(h, CourierHeaders.LAST_FAILURE_AT)));
-                insert.setInt(15, Optional.ofNullable(integer(header(h, CourierHeaders.ATTEMPTS))).orElse(0));
-                insert.setInt(16, Optional.ofNullable(integer(header(h, CourierHeaders.REPLAY_COUNT))).orElse(0));
-                insert.setString(17, Optional.ofNullable(header(h, CourierHeaders.ORIGINAL_TOPIC)).orElse(r.topic()));
-                insert.setObject(18, integer(header(h, CourierHeaders.ORIGINAL_PARTITION)));
-                insert.setObject(19, Optional.ofNullable(header(h, CourierHeaders.ORIGINAL_OFFSET)).map(Long::parseLong).orElse(null));
-                insert.setString(20, r.key());
-                insert.setBytes(21, r.value());
-                insert.setString(22, StoredHeaders.toJson(h));
-                insert.setTimestamp(23, new Timestamp(r.timestamp() > 0 ? r.timestamp() : clock.millis()));
+                insert.setTimestamp(4, deadAt);
+                DeadLetterColumns.describe(insert, 5, r.headers(), r.topic(), r.key(), r.value());
                 insert.addBatch();
             }
-            int added = 0;
             for (int n : insert.executeBatch()) {
                 added += Math.max(n, 0);
             }
@@ -89,9 +80,66 @@ public class DeadLetterStore {
         }
     }
 
+    /**
+     * Gives a truncated copy's row (written whole by {@link #keep}) the copy's coordinates. False when the record is
+     * no copy, or its row is gone or already linked (then it is indexed as it is, or was already).
+     */
+    private static boolean linked(Connection c, String topicId, ConsumerRecord<String, byte[]> r, Timestamp deadAt)
+            throws SQLException {
+        Long row = CourierHeaders.read(r.headers(), CourierHeaders.TRUNCATED).map(DeadLetterColumns::number).orElse(null);
+        if (row == null) {
+            return false;
+        }
+        try (PreparedStatement link = c.prepareStatement("""
+                update dead_letter set dlq_topic_id = ?, dlq_partition = ?, dlq_offset = ?, dead_at = ?, state = 'NEW'
+                where id = ? and state = 'PENDING'""")) {
+            link.setString(1, topicId);
+            link.setInt(2, r.partition());
+            link.setLong(3, r.offset());
+            link.setTimestamp(4, deadAt);
+            link.setLong(5, row);
+            return link.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * A dead letter too large for Kafka, whole, as PENDING (listed nowhere) until the indexer links its truncated
+     * copy. Rows whose copy never committed (the job ran again with another outcome) are purged after the retention.
+     */
+    @Override
+    public long keep(String spillKey, ProducerRecord<String, byte[]> deadLetter, Instant deadAt) {
+        String sql = """
+                insert into dead_letter (spill_key, dead_at, state, job_id, job_type, account_id, error_class, http_status,
+                    linkedin_code, service_error_code, linkedin_request_id, message, first_failure_at, last_failure_at, attempts,
+                    replay_count, original_topic, original_partition, original_offset, record_key, record_value, headers)
+                values (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                on conflict (spill_key) do update set dead_at = excluded.dead_at, job_id = excluded.job_id,
+                    job_type = excluded.job_type, account_id = excluded.account_id, error_class = excluded.error_class,
+                    http_status = excluded.http_status, linkedin_code = excluded.linkedin_code,
+                    service_error_code = excluded.service_error_code, linkedin_request_id = excluded.linkedin_request_id,
+                    message = excluded.message, first_failure_at = excluded.first_failure_at,
+                    last_failure_at = excluded.last_failure_at, attempts = excluded.attempts,
+                    replay_count = excluded.replay_count, original_topic = excluded.original_topic,
+                    original_partition = excluded.original_partition, original_offset = excluded.original_offset,
+                    record_key = excluded.record_key, record_value = excluded.record_value, headers = excluded.headers
+                returning id""";
+        try (Connection c = db.getConnection(); PreparedStatement upsert = c.prepareStatement(sql)) {
+            upsert.setString(1, spillKey);
+            upsert.setTimestamp(2, Timestamp.from(deadAt));
+            DeadLetterColumns.describe(upsert, 3, deadLetter.headers(), deadLetter.topic(), deadLetter.key(), deadLetter.value());
+            try (ResultSet r = upsert.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("keeping a dead letter of " + spillKey + " too large for Kafka", e);
+        }
+    }
+
     public List<DeadLetter> list(DeadLetterFilter filter, int limit) {
         List<Object> parameters = new ArrayList<>();
-        String sql = "select " + COLUMNS + " from dead_letter where " + filter.where(parameters) + " order by id desc limit ?";
+        String sql = "select " + COLUMNS + " from dead_letter where " + LISTED + " and " + filter.where(parameters)
+                + " order by id desc limit ?";
         parameters.add(limit);
         return query(sql, parameters, false);
     }
@@ -99,8 +147,8 @@ public class DeadLetterStore {
     /** Oldest first: replay keeps the order in which jobs failed. */
     List<DeadLetter> oldestFirst(DeadLetterFilter filter, int limit) {
         List<Object> parameters = new ArrayList<>();
-        String sql = "select " + COLUMNS + ", record_key, record_value, headers from dead_letter where "
-                + filter.where(parameters) + " order by id limit ?";
+        String sql = "select " + COLUMNS + ", record_key, record_value, headers from dead_letter where " + LISTED
+                + " and " + filter.where(parameters) + " order by id limit ?";
         parameters.add(limit);
         return query(sql, parameters, true);
     }
@@ -176,20 +224,26 @@ public class DeadLetterStore {
     /** Counts for the ops page: by state, by class and by account (NEW ones), and NEW per hour over a week. */
     public Map<String, Object> summary() {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("byState", counts("select state, count(*) from dead_letter group by state order by 2 desc", List.of()));
+        out.put("byState", counts("select state, count(*) from dead_letter where " + LISTED + " group by state order by 2 desc", List.of()));
         out.put("byClass", counts("select error_class, count(*) from dead_letter where state = 'NEW' group by 1 order by 2 desc", List.of()));
         out.put("byAccount", counts("select coalesce(account_id, '(none)'), count(*) from dead_letter where state = 'NEW' "
                 + "group by 1 order by 2 desc limit 20", List.of()));
         out.put("perHour", counts("select to_char(date_trunc('hour', dead_at) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:00\"Z\"'), count(*) "
-                + "from dead_letter where dead_at > ? group by 1 order by 1", List.of(Timestamp.from(clock.instant().minus(Duration.ofDays(7))))));
+                + "from dead_letter where " + LISTED + " and dead_at > ? group by 1 order by 1", List.of(Timestamp.from(clock.instant().minus(Duration.ofDays(7))))));
         return out;
     }
 
-    /** Deletes handled (replayed or discarded) rows older than the retention; NEW ones stay. Returns the count. */
+    /**
+     * Deletes handled (replayed or discarded) rows older than the retention, and PENDING rows as old (kept whole for a
+     * dead letter whose copy never committed); NEW ones stay. Returns the count.
+     */
     int purgeHandled(Duration retention) {
         try (Connection c = db.getConnection(); PreparedStatement delete = c.prepareStatement(
-                "delete from dead_letter where state <> 'NEW' and handled_at < ?")) {
-            delete.setTimestamp(1, Timestamp.from(clock.instant().minus(retention)));
+                "delete from dead_letter where (state not in ('NEW', 'PENDING') and handled_at < ?) "
+                        + "or (state = 'PENDING' and dead_at < ?)")) {
+            Timestamp before = Timestamp.from(clock.instant().minus(retention));
+            delete.setTimestamp(1, before);
+            delete.setTimestamp(2, before);
             return delete.executeUpdate();
         } catch (SQLException e) {
             throw new DatabaseException("purging handled dead letters", e);
@@ -242,7 +296,9 @@ public class DeadLetterStore {
             record = Optional.of(new DeadLetter.Record(Optional.ofNullable(r.getString("record_key")),
                     r.getBytes("record_value"), StoredHeaders.fromJson(r.getString("headers"))));
         }
-        return new DeadLetter(r.getLong("id"), r.getInt("dlq_partition"), r.getLong("dlq_offset"),
+        // A PENDING row has no DLQ coordinates yet: -1.
+        return new DeadLetter(r.getLong("id"), Optional.ofNullable((Integer) r.getObject("dlq_partition")).orElse(-1),
+                Optional.ofNullable((Long) r.getObject("dlq_offset")).orElse(-1L),
                 Optional.ofNullable(r.getString("job_id")), Optional.ofNullable(r.getString("job_type")),
                 Optional.ofNullable(r.getString("account_id")), r.getString("error_class"),
                 Optional.ofNullable((Integer) r.getObject("http_status")), Optional.ofNullable(r.getString("linkedin_code")),
@@ -251,26 +307,6 @@ public class DeadLetterStore {
                 r.getInt("attempts"), r.getInt("replay_count"), r.getString("original_topic"),
                 Optional.ofNullable((Integer) r.getObject("original_partition")), Optional.ofNullable((Long) r.getObject("original_offset")),
                 r.getTimestamp("dead_at").toInstant(), r.getString("state"), instant(r.getTimestamp("handled_at")), record);
-    }
-
-    private static String header(Headers headers, String key) {
-        return CourierHeaders.read(headers, key).orElse(null);
-    }
-
-    private static Integer integer(String value) {
-        try {
-            return value == null ? null : Integer.valueOf(value);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static Timestamp timestamp(String value) {
-        try {
-            return value == null ? null : Timestamp.from(Instant.parse(value));
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 
     private static Optional<Instant> instant(Timestamp t) {

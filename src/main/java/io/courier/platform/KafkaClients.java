@@ -66,6 +66,8 @@ public class KafkaClients {
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) config.produceTimeout().toMillis());
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(config.produceTimeout().toMillis(), 15_000));
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "courier-" + name);
+        // The one limit RecordLimit keeps every output within: a record it let through is never refused here.
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.maxRequestSize());
         return props;
     }
 

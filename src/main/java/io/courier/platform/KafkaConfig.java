@@ -2,6 +2,7 @@ package io.courier.platform;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
 
@@ -20,4 +21,12 @@ public interface KafkaConfig {
     /** How long a produce (result, DLQ) may take before the job is handed back uncommitted. */
     @WithDefault("30s")
     Duration produceTimeout();
+
+    /**
+     * Largest record Courier sends to Kafka, in bytes: its producers' max.request.size and the limit every result,
+     * retry record and dead letter is kept within (RecordLimit). Keep it at or below the brokers' message.max.bytes
+     * and the topics' max.message.bytes (Kafka's defaults: 1 MiB and a few bytes).
+     */
+    @WithDefault("1048576") @Min(262144)
+    int maxRequestSize();
 }

@@ -31,6 +31,11 @@ public final class CourierHeaders {
     public static final String JOB_TYPE = "courier-job-type";
     public static final String ACCOUNT_ID = "courier-account-id";
     public static final String REPLAY_COUNT = "courier-replay-count";
+    /**
+     * On a dead letter too large for Kafka: the id of the dead_letter row that holds the whole record; the value is
+     * the original's beginning and only Courier's headers are kept (DeadLetterWriter).
+     */
+    public static final String TRUNCATED = "courier-truncated";
     /** On tier records: when the job may run again (epoch milliseconds). */
     public static final String DUE_AT = "courier-due-at";
 

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import io.courier.platform.Outbox;
+import io.courier.platform.RecordLimit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,6 +30,7 @@ public class RetryRouter {
     private static final Logger LOG = Logger.getLogger(RetryRouter.class);
 
     private final MeterRegistry metrics;
+    private final RecordLimit limit;
     private final List<Duration> tiers;
     private final String prefix;
 
@@ -36,8 +38,9 @@ public class RetryRouter {
     private final Admin admin;
     private volatile boolean topicsReady;
 
-    RetryRouter(RetryConfig config, TopicsConfig topics, Admin admin, MeterRegistry metrics) {
+    RetryRouter(RetryConfig config, TopicsConfig topics, Admin admin, MeterRegistry metrics, RecordLimit limit) {
         this.metrics = metrics;
+        this.limit = limit;
         this.tiers = config.tiers().stream().sorted().toList();
         this.prefix = config.topicPrefix();
         this.topics = topics;
@@ -92,9 +95,14 @@ public class RetryRouter {
         send(outbox, record, record.headers(), Duration.between(now, dueAt));
     }
 
+    /**
+     * A tier record is the job's original bytes: it cannot be cut. A valid job always fits (start-up checks that
+     * courier.worker.max-record-bytes leaves RecordLimit.COURIER_HEADER_ROOM); one that does not, through a huge key
+     * or producer headers, is refused by the limit and its run fails with the bounded infrastructure budget.
+     */
     private String send(Outbox outbox, ConsumerRecord<String, byte[]> record, Headers headers, Duration delay) {
         String topic = topicOf(tierFor(delay));
-        outbox.add(new ProducerRecord<>(topic, null, record.key(), record.value(), headers));
+        limit.add(outbox, new ProducerRecord<>(topic, null, record.key(), record.value(), headers));
         return topic;
     }
 

@@ -4,21 +4,30 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.job.ResultEvent;
 import io.courier.job.TopicsConfig;
-import jakarta.enterprise.context.ApplicationScoped;
 import io.courier.platform.Outbox;
+import io.courier.platform.RecordLimit;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Turns result events into records for linkedin.jobs.results, keyed by account. */
+/**
+ * Turns result events into records for linkedin.jobs.results, keyed by account: one record when the event fits
+ * courier.kafka.max-request-size, else its parts ({@link ResultParts}), all in the same outbox and so in the same
+ * Kafka transaction: a read_committed consumer sees every part of a result or none.
+ */
 @ApplicationScoped
 class ResultPublisher {
 
     private final TopicsConfig topics;
     private final ObjectMapper json;
+    private final RecordLimit limit;
+    private final ResultParts parts;
 
-    ResultPublisher(TopicsConfig topics, ObjectMapper json) {
+    ResultPublisher(TopicsConfig topics, ObjectMapper json, RecordLimit limit) {
         this.topics = topics;
         this.json = json;
+        this.limit = limit;
+        this.parts = new ResultParts(json);
     }
 
     String toJson(ResultEvent event) {
@@ -29,7 +38,19 @@ class ResultPublisher {
         }
     }
 
+    /** Publishes a result event as stored (job_outcome keeps it whole), split the same way every time it is sent. */
     void publish(Outbox outbox, String accountId, String resultJson) {
-        outbox.add(new ProducerRecord<>(topics.results(), accountId, resultJson.getBytes(StandardCharsets.UTF_8)));
+        ProducerRecord<String, byte[]> whole = record(accountId, resultJson.getBytes(StandardCharsets.UTF_8));
+        if (limit.fits(whole)) {
+            limit.add(outbox, whole);
+            return;
+        }
+        for (byte[] part : parts.split(resultJson, limit.roomForValue(record(accountId, null)))) {
+            limit.add(outbox, record(accountId, part));
+        }
+    }
+
+    private ProducerRecord<String, byte[]> record(String accountId, byte[] value) {
+        return new ProducerRecord<>(topics.results(), accountId, value);
     }
 }

@@ -33,8 +33,11 @@ public interface WorkerConfig {
     /** How long to wait for running jobs on shutdown or partition revocation before handing them back uncommitted. */
     @WithDefault("20s") Duration drainTimeout();
 
-    /** Largest job record accepted; larger ones are dead-lettered as INVALID_JOB. */
-    @WithDefault("1048576") @Min(1024) int maxRecordBytes();
+    /**
+     * Largest job record accepted; larger ones are dead-lettered as INVALID_JOB. At most courier.kafka.max-request-size
+     * minus 16 KiB, so that a job always fits a retry tier with Courier's headers (OutputLimits): 1 MiB - 16 KiB.
+     */
+    @WithDefault("1032192") @Min(1024) int maxRecordBytes();
 
     /** Most pages a sync job reads; a guard against a feed that never ends. */
     @WithDefault("100") @Min(1) int maxSyncPages();

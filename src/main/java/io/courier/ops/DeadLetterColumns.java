@@ -1,0 +1,73 @@
+package io.courier.ops;
+
+import io.courier.platform.StoredHeaders;
+import io.courier.retry.CourierHeaders;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * How a dead letter's headers and record fill its dead_letter row: one mapping for the rows the indexer writes and
+ * the rows the worker keeps whole for a dead letter too large for Kafka. Headers are read defensively: a value that
+ * does not parse is stored as null, never a reason to stop indexing.
+ */
+final class DeadLetterColumns {
+
+    private DeadLetterColumns() {
+    }
+
+    /** Binds what a dead letter says about itself (its headers) and its record, from parameter {@code i} on. */
+    static void describe(PreparedStatement s, int i, Headers h, String topic, String key, byte[] value)
+            throws SQLException {
+        s.setString(i, header(h, CourierHeaders.JOB_ID));
+        s.setString(i + 1, header(h, CourierHeaders.JOB_TYPE));
+        s.setString(i + 2, header(h, CourierHeaders.ACCOUNT_ID));
+        s.setString(i + 3, Optional.ofNullable(header(h, CourierHeaders.ERROR_CLASS)).orElse("UNKNOWN"));
+        s.setObject(i + 4, integer(header(h, CourierHeaders.HTTP_STATUS)));
+        s.setString(i + 5, header(h, CourierHeaders.LINKEDIN_CODE));
+        s.setObject(i + 6, integer(header(h, CourierHeaders.LINKEDIN_SERVICE_ERROR_CODE)));
+        s.setString(i + 7, header(h, CourierHeaders.LINKEDIN_REQUEST_ID));
+        s.setString(i + 8, Optional.ofNullable(header(h, CourierHeaders.ERROR_MESSAGE)).orElse(""));
+        s.setTimestamp(i + 9, timestamp(header(h, CourierHeaders.FIRST_FAILURE_AT)));
+        s.setTimestamp(i + 10, timestamp(header(h, CourierHeaders.LAST_FAILURE_AT)));
+        s.setInt(i + 11, Optional.ofNullable(integer(header(h, CourierHeaders.ATTEMPTS))).orElse(0));
+        s.setInt(i + 12, Optional.ofNullable(integer(header(h, CourierHeaders.REPLAY_COUNT))).orElse(0));
+        s.setString(i + 13, Optional.ofNullable(header(h, CourierHeaders.ORIGINAL_TOPIC)).orElse(topic));
+        s.setObject(i + 14, integer(header(h, CourierHeaders.ORIGINAL_PARTITION)));
+        s.setObject(i + 15, number(header(h, CourierHeaders.ORIGINAL_OFFSET)));
+        s.setString(i + 16, key);
+        s.setBytes(i + 17, value);
+        s.setString(i + 18, StoredHeaders.toJson(h));
+    }
+
+    private static String header(Headers headers, String key) {
+        return CourierHeaders.read(headers, key).orElse(null);
+    }
+
+    private static Integer integer(String value) {
+        try {
+            return value == null ? null : Integer.valueOf(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static Long number(String value) {
+        try {
+            return value == null ? null : Long.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Timestamp timestamp(String value) {
+        try {
+            return value == null ? null : Timestamp.from(Instant.parse(value));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.courier.platform;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.record.AbstractRecords;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.RecordBatch;
+
+/**
+ * The largest record Courier sends (courier.kafka.max-request-size, which is also its producers' max.request.size),
+ * and the gate every job output (result, retry record, dead letter) passes on its way into an {@link Outbox}: a
+ * record over the limit never reaches a producer, where it would fail the whole Kafka transaction of its poll loop.
+ * Writers that can make a record smaller (a result split into parts, a dead letter kept whole in PostgreSQL) ask
+ * {@link #fits} first; {@link #add} refuses whatever is still too large.
+ */
+@ApplicationScoped
+public class RecordLimit {
+
+    /**
+     * Room a job record needs beyond its value for the headers Courier adds on the way to a retry tier or the DLQ
+     * (about 17 headers, the error message cut at 2,000 characters) and its key: courier.worker.max-record-bytes
+     * must leave at least this much under the limit.
+     */
+    public static final int COURIER_HEADER_ROOM = 16 * 1024;
+    /** A value's length is a varint: an empty value's takes 1 byte, a value of up to 2 GB at most 5. */
+    private static final int VALUE_LENGTH_SLACK = 4;
+
+    private final int maxBytes;
+
+    @Inject
+    RecordLimit(KafkaConfig config) {
+        this(config.maxRequestSize());
+    }
+
+    // visible for testing
+    public RecordLimit(int maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    public int maxBytes() {
+        return maxBytes;
+    }
+
+    /**
+     * The record's size as the producer counts it against max.request.size: Kafka's own upper-bound estimate of a
+     * batch holding only this record (uncompressed, as Courier's producers send).
+     */
+    public int sizeOf(ProducerRecord<String, byte[]> record) {
+        byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+        return AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE, CompressionType.NONE, key,
+                record.value(), record.headers().toArray());
+    }
+
+    public boolean fits(ProducerRecord<String, byte[]> record) {
+        return sizeOf(record) <= maxBytes;
+    }
+
+    /** How many value bytes a record with this one's topic, key and headers may carry; negative when even an empty value is too large. */
+    public int roomForValue(ProducerRecord<String, byte[]> record) {
+        return maxBytes - sizeOf(new ProducerRecord<>(record.topic(), record.partition(), record.key(), new byte[0],
+                record.headers())) - VALUE_LENGTH_SLACK;
+    }
+
+    /** Puts the record in the outbox, or throws {@link OutputTooLargeException} when it is over the limit. */
+    public void add(Outbox outbox, ProducerRecord<String, byte[]> record) {
+        int size = sizeOf(record);
+        if (size > maxBytes) {
+            throw new OutputTooLargeException(record.topic(), size, maxBytes);
+        }
+        outbox.add(record);
+    }
+}
