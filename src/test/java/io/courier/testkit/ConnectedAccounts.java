@@ -37,6 +37,30 @@ public final class ConnectedAccounts {
         return new Connected(accountId, member.get("memberUrn").asText(), member);
     }
 
+    /**
+     * {@code count} fresh accounts whose key Kafka's default partitioner puts on the same partition as {@code key}
+     * (a job topic has {@code partitions} partitions), so their jobs share a partition with that account's.
+     */
+    public static java.util.List<Connected> onPartitionOf(SimulatorControl simulator, String key, int partitions, int count) {
+        int wanted = partitionOf(key, partitions);
+        java.util.List<Connected> out = new java.util.ArrayList<>();
+        for (int tries = 0; out.size() < count && tries < 50 * partitions; tries++) { // 1 in `partitions` matches
+            Connected c = connect(simulator, "{}");
+            if (partitionOf(c.accountId(), partitions) == wanted) {
+                out.add(c);
+            }
+        }
+        if (out.size() < count) {
+            throw new IllegalStateException("found only " + out.size() + " accounts on the partition of " + key);
+        }
+        return out;
+    }
+
+    private static int partitionOf(String key, int partitions) {
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+    }
+
     public static String job(String type, String accountId, String payloadJson) {
         return job(UUID.randomUUID().toString(), type, accountId, payloadJson);
     }

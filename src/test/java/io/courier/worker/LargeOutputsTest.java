@@ -12,6 +12,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agroal.api.AgroalDataSource;
 import io.courier.retry.CourierHeaders;
+import io.courier.testkit.ConnectedAccounts;
 import io.courier.testkit.ConnectedAccounts.Connected;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.PipelineTestSupport;
@@ -38,7 +39,6 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.utils.Utils;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -222,19 +222,6 @@ class LargeOutputsTest extends PipelineTestSupport {
     /** Connected accounts whose key Kafka's default partitioner puts on the same partition as {@code key}. */
     private List<Connected> connectedOnPartitionOf(String topic, String key, int count) throws Exception {
         int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
-        int wanted = partitionOf(key, partitions);
-        List<Connected> out = new ArrayList<>();
-        for (int tries = 0; out.size() < count && tries < 200; tries++) { // 1 in `partitions` matches
-            Connected c = connect(simulator, "{}");
-            if (partitionOf(c.accountId(), partitions) == wanted) {
-                out.add(c);
-            }
-        }
-        assertThat(out).hasSize(count);
-        return out;
-    }
-
-    private static int partitionOf(String key, int partitions) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+        return ConnectedAccounts.onPartitionOf(simulator, key, partitions, count);
     }
 }

@@ -9,12 +9,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.retry.CourierHeaders;
 import io.courier.testkit.AccountFixtures;
+import io.courier.testkit.ConnectedAccounts;
 import io.courier.testkit.ConnectedAccounts.Connected;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.PipelineTestSupport;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,13 +73,7 @@ class OutageTest extends PipelineTestSupport {
     void aTokenEndpointOutageIsADelayNotALoopAndTheSamePartitionKeepsFlowing() throws Exception {
         Connected expired = connect(simulator, "{}");
         AccountFixtures.importTokens(expired.accountId(), expired.member(), Instant.now().minusSeconds(60), true);
-        List<Connected> neighbours = new ArrayList<>();
-        while (neighbours.size() < 3) {
-            Connected other = connect(simulator, "{}");
-            if (partitionOf(other.accountId()) == partitionOf(expired.accountId())) {
-                neighbours.add(other);
-            }
-        }
+        List<Connected> neighbours = ConnectedAccounts.onPartitionOf(simulator, expired.accountId(), 6, 3);
         simulator.call("DELETE", "/sim/requests", null);
         simulator.fault("{\"method\":\"POST\",\"path\":\"/oauth/v2/accessToken\",\"status\":503,\"times\":-1}");
         Instant outageStarts = Instant.now();
@@ -125,10 +118,6 @@ class OutageTest extends PipelineTestSupport {
         return n;
     }
 
-    /** Kafka's default partitioner over the job topics' 6 partitions. */
-    private static int partitionOf(String key) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 6;
-    }
 
     private static String jobIdOf(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r) {
         String value = text(r);

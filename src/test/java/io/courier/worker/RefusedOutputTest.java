@@ -7,13 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.retry.CourierHeaders;
+import io.courier.testkit.ConnectedAccounts;
 import io.courier.testkit.ConnectedAccounts.Connected;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.KafkaTestClient;
 import io.courier.testkit.PipelineTestSupport;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,7 +25,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,13 +45,7 @@ class RefusedOutputTest extends PipelineTestSupport {
             kafka.send("linkedin.jobs.post", author.accountId(), post);
             assertThat(resultOf(JSON.readTree(post).get("jobId").asText()).get("status").asText()).isEqualTo("SUCCEEDED");
         }
-        List<Connected> neighbours = new ArrayList<>();
-        while (neighbours.size() < 3) {
-            Connected other = connect(simulator, "{}");
-            if (partitionOf(other.accountId()) == partitionOf(author.accountId())) {
-                neighbours.add(other);
-            }
-        }
+        List<Connected> neighbours = ConnectedAccounts.onPartitionOf(simulator, author.accountId(), 6, 3);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             // Above the producer's batch.size (16 KiB), as real topic limits are: the producer splits a refused batch
             // down to the lone record, which the broker then refuses with RecordTooLargeException.
@@ -92,7 +85,4 @@ class RefusedOutputTest extends PipelineTestSupport {
         admin.incrementalAlterConfigs(Map.of(results, ops)).all().get();
     }
 
-    private static int partitionOf(String key) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 6;
-    }
 }
