@@ -31,7 +31,7 @@ public class JobValidator {
     /** Where the schema lives on the classpath; Quarkus serves META-INF/resources over HTTP. */
     public static final String SCHEMA_RESOURCE = "META-INF/resources/schemas/job.schema.json";
     private static final int MAX_REASONS = 3;
-    /** Top-level strings that identify something; each also has a "not" control-character pattern in the schema. */
+    /** Top-level strings that identify something; the schema refuses control characters there too ("not", enum). */
     private static final List<String> ID_FIELDS = List.of("jobId", "accountId", "type");
     /** Payload strings that identify something (URNs); free text such as commentary is not among them. */
     private static final List<String> PAYLOAD_ID_FIELDS = List.of("author", "organization");
