@@ -19,15 +19,25 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes the {@code auth_event} outbox to {@code linkedin.auth.events}, in order, keyed by account. Every pod
- * runs it; {@code for update skip locked} gives each pending row to one of them. Rows are stamped only after
- * Kafka acknowledged them, so a crash in between repeats an event with the same CloudEvent id, never loses one.
+ * Publishes the {@code auth_event} outbox to {@code linkedin.auth.events} in seq order, keyed by account, so each
+ * account's events leave in the order they happened (CONTRACT §3). Every pod runs it, one at a time: a PostgreSQL
+ * advisory lock, held for a batch's transaction, admits one relay. With {@code for update skip locked} instead, a
+ * second pod skipped the rows the first was still sending and could publish an account's reauth-resolved before
+ * its reauth-required. Skipping only the accounts whose earlier rows are locked would keep pods parallel, but
+ * account events are few (a handful per account and episode) and one relay at a time is easy to reason about: a pod
+ * that does not get the lock tries again at the next interval, and the lock ends with its holder's transaction (a
+ * dead pod's connection closes with it). Rows are stamped only after Kafka acknowledged them, so a crash in between
+ * repeats an event with the same CloudEvent id, never loses one; the producer is idempotent, so one batch keeps its
+ * order within a partition.
  */
 @ApplicationScoped
 public class AccountEventRelay {
 
     private static final Logger LOG = Logger.getLogger(AccountEventRelay.class);
     private static final int BATCH = 200;
+    private static final long ADVISORY_LOCK = 0x636f7572_65767400L; // "courevt"; ParkedJobReleaser holds "courpar"
+    /** The scheduled job's name (Quarkus Scheduler), e.g. to pause it. */
+    static final String IDENTITY = "account-event-relay";
 
     private final EntityManager em;
     private final KafkaProducer<String, byte[]> producer;
@@ -44,7 +54,7 @@ public class AccountEventRelay {
         this.metrics = metrics;
     }
 
-    @Scheduled(every = "${courier.tokens.relay-interval:500ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(identity = IDENTITY, every = "${courier.tokens.relay-interval:500ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void relay() {
         try {
@@ -58,10 +68,14 @@ public class AccountEventRelay {
 
     /** Publishes up to one batch of pending events, in the caller's transaction; returns how many. */
     private int publishBatch() {
+        if (!(Boolean) em.createNativeQuery("select pg_try_advisory_xact_lock(?1)").setParameter(1, ADVISORY_LOCK)
+                .getSingleResult()) {
+            return 0; // another pod is relaying; it publishes these rows, in order
+        }
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
                         select seq, account_id, type, payload from auth_event where published_at is null
-                        order by seq limit ?1 for update skip locked""")
+                        order by seq limit ?1""")
                 .setParameter(1, BATCH).getResultList();
         if (rows.isEmpty()) {
             return 0;

@@ -57,15 +57,44 @@ public class TokenCipher {
         return ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
     }
 
+    /**
+     * The plaintext of a stored value.
+     *
+     * @throws UnreadableTokenException no configured key opens it: its key id is unknown (rotated away), or the key
+     *         under that id is not the one it was sealed with, or the value was changed
+     */
     public String decrypt(byte[] stored, String keyId, String accountId, String field) {
         SecretKey key = keys.get(keyId);
         if (key == null) {
-            throw new IllegalStateException("token of account " + accountId + " is encrypted with key '" + keyId
-                    + "', which is neither courier.auth.token-key-id nor in courier.auth.retired-keys");
+            throw new UnreadableTokenException(keyId, "token of account " + accountId + " is sealed with key '" + keyId
+                    + "', which is neither courier.auth.token-key-id ('" + currentKeyId + "') nor in courier.auth.retired-keys");
+        }
+        if (stored == null || stored.length < NONCE_BYTES + TAG_BITS / 8) {
+            throw new UnreadableTokenException(keyId, "token of account " + accountId + " is too short to have been sealed"
+                    + " with key '" + keyId + "'");
         }
         byte[] nonce = java.util.Arrays.copyOf(stored, NONCE_BYTES);
         byte[] sealed = java.util.Arrays.copyOfRange(stored, NONCE_BYTES, stored.length);
-        return new String(run(Cipher.DECRYPT_MODE, key, nonce, aad(accountId, field), sealed), StandardCharsets.UTF_8);
+        try {
+            return new String(run(Cipher.DECRYPT_MODE, key, nonce, aad(accountId, field), sealed), StandardCharsets.UTF_8);
+        } catch (IllegalStateException e) {
+            throw new UnreadableTokenException(keyId, "token of account " + accountId + " does not decrypt with key '" + keyId
+                    + "' (" + e.getMessage() + "): it was sealed with another key under that id, or changed");
+        }
+    }
+
+    /** A stored token that no configured key decrypts. Names the key id, never the token. */
+    public static final class UnreadableTokenException extends RuntimeException {
+        private final String keyId;
+
+        UnreadableTokenException(String keyId, String message) {
+            super(message, null, false, false);
+            this.keyId = keyId;
+        }
+
+        public String keyId() {
+            return keyId;
+        }
     }
 
     private static byte[] run(int mode, SecretKey key, byte[] nonce, byte[] aad, byte[] input) {

@@ -1,5 +1,6 @@
 package io.courier.auth;
 
+import io.courier.auth.TokenCipher.UnreadableTokenException;
 import io.courier.linkedin.BearerToken;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -100,14 +101,24 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
         return view(account, row);
     }
 
-    /** The key may have rotated since the refresh token was written: keep it readable under the new key id. */
+    /**
+     * The key may have rotated since the refresh token was written: keep it readable under the new key id. One that
+     * no configured key opens is dropped: it can never be used again, and keeping its bytes under the new key id
+     * would only make the next read fail (an import is how such an account recovers).
+     */
     private void reencryptRefreshIfKept(AccountToken row, TokenGrant grant, String accountId) {
         if (grant.refreshToken().isPresent()) {
             row.refreshToken = cipher.encrypt(grant.refreshToken().get(), accountId, REFRESH);
             row.refreshTokenExpiresAt = grant.refreshTokenExpiresAt().orElse(null);
         } else if (row.refreshToken != null) {
-            String kept = cipher.decrypt(row.refreshToken, row.keyId, accountId, REFRESH);
-            row.refreshToken = cipher.encrypt(kept, accountId, REFRESH);
+            try {
+                String kept = cipher.decrypt(row.refreshToken, row.keyId, accountId, REFRESH);
+                row.refreshToken = cipher.encrypt(kept, accountId, REFRESH);
+            } catch (UnreadableTokenException e) {
+                LOG.warnf("stored refresh token unreadable, dropped accountId=%s keyId=%s", accountId, e.keyId());
+                row.refreshToken = null;
+                row.refreshTokenExpiresAt = null;
+            }
         }
     }
 
@@ -132,23 +143,51 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
         return Account.count("id", accountId) > 0;
     }
 
-    /** Decrypts an access token row read elsewhere (the worker reads it together with the job's outcome). */
-    public AccessGrant openAccessGrant(String accountId, String keyId, byte[] sealed, Instant expiresAt,
-                                       boolean refreshable, long version) {
-        return new AccessGrant(new BearerToken(cipher.decrypt(sealed, keyId, accountId, ACCESS)), expiresAt, refreshable, version);
+    /**
+     * Decrypts an access token row read elsewhere (the worker reads it together with the job's outcome). Empty when
+     * no configured key opens it: the account is then REAUTH_REQUIRED, with a reason naming the key, and its jobs
+     * park like those of any dead grant (an exception here was a job retried forever).
+     */
+    public Optional<AccessGrant> openAccessGrant(String accountId, String keyId, byte[] sealed, Instant expiresAt,
+                                                 boolean refreshable, long version) {
+        try {
+            return Optional.of(new AccessGrant(new BearerToken(cipher.decrypt(sealed, keyId, accountId, ACCESS)), expiresAt,
+                    refreshable, version));
+        } catch (UnreadableTokenException e) {
+            markReauthRequired(accountId, unreadable(e), Optional.empty());
+            return Optional.empty();
+        }
     }
 
-    @Transactional
+    /**
+     * Everything stored for an account, decrypted.
+     *
+     * @throws ReauthRequiredException a stored token no configured key opens (the account was marked, and that mark
+     *         commits although this throws)
+     */
+    @Transactional(dontRollbackOn = ReauthRequiredException.class)
     public Optional<StoredTokens> stored(String accountId) {
         Account account = Account.findById(accountId);
         AccountToken row = findById(accountId);
         if (account == null || row == null) {
             return Optional.empty();
         }
-        return Optional.of(new StoredTokens(account.status, openAccessGrant(accountId, row.keyId, row.accessToken,
-                row.accessTokenExpiresAt, row.refreshToken != null, row.version),
-                Optional.ofNullable(row.refreshToken).map(t -> new BearerToken(cipher.decrypt(t, row.keyId, accountId, REFRESH))),
-                Optional.ofNullable(row.refreshTokenExpiresAt)));
+        try {
+            AccessGrant grant = new AccessGrant(new BearerToken(cipher.decrypt(row.accessToken, row.keyId, accountId, ACCESS)),
+                    row.accessTokenExpiresAt, row.refreshToken != null, row.version);
+            Optional<BearerToken> refresh = Optional.ofNullable(row.refreshToken)
+                    .map(t -> new BearerToken(cipher.decrypt(t, row.keyId, accountId, REFRESH)));
+            return Optional.of(new StoredTokens(account.status, grant, refresh, Optional.ofNullable(row.refreshTokenExpiresAt)));
+        } catch (UnreadableTokenException e) {
+            markReauthRequired(accountId, unreadable(e), Optional.empty());
+            throw new ReauthRequiredException(accountId, unreadable(e));
+        }
+    }
+
+    /** The reason an operator and the account event see: which key, and what to do. Never the token. */
+    private static String unreadable(UnreadableTokenException e) {
+        return "no configured key decrypts the stored token: " + e.getMessage()
+                + "; reconnect the account, or configure the key it was sealed with";
     }
 
     /**

@@ -3,6 +3,7 @@ package io.courier.job;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
@@ -13,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -20,13 +22,19 @@ import java.util.stream.Collectors;
 /**
  * Checks a record against the published JSON Schema (schemas/job.schema.json, also served at
  * /schemas/job.schema.json), so producers in any language and the worker apply the very same rules.
- * Never throws on bad input: every problem becomes an {@link Validation.Invalid} naming the field.
+ * Never throws, whatever the bytes: every problem becomes an {@link Validation.Invalid} naming the field, and so
+ * does an unexpected exception (naming what failed). Instants are read by {@link Rfc3339}, which the schema's
+ * date-time format uses too.
  */
-public final class JobValidator {
+public class JobValidator {
 
     /** Where the schema lives on the classpath; Quarkus serves META-INF/resources over HTTP. */
     public static final String SCHEMA_RESOURCE = "META-INF/resources/schemas/job.schema.json";
     private static final int MAX_REASONS = 3;
+    /** Top-level strings that identify something; the schema refuses control characters there too ("not", enum). */
+    private static final List<String> ID_FIELDS = List.of("jobId", "accountId", "type");
+    /** Payload strings that identify something (URNs); free text such as commentary is not among them. */
+    private static final List<String> PAYLOAD_ID_FIELDS = List.of("author", "organization");
 
     private final ObjectMapper json;
     private final JsonSchema schema;
@@ -38,31 +46,100 @@ public final class JobValidator {
         this.schema = loadSchema();
     }
 
+    /** The verdict on a record's value. Never throws: whatever the bytes, the record gets an outcome. */
     public Validation validate(byte[] value) {
-        if (value == null || value.length == 0) {
-            return invalid("value: the record is empty; expected a job envelope (JSON object)", null);
-        }
-        if (value.length > maxRecordBytes) {
-            return invalid("value: the record is " + value.length + " bytes, over the " + maxRecordBytes + "-byte limit", null);
-        }
-        JsonNode tree;
+        JsonNode tree = null;
         try {
-            tree = json.readTree(value);
-        } catch (JsonProcessingException e) {
-            return invalid("value: not valid JSON (" + e.getOriginalMessage() + ")", null);
-        } catch (IOException e) {
-            return invalid("value: not readable as UTF-8 JSON (" + e.getClass().getSimpleName() + ")", null);
+            if (value == null || value.length == 0) {
+                return invalid("value: the record is empty; expected a job envelope (JSON object)", null);
+            }
+            if (value.length > maxRecordBytes) {
+                return invalid("value: the record is " + value.length + " bytes, over the " + maxRecordBytes + "-byte limit", null);
+            }
+            try {
+                tree = json.readTree(value);
+            } catch (JsonProcessingException e) {
+                return invalid("value: not valid JSON (" + e.getOriginalMessage() + ")", null);
+            } catch (IOException e) {
+                return invalid("value: not readable as UTF-8 JSON (" + e.getClass().getSimpleName() + ")", null);
+            }
+            if (tree == null || !tree.isObject()) {
+                return invalid("value: expected a JSON object, got " + (tree == null ? "nothing" : tree.getNodeType()), tree);
+            }
+            Optional<String> unprintable = controlCharacterIn(tree);
+            if (unprintable.isPresent()) {
+                return invalid(unprintable.get(), tree);
+            }
+            Set<ValidationMessage> problems = schema.validate(tree);
+            if (!problems.isEmpty()) {
+                return invalid(describe(problems), tree);
+            }
+            return new Validation.Valid(envelope(tree));
+        } catch (RuntimeException e) {
+            // Our bug or a library's must not become an exception the worker retries forever: an outcome instead.
+            return invalid("value: validation failed (" + e.getClass().getSimpleName() + ": "
+                    + cut(String.valueOf(e.getMessage())) + ")", tree);
         }
-        if (tree == null || !tree.isObject()) {
-            return invalid("value: expected a JSON object, got " + (tree == null ? "nothing" : tree.getNodeType()), tree);
+    }
+
+    /** A tree the schema accepted, as an envelope. Overridable for testing only. */
+    JobEnvelope envelope(JsonNode tree) {
+        Instant createdAt = Rfc3339.parse(tree.get("createdAt").asText())
+                .orElseThrow(() -> new IllegalStateException("createdAt passed the schema but not Rfc3339.parse"));
+        return new JobEnvelope(tree.get("jobId").asText(), JobType.fromWireName(tree.get("type").asText()).orElseThrow(),
+                tree.get("accountId").asText(), createdAt, tree.get("payload"));
+    }
+
+    // visible for testing: the schema's own verdict, to compare with Rfc3339.parse
+    boolean schemaAccepts(JsonNode tree) {
+        return schema.validate(tree).isEmpty();
+    }
+
+    /**
+     * Ids travel into Kafka headers, log lines and PostgreSQL (which refuses U+0000 in text): a control character
+     * there is refused with the field's name, before the schema (whose "not" pattern says the same to producers).
+     * Free text (commentary) may hold newlines and tabs.
+     */
+    private static Optional<String> controlCharacterIn(JsonNode tree) {
+        for (String field : ID_FIELDS) {
+            Optional<String> problem = controlCharacterIn(tree.get(field), field);
+            if (problem.isPresent()) {
+                return problem;
+            }
         }
-        Set<ValidationMessage> problems = schema.validate(tree);
-        if (!problems.isEmpty()) {
-            return invalid(describe(problems), tree);
+        JsonNode payload = tree.get("payload");
+        if (payload != null && payload.isObject()) {
+            for (String field : PAYLOAD_ID_FIELDS) {
+                Optional<String> problem = controlCharacterIn(payload.get(field), "payload." + field);
+                if (problem.isPresent()) {
+                    return problem;
+                }
+            }
         }
-        return new Validation.Valid(new JobEnvelope(tree.get("jobId").asText(),
-                JobType.fromWireName(tree.get("type").asText()).orElseThrow(),
-                tree.get("accountId").asText(), Instant.parse(tree.get("createdAt").asText()), tree.get("payload")));
+        return Optional.empty();
+    }
+
+    private static Optional<String> controlCharacterIn(JsonNode node, String field) {
+        if (node == null || !node.isTextual()) {
+            return Optional.empty();
+        }
+        int at = firstControlCharacter(node.asText());
+        return at < 0 ? Optional.empty() : Optional.of(String.format("%s: contains the control character U+%04X at index %d;"
+                + " ids must be printable", field, (int) node.asText().charAt(at), at));
+    }
+
+    private static int firstControlCharacter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String cut(String message) {
+        return message.length() <= 300 ? message : message.substring(0, 299) + "…";
     }
 
     /** The schema's own messages start with the JSON path of the field ("$.payload.author: ..."). */
@@ -88,7 +165,7 @@ public final class JobValidator {
         }
         JsonNode node = tree.get(name);
         return node != null && node.isTextual() && !node.asText().isEmpty() && node.asText().length() <= 128
-                ? Optional.of(node.asText()) : Optional.empty();
+                && firstControlCharacter(node.asText()) < 0 ? Optional.of(node.asText()) : Optional.empty();
     }
 
     private static JsonSchema loadSchema() {
@@ -97,7 +174,9 @@ public final class JobValidator {
             if (in == null) {
                 throw new IllegalStateException("missing " + SCHEMA_RESOURCE + " on the classpath");
             }
-            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config);
+            // The date-time format is Rfc3339's, the parser the envelope uses: the two cannot disagree.
+            JsonMetaSchema meta = JsonMetaSchema.builder(JsonMetaSchema.getV202012()).format(Rfc3339.FORMAT).build();
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, b -> b.metaSchema(meta)).getSchema(in, config);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,6 +1,7 @@
 package io.courier.ops;
 
 import io.courier.job.JobType;
+import io.courier.job.TopicsConfig;
 import io.courier.quota.LinkedInResource;
 import io.courier.quota.QuotaConfig;
 import io.courier.quota.QuotaLimiter;
@@ -36,10 +37,12 @@ public class Replayer {
     private final QuotaLimiter limiter;
     private final QuotaConfig quota;
     private final DeadLetterConfig config;
+    private final TopicsConfig topics;
 
     Replayer(DeadLetterStore store, KafkaProducer<String, byte[]> producer, QuotaLimiter limiter, QuotaConfig quota,
-             DeadLetterConfig config) {
+             DeadLetterConfig config, TopicsConfig topics) {
         this.store = store;
+        this.topics = topics;
         this.producer = producer;
         this.limiter = limiter;
         this.quota = quota;
@@ -113,8 +116,17 @@ public class Replayer {
         return report;
     }
 
-    /** The original record, unchanged, with its replay count raised. Waits for Kafka's acknowledgement. */
+    /**
+     * The original record, unchanged, with its replay count raised, to its job topic. Waits for Kafka's
+     * acknowledgement. False (left NEW) when no job topic can be named for it.
+     */
     private boolean send(DeadLetter d) {
+        Optional<String> topic = jobTopicOf(d);
+        if (topic.isEmpty()) {
+            LOG.warnf("dead letter not replayed: its original topic %s is not a job topic and its type is unknown id=%d",
+                    d.originalTopic(), d.id());
+            return false;
+        }
         DeadLetter.Record record = d.record().orElseThrow();
         RecordHeaders headers = new RecordHeaders();
         for (Header h : record.headers()) {
@@ -122,9 +134,11 @@ public class Replayer {
                 headers.add(h);
             }
         }
-        headers.add(CourierHeaders.REPLAY_COUNT, Integer.toString(d.replayCount() + 1).getBytes(StandardCharsets.UTF_8));
+        // Saturates: an unreadable count was indexed as the maximum and stays there (CourierHeaders.replayCount).
+        int count = d.replayCount() == Integer.MAX_VALUE ? Integer.MAX_VALUE : d.replayCount() + 1;
+        headers.add(CourierHeaders.REPLAY_COUNT, Integer.toString(count).getBytes(StandardCharsets.UTF_8));
         try {
-            producer.send(new ProducerRecord<>(d.originalTopic(), null, record.key().orElse(null), record.value(), headers)).get();
+            producer.send(new ProducerRecord<>(topic.get(), null, record.key().orElse(null), record.value(), headers)).get();
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -132,6 +146,19 @@ public class Replayer {
         } catch (ExecutionException e) {
             throw new IllegalStateException("replaying dead letter " + d.id() + " failed: " + e.getCause().getMessage(), e);
         }
+    }
+
+    /**
+     * Where a replay may write: only a job topic. The index's original topic is what Courier wrote in the dead
+     * letter (never a producer's header: RetryState ignores those on job topics), but a replay must not write to any
+     * other topic even for a row indexed before that rule or a record put on the DLQ by hand: then the job's type
+     * names the topic.
+     */
+    private Optional<String> jobTopicOf(DeadLetter d) {
+        if (d.originalTopic().equals(topics.post()) || d.originalTopic().equals(topics.sync())) {
+            return Optional.of(d.originalTopic());
+        }
+        return d.jobType().flatMap(JobType::fromWireName).map(topics::forType);
     }
 
     /** How many calls of a resource a replay may make now: a share of what is left of the app's budget. */

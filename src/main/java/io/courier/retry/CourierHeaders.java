@@ -3,7 +3,9 @@ package io.courier.retry;
 import io.courier.job.JobRef;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -39,6 +41,7 @@ public final class CourierHeaders {
     /** On tier records: when the job may run again (epoch milliseconds). */
     public static final String DUE_AT = "courier-due-at";
 
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,18}");
     /** Messages are cut here: a header is for reading, the full story is in the logs (by x-li-uuid). */
     private static final int MAX_MESSAGE_CHARS = 2000;
 
@@ -53,9 +56,12 @@ public final class CourierHeaders {
                                      Instant lastFailure) {
         Headers headers = new RecordHeaders();
         for (Header h : record.headers()) {
-            if (!h.key().startsWith(PREFIX) || h.key().equals(REPLAY_COUNT)) {
+            if (!h.key().startsWith(PREFIX)) {
                 headers.add(h);
             }
+        }
+        if (read(record.headers(), REPLAY_COUNT).isPresent()) {
+            put(headers, REPLAY_COUNT, Integer.toString(replayCount(record.headers()))); // as the loop guard reads it
         }
         put(headers, ERROR_CLASS, failure.errorClass().name());
         put(headers, ERROR_MESSAGE, truncate(failure.message()));
@@ -86,6 +92,37 @@ public final class CourierHeaders {
     public static Optional<String> read(Headers headers, String key) {
         Header h = headers.lastHeader(key);
         return h == null || h.value() == null ? Optional.empty() : Optional.of(new String(h.value(), StandardCharsets.UTF_8));
+    }
+
+    /** When a tier record is due; empty when the header is absent or not epoch milliseconds. */
+    public static Optional<Instant> dueAt(Headers headers) {
+        return number(headers, DUE_AT).map(Instant::ofEpochMilli);
+    }
+
+    /**
+     * How often the job was replayed. A count that is not a non-negative number counts as the maximum: the count is
+     * the replay loop guard (courier.dead-letters.max-replays), and a guard fails closed; Courier only writes
+     * numbers, so whoever wrote it is not Courier, and an operator can still force the replay. Absent is 0.
+     */
+    public static int replayCount(Headers headers) {
+        Optional<String> raw = read(headers, REPLAY_COUNT);
+        return raw.isEmpty() ? 0 : number(headers, REPLAY_COUNT).filter(n -> n <= Integer.MAX_VALUE)
+                .map(Long::intValue).orElse(Integer.MAX_VALUE);
+    }
+
+    /** A header holding a non-negative decimal number (at most 18 digits, so it fits a long); empty otherwise. */
+    static Optional<Long> number(Headers headers, String key) {
+        return read(headers, key).filter(v -> DIGITS.matcher(v).matches()).map(Long::parseLong);
+    }
+
+    /** A header holding an ISO-8601 instant as Courier writes it; empty otherwise. */
+    static Optional<Instant> instant(Headers headers, String key) {
+        Optional<String> raw = read(headers, key).filter(v -> v.length() <= 64);
+        try {
+            return raw.map(Instant::parse);
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 
     private static void put(Headers headers, String key, String value) {

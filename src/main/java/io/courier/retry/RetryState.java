@@ -2,32 +2,55 @@ package io.courier.retry;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Where a job is in its life of retries, carried in the headers of tier records: attempts so far, first failure,
- * and the record it started as. A record from a job topic starts fresh.
+ * and the record it started as. Only a record read from a retry tier carries this state: on a job topic the
+ * courier-* headers are a producer's (CONTRACT §3: ignored there), so such a record starts fresh and its original
+ * topic is the one it was read from, whatever its headers say. Tier headers are read defensively: a malformed
+ * one counts as absent (attempts 0, no first failure, partition and offset -1), never as an exception.
  */
 public record RetryState(int attempts, Optional<Instant> firstFailureAt, String originalTopic, int originalPartition,
                          long originalOffset) {
 
+    // Kafka's legal topic names; anything else in courier-original-topic is not Courier's.
+    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+
+    /** The state of a record, telling tier topics by courier.retry.topic-prefix (the names RetryRouter gives them). */
     public static RetryState of(ConsumerRecord<?, ?> record) {
-        var h = record.headers();
-        Optional<String> topic = CourierHeaders.read(h, CourierHeaders.ORIGINAL_TOPIC);
-        if (topic.isEmpty() || CourierHeaders.read(h, CourierHeaders.DUE_AT).isEmpty()) {
+        return of(record, TierTopics.PREFIX);
+    }
+
+    /** The state of a record; {@code tierPrefix} starts the name of every retry tier topic. */
+    public static RetryState of(ConsumerRecord<?, ?> record, String tierPrefix) {
+        if (!record.topic().startsWith(tierPrefix)) {
             return new RetryState(0, Optional.empty(), record.topic(), record.partition(), record.offset());
         }
+        Headers h = record.headers();
         return new RetryState(
-                CourierHeaders.read(h, CourierHeaders.ATTEMPTS).map(Integer::parseInt).orElse(0),
-                CourierHeaders.read(h, CourierHeaders.FIRST_FAILURE_AT).map(Instant::parse),
-                topic.get(),
-                CourierHeaders.read(h, CourierHeaders.ORIGINAL_PARTITION).map(Integer::parseInt).orElse(-1),
-                CourierHeaders.read(h, CourierHeaders.ORIGINAL_OFFSET).map(Long::parseLong).orElse(-1L));
+                CourierHeaders.number(h, CourierHeaders.ATTEMPTS).filter(n -> n <= Integer.MAX_VALUE).map(Long::intValue).orElse(0),
+                CourierHeaders.instant(h, CourierHeaders.FIRST_FAILURE_AT),
+                CourierHeaders.read(h, CourierHeaders.ORIGINAL_TOPIC).filter(t -> TOPIC.matcher(t).matches()).orElse(record.topic()),
+                CourierHeaders.number(h, CourierHeaders.ORIGINAL_PARTITION).filter(n -> n <= Integer.MAX_VALUE).map(Long::intValue).orElse(-1),
+                CourierHeaders.number(h, CourierHeaders.ORIGINAL_OFFSET).orElse(-1L));
     }
 
     /** The state after a failed run that made {@code countedCalls} attempts. */
     public RetryState after(int countedCalls, Instant failedAt) {
         return new RetryState(attempts + countedCalls, Optional.of(firstFailureAt.orElse(failedAt)), originalTopic,
                 originalPartition, originalOffset);
+    }
+
+    /**
+     * courier.retry.topic-prefix, read once from the configuration (RetryConfig's default when there is none, as in
+     * plain unit tests). Static because callers build a state from a record alone.
+     */
+    private static final class TierTopics {
+        static final String PREFIX = ConfigProvider.getConfig().getOptionalValue("courier.retry.topic-prefix", String.class)
+                .filter(p -> !p.isEmpty()).orElse("linkedin.jobs.retry.");
     }
 }

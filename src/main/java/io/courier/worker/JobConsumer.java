@@ -134,7 +134,6 @@ public class JobConsumer {
     }
 
     private static Instant dueAt(ConsumerRecord<String, byte[]> record) {
-        return CourierHeaders.read(record.headers(), CourierHeaders.DUE_AT).map(Long::parseLong).map(Instant::ofEpochMilli)
-                .orElse(Instant.EPOCH);
+        return CourierHeaders.dueAt(record.headers()).orElse(Instant.EPOCH); // malformed: due now, never a throw
     }
 }

@@ -54,9 +54,13 @@ class JobPreflight {
                 }
                 boolean reauthRequired = "REAUTH_REQUIRED".equals(row.getString(2));
                 byte[] sealed = row.getBytes(4);
-                return new Preflight(Optional.empty(), reauthRequired, sealed == null || reauthRequired ? Optional.empty()
-                        : Optional.of(tokens.openAccessGrant(accountId, row.getString(3), sealed,
-                                row.getTimestamp(5).toInstant(), row.getBoolean(7), row.getLong(6))));
+                if (sealed == null || reauthRequired) {
+                    return new Preflight(Optional.empty(), reauthRequired, Optional.empty());
+                }
+                Optional<AccessGrant> grant = tokens.openAccessGrant(accountId, row.getString(3), sealed,
+                        row.getTimestamp(5).toInstant(), row.getBoolean(7), row.getLong(6));
+                // No configured key opens the token: the store marked the account REAUTH_REQUIRED, so the job parks.
+                return new Preflight(Optional.empty(), grant.isEmpty(), grant);
             }
         } catch (SQLException e) {
             throw new DatabaseException("reading job " + jobId + " and the token of account " + accountId, e);

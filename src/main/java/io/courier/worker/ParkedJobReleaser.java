@@ -2,6 +2,8 @@ package io.courier.worker;
 
 import io.courier.auth.TokenLifecycleConfig;
 import io.courier.job.JobRef;
+import io.courier.job.JobType;
+import io.courier.job.TopicsConfig;
 import io.courier.platform.StoredHeaders;
 import io.courier.retry.CourierHeaders;
 import io.courier.retry.ErrorClass;
@@ -47,9 +49,12 @@ class ParkedJobReleaser {
     private final JobRunner runner;
     private final Clock clock;
     private final Duration maxPark;
+    private final TopicsConfig topics;
 
-    ParkedJobReleaser(EntityManager em, KafkaProducer<String, byte[]> producer, JobRunner runner, Clock clock, TokenLifecycleConfig config) {
+    ParkedJobReleaser(EntityManager em, KafkaProducer<String, byte[]> producer, JobRunner runner, Clock clock,
+                      TokenLifecycleConfig config, TopicsConfig topics) {
         this.em = em;
+        this.topics = topics;
         this.producer = producer;
         this.runner = runner;
         this.clock = clock;
@@ -77,16 +82,17 @@ class ParkedJobReleaser {
             return 0;
         }
         List<Object[]> rows = rows("""
-                select p.seq, p.target_topic, p.record_key, p.record_value, p.headers, p.account_id, p.job_id
+                select p.seq, p.target_topic, p.record_key, p.record_value, p.headers, p.account_id, p.job_id, p.job_type
                 from parked_job p join account a on a.id = p.account_id
                 where a.status = 'CONNECTED' order by p.seq limit ?1""", BATCH);
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         for (Object[] row : rows) {
-            sent.add(producer.send(new ProducerRecord<>((String) row[1], null, (String) row[2], (byte[]) row[3],
-                    headers((String) row[4], true))));
+            sent.add(producer.send(new ProducerRecord<>(jobTopic((String) row[1], (String) row[7]), null, (String) row[2],
+                    (byte[]) row[3], headers((String) row[4], true))));
         }
         finish(rows, sent);
-        rows.forEach(r -> LOG.infof("parked job released accountId=%s jobId=%s topic=%s", r[5], r[6], r[1]));
+        rows.forEach(r -> LOG.infof("parked job released accountId=%s jobId=%s topic=%s", r[5], r[6],
+                jobTopic((String) r[1], (String) r[7])));
         return rows.size();
     }
 
@@ -115,6 +121,19 @@ class ParkedJobReleaser {
         outputs.forEach(r -> sent.add(producer.send(r)));
         finish(rows, sent);
         return rows.size();
+    }
+
+    /**
+     * A released job goes back to a job topic only. The target was taken from Courier's own retry state when the job
+     * was parked (never from a producer's header); a row that names another topic (parked before that rule) goes to
+     * its type's topic. The type was validated before parking; one this version no longer knows goes to the post
+     * topic, where validation dead-letters it.
+     */
+    private String jobTopic(String target, String jobType) {
+        if (target.equals(topics.post()) || target.equals(topics.sync())) {
+            return target;
+        }
+        return topics.forType(JobType.fromWireName(jobType).orElse(JobType.POST_CREATE));
     }
 
     /** One pod at a time, for the length of this transaction. */

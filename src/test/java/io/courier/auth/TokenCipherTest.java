@@ -35,7 +35,8 @@ class TokenCipherTest {
         TokenCipher cipher = new TokenCipher(new Config(KEY_A, "a", Map.of()));
         byte[] sealed = cipher.encrypt("token", "acct-1", "access_token");
         assertThatThrownBy(() -> cipher.decrypt(sealed, "a", "acct-2", "access_token")).hasMessageNotContaining("token\"");
-        assertThatThrownBy(() -> cipher.decrypt(sealed, "a", "acct-1", "refresh_token")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> cipher.decrypt(sealed, "a", "acct-1", "refresh_token"))
+                .isInstanceOf(TokenCipher.UnreadableTokenException.class);
     }
 
     @Test
@@ -55,5 +56,20 @@ class TokenCipherTest {
                 .hasMessageContaining("courier.auth.token-key").hasMessageContaining("32 bytes");
         assertThatThrownBy(() -> new TokenCipher(new Config("not base64!", "a", Map.of())))
                 .hasMessageContaining("COURIER_TOKEN_KEY");
+    }
+
+    @Test
+    void aTokenNoConfiguredKeyOpensIsUnreadableNamingTheKeyId() {
+        byte[] old = new TokenCipher(new Config(KEY_A, "a", Map.of())).encrypt("secret-token", "acct-1", "access_token");
+        TokenCipher rotatedAway = new TokenCipher(new Config(KEY_B, "b", Map.of()));
+        assertThatThrownBy(() -> rotatedAway.decrypt(old, "a", "acct-1", "access_token"))
+                .isInstanceOfSatisfying(TokenCipher.UnreadableTokenException.class, e -> assertThat(e.keyId()).isEqualTo("a"))
+                .hasMessageContaining("'a'").hasMessageNotContaining("secret-token");
+        TokenCipher replacedUnderTheSameId = new TokenCipher(new Config(KEY_B, "a", Map.of()));
+        assertThatThrownBy(() -> replacedUnderTheSameId.decrypt(old, "a", "acct-1", "access_token"))
+                .isInstanceOf(TokenCipher.UnreadableTokenException.class).hasMessageContaining("'a'")
+                .hasMessageContaining("another key");
+        assertThatThrownBy(() -> replacedUnderTheSameId.decrypt(new byte[5], "a", "acct-1", "access_token"))
+                .isInstanceOf(TokenCipher.UnreadableTokenException.class);
     }
 }

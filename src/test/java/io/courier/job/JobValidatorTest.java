@@ -2,12 +2,18 @@ package io.courier.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class JobValidatorTest {
@@ -132,5 +138,131 @@ class JobValidatorTest {
         byte[] big = post("x").put("jobId", "j").toString().replace("\"x\"", "\"" + "x".repeat(70_000) + "\"")
                 .getBytes(StandardCharsets.UTF_8);
         assertThat(reasonOf(validator.validate(big))).contains("bytes");
+    }
+
+    // --- createdAt: one parser, and the schema agrees with it -------------------------------------------------
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "2026-11-24T10:00:00Z             | 2026-11-24T10:00:00Z",
+            "2026-11-24 10:00:00+00:00        | 2026-11-24T10:00:00Z",       // Python's str(datetime)
+            "2026-11-24 10:00:00.123456+00:00 | 2026-11-24T10:00:00.123456Z",
+            "2026-11-24t10:00:00z             | 2026-11-24T10:00:00Z",
+            "2026-11-24T12:30:00+02:30        | 2026-11-24T10:00:00Z",
+            "2026-11-24T05:00:00-05:00        | 2026-11-24T10:00:00Z",
+            "2026-11-24T10:00:00-00:00        | 2026-11-24T10:00:00Z",
+            "2026-11-24T10:00:00.5Z           | 2026-11-24T10:00:00.500Z",
+            "2026-11-24T10:00:00.123456789Z   | 2026-11-24T10:00:00.123456789Z",
+            "2028-02-29T10:00:00Z             | 2028-02-29T10:00:00Z",
+            "2016-12-31T23:59:60Z             | 2016-12-31T23:59:59Z"})
+    void acceptsRfc3339VariantsAndNormalisesThemToOneInstant(String written, String instant) {
+        Validation v = validate(post("x").put("createdAt", written));
+        assertThat(v).isInstanceOf(Validation.Valid.class);
+        assertThat(((Validation.Valid) v).job().createdAt()).isEqualTo(Instant.parse(instant));
+    }
+
+    /** Odd timestamps producers write; each must get the same verdict from the schema and from the parser. */
+    static Stream<String> oddTimestamps() {
+        return Stream.of("2026-11-24 10:00:00", "2026-11-24T10:00:00", "2026-11-24", "10:00:00Z",
+                "2026-11-24T10:00Z", "2026-13-01T10:00:00Z", "2026-02-29T10:00:00Z", "2026-11-31T10:00:00Z",
+                "2026-02-30T10:00:00Z", "2026-11-24T24:00:00Z", "2026-11-24T10:60:00Z", "2026-11-24T10:00:61Z",
+                "2026-11-24T10:00:00+24:00", "2026-11-24T10:00:00+0100", "2026-11-24T10:00:00+01",
+                "2026-11-24T10:00:00.Z", "2026-11-24T10:00:00.1234567890Z", "2026-11-24  10:00:00Z",
+                "2026-11-24\t10:00:00Z", "2026-11-24T10:00:00Z\n", " 2026-11-24T10:00:00Z", "+2026-11-24T10:00:00Z",
+                "20261124T100000Z", "2026-11-24T1:00:00Z", "2026-11-24T10:00:00UTC", "2026-11-24T10:00:00Z[UTC]",
+                "２０２６-11-24T10:00:00Z", "2026-11-24T10:00:00\u0000Z", "yesterday", "",
+                "2026-11-24T10:00:00Z", "2026-11-24 10:00:00+00:00", "2026-11-24T10:00:00z",
+                "2026-11-24T10:00:00+23:59", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2016-12-31T23:59:60Z");
+    }
+
+    @ParameterizedTest
+    @MethodSource("oddTimestamps")
+    void theSchemaAndTheParserGiveTheSameVerdict(String written) {
+        boolean schemaAccepts = validator.schemaAccepts(post("x").put("createdAt", written));
+        Optional<Instant> parsed = Rfc3339.parse(written);
+        assertThat(parsed.isPresent()).as("parser on '%s' agrees with the schema", written).isEqualTo(schemaAccepts);
+        Validation v = validate(post("x").put("createdAt", written));
+        if (v instanceof Validation.Valid valid) {
+            assertThat(valid.job().createdAt()).isEqualTo(parsed.orElseThrow());
+        } else {
+            assertThat(parsed).isEmpty();
+            assertThat(reasonOf(v)).contains("createdAt");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-11-24 10:00:00", "2026-13-01T10:00:00Z", "2026-02-29T10:00:00Z",
+            "2026-11-24T10:00:00+0100", "2026-11-24T10:00:00Z\n", "yesterday"})
+    void refusesWhatIsNotAnRfc3339DateTimeNamingCreatedAt(String written) {
+        assertThat(reasonOf(validate(post("x").put("createdAt", written)))).contains("createdAt");
+    }
+
+    // --- ids: no control characters ---------------------------------------------------------------------------
+
+    static Stream<Arguments> controlCharactersInIds() {
+        return Stream.of(Arguments.of("jobId", "job\u00001"), Arguments.of("jobId", "job-1\n"),
+                Arguments.of("jobId", "\u007f"), Arguments.of("jobId", "\u001b[31mred"),
+                Arguments.of("accountId", "acct-42\n"), Arguments.of("accountId", "acct\u0000-42"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("controlCharactersInIds")
+    void refusesControlCharactersInIdsNamingTheField(String field, String value) {
+        Validation v = validate(post("x").put(field, value));
+        assertThat(reasonOf(v)).startsWith(field + ":").contains("control character");
+        Validation.Invalid invalid = (Validation.Invalid) v;
+        // What is kept of an invalid record goes into headers and PostgreSQL: never a control character.
+        assertThat(invalid.jobId().orElse("")).doesNotContainPattern("[\\x00-\\x1f\\x7f]");
+        assertThat(invalid.accountId().orElse("")).doesNotContainPattern("[\\x00-\\x1f\\x7f]");
+    }
+
+    @Test
+    void refusesControlCharactersInPayloadUrnsNamingTheField() {
+        ObjectNode post = post("x");
+        ((ObjectNode) post.get("payload")).put("author", "urn:li:person:782bbtaQ\n");
+        assertThat(reasonOf(validate(post))).contains("author").contains("control character");
+        ObjectNode stats = post("x").put("type", "sync.org-share-stats");
+        stats.putObject("payload").put("organization", "urn:li:organization:123\n");
+        assertThat(reasonOf(validate(stats))).contains("organization").contains("control character");
+    }
+
+    @Test
+    void keepsNewlinesAndTabsInCommentary() {
+        assertThat(validate(post("line one\nline two\ttabbed"))).isInstanceOf(Validation.Valid.class);
+    }
+
+    // --- never throws -------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"jobId\":1,\"type\":\"post.create\",\"accountId\":\"a\",\"createdAt\":\"2026-11-24T10:00:00Z\",\"payload\":{}}",
+            "{\"jobId\":\"j\",\"type\":[],\"accountId\":{},\"createdAt\":5,\"payload\":\"p\"}",
+            "{\"jobId\":null,\"type\":null,\"accountId\":null,\"createdAt\":null,\"payload\":null}",
+            "{\"jobId\":\"\\ud800\",\"type\":\"sync.profile\",\"accountId\":\"a\",\"createdAt\":\"2026-11-24T10:00:00Z\",\"payload\":{}}",
+            "{\"jobId\":\"j\",\"type\":\"sync.posts\",\"accountId\":\"a\",\"createdAt\":\"2026-11-24T10:00:00Z\",\"payload\":{\"author\":\"urn:li:person:x\",\"pageSize\":1e400}}",
+            "{\"jobId\":\"j\",\"type\":\"sync.posts\",\"accountId\":\"a\",\"createdAt\":\"2026-11-24T10:00:00Z\",\"payload\":{\"author\":\"urn:li:person:x\",\"pageSize\":99999999999999999999999}}",
+            "{\"jobId\":\"j\",\"jobId\":\"k\"}", "\"just a string\"", "null", "{}", "{\"a\":", "\u0000"})
+    void neverThrowsWhateverTheJsonHolds(String value) {
+        assertThat(validator.validate(value.getBytes(StandardCharsets.UTF_8))).isNotNull();
+    }
+
+    @Test
+    void neverThrowsOnDeeplyNestedJson() {
+        String deep = "{\"jobId\":\"j\",\"type\":\"sync.profile\",\"accountId\":\"a\",\"createdAt\":\"2026-11-24T10:00:00Z\","
+                + "\"payload\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
+        assertThat(reasonOf(validator.validate(deep.getBytes(StandardCharsets.UTF_8)))).startsWith("value:");
+    }
+
+    @Test
+    void anUnexpectedExceptionInsideValidationBecomesInvalidNamingWhatFailed() {
+        JobValidator broken = new JobValidator(JSON, 64 * 1024) {
+            @Override
+            JobEnvelope envelope(JsonNode tree) {
+                throw new IllegalStateException("boom");
+            }
+        };
+        Validation v = broken.validate(post("x").toString().getBytes(StandardCharsets.UTF_8));
+        assertThat(reasonOf(v)).contains("IllegalStateException").contains("boom");
+        assertThat(((Validation.Invalid) v).jobId()).contains("job-1");
     }
 }
