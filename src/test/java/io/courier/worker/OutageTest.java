@@ -96,7 +96,8 @@ class OutageTest extends PipelineTestSupport {
         long tokenCalls = tokenCalls();
         simulator.clearFaults();
 
-        // Its last wait began before the outage ended and lasts about as long as it had been failing (≤ OUTAGE).
+        // Its last wait began before the outage ended: as long as it had been failing, at most the test profile's
+        // max-delay (10 s).
         String stuckId = JSON.readTree(stuck).get("jobId").asText();
         JsonNode result = JSON.readTree(text(kafka.await("linkedin.jobs.results", r -> text(r).contains(stuckId), 1,
                 OUTAGE.plus(WAIT)).get(0)));
