@@ -11,9 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
 import io.courier.platform.Outages;
@@ -27,9 +25,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
@@ -72,12 +67,10 @@ final class PollLoop {
     private final Function<ConsumerRecord<String, byte[]>, Optional<Instant>> holdUntil;
     private final Clock clock;
     private final OffsetTracker tracker = new OffsetTracker();
-    /** Polled records ("topic-partition@offset") whose output Kafka refused, with how often; see afterRefusal. */
-    private final Map<String, Integer> refused = new ConcurrentHashMap<>();
+    private final RefusedOutputs refused = new RefusedOutputs();
+    private final LagGauges lag;
     private final Map<TopicPartition, Instant> held = new HashMap<>();
     private final MeterRegistry metrics;
-    private final Map<String, AtomicLong> lagByTopic = new ConcurrentHashMap<>();
-    private Instant lagMeasuredAt = Instant.EPOCH;
     private Instant lastCommit = Instant.EPOCH;
     private volatile boolean running;
     /** When the poll thread last went round its loop (liveness reads it). */
@@ -98,6 +91,7 @@ final class PollLoop {
         this.handler = handler;
         this.holdUntil = holdUntil;
         this.clock = clock;
+        this.lag = new LagGauges(metrics, clock);
     }
 
     void start() {
@@ -175,7 +169,7 @@ final class PollLoop {
                     commit(consumer.assignment());
                     lastCommit = clock.instant();
                 }
-                measureLag();
+                lag.measure(consumer);
             }
             drainAndCommit();
         } finally {
@@ -233,29 +227,6 @@ final class PollLoop {
         // Records are keyed by accountId (CONTRACT §3); a record without a key is ordered with its partition.
         String orderKey = record.key() != null ? "k:" + record.key() : "p:" + tp;
         executor.submit(orderKey, () -> runOne(partition, record));
-    }
-
-    /**
-     * Records not yet read, per topic, from the consumer's own fetch positions (no broker round trip):
-     * {@code courier_consumer_lag{topic}}. For the retry tiers this is how much work is waiting.
-     */
-    private void measureLag() {
-        Instant now = clock.instant();
-        if (now.isBefore(lagMeasuredAt.plusSeconds(1))) {
-            return;
-        }
-        lagMeasuredAt = now;
-        Map<String, Long> sums = new HashMap<>();
-        for (TopicPartition tp : consumer.assignment()) {
-            consumer.currentLag(tp).ifPresent(lag -> sums.merge(tp.topic(), lag, Long::sum));
-        }
-        lagByTopic.keySet().forEach(topic -> sums.putIfAbsent(topic, 0L));
-        sums.forEach((topic, lag) -> lagByTopic.computeIfAbsent(topic, t -> {
-            AtomicLong value = new AtomicLong();
-            Gauge.builder("courier.consumer.lag", value, AtomicLong::get).description("Records not yet read, per topic")
-                    .tag("topic", t).register(metrics);
-            return value;
-        }).set(lag));
     }
 
     private void releaseDue() {
@@ -351,7 +322,7 @@ final class PollLoop {
         try {
             for (OffsetTracker.Output output : release.outputs()) {
                 producer.send(output.record(), (sent, e) -> {
-                    if (refusedForItself(e)) {
+                    if (RefusedOutputs.refusedForItself(e)) {
                         failed.put(output, e);
                     }
                 });
@@ -359,30 +330,12 @@ final class PollLoop {
             producer.sendOffsetsToTransaction(release.offsets(), consumer.groupMetadata());
             producer.commitTransaction();
             tracker.committed(release.offsets());
-            release.outputs().forEach(o -> refused.remove(sourceOf(o)));
+            refused.committed(release.outputs());
             producer.beginTransaction();
         } catch (KafkaException e) {
-            // The broker refuses a whole batch, so every record batched with the culprit fails alike: blame the largest
-            // one. If another is too large as well, the next transaction finds it; each abort ends one culprit.
-            failed.keySet().stream().max(java.util.Comparator.comparingInt(o -> o.record().value() == null ? 0
-                    : o.record().value().length)).ifPresent(culprit -> refused.merge(sourceOf(culprit), 1, Integer::sum));
+            refused.aborted(failed.keySet());
             recover(e);
         }
-    }
-
-    /**
-     * A send the broker refused for the record itself (too large for its topic, invalid). Everything else is not the
-     * record's fault: the broker away (retriable errors), or the collateral failures every other send of an aborted
-     * transaction gets. The producer splits a batch the broker calls too large until the record is alone, then fails
-     * it with RecordTooLargeException.
-     */
-    private static boolean refusedForItself(Exception e) {
-        return e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException
-                || e instanceof InvalidRecordException;
-    }
-
-    private static String sourceOf(OffsetTracker.Output output) {
-        return output.source() + "@" + output.sourceOffset();
     }
 
     /**
@@ -392,8 +345,8 @@ final class PollLoop {
      * go out in the next transaction: one record's output cannot abort them for ever.
      */
     private Optional<List<ProducerRecord<String, byte[]>>> afterRefusal(ConsumerRecord<String, byte[]> record) {
-        Integer refusals = refused.get(new TopicPartition(record.topic(), record.partition()) + "@" + record.offset());
-        if (refusals == null) {
+        int refusals = refused.of(record);
+        if (refusals == 0) {
             return Optional.empty();
         }
         List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
