@@ -27,8 +27,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.TransactionAbortedException;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
@@ -365,12 +368,15 @@ final class PollLoop {
     }
 
     /**
-     * A send that failed for the record itself (too large, invalid, or given up while the broker kept refusing it),
-     * not because its transaction was aborted for another reason or the broker was unreachable (retriable: every
-     * record in flight gets those, and none of them is at fault).
+     * A send that failed for the record itself (too large or invalid for the broker), not because its transaction
+     * failed for another reason: the producer fails every unsent record of a failed transaction with the
+     * transaction's error (a CommitFailedException after the group forgot this member during a broker freeze, a
+     * fenced or timed-out producer, a retriable error), and none of those records is at fault (BrokerOutageIT).
      */
     private static boolean refusedForItself(Exception e) {
-        return e != null && !(e instanceof TransactionAbortedException) && !(e instanceof RetriableException);
+        return e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException
+                || e instanceof InvalidRecordException || e instanceof InvalidTopicException
+                || e instanceof SerializationException;
     }
 
     private static String sourceOf(OffsetTracker.Output output) {
