@@ -3,6 +3,8 @@
 #   deploy/kafka-broker.sh start [--fresh]   start (or reuse) the broker on 127.0.0.1:${KAFKA_PORT:-9092}
 #   deploy/kafka-broker.sh stop              stop the broker this script started (by its PID), nothing else
 #   deploy/kafka-broker.sh status | create-topics | logs
+# KAFKA_PORT, KAFKA_CONTROLLER_PORT and KAFKA_RUN_DIR (config, data, pid and log; default .run/kafka) let several
+# brokers run side by side, e.g. the one BrokerOutageIT starts, stops and freezes.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=lib/jdk.sh
@@ -13,7 +15,7 @@ PORT=${KAFKA_PORT:-9092}
 CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 CACHE=${COURIER_CACHE:-$HOME/.cache/courier}/kafka-$KAFKA_VERSION
 LIBS=$CACHE/libs
-RUN=$ROOT/.run/kafka
+RUN=${KAFKA_RUN_DIR:-$ROOT/.run/kafka}
 PID_FILE=$RUN/broker.pid
 LOG=$RUN/broker.log
 BOOTSTRAP=127.0.0.1:$PORT

@@ -7,7 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * Polled records whose output Kafka refused (too large for its topic, invalid), with how often. Such a refusal aborts
@@ -19,12 +21,16 @@ final class RefusedOutputs {
     private final Map<String, Integer> refusals = new ConcurrentHashMap<>();
 
     /**
-     * A send the broker refused for the record itself. Everything else is not the record's fault: the broker away
-     * (retriable errors), or the collateral failures every other send of an aborted transaction gets.
+     * A send the broker refused for the record itself (too large or invalid for it). Everything else is not the
+     * record's fault: the producer fails every unsent record of a failed transaction with the transaction's error (a
+     * CommitFailedException after the group forgot this member during a broker freeze, a fenced or timed-out
+     * producer, a retriable error), and none of those records is to blame (BrokerOutageIT saw 27 published posts
+     * dead-lettered when any non-retriable error counted).
      */
     static boolean refusedForItself(Exception e) {
         return e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException
-                || e instanceof InvalidRecordException;
+                || e instanceof InvalidRecordException || e instanceof InvalidTopicException
+                || e instanceof SerializationException;
     }
 
     /**

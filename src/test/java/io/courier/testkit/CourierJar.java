@@ -42,6 +42,19 @@ public final class CourierJar {
 
     /** Starts the jar and waits until it is ready; its output goes to {@code log}. */
     public static Process start(Map<String, String> env, int port, Path log) throws Exception {
+        return start(env, port, log, 200);
+    }
+
+    /**
+     * Starts the jar and waits only until its HTTP port answers (liveness, whatever it says), for a Courier that
+     * cannot be ready yet, e.g. while Kafka is unreachable.
+     */
+    public static Process startAnswering(Map<String, String> env, int port, Path log) throws Exception {
+        return start(env, port, log, -1);
+    }
+
+    /** Starts the jar and waits until readiness answers {@code readyStatus} (any answer of liveness when -1). */
+    private static Process start(Map<String, String> env, int port, Path log, int readyStatus) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", "target/quarkus-app/quarkus-run.jar")
                 .redirectErrorStream(true)
@@ -49,23 +62,34 @@ public final class CourierJar {
         pb.environment().putAll(env);
         Process p = pb.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline) { // ends at the deadline, or when Courier exits
             if (!p.isAlive()) {
                 throw new IllegalStateException("Courier exited with " + p.exitValue() + "; see " + log);
             }
-            try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return p;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
+            Health h = health(port, readyStatus == -1 ? "live" : "ready");
+            if (readyStatus == -1 ? h.status() > 0 : h.status() == readyStatus) {
+                return p;
             }
             Thread.sleep(200);
         }
         p.destroyForcibly();
-        throw new IllegalStateException("Courier did not become ready in 90 s; see " + log);
+        throw new IllegalStateException("Courier did not " + (readyStatus == -1 ? "answer" : "become ready")
+                + " in 90 s; see " + log);
+    }
+
+    /** What {@code /q/health/<which>} (live or ready) answers; status -1 while nothing answers on the port. */
+    public static Health health(int port, String which) throws InterruptedException {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/" + which))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Health(r.statusCode(), r.body());
+        } catch (IOException notListening) {
+            return new Health(-1, notListening.toString());
+        }
+    }
+
+    /** One health answer. */
+    public record Health(int status, String body) {
     }
 
     /** Imports a simulator member's tokens into the Courier listening on {@code port}. */
