@@ -137,7 +137,11 @@ final class PollLoop {
                 runGeneration();
                 return;
             } catch (RuntimeException | Error e) {
-                LOG.errorf(e, "consumer loop failed, starting it again in %s loop=%s", backoff, name);
+                if (!running) {
+                    return; // stopping: the failure is the shutdown's (a closed client), nothing to start again
+                }
+                // WARN: the loop recovers by itself; liveness turns DOWN if it keeps failing (courier.worker.liveness-timeout).
+                LOG.warnf(e, "consumer loop failed, starting it again in %s loop=%s", backoff, name);
                 metrics.counter("courier.poll.loop.restarts", "loop", name).increment();
             }
             sleepWhileRunning(backoff);
