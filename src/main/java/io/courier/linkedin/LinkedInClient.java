@@ -117,7 +117,13 @@ public class LinkedInClient {
 
     private LinkedInTransport.Answer send(String endpoint, HttpRequest.Builder request) {
         LinkedInTransport.Answer response;
-        callSlots.acquireUninterruptibly();
+        try {
+            // Interruptibly: a job cancelled while it waits for a slot (its partition handed over) must not call.
+            callSlots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LinkedInUnreachableException(endpoint, LinkedInUnreachableException.Kind.IO, "cancelled before the call");
+        }
         try {
             response = transport.send(endpoint, request.build());
         } finally {

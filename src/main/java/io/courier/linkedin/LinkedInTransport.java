@@ -49,6 +49,9 @@ final class LinkedInTransport {
 
     /** Sends the request and reads its answer within the deadline; what ends the wait is the deadline itself. */
     Answer send(String endpoint, HttpRequest request) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw unreachable(endpoint, LinkedInUnreachableException.Kind.IO, "cancelled before the call");
+        }
         CompletableFuture<HttpResponse<BoundedBody.Bytes>> call = http.sendAsync(request,
                 info -> new BoundedBody(info.statusCode() / 100 == 2 ? maxResponseBytes : ERROR_BODY_BYTES));
         try {

@@ -19,6 +19,14 @@ final class DeadLetterColumns {
     private DeadLetterColumns() {
     }
 
+    /**
+     * PostgreSQL's text refuses U+0000, and a producer's key or header may hold one: such a row would be refused for
+     * ever and stop the indexer. It is stored as U+FFFD (the original bytes stay on the DLQ topic).
+     */
+    private static String text(String value) {
+        return value == null || value.indexOf('\u0000') < 0 ? value : value.replace('\u0000', '\uFFFD');
+    }
+
     /** Binds what a dead letter says about itself (its headers) and its record, from parameter {@code i} on. */
     static void describe(PreparedStatement s, int i, Headers h, String topic, String key, byte[] value)
             throws SQLException {
@@ -30,7 +38,7 @@ final class DeadLetterColumns {
         s.setString(i + 5, header(h, CourierHeaders.LINKEDIN_CODE));
         s.setObject(i + 6, integer(header(h, CourierHeaders.LINKEDIN_SERVICE_ERROR_CODE)));
         s.setString(i + 7, header(h, CourierHeaders.LINKEDIN_REQUEST_ID));
-        s.setString(i + 8, Optional.ofNullable(header(h, CourierHeaders.ERROR_MESSAGE)).orElse(""));
+        s.setString(i + 8, text(Optional.ofNullable(header(h, CourierHeaders.ERROR_MESSAGE)).orElse("")));
         s.setTimestamp(i + 9, timestamp(header(h, CourierHeaders.FIRST_FAILURE_AT)));
         s.setTimestamp(i + 10, timestamp(header(h, CourierHeaders.LAST_FAILURE_AT)));
         s.setInt(i + 11, Optional.ofNullable(integer(header(h, CourierHeaders.ATTEMPTS))).orElse(0));
@@ -38,9 +46,9 @@ final class DeadLetterColumns {
         s.setString(i + 13, Optional.ofNullable(header(h, CourierHeaders.ORIGINAL_TOPIC)).orElse(topic));
         s.setObject(i + 14, integer(header(h, CourierHeaders.ORIGINAL_PARTITION)));
         s.setObject(i + 15, number(header(h, CourierHeaders.ORIGINAL_OFFSET)));
-        s.setString(i + 16, key);
+        s.setString(i + 16, text(key));
         s.setBytes(i + 17, value);
-        s.setString(i + 18, StoredHeaders.toJson(h));
+        s.setString(i + 18, text(StoredHeaders.toJson(h)));
     }
 
     private static String header(Headers headers, String key) {

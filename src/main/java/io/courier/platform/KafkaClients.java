@@ -38,7 +38,12 @@ public class KafkaClients {
         Map<String, Object> props = producerProps(name);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "courier-" + name + "-" + java.util.UUID.randomUUID());
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-        producer.initTransactions();
+        try {
+            producer.initTransactions();
+        } catch (RuntimeException e) {
+            producer.close(java.time.Duration.ZERO); // the caller tries again with a new one: do not leak this one's threads
+            throw e;
+        }
         return producer;
     }
 

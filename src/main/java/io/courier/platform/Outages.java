@@ -6,6 +6,8 @@ import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.redisson.client.RedisConnectionException;
+import org.redisson.client.RedisReadonlyException;
+import org.redisson.client.RedisRetryException;
 import org.redisson.client.RedisTimeoutException;
 
 /**
@@ -24,6 +26,7 @@ public final class Outages {
                 return sql instanceof SQLTransientException || isConnectionState(sql.getSQLState());
             }
             if (t instanceof RedisConnectionException || t instanceof RedisTimeoutException
+                    || t instanceof RedisRetryException || t instanceof RedisReadonlyException
                     || t instanceof RetriableException || t instanceof ConnectException
                     || t instanceof SocketTimeoutException) {
                 return true;
@@ -34,11 +37,12 @@ public final class Outages {
 
     /**
      * SQLSTATE classes of a server that cannot serve: 08 connection, 53 insufficient resources, 57 operator
-     * intervention (shutdown, statement timeout), 40 serialization/deadlock; a null state is a driver or pool
-     * failure (e.g. no connection within the acquisition timeout). Data errors (22, 23, 42) are the record's.
+     * intervention (shutdown, statement timeout), 40 serialization/deadlock, 28 authorization (credentials being
+     * rotated), 58 system error, 25006 read-only (a failover in progress); a null state is a driver or pool failure
+     * (e.g. no connection within the acquisition timeout). Data errors (22, 23, 42) are the record's.
      */
     private static boolean isConnectionState(String state) {
         return state == null || state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
-                || state.startsWith("40");
+                || state.startsWith("40") || state.startsWith("28") || state.startsWith("58") || state.equals("25006");
     }
 }

@@ -247,7 +247,9 @@ class JobRunner {
                     }
                     continue;
                 }
-                if (attempt && calls <= policy.inlineRetries(failure.errorClass(), run.state().attempts())) {
+                // A cancelled job (its partition handed over) never calls again: the next owner runs it.
+                if (attempt && calls <= policy.inlineRetries(failure.errorClass(), run.state().attempts())
+                        && !Thread.currentThread().isInterrupted()) {
                     LOG.infof("job failed, retrying at once errorClass=%s liRequestId=%s", failure.errorClass(),
                             failure.linkedInRequestId().orElse("-"));
                     continue;

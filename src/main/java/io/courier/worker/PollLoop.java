@@ -244,6 +244,9 @@ final class PollLoop {
     }
 
     private void runOne(OffsetTracker.Partition partition, ConsumerRecord<String, byte[]> record) {
+        // A job cancelled on an earlier hand-over may have left this thread (it runs its key's queue) interrupted;
+        // left set, every blocking call of this job would fail at once and its retries would spin.
+        Thread.interrupted();
         if (!tracker.start(partition)) {
             return; // the partition moved to another consumer, which will run this record
         }
@@ -263,28 +266,53 @@ final class PollLoop {
      */
     private List<ProducerRecord<String, byte[]>> runToOutcome(OffsetTracker.Partition partition,
                                                              ConsumerRecord<String, byte[]> record) {
-        Optional<List<ProducerRecord<String, byte[]>>> refusedBefore = afterRefusal(record);
-        if (refusedBefore.isPresent()) {
-            return refusedBefore.get();
+        if (refused.of(record) > 0) {
+            return afterRefusal(partition, record);
         }
         int failures = 0;
         int outages = 0;
-        while (running && !partition.isClosing()) {
+        // Interrupted only when cancelled: the partition is being handed over, and the next owner runs the record.
+        while (running && !partition.isClosing() && !Thread.currentThread().isInterrupted()) {
             List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
             try {
                 handler.handle(record, outputs::add);
                 return outputs;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | StackOverflowError | LinkageError e) {
                 boolean outage = Outages.isOutage(e);
                 if (!outage && ++failures >= config.maxInfrastructureAttempts()) {
-                    outputs.clear();
-                    handler.giveUp(record, outputs::add, e, failures);
-                    return outputs;
+                    return giveUp(partition, record, e, failures);
                 }
                 int tries = outage ? ++outages : failures;
                 LOG.warnf("job outcome not written, will run it again from=%s-%d@%d try=%d outage=%s cause=%s",
                         record.topic(), record.partition(), record.offset(), tries, outage, e.toString());
                 pause(backoff(tries));
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The record's final outcome from the handler (a dead letter). If even that fails, it is tried again while it is
+     * an outage; otherwise the record is committed without outputs (logged and counted), so that it cannot hold its
+     * partition. Null only when the loop stops or the partition moves away first (the next owner runs it).
+     */
+    private List<ProducerRecord<String, byte[]>> giveUp(OffsetTracker.Partition partition,
+                                                       ConsumerRecord<String, byte[]> record, Throwable cause, int tries) {
+        RuntimeException why = cause instanceof RuntimeException r ? r : new IllegalStateException(cause.toString(), cause);
+        int outages = 0;
+        while (running && !partition.isClosing() && !Thread.currentThread().isInterrupted()) {
+            List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
+            try {
+                handler.giveUp(record, outputs::add, why, tries);
+                return outputs;
+            } catch (RuntimeException e) {
+                if (!Outages.isOutage(e)) {
+                    LOG.errorf(e, "job could not even be dead-lettered; committed without output from=%s-%d@%d",
+                            record.topic(), record.partition(), record.offset());
+                    metrics.counter("courier.outputs.dropped", "loop", name).increment();
+                    return List.of();
+                }
+                pause(backoff(++outages));
             }
         }
         return null;
@@ -348,21 +376,16 @@ final class PollLoop {
      * output again; if even that is refused, it is committed without outputs and logged. Either way the others' outputs
      * go out in the next transaction: one record's output cannot abort them for ever.
      */
-    private Optional<List<ProducerRecord<String, byte[]>>> afterRefusal(ConsumerRecord<String, byte[]> record) {
-        int refusals = refused.of(record);
-        if (refusals == 0) {
-            return Optional.empty();
+    private List<ProducerRecord<String, byte[]>> afterRefusal(OffsetTracker.Partition partition,
+                                                             ConsumerRecord<String, byte[]> record) {
+        if (refused.of(record) == 1) {
+            return giveUp(partition, record, new KafkaException("Kafka refused this job's output (too large or invalid "
+                    + "for the broker)"), 1);
         }
-        List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
-        if (refusals == 1) {
-            handler.giveUp(record, outputs::add, new KafkaException("Kafka refused this job's output (too large or "
-                    + "invalid for the broker)"), 1);
-        } else {
-            LOG.errorf("Kafka refused this job's outputs and its dead letter; committed without output from=%s-%d@%d",
-                    record.topic(), record.partition(), record.offset());
-            metrics.counter("courier.outputs.dropped", "loop", name).increment();
-        }
-        return Optional.of(outputs);
+        LOG.errorf("Kafka refused this job's outputs and its dead letter; committed without output from=%s-%d@%d",
+                record.topic(), record.partition(), record.offset());
+        metrics.counter("courier.outputs.dropped", "loop", name).increment();
+        return List.of();
     }
 
     /**
@@ -381,6 +404,11 @@ final class PollLoop {
             producer = producers.get();
         }
         tracker.forget(tracker.tracked());
+        // Rewound, a held partition's head may be a record that is due already: hold nothing until it is read again.
+        if (!held.isEmpty()) {
+            consumer.resume(held.keySet());
+            held.clear();
+        }
         Set<TopicPartition> assigned = consumer.assignment();
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
         for (TopicPartition tp : assigned) {

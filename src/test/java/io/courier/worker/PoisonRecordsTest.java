@@ -214,4 +214,19 @@ class PoisonRecordsTest extends PipelineTestSupport {
         return job(jobId, "post.create", account.accountId(),
                 "{\"author\":\"" + account.memberUrn() + "\",\"commentary\":\"" + commentary + " " + jobId + "\"}");
     }
+
+    @Test
+    void aDeadLetterWhoseKeyHoldsANulIsIndexedAndTheIndexerGoesOn() throws Exception {
+        String account = "acct-nul-" + UUID.randomUUID();
+        String after = "acct-after-nul-" + UUID.randomUUID();
+        // Valid JSON, not a job (no createdAt): dead-lettered as INVALID_JOB with its key, which PostgreSQL text refuses.
+        kafka.send("linkedin.jobs.post", "key\u0000" + account, "{\"jobId\":\"nul-key\",\"accountId\":\"" + account + "\"}");
+        kafka.send("linkedin.jobs.post", after, "{\"jobId\":\"after-nul-key\",\"accountId\":\"" + after + "\"}");
+
+        for (String acct : List.of(account, after)) {
+            await().atMost(WAIT).untilAsserted(() -> assertThat(given().auth().oauth2(ADMIN_TOKEN)
+                    .get("/admin/dead-letters?accountId=" + acct).then().statusCode(200).extract().jsonPath()
+                    .getList("items")).as("indexed: " + acct).hasSize(1));
+        }
+    }
 }
