@@ -2,7 +2,12 @@ package io.courier.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.inject.Inject;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
 import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -14,6 +19,9 @@ public abstract class PipelineTestSupport {
     protected static final ObjectMapper JSON = new ObjectMapper();
     protected static final Duration WAIT = Duration.ofSeconds(40);
 
+    /** Courier's own PostgreSQL, for tests that make it fail on purpose (triggers) or look at its rows. */
+    @Inject
+    protected DataSource db;
     @ConfigProperty(name = "courier.kafka.bootstrap-servers")
     protected String bootstrap;
     @ConfigProperty(name = "courier.linkedin.api-base-url")
@@ -32,6 +40,13 @@ public abstract class PipelineTestSupport {
     void closeClients() {
         simulator.clearFaults();
         kafka.close();
+    }
+
+    /** Runs SQL on Courier's database. */
+    protected void sql(String statements) throws SQLException {
+        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+            s.execute(statements);
+        }
     }
 
     /** The result event of a job, waiting for it. */

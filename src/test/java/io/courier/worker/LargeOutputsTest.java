@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agroal.api.AgroalDataSource;
 import io.courier.retry.CourierHeaders;
 import io.courier.testkit.ConnectedAccounts;
 import io.courier.testkit.ConnectedAccounts.Connected;
@@ -60,8 +59,6 @@ class LargeOutputsTest extends PipelineTestSupport {
 
     @Inject
     Admin admin;
-    @Inject
-    AgroalDataSource db;
     @ConfigProperty(name = "courier.linkedin.version")
     String linkedInVersion;
 

@@ -11,12 +11,7 @@ import io.courier.testkit.CourierServices;
 import io.courier.testkit.PipelineTestSupport;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.UUID;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,9 +22,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(CourierServices.class)
 class RecordingFailureTest extends PipelineTestSupport {
-
-    @Inject
-    DataSource db;
 
     @Test
     void aPostWhoseOutcomeCannotBeRecordedIsRecordedLaterAndNeverPostedTwice() throws Exception {
@@ -67,9 +59,4 @@ class RecordingFailureTest extends PipelineTestSupport {
         }
     }
 
-    private void sql(String statements) throws SQLException {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
-            s.execute(statements);
-        }
-    }
 }
