@@ -62,9 +62,14 @@ public class DeadLetterWriter {
                 state.originalTopic(), state.originalPartition(), state.originalOffset(), failure.message());
     }
 
-    /** The record being dead-lettered, as consumed: it gets one outcome, however often it runs. */
+    /**
+     * The record being dead-lettered, as consumed: it gets one outcome, however often it runs. Its timestamp is part
+     * of the key because offsets start again when a topic is re-created (a job without a readable id, e.g. one too
+     * large to parse, would otherwise overwrite an older dead letter kept at the same offset).
+     */
     private static String spillKey(ConsumerRecord<String, byte[]> original, JobRef job) {
-        return original.topic() + "-" + original.partition() + "@" + original.offset() + "/" + job.jobId().orElse("-");
+        return original.topic() + "-" + original.partition() + "@" + original.offset() + "/" + original.timestamp()
+                + "/" + job.jobId().orElse("-");
     }
 
     /** Courier's headers (values cut), the row id, the key when it fits, and the value's beginning. */
