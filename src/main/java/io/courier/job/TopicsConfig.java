@@ -39,4 +39,12 @@ public interface TopicsConfig {
     default String forType(JobType type) {
         return type.isPost() ? post() : sync();
     }
+
+    /**
+     * Where Courier may write a job again (a replay, a released parked job): the topic it came from when that is a job
+     * topic, else its type's topic, else none. Never any other topic, whatever a stored row names.
+     */
+    default java.util.Optional<String> jobTopic(String original, java.util.Optional<JobType> type) {
+        return original.equals(post()) || original.equals(sync()) ? java.util.Optional.of(original) : type.map(this::forType);
+    }
 }

@@ -155,10 +155,7 @@ public class Replayer {
      * names the topic.
      */
     private Optional<String> jobTopicOf(DeadLetter d) {
-        if (d.originalTopic().equals(topics.post()) || d.originalTopic().equals(topics.sync())) {
-            return Optional.of(d.originalTopic());
-        }
-        return d.jobType().flatMap(JobType::fromWireName).map(topics::forType);
+        return topics.jobTopic(d.originalTopic(), d.jobType().flatMap(JobType::fromWireName));
     }
 
     /** How many calls of a resource a replay may make now: a share of what is left of the app's budget. */

@@ -133,7 +133,7 @@ class JobRunner {
      */
     void giveUp(ConsumerRecord<String, byte[]> record, Outbox outbox, RuntimeException cause, int tries) {
         Instant now = clock.instant();
-        JobRef ref = switch (safeValidate(record)) {
+        JobRef ref = switch (validator.validate(record.value())) { // never throws
             case Validation.Valid valid -> JobRef.of(valid.job());
             case Validation.Invalid invalid -> JobRef.of(invalid);
         };
@@ -150,15 +150,6 @@ class JobRunner {
         LOG.errorf(cause, "job could not be run, dead-lettered as INTERNAL jobId=%s", ref.jobId().orElse("-"));
         deadLetter(outbox, record, ref, Failure.of(ErrorClass.INTERNAL, message), RetryState.of(record),
                 ref.type().orElse(INVALID_TYPE_TAG), now);
-    }
-
-    private Validation safeValidate(ConsumerRecord<String, byte[]> record) {
-        try {
-            return validator.validate(record.value());
-        } catch (RuntimeException e) {
-            return new Validation.Invalid("value: could not be read (" + e.getClass().getSimpleName() + ")",
-                    Optional.empty(), Optional.empty(), Optional.empty());
-        }
     }
 
     private void runValid(Run run) {

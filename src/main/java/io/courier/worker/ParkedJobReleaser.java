@@ -130,10 +130,7 @@ class ParkedJobReleaser {
      * topic, where validation dead-letters it.
      */
     private String jobTopic(String target, String jobType) {
-        if (target.equals(topics.post()) || target.equals(topics.sync())) {
-            return target;
-        }
-        return topics.forType(JobType.fromWireName(jobType).orElse(JobType.POST_CREATE));
+        return topics.jobTopic(target, JobType.fromWireName(jobType)).orElse(topics.post());
     }
 
     /** One pod at a time, for the length of this transaction. */
