@@ -27,23 +27,29 @@ final class DeadLetterColumns {
         return value == null || value.indexOf('\u0000') < 0 ? value : value.replace('\u0000', '\uFFFD');
     }
 
+    /** The same, cut to its column's width: a 70-character type in a varchar(64) would stop the indexer too. */
+    private static String text(String value, int width) {
+        String clean = text(value);
+        return clean == null || clean.length() <= width ? clean : clean.substring(0, width);
+    }
+
     /** Binds what a dead letter says about itself (its headers) and its record, from parameter {@code i} on. */
     static void describe(PreparedStatement s, int i, Headers h, String topic, String key, byte[] value)
             throws SQLException {
-        s.setString(i, header(h, CourierHeaders.JOB_ID));
-        s.setString(i + 1, header(h, CourierHeaders.JOB_TYPE));
-        s.setString(i + 2, header(h, CourierHeaders.ACCOUNT_ID));
-        s.setString(i + 3, Optional.ofNullable(header(h, CourierHeaders.ERROR_CLASS)).orElse("UNKNOWN"));
+        s.setString(i, text(header(h, CourierHeaders.JOB_ID), 128));
+        s.setString(i + 1, text(header(h, CourierHeaders.JOB_TYPE), 64));
+        s.setString(i + 2, text(header(h, CourierHeaders.ACCOUNT_ID), 128));
+        s.setString(i + 3, text(Optional.ofNullable(header(h, CourierHeaders.ERROR_CLASS)).orElse("UNKNOWN"), 64));
         s.setObject(i + 4, integer(header(h, CourierHeaders.HTTP_STATUS)));
-        s.setString(i + 5, header(h, CourierHeaders.LINKEDIN_CODE));
+        s.setString(i + 5, text(header(h, CourierHeaders.LINKEDIN_CODE), 128));
         s.setObject(i + 6, integer(header(h, CourierHeaders.LINKEDIN_SERVICE_ERROR_CODE)));
-        s.setString(i + 7, header(h, CourierHeaders.LINKEDIN_REQUEST_ID));
+        s.setString(i + 7, text(header(h, CourierHeaders.LINKEDIN_REQUEST_ID), 128));
         s.setString(i + 8, text(Optional.ofNullable(header(h, CourierHeaders.ERROR_MESSAGE)).orElse("")));
         s.setTimestamp(i + 9, timestamp(header(h, CourierHeaders.FIRST_FAILURE_AT)));
         s.setTimestamp(i + 10, timestamp(header(h, CourierHeaders.LAST_FAILURE_AT)));
         s.setInt(i + 11, Optional.ofNullable(integer(header(h, CourierHeaders.ATTEMPTS))).orElse(0));
         s.setInt(i + 12, Optional.ofNullable(integer(header(h, CourierHeaders.REPLAY_COUNT))).orElse(0));
-        s.setString(i + 13, Optional.ofNullable(header(h, CourierHeaders.ORIGINAL_TOPIC)).orElse(topic));
+        s.setString(i + 13, text(Optional.ofNullable(header(h, CourierHeaders.ORIGINAL_TOPIC)).orElse(topic), 255));
         s.setObject(i + 14, integer(header(h, CourierHeaders.ORIGINAL_PARTITION)));
         s.setObject(i + 15, number(header(h, CourierHeaders.ORIGINAL_OFFSET)));
         s.setString(i + 16, text(key));

@@ -320,18 +320,19 @@ class JobRunner {
     /** A failed attempt: the policy decides from the attempts so far (`state` counted this run's calls). */
     private void decide(Run run, Failure failure, RetryState state) {
         Instant now = clock.instant();
-        carryOut(run, failure, state, policy.decide(failure, state.attempts(), now, ThreadLocalRandom.current().nextDouble()));
+        carryOut(run, failure, state, now, policy.decide(failure, state.attempts(), now,
+                ThreadLocalRandom.current().nextDouble()));
     }
 
     /** A failed run that was not an attempt: a delay growing with how long the job has been failing. */
     private void defer(Run run, Failure failure, RetryState state) {
         Instant now = clock.instant();
-        carryOut(run, failure, state, policy.defer(failure, state.firstFailureAt(), now,
+        carryOut(run, failure, state, now, policy.defer(failure, state.firstFailureAt(), now,
                 ThreadLocalRandom.current().nextDouble()));
     }
 
-    private void carryOut(Run run, Failure failure, RetryState state, Decision decision) {
-        Instant now = clock.instant();
+    /** Carries out a decision made at {@code now}: the failure time in the headers is the one the delay counts from. */
+    private void carryOut(Run run, Failure failure, RetryState state, Instant now, Decision decision) {
         switch (decision) {
             case Decision.RetryLater later -> {
                 router.retryLater(run.outbox(), run.record(), JobRef.of(run.job()), failure, state, now, later.dueAt());

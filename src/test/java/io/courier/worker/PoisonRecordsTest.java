@@ -216,14 +216,18 @@ class PoisonRecordsTest extends PipelineTestSupport {
     }
 
     @Test
-    void aDeadLetterWhoseKeyHoldsANulIsIndexedAndTheIndexerGoesOn() throws Exception {
+    void deadLettersWithANulInTheirKeyOrATooWideTypeAreIndexedAndTheIndexerGoesOn() throws Exception {
         String account = "acct-nul-" + UUID.randomUUID();
         String after = "acct-after-nul-" + UUID.randomUUID();
         // Valid JSON, not a job (no createdAt): dead-lettered as INVALID_JOB with its key, which PostgreSQL text refuses.
         kafka.send("linkedin.jobs.post", "key\u0000" + account, "{\"jobId\":\"nul-key\",\"accountId\":\"" + account + "\"}");
+        // An unknown type of 70 characters: its header is wider than the index's job_type column.
+        String wide = "acct-wide-type-" + UUID.randomUUID();
+        kafka.send("linkedin.jobs.post", wide, "{\"jobId\":\"wide-type\",\"type\":\"" + "t".repeat(70)
+                + "\",\"accountId\":\"" + wide + "\"}");
         kafka.send("linkedin.jobs.post", after, "{\"jobId\":\"after-nul-key\",\"accountId\":\"" + after + "\"}");
 
-        for (String acct : List.of(account, after)) {
+        for (String acct : List.of(account, wide, after)) {
             await().atMost(WAIT).untilAsserted(() -> assertThat(given().auth().oauth2(ADMIN_TOKEN)
                     .get("/admin/dead-letters?accountId=" + acct).then().statusCode(200).extract().jsonPath()
                     .getList("items")).as("indexed: " + acct).hasSize(1));
