@@ -1,6 +1,8 @@
 package io.courier.auth;
 
+import io.courier.platform.AdminRole;
 import io.courier.platform.ApiError;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -22,6 +24,7 @@ public class AccountListResource {
     }
 
     @GET
+    @RolesAllowed(AdminRole.VIEWER_NAME)
     public Response accounts(@QueryParam("status") @DefaultValue("REAUTH_REQUIRED") String status,
                              @QueryParam("limit") @DefaultValue("100") int limit) {
         Account.Status wanted;

@@ -2,7 +2,9 @@ package io.courier.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.linkedin.Urns;
+import io.courier.platform.AdminRole;
 import io.courier.platform.ApiError;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -20,7 +22,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
-/** Admin API for connected accounts (CONTRACT §5): import tokens, read status. Guarded by AdminAuthFilter. */
+/** Admin API for connected accounts (CONTRACT §5): admins import tokens, viewers read status. */
 @Path("/admin/accounts/{accountId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class AccountResource {
@@ -39,6 +41,7 @@ public class AccountResource {
     @PUT
     @Path("/tokens")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(AdminRole.ADMIN_NAME)
     public Response importTokens(@PathParam("accountId") String accountId, JsonNode body) {
         Optional<String> badId = checkAccountId(accountId);
         if (badId.isPresent()) {
@@ -58,6 +61,7 @@ public class AccountResource {
     }
 
     @GET
+    @RolesAllowed(AdminRole.VIEWER_NAME)
     public Response account(@PathParam("accountId") String accountId) {
         return tokens.account(accountId)
                 .map(view -> Response.ok(view).build())

@@ -6,6 +6,7 @@ import io.courier.linkedin.LinkedInClient;
 import io.courier.linkedin.LinkedInOAuthClient;
 import io.courier.linkedin.LinkedInUnreachableException;
 import io.courier.linkedin.OAuthException;
+import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
@@ -28,6 +29,7 @@ import org.jboss.logging.Logger;
  * happened and what to do: HTML for a browser, JSON for {@code Accept: application/json}.
  */
 @Path("/oauth")
+@PermitAll // the member's browser has no admin token; connect links carry their own proof (CONTRACT §5)
 public class OAuthResource {
 
     private static final Logger LOG = Logger.getLogger(OAuthResource.class);

@@ -24,8 +24,8 @@ final class DlqCommand {
     static final String USAGE = """
             usage: java -jar quarkus-run.jar dlq <list|show ID|replay|discard> [options]
               --url URL              Courier's HTTP address (env COURIER_URL, default http://localhost:8080)
-              --token TOKEN          admin token (env COURIER_ADMIN_TOKEN)
-              --operator NAME        recorded in the audit (env USER)
+              --token TOKEN          admin token (env COURIER_ADMIN_TOKEN); the audit records the token's name
+              --reason TEXT          replay, discard: why, recorded in the audit
               --error-class C --account ID --job-type T --since ISO --until ISO --ids 1,2,3 --state NEW
               --limit N              at most N dead letters (default 100)
               --dry-run              replay: only say what would be replayed
@@ -60,8 +60,7 @@ final class DlqCommand {
         }
         Api api = new Api(Optional.ofNullable(options.get("url")).or(() -> Optional.ofNullable(System.getenv("COURIER_URL")))
                 .orElse("http://localhost:8080"), Optional.ofNullable(options.get("token"))
-                .orElse(Optional.ofNullable(System.getenv("COURIER_ADMIN_TOKEN")).orElse("")),
-                Optional.ofNullable(options.get("operator")).orElse(Optional.ofNullable(System.getenv("USER")).orElse("cli")));
+                .orElse(Optional.ofNullable(System.getenv("COURIER_ADMIN_TOKEN")).orElse("")));
         try {
             return switch (args[0]) {
                 case "list" -> list(api, options, out);
@@ -154,6 +153,9 @@ final class DlqCommand {
     private static String body(Map<String, String> options, int limit, boolean dryRun) {
         ObjectNode body = JSON.createObjectNode().put("limit", limit).put("dryRun", dryRun)
                 .put("force", options.containsKey("force"));
+        if (options.containsKey("reason")) {
+            body.put("reason", options.get("reason"));
+        }
         ObjectNode filter = body.putObject("filter");
         Map.of("error-class", "errorClass", "account", "accountId", "job-type", "jobType", "since", "since", "until", "until")
                 .forEach((option, field) -> {
@@ -179,11 +181,10 @@ final class DlqCommand {
         }
     }
 
-    private record Api(String base, String token, String operator) {
+    private record Api(String base, String token) {
         JsonNode call(String method, String path, String body) throws IOException {
             HttpRequest request = HttpRequest.newBuilder(URI.create(base.replaceAll("/$", "") + path))
                     .header("Authorization", "Bearer " + token)
-                    .header("X-Courier-Operator", operator)
                     .header("Content-Type", "application/json")
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                     .build();

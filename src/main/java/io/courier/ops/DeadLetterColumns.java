@@ -23,12 +23,12 @@ final class DeadLetterColumns {
      * PostgreSQL's text refuses U+0000, and a producer's key or header may hold one: such a row would be refused for
      * ever and stop the indexer. It is stored as U+FFFD (the original bytes stay on the DLQ topic).
      */
-    private static String text(String value) {
+    static String text(String value) {
         return value == null || value.indexOf('\u0000') < 0 ? value : value.replace('\u0000', '\uFFFD');
     }
 
     /** The same, cut to its column's width: a 70-character type in a varchar(64) would stop the indexer too. */
-    private static String text(String value, int width) {
+    static String text(String value, int width) {
         String clean = text(value);
         return clean == null || clean.length() <= width ? clean : clean.substring(0, width);
     }

@@ -1,11 +1,13 @@
 package io.courier.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.courier.platform.AdminRole;
 import io.courier.platform.ApiError;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -21,22 +23,32 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** The dead-letter API (CONTRACT §5) under /admin, so behind the admin token (AdminAuthFilter). */
+/** The dead-letter API (CONTRACT §5): viewers read, operators replay and discard, in their token's name. */
 @Path("/admin/dead-letters")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(AdminRole.VIEWER_NAME)
 public class DeadLetterResource {
+
+    /** Longest reason kept in the audit (its column's width); a longer one is cut, not refused. */
+    private static final int MAX_REASON_CHARS = 256;
 
     static final int MAX_LIMIT = 10_000;
 
     private final DeadLetterStore store;
     private final Replayer replayer;
     private final DeadLetterConfig config;
+    private final AuditTrail audit;
+    private final SecurityIdentity caller;
 
-    DeadLetterResource(DeadLetterStore store, Replayer replayer, DeadLetterConfig config) {
+    DeadLetterResource(DeadLetterStore store, Replayer replayer, DeadLetterConfig config, AuditTrail audit,
+                       SecurityIdentity caller) {
         this.store = store;
         this.replayer = replayer;
         this.config = config;
+        this.audit = audit;
+        this.caller = caller;
     }
 
     @GET
@@ -83,18 +95,19 @@ public class DeadLetterResource {
     @GET
     @Path("/audit")
     public List<Map<String, Object>> audit(@QueryParam("limit") @DefaultValue("50") int limit) {
-        return store.auditTrail(Math.max(1, Math.min(limit, 1000)));
+        return audit.latest(Math.max(1, Math.min(limit, 1000)));
     }
 
-    /** {"filter":{…},"limit":N,"dryRun":true,"force":false}; dryRun defaults to true. */
+    /** {"filter":{…},"limit":N,"dryRun":true,"force":false,"reason":"…"}; dryRun defaults to true. */
     @POST
     @Path("/replay")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response replay(JsonNode body, @HeaderParam("X-Courier-Operator") @DefaultValue("admin-api") String operator) {
+    @RolesAllowed(AdminRole.OPERATOR_NAME)
+    public Response replay(JsonNode body) {
         try {
             Request request = Request.of(body);
             return Response.ok(replayer.replay(request.filter, request.limit, request.flag("dryRun", true),
-                    request.flag("force", false), operator)).build();
+                    request.flag("force", false), requester(request))).build();
         } catch (DeadLetterFilter.BadFilter e) {
             return ApiError.badRequest(e.field, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -102,19 +115,25 @@ public class DeadLetterResource {
         }
     }
 
-    /** {"filter":{…},"limit":N}: marks them handled without replaying. */
+    /** {"filter":{…},"limit":N,"reason":"…"}: marks them handled without replaying. */
     @POST
     @Path("/discard")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response discard(JsonNode body, @HeaderParam("X-Courier-Operator") @DefaultValue("admin-api") String operator) {
+    @RolesAllowed(AdminRole.OPERATOR_NAME)
+    public Response discard(JsonNode body) {
         try {
             Request request = Request.of(body);
-            return Response.ok(replayer.discard(request.filter, request.limit, operator)).build();
+            return Response.ok(replayer.discard(request.filter, request.limit, requester(request))).build();
         } catch (DeadLetterFilter.BadFilter e) {
             return ApiError.badRequest(e.field, e.getMessage());
         } catch (IllegalArgumentException e) {
             return ApiError.badRequest("body", e.getMessage());
         }
+    }
+
+    /** The audit names the token's configured name (AdminTokens), never something the request says about itself. */
+    private Requester requester(Request request) {
+        return new Requester(caller.getPrincipal().getName(), request.reason());
     }
 
     private record Request(DeadLetterFilter filter, int limit, JsonNode body) {
@@ -128,6 +147,11 @@ public class DeadLetterResource {
             DeadLetterFilter filter = DeadLetterFilter.parse(text(f, "errorClass"), text(f, "accountId"), text(f, "jobType"),
                     text(f, "since"), text(f, "until"), ids, null);
             return new Request(filter, DeadLetterResource.limit(body.has("limit") ? body.get("limit").asText() : "100"), body);
+        }
+
+        Optional<String> reason() {
+            return Optional.ofNullable(text(body, "reason")).filter(r -> !r.isBlank())
+                    .map(r -> r.length() > MAX_REASON_CHARS ? r.substring(0, MAX_REASON_CHARS) : r);
         }
 
         boolean flag(String name, boolean otherwise) {

@@ -23,7 +23,7 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** The dead-letter index in PostgreSQL (tables dead_letter and dead_letter_audit), in plain JDBC. */
+/** The dead-letter index in PostgreSQL (table dead_letter; its audit is AuditTrail), in plain JDBC. */
 @ApplicationScoped
 public class DeadLetterStore implements DeadLetterSpill {
 
@@ -170,55 +170,6 @@ public class DeadLetterStore implements DeadLetterSpill {
         } catch (SQLException e) {
             throw new DatabaseException("marking dead letter " + id + " " + state, e);
         }
-    }
-
-    void audit(String operator, String action, DeadLetterFilter filter, boolean dryRun, ReplayReport report) {
-        try (Connection c = db.getConnection(); PreparedStatement insert = c.prepareStatement("""
-                insert into dead_letter_audit (at, operator, action, filter, dry_run, matched, replayed, discarded, refused, deferred)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-            insert.setTimestamp(1, Timestamp.from(clock.instant()));
-            insert.setString(2, operator);
-            insert.setString(3, action);
-            insert.setString(4, filter.describe());
-            insert.setBoolean(5, dryRun);
-            insert.setInt(6, report.matched());
-            insert.setInt(7, report.replayed());
-            insert.setInt(8, report.discarded());
-            insert.setInt(9, report.refusedLoopGuard().size());
-            insert.setInt(10, report.deferredForBudget().size());
-            insert.executeUpdate();
-        } catch (SQLException e) {
-            throw new DatabaseException("writing the dead-letter audit", e);
-        }
-    }
-
-    /** The last audit rows, newest first. */
-    public List<Map<String, Object>> auditTrail(int limit) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        try (Connection c = db.getConnection(); PreparedStatement select = c.prepareStatement(
-                "select at, operator, action, filter, dry_run, matched, replayed, discarded, refused, deferred "
-                        + "from dead_letter_audit order by id desc limit ?")) {
-            select.setInt(1, limit);
-            try (ResultSet r = select.executeQuery()) {
-                while (r.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("at", r.getTimestamp(1).toInstant().toString());
-                    row.put("operator", r.getString(2));
-                    row.put("action", r.getString(3));
-                    row.put("filter", r.getString(4));
-                    row.put("dryRun", r.getBoolean(5));
-                    row.put("matched", r.getInt(6));
-                    row.put("replayed", r.getInt(7));
-                    row.put("discarded", r.getInt(8));
-                    row.put("refused", r.getInt(9));
-                    row.put("deferred", r.getInt(10));
-                    rows.add(row);
-                }
-            }
-        } catch (SQLException e) {
-            throw new DatabaseException("reading the dead-letter audit", e);
-        }
-        return rows;
     }
 
     /** Counts for the ops page: by state, by class and by account (NEW ones), and NEW per hour over a week. */

@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
  * {@code courier-replay-count}; paced (courier.dead-letters.replay-rate); never more than a share of the remaining
  * daily budget of each resource the jobs will call (courier.dead-letters.replay-budget-share); a job replayed
  * courier.dead-letters.max-replays times already is refused unless forced. A dry run reports all that and changes
- * nothing. Every call is audited.
+ * nothing. Every call is audited (AuditTrail) before it acts, in the name of the token that asked.
  */
 @ApplicationScoped
 public class Replayer {
@@ -33,15 +33,17 @@ public class Replayer {
     private static final Logger LOG = Logger.getLogger(Replayer.class);
 
     private final DeadLetterStore store;
+    private final AuditTrail audit;
     private final KafkaProducer<String, byte[]> producer;
     private final QuotaLimiter limiter;
     private final QuotaConfig quota;
     private final DeadLetterConfig config;
     private final TopicsConfig topics;
 
-    Replayer(DeadLetterStore store, KafkaProducer<String, byte[]> producer, QuotaLimiter limiter, QuotaConfig quota,
-             DeadLetterConfig config, TopicsConfig topics) {
+    Replayer(DeadLetterStore store, AuditTrail audit, KafkaProducer<String, byte[]> producer, QuotaLimiter limiter,
+             QuotaConfig quota, DeadLetterConfig config, TopicsConfig topics) {
         this.store = store;
+        this.audit = audit;
         this.topics = topics;
         this.producer = producer;
         this.limiter = limiter;
@@ -49,7 +51,21 @@ public class Replayer {
         this.config = config;
     }
 
-    public ReplayReport replay(DeadLetterFilter filter, int limit, boolean dryRun, boolean force, String operator) {
+    public ReplayReport replay(DeadLetterFilter filter, int limit, boolean dryRun, boolean force, Requester by) {
+        ReplayReport report = audit.record(by, "REPLAY", filter, dryRun, () -> replayNow(filter, limit, dryRun, force));
+        LOG.infof("dead letters %s operator=%s filter=%s matched=%d replayed=%d refused=%d deferred=%d",
+                dryRun ? "replay dry run" : "replayed", by.name(), filter.describe(), report.matched(), report.replayed(),
+                report.refusedLoopGuard().size(), report.deferredForBudget().size());
+        return report;
+    }
+
+    public ReplayReport discard(DeadLetterFilter filter, int limit, Requester by) {
+        ReplayReport report = audit.record(by, "DISCARD", filter, false, () -> discardNow(filter, limit));
+        LOG.infof("dead letters discarded operator=%s filter=%s count=%d", by.name(), filter.describe(), report.discarded());
+        return report;
+    }
+
+    private ReplayReport replayNow(DeadLetterFilter filter, int limit, boolean dryRun, boolean force) {
         List<DeadLetter> matched = store.oldestFirst(filter.inState("NEW"), limit);
         Map<LinkedInResource, Integer> needed = new LinkedHashMap<>();
         Map<LinkedInResource, Long> allowed = new LinkedHashMap<>();
@@ -93,16 +109,11 @@ public class Replayer {
                 }
             }
         }
-        ReplayReport report = new ReplayReport(dryRun, matched.size(), replayed.size(), 0,
+        return new ReplayReport(dryRun, matched.size(), replayed.size(), 0,
                 dryRun ? go.stream().map(DeadLetter::id).toList() : replayed, refused, deferred, budget);
-        store.audit(operator, "REPLAY", filter, dryRun, report);
-        LOG.infof("dead letters %s operator=%s filter=%s matched=%d replayed=%d refused=%d deferred=%d",
-                dryRun ? "replay dry run" : "replayed", operator, filter.describe(), matched.size(), replayed.size(),
-                refused.size(), deferred.size());
-        return report;
     }
 
-    public ReplayReport discard(DeadLetterFilter filter, int limit, String operator) {
+    private ReplayReport discardNow(DeadLetterFilter filter, int limit) {
         List<DeadLetter> matched = store.oldestFirst(filter.inState("NEW"), limit);
         List<Long> discarded = new ArrayList<>();
         for (DeadLetter d : matched) {
@@ -110,10 +121,7 @@ public class Replayer {
                 discarded.add(d.id());
             }
         }
-        ReplayReport report = new ReplayReport(false, matched.size(), 0, discarded.size(), discarded, List.of(), List.of(), Map.of());
-        store.audit(operator, "DISCARD", filter, false, report);
-        LOG.infof("dead letters discarded operator=%s filter=%s count=%d", operator, filter.describe(), discarded.size());
-        return report;
+        return new ReplayReport(false, matched.size(), 0, discarded.size(), discarded, List.of(), List.of(), Map.of());
     }
 
     /**

@@ -5,10 +5,12 @@ import static io.courier.testkit.ConnectedAccounts.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.courier.testkit.AdminCallers;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.PipelineTestSupport;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,6 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(CourierServices.class)
 class DlqCommandTest extends PipelineTestSupport {
 
-    private static final String URL = "http://localhost:8081";
 
     @Test
     void listShowReplayAndDiscardFromTheTerminal() {
@@ -43,7 +44,12 @@ class DlqCommandTest extends PipelineTestSupport {
         assertThat(bulk.out).contains("matched 22; would replay 22").contains("dry run only").contains("--yes");
         assertThat(cli("list", "--account", account, "--state", "NEW").out).contains("22 dead letter(s)");
 
-        Result replay = cli("replay", "--account", account, "--limit", "12", "--yes", "--operator", "cli-test");
+        Result viewer = cliWith(AdminCallers.VIEWER.token(), "replay", "--account", account, "--limit", "1");
+        assertThat(viewer.code).isEqualTo(1);
+        assertThat(viewer.err).contains("courier answered 403").contains("needs role operator");
+
+        Result replay = cliWith(AdminCallers.OPERATOR.token(), "replay", "--account", account, "--limit", "12", "--yes",
+                "--reason", "cli test");
         assertThat(replay.code).isZero();
         assertThat(replay.out).contains("12/12 replayed").contains("replayed 12 of 12");
         assertThat(cli("list", "--account", account, "--state", "REPLAYED").out).contains("12 dead letter(s)");
@@ -67,7 +73,7 @@ class DlqCommandTest extends PipelineTestSupport {
 
     private static Result cliWith(String token, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--url", URL, "--token", token));
+        all.addAll(List.of("--url", "http://localhost:" + RestAssured.port, "--token", token));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = DlqCommand.run(all.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.courier.quota.LinkedInResource;
 import io.courier.quota.QuotaLimiter;
+import io.courier.testkit.AdminCallers;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.KafkaTestClient;
 import io.courier.testkit.PipelineTestSupport;
@@ -32,6 +33,8 @@ class DeadLetterOpsTest extends PipelineTestSupport {
 
     @Inject
     DeadLetterStore store;
+    @Inject
+    AuditTrail auditTrail;
     @Inject
     QuotaLimiter limiter;
     @Inject
@@ -107,9 +110,10 @@ class DeadLetterOpsTest extends PipelineTestSupport {
         long span = replayed.get(3).timestamp() - replayed.get(0).timestamp();
         assertThat(span).isGreaterThanOrEqualTo(140);
 
-        List<Map<String, Object>> audit = store.auditTrail(5);
+        List<Map<String, Object>> audit = auditTrail.latest(5);
         assertThat(audit).anySatisfy(a -> {
-            assertThat(a.get("operator")).isEqualTo("ops-test");
+            assertThat(a.get("operator")).isEqualTo(AdminCallers.OPERATOR.name());
+            assertThat(a.get("state")).isEqualTo("done");
             assertThat(a.get("action")).isEqualTo("REPLAY");
             assertThat(a.get("dryRun")).isEqualTo(false);
             assertThat(a.get("replayed")).isEqualTo(4);
@@ -160,7 +164,7 @@ class DeadLetterOpsTest extends PipelineTestSupport {
                 .post("/admin/dead-letters/discard").then().statusCode(200).extract().jsonPath();
         assertThat(report.getInt("discarded")).isEqualTo(1);
         assertThat(ids("accountId=" + account + "&state=DISCARDED")).containsExactly(id);
-        assertThat(store.auditTrail(3)).anySatisfy(a -> assertThat(a.get("action")).isEqualTo("DISCARD"));
+        assertThat(auditTrail.latest(3)).anySatisfy(a -> assertThat(a.get("action")).isEqualTo("DISCARD"));
 
         given().get("/admin/dead-letters").then().statusCode(401);
         given().auth().oauth2("wrong").get("/admin/dead-letters").then().statusCode(401);
@@ -190,7 +194,7 @@ class DeadLetterOpsTest extends PipelineTestSupport {
     }
 
     private JsonPath replay(String body) {
-        return admin().header("X-Courier-Operator", "ops-test").contentType("application/json").body(body)
+        return given().auth().oauth2(AdminCallers.OPERATOR.token()).contentType("application/json").body(body)
                 .post("/admin/dead-letters/replay").then().statusCode(200).extract().jsonPath();
     }
 

@@ -1,17 +1,18 @@
 package io.courier.ops;
 
-import static io.courier.testkit.ConnectedAccounts.ADMIN_TOKEN;
 import static io.courier.testkit.ConnectedAccounts.connect;
 import static io.courier.testkit.ConnectedAccounts.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.courier.auth.TokenStore;
+import io.courier.testkit.AdminCallers;
 import io.courier.testkit.ConnectedAccounts.Connected;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.PipelineTestSupport;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,10 +65,12 @@ class OpsPageBrowserTest extends PipelineTestSupport {
         WebDriver browser = chromium();
         try {
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-            browser.get("http://localhost:8081/ops/");
-            browser.findElement(By.id("token")).sendKeys(ADMIN_TOKEN);
+            browser.get("http://localhost:" + RestAssured.port + "/ops/");
+            browser.findElement(By.id("token")).sendKeys(AdminCallers.OPERATOR.token());
             browser.findElement(By.cssSelector("#login-form button")).click();
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("app")));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("caller"), "operator-test (operator)"));
+            assertThat(storedAnywhere(browser)).as("the token is kept in memory only").isEmpty();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("by-class"), "INVALID_JOB"));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("reauth"), waiting.accountId()));
 
@@ -88,10 +91,22 @@ class OpsPageBrowserTest extends PipelineTestSupport {
             wait.until(ExpectedConditions.alertIsPresent()).accept();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("replay-result"), "replayed 3"));
             assertThat(store.list(DeadLetterFilter.parse(null, account, null, null, null, List.of(), "REPLAYED"), 10)).hasSize(3);
-            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "ops-page"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "operator-test"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "REPLAY · done"));
+            assertThat(storedAnywhere(browser)).isEmpty();
+
+            browser.navigate().refresh(); // a reload forgets the token: the page asks again
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login")));
+            assertThat(browser.findElement(By.id("app")).isDisplayed()).isFalse();
         } finally {
             browser.quit();
         }
+    }
+
+    /** Everything the page left in web storage: with the token only in memory, nothing. */
+    private static String storedAnywhere(WebDriver browser) {
+        return String.valueOf(((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                "return [sessionStorage, localStorage].map(s => Object.keys(s).map(k => k + '=' + s.getItem(k)).join(',')).join('')"));
     }
 
     private static WebDriver chromium() {

@@ -60,6 +60,7 @@ public class CourierServices implements QuarkusTestResourceLifecycleManager {
         config.put("courier.linkedin.oauth-base-url", simulator.baseUrl());
         config.put("courier.linkedin.client-id", SimulatorOptions.defaults().clientId());
         config.put("courier.linkedin.client-secret", SimulatorOptions.defaults().clientSecret());
+        config.putAll(AdminCallers.config());
         LOG.infof("test services kafka=%s redis=%s db=%s simulator=%s", config.get("courier.kafka.bootstrap-servers"),
                 config.get("courier.redis.url"), config.get("quarkus.datasource.jdbc.url"), simulator.baseUrl());
         return Map.copyOf(config);

@@ -158,7 +158,7 @@ class PoisonRecordsTest extends PipelineTestSupport {
                 "update dead_letter set original_topic = 'linkedin.jobs.results' where job_id = ?1")
                 .setParameter(1, jobId).executeUpdate());
 
-        int replayed = given().auth().oauth2(ADMIN_TOKEN).header("X-Courier-Operator", "poison-test")
+        int replayed = given().auth().oauth2(ADMIN_TOKEN)
                 .contentType("application/json").body("{\"filter\":{\"accountId\":\"" + account + "\"},\"dryRun\":false}")
                 .post("/admin/dead-letters/replay").then().statusCode(200).extract().path("replayed");
         assertThat(replayed).isEqualTo(1);
