@@ -1,6 +1,7 @@
 package io.courier.platform;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -19,7 +20,7 @@ public enum AdminRole {
 
     /** The role as configured and as @RolesAllowed names it: viewer, operator, admin. */
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** This role and every role it includes, as the caller's security roles. */

@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -52,7 +53,7 @@ public class AdminTokens {
                 throw new IllegalStateException(property + " must be the hex SHA-256 of the token (64 hex digits, "
                         + "printf %s \"$TOKEN\" | sha256sum), got " + token.hash().length() + " characters");
             }
-            String previous = seen.putIfAbsent(token.hash().toLowerCase(java.util.Locale.ROOT), property);
+            String previous = seen.putIfAbsent(token.hash().toLowerCase(Locale.ROOT), property);
             if (previous != null) {
                 throw new IllegalStateException(property + " is the same token as " + previous
                         + ": each token needs its own name, or the audit cannot tell who called");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.courier.testkit.AdminCallers;
+import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.util.HashMap;
@@ -26,6 +27,15 @@ class AdminTokensTest {
         assertThat(tokens.identify(ALICE + "x")).isEmpty();
         assertThat(tokens.identify(AdminCallers.sha256(ALICE))).as("the hash is not the token").isEmpty();
         assertThat(tokens.identify("")).isEmpty();
+    }
+
+    @Test
+    void namedTokensCanComeFromEnvironmentVariables() {
+        AdminConfig config = new SmallRyeConfigBuilder().withMapping(AdminConfig.class)
+                .withSources(new EnvConfigSource(Map.of("COURIER_ADMIN_TOKENS_ALICE_HASH", AdminCallers.sha256(ALICE),
+                        "COURIER_ADMIN_TOKENS_ALICE_ROLE", "operator"), 300))
+                .build().getConfigMapping(AdminConfig.class);
+        assertThat(new AdminTokens(config).identify(ALICE)).contains(new AdminTokens.Caller("alice", AdminRole.OPERATOR));
     }
 
     @Test

@@ -17,16 +17,18 @@ class StartupConfigIT {
     private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final String KEY = "dGVzdC1vbmx5LXRva2VuLWtleS0zMi1ieXRlcyEhISE=";
 
-    @ParameterizedTest(name = "{0}={1} -> names {2}")
+    @ParameterizedTest(name = "{0}={1} ({3}) -> names {2}")
     @CsvSource(delimiter = '|', value = {
-            "COURIER_TOKEN_KEY    | <unset>          | courier.auth.token-key",
-            "COURIER_TOKEN_KEY    | c2hvcnQ=         | courier.auth.token-key",
-            "LINKEDIN_VERSION     | 2026-10          | courier.linkedin.version",
-            "REDIS_URL            | localhost:6379   | courier.redis.url",
-            "COURIER_WORKER_CONCURRENCY | 0          | courier.worker.concurrency",
-            "COURIER_LINKEDIN_MAX_CALLS_IN_FLIGHT | 0  | courier.linkedin.max-calls-in-flight",
-            "COURIER_RETRY_POLICIES_SERVER_ERROR_MAX_ATTEMPTS | 0 | courier.retry.policies.server-error.max-attempts"})
-    void refusesToStartNamingTheProperty(String variable, String value, String property) throws Exception {
+            "COURIER_TOKEN_KEY    | <unset>          | courier.auth.token-key | -",
+            "COURIER_TOKEN_KEY    | c2hvcnQ=         | courier.auth.token-key | -",
+            "LINKEDIN_VERSION     | 2026-10          | courier.linkedin.version | -",
+            "REDIS_URL            | localhost:6379   | courier.redis.url | -",
+            "COURIER_WORKER_CONCURRENCY | 0          | courier.worker.concurrency | -",
+            "COURIER_LINKEDIN_MAX_CALLS_IN_FLIGHT | 0  | courier.linkedin.max-calls-in-flight | -",
+            "COURIER_RETRY_POLICIES_SERVER_ERROR_MAX_ATTEMPTS | 0 | courier.retry.policies.server-error.max-attempts | -",
+            "COURIER_ADMIN_TOKENS_BOB_ROLE | root          | courier.admin.tokens.bob.role | -",
+            "COURIER_ADMIN_TOKENS_BOB_HASH | not-a-sha-256 | courier.admin.tokens.bob.hash | COURIER_ADMIN_TOKENS_BOB_ROLE=viewer"})
+    void refusesToStartNamingTheProperty(String variable, String value, String property, String alsoSet) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", JAR.toString()).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
@@ -38,6 +40,9 @@ class StartupConfigIT {
         env.put("DB_URL", db.get("quarkus.datasource.jdbc.url"));
         env.put("DB_USER", db.get("quarkus.datasource.username"));
         env.put("DB_PASSWORD", db.get("quarkus.datasource.password"));
+        if (!alsoSet.equals("-")) { // NAME=VALUE that the setting under test needs beside it
+            env.put(alsoSet.substring(0, alsoSet.indexOf('=')), alsoSet.substring(alsoSet.indexOf('=') + 1));
+        }
         if (value.equals("<unset>")) {
             env.remove(variable);
         } else {
