@@ -18,6 +18,13 @@ public final class Browser {
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .cookieHandler(new CookieManager()).build();
     private String forwardedFor;
+    private String accept = "application/json";
+
+    /** This browser asking for {@code mediaType} pages (a real browser asks for text/html). */
+    public Browser accepting(String mediaType) {
+        this.accept = mediaType;
+        return this;
+    }
 
     /** This browser as seen through a trusted proxy from {@code ip} (X-Forwarded-For). */
     public Browser from(String ip) {
@@ -26,7 +33,7 @@ public final class Browser {
     }
 
     public HttpResponse<String> get(String url) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "application/json");
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", accept);
         if (forwardedFor != null) {
             request.header("X-Forwarded-For", forwardedFor);
         }
