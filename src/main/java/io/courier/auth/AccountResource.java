@@ -1,6 +1,8 @@
 package io.courier.auth;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.linkedin.Urns;
 import io.courier.platform.ApiError;
 import jakarta.ws.rs.Consumes;
@@ -34,10 +36,12 @@ public class AccountResource {
 
     private final TokenStore tokens;
     private final ConnectLinks links;
+    private final ObjectMapper json;
 
-    AccountResource(TokenStore tokens, ConnectLinks links) {
+    AccountResource(TokenStore tokens, ConnectLinks links, ObjectMapper json) {
         this.tokens = tokens;
         this.links = links;
+        this.json = json;
     }
 
     /**
@@ -46,14 +50,21 @@ public class AccountResource {
      */
     @POST
     @Path("/connect-link")
-    public Response connectLink(@PathParam("accountId") String accountId, JsonNode body) {
+    @Consumes(MediaType.WILDCARD) // a bare POST (curl -X POST, no body) mints a plain link
+    public Response connectLink(@PathParam("accountId") String accountId, String body) {
         Optional<String> badId = checkAccountId(accountId);
         if (badId.isPresent()) {
             return ApiError.badRequest("accountId", badId.get());
         }
-        JsonNode rebind = body == null ? null : body.get("allowRebind");
-        if (body != null && !body.isNull() && !body.isObject() || rebind != null && !rebind.isBoolean()) {
-            return ApiError.badRequest("allowRebind", "send {} or {\"allowRebind\": true|false}");
+        JsonNode rebind;
+        try {
+            JsonNode parsed = body == null || body.isBlank() ? json.createObjectNode() : json.readTree(body);
+            rebind = parsed.isObject() ? parsed.get("allowRebind") : parsed;
+        } catch (JsonProcessingException e) {
+            rebind = json.nullNode();
+        }
+        if (rebind != null && !rebind.isBoolean()) {
+            return ApiError.badRequest("allowRebind", "send no body, {} or {\"allowRebind\": true|false}");
         }
         if (!links.enabled()) {
             return ApiError.of(Response.Status.SERVICE_UNAVAILABLE, "linkKey",

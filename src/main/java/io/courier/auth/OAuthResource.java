@@ -168,13 +168,13 @@ public class OAuthResource {
         return switch (refusal) {
             case ConnectCheck.Refusal.MemberMismatch m -> page(headers, 403, "member_mismatch", accountId,
                     "This is not the LinkedIn member of this account",
-                    "You signed in to LinkedIn as " + m.granted() + ", but this account belongs to " + m.stored() + "." + kept
+                    "You signed in to LinkedIn as " + m.granted() + ", but this account belongs to another LinkedIn member." + kept
                             + " Sign in to LinkedIn as that member and open a new connect link; to move the account to "
                             + "another member, an operator mints a link with \"allowRebind\": true.");
-            case ConnectCheck.Refusal.MemberUnknown m -> page(headers, 403, "member_unknown", accountId,
+            case ConnectCheck.Refusal.MemberUnknown u -> page(headers, 403, "member_unknown", accountId,
                     "LinkedIn did not say who signed in",
                     "Courier could not read the member of this sign-in (scope openid missing, or LinkedIn's userinfo failed), "
-                            + "so it cannot check that it is " + m.stored() + "." + kept + " " + NEW_LINK);
+                            + "so it cannot check that it is this account's member." + kept + " " + NEW_LINK);
             case ConnectCheck.Refusal.ScopesMissing m -> page(headers, 403, "scopes_missing", accountId,
                     "Some permissions were not granted",
                     "LinkedIn granted fewer permissions than this account's jobs use; missing: " + String.join(", ", m.missing())

@@ -88,7 +88,9 @@ class ConnectLinkTest extends PipelineTestSupport {
         assertThat(page.statusCode()).as(page.body()).isEqualTo(403);
         JsonNode body = JSON.readTree(page.body());
         assertThat(body.get("error").asText()).isEqualTo("member_mismatch");
-        assertThat(body.get("message").asText()).contains(victim.memberUrn()).contains("allowRebind");
+        // The page names who signed in, never the account's own member (the stranger must not learn it).
+        assertThat(body.get("message").asText()).contains(stranger.get("memberUrn").asText()).contains("allowRebind")
+                .doesNotContain(victim.memberUrn());
         AccountView after = tokens.account(victim.accountId()).orElseThrow();
         assertThat(after.memberUrn()).contains(victim.memberUrn());
         assertThat(after.accessTokenExpiresAt()).isEqualTo(before.accessTokenExpiresAt());
@@ -122,6 +124,21 @@ class ConnectLinkTest extends PipelineTestSupport {
 
         assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
         assertThat(tokens.account(account.accountId()).orElseThrow().memberUrn()).contains(other.get("memberUrn").asText());
+    }
+
+    @Test
+    void onlyAnAdminMintsLinks() {
+        String accountId = "acct-" + UUID.randomUUID();
+        given().contentType("application/json").body("{}").post("/admin/accounts/{id}/connect-link", accountId)
+                .then().statusCode(401);
+        given().auth().oauth2("not-the-token").post("/admin/accounts/{id}/connect-link", accountId).then().statusCode(401);
+        assertThat(tokens.account(accountId)).isEmpty();
+        given().auth().oauth2(io.courier.testkit.ConnectedAccounts.ADMIN_TOKEN).contentType("application/json")
+                .body("{\"allowRebind\":\"yes\"}").post("/admin/accounts/{id}/connect-link", accountId)
+                .then().statusCode(400);
+        // No body at all is a plain link.
+        given().auth().oauth2(io.courier.testkit.ConnectedAccounts.ADMIN_TOKEN).post("/admin/accounts/{id}/connect-link", accountId)
+                .then().statusCode(200);
     }
 
     @Test
