@@ -59,7 +59,7 @@ class OperatorRolesTest extends PipelineTestSupport {
     }
 
     @Test
-    void onlyAnAdminImportsTokens() {
+    void onlyAnAdminImportsTokensAndMintsConnectLinks() {
         String body = "{\"accessToken\":\"AQX-roles\",\"accessTokenExpiresAt\":\"2099-01-01T00:00:00Z\"}";
         String account = "roles-import-" + UUID.randomUUID();
         as(AdminCallers.VIEWER).contentType("application/json").body(body).put("/admin/accounts/{id}/tokens", account)
@@ -70,6 +70,11 @@ class OperatorRolesTest extends PipelineTestSupport {
         as(AdminCallers.ADMIN).contentType("application/json").body(body).put("/admin/accounts/{id}/tokens", account)
                 .then().statusCode(200);
         as(AdminCallers.VIEWER).get("/admin/accounts/{id}", account).then().statusCode(200);
+
+        as(AdminCallers.OPERATOR).post("/admin/accounts/{id}/connect-link", account).then().statusCode(403)
+                .body("error", containsString("needs role admin"));
+        as(AdminCallers.ADMIN).post("/admin/accounts/{id}/connect-link", account).then().statusCode(200)
+                .body("url", containsString("/oauth/connect"));
     }
 
     @Test
