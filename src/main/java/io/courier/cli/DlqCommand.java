@@ -5,11 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -58,10 +54,7 @@ final class DlqCommand {
                 return 2;
             }
         }
-        Api api = new Api(Optional.ofNullable(options.get("url")).or(() -> Optional.ofNullable(System.getenv("COURIER_URL")))
-                .orElse("http://localhost:8080"), Optional.ofNullable(options.get("token"))
-                .orElse(Optional.ofNullable(System.getenv("COURIER_ADMIN_TOKEN")).orElse("")),
-                Optional.ofNullable(options.get("operator")).orElse(Optional.ofNullable(System.getenv("USER")).orElse("cli")));
+        AdminApi api = AdminApi.from(options);
         try {
             return switch (args[0]) {
                 case "list" -> list(api, options, out);
@@ -73,16 +66,16 @@ final class DlqCommand {
                     yield 2;
                 }
             };
-        } catch (ApiException e) {
+        } catch (AdminApi.ApiException e) {
             err.println("courier answered " + e.status + ": " + e.getMessage());
             return 1;
         } catch (IOException e) {
-            err.println("cannot reach Courier at " + api.base + ": " + e.getMessage());
+            err.println("cannot reach Courier at " + api.base() + ": " + e.getMessage());
             return 1;
         }
     }
 
-    private static int list(Api api, Map<String, String> options, PrintStream out) throws IOException {
+    private static int list(AdminApi api, Map<String, String> options, PrintStream out) throws IOException {
         StringBuilder query = new StringBuilder("limit=" + options.getOrDefault("limit", "100"));
         Map.of("error-class", "errorClass", "account", "accountId", "job-type", "jobType", "since", "since",
                 "until", "until", "ids", "ids", "state", "state").forEach((option, param) -> {
@@ -102,7 +95,7 @@ final class DlqCommand {
         return 0;
     }
 
-    private static int show(Api api, String id, PrintStream out, PrintStream err) throws IOException {
+    private static int show(AdminApi api, String id, PrintStream out, PrintStream err) throws IOException {
         if (id == null) {
             err.println("show needs a dead-letter id\n" + USAGE);
             return 2;
@@ -111,7 +104,7 @@ final class DlqCommand {
         return 0;
     }
 
-    private static int replay(Api api, Map<String, String> options, PrintStream out) throws IOException {
+    private static int replay(AdminApi api, Map<String, String> options, PrintStream out) throws IOException {
         int limit = Integer.parseInt(options.getOrDefault("limit", "100"));
         JsonNode dry = api.call("POST", "/admin/dead-letters/replay", body(options, limit, true));
         int willReplay = dry.path("ids").size();
@@ -144,7 +137,7 @@ final class DlqCommand {
         return 0;
     }
 
-    private static int discard(Api api, Map<String, String> options, PrintStream out) throws IOException {
+    private static int discard(AdminApi api, Map<String, String> options, PrintStream out) throws IOException {
         JsonNode report = api.call("POST", "/admin/dead-letters/discard", body(options,
                 Integer.parseInt(options.getOrDefault("limit", "100")), false));
         out.printf("discarded %d of %d matched%n", report.path("discarded").asInt(), report.path("matched").asInt());
@@ -168,36 +161,5 @@ final class DlqCommand {
             }
         }
         return body.toString();
-    }
-
-    private static final class ApiException extends IOException {
-        final int status;
-
-        ApiException(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-    }
-
-    private record Api(String base, String token, String operator) {
-        JsonNode call(String method, String path, String body) throws IOException {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(base.replaceAll("/$", "") + path))
-                    .header("Authorization", "Bearer " + token)
-                    .header("X-Courier-Operator", operator)
-                    .header("Content-Type", "application/json")
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                    .build();
-            try (HttpClient http = HttpClient.newHttpClient()) {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                JsonNode answer = response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
-                if (response.statusCode() / 100 != 2) {
-                    throw new ApiException(response.statusCode(), answer.path("error").asText(response.body()));
-                }
-                return answer;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
-        }
     }
 }

@@ -1,0 +1,58 @@
+package io.courier.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.Optional;
+
+/** A running Courier's admin API as the CLI commands call it: bearer token, operator name, JSON both ways. */
+record AdminApi(String base, String token, String operator) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** From the options --url, --token and --operator, else COURIER_URL, COURIER_ADMIN_TOKEN and USER. */
+    static AdminApi from(Map<String, String> options) {
+        return new AdminApi(option(options, "url", "COURIER_URL").orElse("http://localhost:8080"),
+                option(options, "token", "COURIER_ADMIN_TOKEN").orElse(""),
+                option(options, "operator", "USER").orElse("cli"));
+    }
+
+    private static Optional<String> option(Map<String, String> options, String name, String variable) {
+        return Optional.ofNullable(options.get(name)).or(() -> Optional.ofNullable(System.getenv(variable)));
+    }
+
+    JsonNode call(String method, String path, String body) throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base.replaceAll("/$", "") + path))
+                .header("Authorization", "Bearer " + token)
+                .header("X-Courier-Operator", operator)
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            JsonNode answer = response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
+            if (response.statusCode() / 100 != 2) {
+                throw new ApiException(response.statusCode(), answer.path("error").asText(response.body()));
+            }
+            return answer;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /** Courier answered, with an error. */
+    static final class ApiException extends IOException {
+        final int status;
+
+        ApiException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+}
