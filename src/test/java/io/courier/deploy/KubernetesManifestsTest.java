@@ -122,7 +122,8 @@ class KubernetesManifestsTest {
     void alertsAndTopicsCoverWhatCourierNeeds() throws IOException {
         String alerts = Files.readString(K8S.resolve("alerts.yaml"));
         for (String alert : List.of("CourierReauthRequiredSpike", "CourierAppCredentialsRefused", "CourierDeadLetterRate",
-                "CourierLinkedInCircuitOpen", "CourierConsumerLagGrowing")) {
+                "CourierLinkedInCircuitOpen", "CourierConsumerLagGrowing", "CourierDeadLetterIndexerBehind",
+                "CourierDeadLetterIndexerStalled")) {
             assertThat(alerts).contains("alert: " + alert);
         }
         Set<String> topics = new HashSet<>();
