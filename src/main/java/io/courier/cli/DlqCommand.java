@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code dlq list|show|replay|discard}: the dead-letter API from a terminal or a Kubernetes Job. Talks to a
@@ -122,9 +124,15 @@ final class DlqCommand {
         }
         // In chunks, so the operator sees progress on a long, paced replay.
         int done = 0;
+        Set<Long> notSent = new TreeSet<>();
         while (done < willReplay) {
             JsonNode chunk = api.call("POST", "/admin/dead-letters/replay", body(options, Math.min(CHUNK, willReplay - done), false));
             int replayed = chunk.path("replayed").asInt();
+            for (JsonNode n : chunk.path("notSent")) {
+                if (notSent.add(n.path("id").asLong())) { // stays NEW: a later chunk may match it again
+                    out.printf("%ndead letter %d not sent: %s%n", n.path("id").asLong(), n.path("reason").asText());
+                }
+            }
             if (replayed == 0) {
                 break;
             }
