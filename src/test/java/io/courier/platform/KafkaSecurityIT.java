@@ -107,7 +107,7 @@ class KafkaSecurityIT {
             String account = "scram-" + UUID.randomUUID();
             CourierJar.importTokens(port, account, member);
             String jobId = "scram-job-" + UUID.randomUUID();
-            producer.send("linkedin.jobs.post", account, ConnectedAccounts.job(jobId, "post.create", account,
+            publishWithTheCli(ConnectedAccounts.job(jobId, "post.create", account,
                     "{\"author\":\"" + member.get("memberUrn").asText() + "\",\"commentary\":\"over SCRAM\"}"));
 
             JsonNode result = JSON.readTree(reader.await("linkedin.jobs.results",
@@ -143,6 +143,24 @@ class KafkaSecurityIT {
         assertThat(courier.exitValue()).isNotZero();
         assertThat(output).contains("courier.kafka.sasl.jaas.config").contains("principal=User:courier").contains("SCRAM-SHA-512");
         assertThat(output).doesNotContain(wrong);
+    }
+
+    /** The bundled CLI as a product would run it: `publish --producer-config` with the producer principal's credentials. */
+    private static void publishWithTheCli(String job) throws Exception {
+        Path config = Files.createTempFile("producer", ".properties");
+        java.util.Properties props = new java.util.Properties();
+        props.putAll(scramClient("courier-producer", PRODUCER_PASSWORD));
+        try (var out = Files.newBufferedWriter(config)) {
+            props.store(out, null);
+        }
+        Process cli = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                "target/quarkus-app/quarkus-run.jar", "publish", "--bootstrap", broker.bootstrapServers(),
+                "--producer-config", config.toString()).redirectErrorStream(true).start();
+        cli.getOutputStream().write((job + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        cli.getOutputStream().close();
+        String output = new String(cli.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(cli.waitFor(60, TimeUnit.SECONDS)).as("publish ended; output:%n%s", output).isTrue();
+        assertThat(cli.exitValue()).as("publish exit; output:%n%s", output).isZero();
     }
 
     private static Map<String, String> courierEnv(Map<String, String> services, int port, String password) {
