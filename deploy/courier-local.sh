@@ -75,6 +75,9 @@ local_secrets() {
         echo "COURIER_ADMIN_TOKEN=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"; } > "$RUN/secrets.env" )
     say "generated local secrets in $RUN/secrets.env (token key and admin token; local use only)"
   fi
+  if ! grep -q '^COURIER_CONNECT_LINK_KEY=' "$RUN/secrets.env"; then
+    echo "COURIER_CONNECT_LINK_KEY=$(head -c 32 /dev/urandom | base64)" >> "$RUN/secrets.env"
+  fi
   set -a; source "$RUN/secrets.env"; set +a
 }
 
@@ -114,6 +117,9 @@ connect_demo_account() {
 \"r_organization_social\",\"rw_organization_admin\"],\"memberUrn\":\"$DEMO_URN\"}"
   say "demo account connected (simulator member $DEMO_URN); as Courier shows it:"
   curl -fs -H "Authorization: Bearer $COURIER_ADMIN_TOKEN" "http://localhost:$HTTP_PORT/admin/accounts/demo-account"; echo
+  # A connect link for a second account: opening it runs the OAuth flow against the simulator (a new member).
+  CONNECT_URL=$(curl -fs -X POST "http://localhost:$HTTP_PORT/admin/accounts/demo-browser/connect-link" \
+    -H "Authorization: Bearer $COURIER_ADMIN_TOKEN" -H 'Content-Type: application/json' -d '{}' | json_field url)
 }
 
 publish_demo_jobs() {
@@ -162,6 +168,8 @@ up() {
 [courier] Courier is running with the LinkedIn simulator:
   health   http://localhost:$HTTP_PORT/q/health/ready      metrics http://localhost:$HTTP_PORT/q/metrics
   admin    curl -H "Authorization: Bearer \$(grep ADMIN $RUN/secrets.env | cut -d= -f2)" http://localhost:$HTTP_PORT/admin/accounts/demo-account
+  connect  open this single-use link (15 min) in a browser to connect account demo-browser through the OAuth flow:
+           $CONNECT_URL
   schema   http://localhost:$HTTP_PORT/schemas/job.schema.json   simulator http://127.0.0.1:$SIM_PORT/sim/stats
   publish  echo '<job json>' | java -jar $JAR publish
   Ctrl-C (or deploy/courier-local.sh stop) stops Courier$( [ -f "$RUN/broker.started-by-courier-local" ] && echo " and the broker"). Following the log:

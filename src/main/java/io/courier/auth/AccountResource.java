@@ -1,10 +1,13 @@
 package io.courier.auth;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.linkedin.Urns;
 import io.courier.platform.ApiError;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -15,12 +18,13 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
-/** Admin API for connected accounts (CONTRACT §5): import tokens, read status. Guarded by AdminAuthFilter. */
+/** Admin API for connected accounts (CONTRACT §5): import tokens, mint connect links, read status. Guarded by AdminAuthFilter. */
 @Path("/admin/accounts/{accountId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class AccountResource {
@@ -31,9 +35,46 @@ public class AccountResource {
     private static final int MAX_TOKEN_CHARS = 4096;
 
     private final TokenStore tokens;
+    private final ConnectLinks links;
+    private final ObjectMapper json;
 
-    AccountResource(TokenStore tokens) {
+    AccountResource(TokenStore tokens, ConnectLinks links, ObjectMapper json) {
         this.tokens = tokens;
+        this.links = links;
+        this.json = json;
+    }
+
+    /**
+     * Mints a single-use connect link for the account (creating the account if it is new): {"url","expiresAt"}.
+     * Body optional: {"allowRebind": true} lets the link connect a member other than the account's.
+     */
+    @POST
+    @Path("/connect-link")
+    @Consumes(MediaType.WILDCARD) // a bare POST (curl -X POST, no body) mints a plain link
+    public Response connectLink(@PathParam("accountId") String accountId, String body) {
+        Optional<String> badId = checkAccountId(accountId);
+        if (badId.isPresent()) {
+            return ApiError.badRequest("accountId", badId.get());
+        }
+        JsonNode rebind;
+        try {
+            JsonNode parsed = body == null || body.isBlank() ? json.createObjectNode() : json.readTree(body);
+            rebind = parsed.isObject() ? parsed.get("allowRebind") : parsed;
+        } catch (JsonProcessingException e) {
+            rebind = json.nullNode();
+        }
+        if (rebind != null && !rebind.isBoolean()) {
+            return ApiError.badRequest("allowRebind", "send no body, {} or {\"allowRebind\": true|false}");
+        }
+        if (!links.enabled()) {
+            return ApiError.of(Response.Status.SERVICE_UNAVAILABLE, "linkKey",
+                    "connect links are off: set COURIER_CONNECT_LINK_KEY (courier.oauth.link-key)");
+        }
+        boolean allowRebind = rebind != null && rebind.asBoolean();
+        boolean created = tokens.createIfMissing(accountId);
+        ConnectLinks.Minted minted = links.mint(accountId, allowRebind);
+        LOG.infof("connect link minted accountId=%s allowRebind=%s accountCreated=%s", accountId, allowRebind, created);
+        return Response.ok(Map.of("url", minted.url().toString(), "expiresAt", minted.expiresAt().toString())).build();
     }
 
     @PUT

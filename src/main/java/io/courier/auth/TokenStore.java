@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
@@ -99,6 +100,67 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
             persist(row);
         }
         return view(account, row);
+    }
+
+    /** What an OAuth callback's grant came to. */
+    public sealed interface ConnectOutcome {
+        record Stored(AccountView account) implements ConnectOutcome {}
+
+        record Refused(ConnectCheck.Refusal refusal) implements ConnectOutcome {}
+
+        /** The account is gone (deleted since its link was opened): a connect never creates one. */
+        record NoAccount() implements ConnectOutcome {}
+    }
+
+    /**
+     * Stores a grant from the OAuth callback if {@link ConnectCheck} allows it, on the locked account row (a concurrent
+     * connect or import cannot slip in between check and write). A refused grant changes nothing: no token, no
+     * event, parked jobs stay parked.
+     */
+    @Transactional
+    ConnectOutcome storeConnected(String accountId, TokenGrant grant, boolean allowRebind, List<String> configuredScopes) {
+        Account account = Account.findById(accountId, LockModeType.PESSIMISTIC_WRITE);
+        if (account == null) {
+            return new ConnectOutcome.NoAccount();
+        }
+        Optional<ConnectCheck.Refusal> refusal = ConnectCheck.check(Optional.ofNullable(account.memberUrn), scopes(account),
+                grant.memberUrn(), grant.scopes(), allowRebind, configuredScopes);
+        if (refusal.isPresent()) {
+            return new ConnectOutcome.Refused(refusal.get());
+        }
+        return new ConnectOutcome.Stored(importTokens(accountId, grant));
+    }
+
+    /**
+     * Creates the account a connect link is minted for, if it does not exist: no tokens yet, so it is
+     * REAUTH_REQUIRED (its jobs park, and run once the member connects). True when it was created.
+     */
+    @Transactional
+    public boolean createIfMissing(String accountId) {
+        if (Account.findById(accountId) != null) {
+            return false;
+        }
+        Instant now = clock.instant();
+        Account account = new Account();
+        account.id = accountId;
+        account.status = Account.Status.REAUTH_REQUIRED;
+        account.statusReason = "not connected yet: waiting for the member to open a connect link";
+        account.statusChangedAt = now;
+        account.createdAt = now;
+        account.updatedAt = now;
+        account.persist();
+        return true;
+    }
+
+    /** The scopes a connect of this account asks LinkedIn for (ConnectCheck.scopesToAsk). */
+    @Transactional
+    List<String> scopesToAsk(String accountId, List<String> configuredScopes) {
+        Account account = Account.findById(accountId);
+        return ConnectCheck.scopesToAsk(configuredScopes, account == null ? List.of() : scopes(account));
+    }
+
+    private static List<String> scopes(Account account) {
+        return account.scopes == null || account.scopes.isBlank() ? List.of() : List.of(account.scopes.split(" "));
     }
 
     /**
@@ -258,9 +320,7 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
     }
 
     private static AccountView view(Account account, AccountToken token) {
-        List<String> scopes = account.scopes == null || account.scopes.isBlank()
-                ? List.of() : List.of(account.scopes.split(" "));
-        return new AccountView(account.id, account.status.name(), Optional.ofNullable(account.memberUrn), scopes,
+        return new AccountView(account.id, account.status.name(), Optional.ofNullable(account.memberUrn), scopes(account),
                 Optional.ofNullable(token).map(t -> t.accessTokenExpiresAt),
                 Optional.ofNullable(token).map(t -> t.refreshTokenExpiresAt),
                 token != null && token.refreshToken != null,

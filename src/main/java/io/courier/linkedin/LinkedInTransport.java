@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.courier.platform.RunningJob;
 import org.jboss.logging.Logger;
 
 /**
@@ -49,7 +50,7 @@ final class LinkedInTransport {
 
     /** Sends the request and reads its answer within the deadline; what ends the wait is the deadline itself. */
     Answer send(String endpoint, HttpRequest request) {
-        if (Thread.currentThread().isInterrupted()) {
+        if (Thread.currentThread().isInterrupted() || RunningJob.cancelled()) {
             throw unreachable(endpoint, LinkedInUnreachableException.Kind.IO, "cancelled before the call");
         }
         CompletableFuture<HttpResponse<BoundedBody.Bytes>> call = http.sendAsync(request,
@@ -67,6 +68,8 @@ final class LinkedInTransport {
             call.cancel(true);
             Thread.currentThread().interrupt();
             throw unreachable(endpoint, LinkedInUnreachableException.Kind.IO, "interrupted");
+        } finally {
+            RunningJob.reportProgress(); // a job that makes call after call is not stuck (poll-loop liveness)
         }
     }
 

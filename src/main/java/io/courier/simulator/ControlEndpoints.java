@@ -47,6 +47,8 @@ final class ControlEndpoints {
             }
             case "GET /sim/clock" -> ex.send(200, Map.of("now", sim.clock.now().toString()));
             case "POST /sim/authorization/next" -> nextAuthorization(ex);
+            case "POST /sim/tokens/revoke" -> ex.send(sim.identities.revokeAccess(ex.json().path("accessToken").asText("")) ? 204 : 404,
+                    null);
             case "GET /sim/requests" -> ex.send(200, sim.requests(Integer.parseInt(ex.query.getOrDefault("limit", "100"))));
             case "DELETE /sim/requests" -> {
                 sim.clearRequests();

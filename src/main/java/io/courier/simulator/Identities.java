@@ -81,6 +81,11 @@ final class Identities {
         refreshTokens.replaceAll((t, r) -> r.memberId().equals(memberId) ? new RefreshToken(r.memberId(), r.expiresAt(), true) : r);
     }
 
+    /** Revokes one access token (the member revoked an old grant, or LinkedIn replaced it); false if unknown. */
+    boolean revokeAccess(String token) {
+        return accessTokens.computeIfPresent(token, (t, a) -> new AccessToken(a.memberId(), a.scopes(), a.expiresAt(), true)) != null;
+    }
+
     void clear() {
         members.clear();
         accessTokens.clear();

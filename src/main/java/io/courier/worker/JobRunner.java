@@ -100,6 +100,7 @@ class JobRunner {
      * dies with entries loses them; the redelivered job then relies on LinkedIn's duplicate-post answer.
      */
     private final Map<JobKey, Unrecorded> unrecorded = new ConcurrentHashMap<>();
+    private static final Duration UNRECORDED_KEPT = Duration.ofDays(1);
 
     /** One run of one record: what every step of it needs. */
     private record Run(ConsumerRecord<String, byte[]> record, Outbox outbox, JobEnvelope job, RetryState state,
@@ -359,6 +360,9 @@ class JobRunner {
         ResultEvent event = ResultEvent.succeeded(job, attempts, finished, result.linkedinRequestId().orElse(null),
                 result.data(), result.duplicate());
         Unrecorded success = new Unrecorded(event, results.toJson(event), result.duplicate(), started);
+        // An entry whose record went to another pod before it was recorded is never taken here again; a day later
+        // that record ended elsewhere long ago, so drop it (the map holds only jobs in progress, so this is cheap).
+        unrecorded.values().removeIf(u -> u.started().isBefore(finished.minus(UNRECORDED_KEPT)));
         unrecorded.put(new JobKey(job.accountId(), job.jobId()), success);
         record(outbox, job, success);
     }

@@ -38,6 +38,7 @@ final class OffsetTracker {
         private long nextOffset = -1;
         private long committed = -1;
         private volatile boolean closing;
+        private volatile boolean cancelled;
         private volatile boolean abandoned;
 
         Partition(TopicPartition tp) {
@@ -50,6 +51,11 @@ final class OffsetTracker {
 
         boolean isAbandoned() {
             return abandoned;
+        }
+
+        /** Its running jobs were told to stop (handed over before they ended): they must start no LinkedIn call. */
+        boolean isCancelled() {
+            return cancelled || abandoned;
         }
     }
 
@@ -151,7 +157,10 @@ final class OffsetTracker {
         if (awaitIdle(tps, timeoutMillis)) {
             return;
         }
-        tps.stream().map(partitions::get).filter(p -> p != null).forEach(p -> p.runners.forEach(Thread::interrupt));
+        tps.stream().map(partitions::get).filter(p -> p != null).forEach(p -> {
+            p.cancelled = true; // an interrupt alone can be swallowed on the way (RunningJob)
+            p.runners.forEach(Thread::interrupt);
+        });
         if (!awaitIdle(tps, CANCEL_GRACE_MILLIS)) {
             LOG.warnf("jobs still running after they were cancelled; handing their partitions over anyway partitions=%s", tps);
         }

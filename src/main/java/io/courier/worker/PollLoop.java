@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import io.courier.platform.Outages;
 import io.courier.platform.Outbox;
 import io.courier.platform.RecordLimit;
+import io.courier.platform.RunningJob;
 import java.util.ArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -76,6 +77,8 @@ final class PollLoop {
     private volatile boolean running;
     /** When the poll thread last went round its loop (liveness reads it). */
     private volatile Instant heartbeat = Instant.now();
+    /** When a job of this loop last started, ended a try, or reported progress; or when work arrived after idling. */
+    private volatile Instant progress = Instant.now();
     private Thread thread;
 
     PollLoop(String name, Runnable prepare, Supplier<KafkaConsumer<String, byte[]>> consumers, Supplier<KafkaProducer<String, byte[]>> producers,
@@ -127,6 +130,33 @@ final class PollLoop {
     }
 
     /**
+     * When this loop's jobs last got anywhere, or now when it holds no record: stale while it has work that no job
+     * moves on (a job that never returns, every job thread blocked), although the poll thread itself goes round.
+     */
+    Instant progress() {
+        return tracker.buffered() == 0 ? clock.instant() : progress;
+    }
+
+    private void progressed() {
+        progress = clock.instant();
+    }
+
+    /** What a job of this partition reports to, and asks whether it was cancelled. */
+    private RunningJob.Owner owner(OffsetTracker.Partition partition) {
+        return new RunningJob.Owner() {
+            @Override
+            public void progressed() {
+                PollLoop.this.progressed();
+            }
+
+            @Override
+            public boolean cancelled() {
+                return partition.isCancelled();
+            }
+        };
+    }
+
+    /**
      * Runs generations of the loop (a consumer and a transactional producer each) until stop: a generation that
      * ends on an error (the broker unreachable at start, a failed abort, anything unexpected) is replaced by a new
      * one after a backoff of 1 s doubling to 30 s. What ends it: stop(). Liveness sees a loop that keeps failing.
@@ -161,6 +191,9 @@ final class PollLoop {
             while (running) {
                 heartbeat = clock.instant();
                 try {
+                    if (tracker.buffered() == 0) {
+                        progressed(); // idle until now: the stall clock starts with the work
+                    }
                     Set<TopicPartition> heldNow = new HashSet<>();
                     for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL_TIMEOUT)) {
                         offer(record, heldNow);
@@ -251,11 +284,13 @@ final class PollLoop {
         if (!tracker.start(partition)) {
             return; // the partition moved to another consumer, which will run this record
         }
+        progressed();
         List<ProducerRecord<String, byte[]>> done = null;
         try {
             done = runToOutcome(partition, record);
         } finally {
             tracker.finish(partition, record.offset(), done);
+            progressed();
         }
     }
 
@@ -276,9 +311,10 @@ final class PollLoop {
         while (running && !partition.isClosing() && !Thread.currentThread().isInterrupted()) {
             List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
             try {
-                handler.handle(record, outputs::add);
+                RunningJob.runFor(owner(partition), () -> handler.handle(record, outputs::add));
                 return outputs;
             } catch (RuntimeException | StackOverflowError | LinkageError e) {
+                progressed(); // a try that failed still ended: an outage waited out is not a stall
                 boolean outage = Outages.isOutage(e);
                 if (!outage && ++failures >= config.maxInfrastructureAttempts()) {
                     return giveUp(partition, record, e, failures);

@@ -10,8 +10,11 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 
 /**
- * Liveness of the poll loops: DOWN when one has not gone round within courier.worker.liveness-timeout, so a pod that
- * looks healthy but does no work (a loop stuck, or unable to start again) is restarted by Kubernetes.
+ * Liveness of the poll loops: DOWN when one has not gone round within courier.worker.liveness-timeout (stuck, or unable
+ * to start again), or when it holds records but none of its jobs got anywhere for that long (a job that never
+ * returns, job threads all blocked: the loop goes round, the partition never commits). Kubernetes then restarts a pod
+ * that looks healthy but does no work. An outage waited out is progress (each try ends), and so is a long sync (each
+ * page answered), so neither restarts a pod.
  */
 @Liveness
 @ApplicationScoped
@@ -32,12 +35,18 @@ class PollLoopLiveness implements HealthCheck {
         Instant now = clock.instant();
         HealthCheckResponseBuilder health = HealthCheckResponse.named("poll-loops").up();
         for (PollLoop loop : consumer.loops()) {
-            Duration since = Duration.between(loop.heartbeat(), now);
-            health.withData(loop.name(), "last round " + since.toMillis() + " ms ago");
-            if (since.compareTo(config.livenessTimeout()) > 0) {
+            Duration round = Duration.between(loop.heartbeat(), now);
+            Duration progress = Duration.between(loop.progress(), now);
+            health.withData(loop.name(), "last round " + round.toMillis() + " ms ago, last progress "
+                    + progress.toMillis() + " ms ago");
+            if (!live(round, progress, config.livenessTimeout())) {
                 health.down();
             }
         }
         return health.build();
+    }
+
+    static boolean live(Duration sinceRound, Duration sinceProgress, Duration timeout) {
+        return sinceRound.compareTo(timeout) <= 0 && sinceProgress.compareTo(timeout) <= 0;
     }
 }

@@ -8,6 +8,9 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.courier.testkit.Browser;
+import io.courier.testkit.ConnectLinks;
 import io.courier.testkit.ConnectedAccounts.Connected;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.PipelineTestSupport;
@@ -25,7 +28,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The OAuth connect flow against the simulator's /authorization and /accessToken, and every error page. */
+/**
+ * The OAuth connect flow against the simulator's /authorization and /accessToken, and every error page; who may
+ * connect (links, browser, member, scopes) is ConnectLinkTest's.
+ */
 @QuarkusTest
 @WithTestResource(CourierServices.class)
 class OAuthConnectTest extends PipelineTestSupport {
@@ -38,19 +44,20 @@ class OAuthConnectTest extends PipelineTestSupport {
     @Test
     void aMemberConnectsAndTheTokensAreStored() throws Exception {
         String accountId = "acct-" + UUID.randomUUID();
-        String callback = throughLinkedIn(connectLink(accountId));
+        Browser browser = new Browser();
+        String callback = browser.throughLinkedIn(browser.open(ConnectLinks.mintUrl(accountId)));
 
-        Response page = json(callback);
-        assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.jsonPath().getString("status")).isEqualTo("connected");
+        HttpResponse<String> page = browser.get(callback);
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(JSON.readTree(page.body()).get("status").asText()).isEqualTo("connected");
         assertThat(status(accountId)).isEqualTo("CONNECTED");
         var view = tokens.account(accountId).orElseThrow();
         assertThat(view.status()).isEqualTo("CONNECTED");
         assertThat(view.memberUrn()).hasValueSatisfying(u -> assertThat(u).startsWith("urn:li:person:"));
         assertThat(view.hasRefreshToken()).isTrue();
 
-        // The same answer again: the state was single-use.
-        Response replay = json(callback);
+        // The same answer again, even with the state's cookie: the state was single-use.
+        Response replay = withStateCookie(callback);
         assertThat(replay.statusCode()).isEqualTo(400);
         assertThat(replay.jsonPath().getString("error")).isEqualTo("unknown_state");
     }
@@ -61,7 +68,7 @@ class OAuthConnectTest extends PipelineTestSupport {
         tokens.markReauthRequired(account.accountId(), "test: grant revoked", Optional.empty());
         simulator.call("POST", "/sim/authorization/next", "{\"memberId\":\"" + account.member().get("memberId").asText() + "\"}");
 
-        assertThat(json(throughLinkedIn(connectLink(account.accountId()))).statusCode()).isEqualTo(200);
+        assertThat(new Browser().connect(ConnectLinks.mintUrl(account.accountId())).statusCode()).isEqualTo(200);
         assertThat(status(account.accountId())).isEqualTo("CONNECTED");
         await().atMost(WAIT).until(() -> types(events(kafka, account.accountId())).contains("courier.account.reauth-resolved"));
         assertThat(types(events(kafka, account.accountId())))
@@ -70,30 +77,31 @@ class OAuthConnectTest extends PipelineTestSupport {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "user_cancelled_login     | Sign-in cancelled                       | /oauth/connect?accountId=",
+            "user_cancelled_login     | Sign-in cancelled                       | new connect link",
             "user_cancelled_authorize | Access not granted                      | choose Allow",
             "unauthorized_scope_error | The app may not ask for this permission | courier.oauth.scopes"})
     void linkedInRefusalsGetAPageSayingWhatToDo(String error, String title, String hint) throws Exception {
         String accountId = "acct-" + UUID.randomUUID();
         simulator.call("POST", "/sim/authorization/next", "{\"error\":\"" + error + "\"}");
-        String callback = throughLinkedIn(connectLink(accountId));
 
-        Response page = json(callback);
-        assertThat(page.statusCode()).isEqualTo(400);
-        assertThat(page.jsonPath().getString("error")).isEqualTo(error);
-        assertThat(page.jsonPath().getString("title")).isEqualTo(title);
-        assertThat(page.jsonPath().getString("message")).contains(hint);
-        assertThat(tokens.account(accountId)).isEmpty();
+        HttpResponse<String> response = new Browser().connect(ConnectLinks.mintUrl(accountId));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode page = JSON.readTree(response.body());
+        assertThat(page.get("error").asText()).isEqualTo(error);
+        assertThat(page.get("title").asText()).isEqualTo(title);
+        assertThat(page.get("message").asText()).contains(hint);
+        assertThat(tokens.account(accountId).orElseThrow().status()).isEqualTo("REAUTH_REQUIRED"); // minted, never connected
+        assertThat(tokens.account(accountId).orElseThrow().accessTokenExpiresAt()).isEmpty();
     }
 
     @Test
-    void aBrowserGetsHtml() throws Exception {
+    void aBrowserGetsHtml() {
         simulator.call("POST", "/sim/authorization/next", "{\"error\":\"user_cancelled_login\"}");
-        String callback = throughLinkedIn(connectLink("acct-" + UUID.randomUUID()));
-        Response page = given().accept("text/html").get(pathOf(callback));
+        HttpResponse<String> page = new Browser().accepting("text/html").connect(ConnectLinks.mintUrl("acct-" + UUID.randomUUID()));
         assertThat(page.statusCode()).isEqualTo(400);
-        assertThat(page.contentType()).startsWith("text/html");
-        assertThat(page.asString()).contains("<h1 class=\"error\">Sign-in cancelled</h1>").contains("start again");
+        assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
+        assertThat(page.body()).contains("<h1 class=\"error\">Sign-in cancelled</h1>").contains("start again");
     }
 
     @Test
@@ -101,26 +109,27 @@ class OAuthConnectTest extends PipelineTestSupport {
         Response missing = given().accept("application/json").get("/oauth/callback?code=abc");
         assertThat(missing.statusCode()).isEqualTo(400);
         assertThat(missing.jsonPath().getString("error")).isEqualTo("missing_state");
-        Response unknown = given().accept("application/json").get("/oauth/callback?code=abc&state=never-issued");
+        Response unknown = withStateCookie("/oauth/callback?code=abc&state=never-issued");
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(unknown.jsonPath().getString("error")).isEqualTo("unknown_state");
-        Response noAccount = given().accept("application/json").redirects().follow(false).get("/oauth/connect");
-        assertThat(noAccount.statusCode()).isEqualTo(400);
-        assertThat(noAccount.jsonPath().getString("error")).isEqualTo("invalid_account_id");
+        Response noLink = given().accept("application/json").redirects().follow(false).get("/oauth/connect");
+        assertThat(noLink.statusCode()).isEqualTo(403);
+        assertThat(noLink.jsonPath().getString("error")).isEqualTo("link_required");
     }
 
     @Test
     void aUsedCodeIsRefusedWithAWayForward() throws Exception {
         String accountId = "acct-" + UUID.randomUUID();
-        String callback = throughLinkedIn(connectLink(accountId));
-        assertThat(json(callback).statusCode()).isEqualTo(200);
+        Browser browser = new Browser();
+        String callback = browser.throughLinkedIn(browser.open(ConnectLinks.mintUrl(accountId)));
+        assertThat(browser.get(callback).statusCode()).isEqualTo(200);
         String code = query(callback, "code");
 
-        String freshState = query(connectLink(accountId), "state");
-        Response page = json("/oauth/callback?code=" + code + "&state=" + freshState);
+        String freshState = query(browser.open(ConnectLinks.mintUrl(accountId)), "state");
+        HttpResponse<String> page = browser.get(ConnectLinks.courier() + "/oauth/callback?code=" + code + "&state=" + freshState);
         assertThat(page.statusCode()).isEqualTo(400);
-        assertThat(page.jsonPath().getString("error")).isEqualTo("code_rejected");
-        assertThat(page.jsonPath().getString("message")).contains("expired or was already used");
+        assertThat(JSON.readTree(page.body()).get("error").asText()).isEqualTo("code_rejected");
+        assertThat(JSON.readTree(page.body()).get("message").asText()).contains("expired or was already used");
     }
 
     @Test
@@ -131,37 +140,24 @@ class OAuthConnectTest extends PipelineTestSupport {
                 + "&redirect_uri=" + elsewhere + "&state=x&scope=openid");
         String code = query(location, "code");
 
-        String state = query(connectLink("acct-" + UUID.randomUUID()), "state");
-        Response page = json("/oauth/callback?code=" + code + "&state=" + state);
+        Browser browser = new Browser();
+        String state = query(browser.open(ConnectLinks.mintUrl("acct-" + UUID.randomUUID())), "state");
+        HttpResponse<String> page = browser.get(ConnectLinks.courier() + "/oauth/callback?code=" + code + "&state=" + state);
         assertThat(page.statusCode()).isEqualTo(400);
-        assertThat(page.jsonPath().getString("error")).isEqualTo("code_rejected");
-        assertThat(page.jsonPath().getString("message")).contains("courier.oauth.redirect-uri");
+        assertThat(JSON.readTree(page.body()).get("error").asText()).isEqualTo("code_rejected");
+        assertThat(JSON.readTree(page.body()).get("message").asText()).contains("courier.oauth.redirect-uri");
     }
 
-    /** GET /oauth/connect: the LinkedIn authorization URL it redirects to. */
-    private static String connectLink(String accountId) {
-        Response r = given().redirects().follow(false).get("/oauth/connect?accountId=" + accountId);
-        assertThat(r.statusCode()).isEqualTo(303);
-        String location = r.header("Location");
-        assertThat(location).contains("/oauth/v2/authorization?response_type=code").contains("state=").contains("redirect_uri=");
-        return location;
-    }
-
-    /** What the member's browser does at LinkedIn: the redirect back to Courier's callback. */
-    private static String throughLinkedIn(String authorizationUrl) throws Exception {
-        String back = browse(authorizationUrl);
-        assertThat(back).contains("/oauth/callback?");
-        return back;
+    /** A callback request carrying the cookie that belongs to its state, as if copied from the browser that started it. */
+    private static Response withStateCookie(String callbackUrl) {
+        String state = query(callbackUrl, "state");
+        return given().accept("application/json").cookie(OAuthResource.STATE_COOKIE, OAuthStates.hash(state)).get(pathOf(callbackUrl));
     }
 
     private static String browse(String url) throws Exception {
         HttpResponse<String> r = BROWSER.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
         return r.headers().firstValue("Location").orElseThrow();
-    }
-
-    private static Response json(String callbackUrl) {
-        return given().accept("application/json").get(pathOf(callbackUrl));
     }
 
     private static String pathOf(String url) {

@@ -26,6 +26,9 @@ class StartupConfigIT {
             "COURIER_WORKER_CONCURRENCY | 0          | courier.worker.concurrency",
             "COURIER_LINKEDIN_MAX_CALLS_IN_FLIGHT | 0  | courier.linkedin.max-calls-in-flight",
             "COURIER_RETRY_POLICIES_SERVER_ERROR_MAX_ATTEMPTS | 0 | courier.retry.policies.server-error.max-attempts",
+            "COURIER_KAFKA_ISOLATION_LEVEL | read_uncommitted | courier.kafka.isolation.level",
+            "COURIER_KAFKA_SASL_JASS_CONFIG | x          | courier.kafka.sasl.jass.config",
+            "COURIER_REDIS_SSL_TRUSTSTORE | /nonexistent/truststore.p12 | courier.redis.ssl-truststore",
             "COURIER_SIMULATOR_ENABLED | true            | courier.simulator.enabled"})
     void refusesToStartNamingTheProperty(String variable, String value, String property) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -6,7 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.testkit.ConnectedAccounts.Connected;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,5 +75,29 @@ public final class AccountFixtures {
     /** The event types, in order. */
     public static List<String> types(List<JsonNode> events) {
         return events.stream().map(e -> e.get("type").asText()).toList();
+    }
+
+    /** Publishes posts for the member through the simulator's own POST /rest/posts, as LinkedIn would have them. */
+    public static void createPosts(String simulatorUrl, String linkedInVersion, Connected member, int count,
+                                   int commentaryChars) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String filler = "p".repeat(commentaryChars);
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            List<Future<Integer>> sent = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String body = JSON.createObjectNode().put("author", member.memberUrn())
+                        .put("commentary", i + " " + filler).put("visibility", "PUBLIC").toString();
+                HttpRequest request = HttpRequest.newBuilder(URI.create(simulatorUrl + "/rest/posts"))
+                        .header("Authorization", "Bearer " + member.member().get("accessToken").asText())
+                        .header("LinkedIn-Version", linkedInVersion).header("X-Restli-Protocol-Version", "2.0.0")
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                sent.add(pool.submit(() -> http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()));
+            }
+            for (Future<Integer> status : sent) {
+                if (status.get() != 201) {
+                    throw new IllegalStateException("the simulator refused a post: " + status.get());
+                }
+            }
+        }
     }
 }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.retry.CourierHeaders;
 import io.courier.testkit.ConnectedAccounts;
 import io.courier.testkit.ConnectedAccounts.Connected;
+import io.courier.testkit.AccountFixtures;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.PipelineTestSupport;
 import io.quarkus.test.common.WithTestResource;
@@ -65,7 +66,7 @@ class LargeOutputsTest extends PipelineTestSupport {
     @Test
     void aSyncOfThreeThousandPostsArrivesAsOneSequenceOfPartsWhileTheJobsBesideItSucceed() throws Exception {
         Connected author = connect(simulator, "{}");
-        createPosts(author, 3000, 1000); // about 3.6 MB of posts: several times what one record may hold
+        AccountFixtures.createPosts(simulatorUrl, linkedInVersion, author, 3000, 1000); // about 3.6 MB of posts: several times what one record may hold
         List<Connected> neighbours = connectedOnPartitionOf(SYNCS, author.accountId(), 2);
         List<Connected> posters = List.of(connect(simulator, "{}"), connect(simulator, "{}"), connect(simulator, "{}"));
 
@@ -196,27 +197,6 @@ class LargeOutputsTest extends PipelineTestSupport {
             size += h.key().getBytes(StandardCharsets.UTF_8).length + (h.value() == null ? 0 : h.value().length);
         }
         return size;
-    }
-
-    /** Publishes posts for the member through the simulator's own POST /rest/posts, as LinkedIn would have them. */
-    private void createPosts(Connected member, int count, int commentaryChars) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        String filler = "p".repeat(commentaryChars);
-        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
-            List<Future<Integer>> sent = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                String body = JSON.createObjectNode().put("author", member.memberUrn())
-                        .put("commentary", i + " " + filler).put("visibility", "PUBLIC").toString();
-                HttpRequest request = HttpRequest.newBuilder(URI.create(simulatorUrl + "/rest/posts"))
-                        .header("Authorization", "Bearer " + member.member().get("accessToken").asText())
-                        .header("LinkedIn-Version", linkedInVersion).header("X-Restli-Protocol-Version", "2.0.0")
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-                sent.add(pool.submit(() -> http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()));
-            }
-            for (Future<Integer> status : sent) {
-                assertThat(status.get()).isEqualTo(201);
-            }
-        }
     }
 
     /** Connected accounts whose key Kafka's default partitioner puts on the same partition as {@code key}. */

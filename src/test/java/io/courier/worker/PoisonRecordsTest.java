@@ -61,6 +61,8 @@ class PoisonRecordsTest extends PipelineTestSupport {
 
     @Inject
     EntityManager em;
+    @Inject
+    JobConsumer workers;
 
     private KafkaProducer<String, byte[]> producer;
 
@@ -139,6 +141,19 @@ class PoisonRecordsTest extends PipelineTestSupport {
         assertThat(kafka.readAll("linkedin.jobs.results", Duration.ofSeconds(1)))
                 .noneMatch(r -> text(r).contains("\"commentary\"") && text(r).contains(run));
         assertThat(kafka.readAll("linkedin.jobs.retry.1s", Duration.ofSeconds(1))).noneMatch(r -> text(r).contains(run));
+
+        // A restart repeats nothing: the new consumers start after the poison, and a later job on the same partition is
+        // the only new outcome (the poison records were committed with their outcomes, not left to run again).
+        workers.stop(null);
+        workers.start(null);
+        String after = post(run + "-after-restart", account, "after restart");
+        send("linkedin.jobs.post", account.accountId(), after, Map.of());
+        assertThat(resultOf(run + "-after-restart").get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(kafka.readAll("linkedin.jobs.results", Duration.ofSeconds(2)).stream().filter(r -> text(r).contains(run)))
+                .hasSize(expectedResults.size() + 1);
+        assertThat(kafka.readAll("linkedin.jobs.dlq", Duration.ofSeconds(1)).stream().filter(r -> text(r).contains(run)))
+                .hasSize(2);
+        assertThat(calls(simulator, account, "POST", "/rest/posts")).isEqualTo(8);
     }
 
     @Test
