@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
 import java.util.Map;
 
 /** How tokens are protected at rest. Holds secrets: never add a toString. */
@@ -21,4 +22,8 @@ public interface AuthConfig {
 
     /** Earlier keys by id, still accepted for reading while rows are re-encrypted with the current key. */
     Map<String, String> retiredKeys();
+
+    /** How often courier_token_rows{key_id} is counted again (a rekey updates it at once). */
+    @WithDefault("1m")
+    Duration tokenRowsInterval();
 }

@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
@@ -46,6 +47,11 @@ public class TokenCipher {
     /** The id of the key new values are encrypted with. */
     public String currentKeyId() {
         return currentKeyId;
+    }
+
+    /** The ids of every configured key: the current one and the retired ones. */
+    public Set<String> keyIds() {
+        return Set.copyOf(keys.keySet());
     }
 
     /** nonce ‖ ciphertext ‖ tag. */

@@ -6,7 +6,8 @@ import java.util.Arrays;
 
 /**
  * Entry point of the one artifact: with no arguments it runs the Courier service; {@code publish} runs the
- * bundled job producer without starting the service (no database, Redis or consumers needed).
+ * bundled job producer without starting the service (no database, Redis or consumers needed); {@code dlq} and
+ * {@code tokens} are clients of a running Courier's admin API.
  */
 @QuarkusMain
 public class CourierMain {
@@ -18,12 +19,16 @@ public class CourierMain {
         if (args.length > 0 && args[0].equals("dlq")) {
             System.exit(DlqCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
+        if (args.length > 0 && args[0].equals("tokens")) {
+            System.exit(TokensCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         if (args.length > 0 && (args[0].equals("help") || args[0].equals("--help"))) {
             System.out.println("""
                     usage: java -jar quarkus-run.jar                 run the Courier service
                            java -jar quarkus-run.jar publish [opts]  publish jobs (one JSON per line on stdin)
                            java -jar quarkus-run.jar dlq ...         list, show, replay, discard dead letters
-                    """ + PublishCommand.USAGE + "\n" + DlqCommand.USAGE);
+                           java -jar quarkus-run.jar tokens ...      token rows per key id; rekey after a rotation
+                    """ + PublishCommand.USAGE + "\n" + DlqCommand.USAGE + "\n" + TokensCommand.USAGE);
             return;
         }
         Quarkus.run(null, CourierMain::exit, args);

@@ -5,15 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code dlq list|show|replay|discard}: the dead-letter API from a terminal or a Kubernetes Job. Talks to a
@@ -58,9 +56,7 @@ final class DlqCommand {
                 return 2;
             }
         }
-        Api api = new Api(Optional.ofNullable(options.get("url")).or(() -> Optional.ofNullable(System.getenv("COURIER_URL")))
-                .orElse("http://localhost:8080"), Optional.ofNullable(options.get("token"))
-                .orElse(Optional.ofNullable(System.getenv("COURIER_ADMIN_TOKEN")).orElse("")));
+        AdminApi api = AdminApi.from(options);
         try {
             return switch (args[0]) {
                 case "list" -> list(api, options, out);
@@ -72,16 +68,16 @@ final class DlqCommand {
                     yield 2;
                 }
             };
-        } catch (ApiException e) {
+        } catch (AdminApi.ApiException e) {
             err.println("courier answered " + e.status + ": " + e.getMessage());
             return 1;
         } catch (IOException e) {
-            err.println("cannot reach Courier at " + api.base + ": " + e.getMessage());
+            err.println("cannot reach Courier at " + api.base() + ": " + e.getMessage());
             return 1;
         }
     }
 
-    private static int list(Api api, Map<String, String> options, PrintStream out) throws IOException {
+    private static int list(AdminApi api, Map<String, String> options, PrintStream out) throws IOException {
         StringBuilder query = new StringBuilder("limit=" + options.getOrDefault("limit", "100"));
         Map.of("error-class", "errorClass", "account", "accountId", "job-type", "jobType", "since", "since",
                 "until", "until", "ids", "ids", "state", "state").forEach((option, param) -> {
@@ -101,7 +97,7 @@ final class DlqCommand {
         return 0;
     }
 
-    private static int show(Api api, String id, PrintStream out, PrintStream err) throws IOException {
+    private static int show(AdminApi api, String id, PrintStream out, PrintStream err) throws IOException {
         if (id == null) {
             err.println("show needs a dead-letter id\n" + USAGE);
             return 2;
@@ -110,7 +106,7 @@ final class DlqCommand {
         return 0;
     }
 
-    private static int replay(Api api, Map<String, String> options, PrintStream out) throws IOException {
+    private static int replay(AdminApi api, Map<String, String> options, PrintStream out) throws IOException {
         int limit = Integer.parseInt(options.getOrDefault("limit", "100"));
         JsonNode dry = api.call("POST", "/admin/dead-letters/replay", body(options, limit, true));
         int willReplay = dry.path("ids").size();
@@ -128,9 +124,15 @@ final class DlqCommand {
         }
         // In chunks, so the operator sees progress on a long, paced replay.
         int done = 0;
+        Set<Long> notSent = new TreeSet<>();
         while (done < willReplay) {
             JsonNode chunk = api.call("POST", "/admin/dead-letters/replay", body(options, Math.min(CHUNK, willReplay - done), false));
             int replayed = chunk.path("replayed").asInt();
+            for (JsonNode n : chunk.path("notSent")) {
+                if (notSent.add(n.path("id").asLong())) { // stays NEW: a later chunk may match it again
+                    out.printf("%ndead letter %d not sent: %s%n", n.path("id").asLong(), n.path("reason").asText());
+                }
+            }
             if (replayed == 0) {
                 break;
             }
@@ -143,7 +145,7 @@ final class DlqCommand {
         return 0;
     }
 
-    private static int discard(Api api, Map<String, String> options, PrintStream out) throws IOException {
+    private static int discard(AdminApi api, Map<String, String> options, PrintStream out) throws IOException {
         JsonNode report = api.call("POST", "/admin/dead-letters/discard", body(options,
                 Integer.parseInt(options.getOrDefault("limit", "100")), false));
         out.printf("discarded %d of %d matched%n", report.path("discarded").asInt(), report.path("matched").asInt());
@@ -170,35 +172,5 @@ final class DlqCommand {
             }
         }
         return body.toString();
-    }
-
-    private static final class ApiException extends IOException {
-        final int status;
-
-        ApiException(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-    }
-
-    private record Api(String base, String token) {
-        JsonNode call(String method, String path, String body) throws IOException {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(base.replaceAll("/$", "") + path))
-                    .header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/json")
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                    .build();
-            try (HttpClient http = HttpClient.newHttpClient()) {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                JsonNode answer = response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
-                if (response.statusCode() / 100 != 2) {
-                    throw new ApiException(response.statusCode(), answer.path("error").asText(response.body()));
-                }
-                return answer;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
-        }
     }
 }

@@ -26,6 +26,8 @@ final class PublishCommand {
     static final String USAGE = """
             publish options:
               --bootstrap HOST:PORT   Kafka (default: $KAFKA_BOOTSTRAP_SERVERS or localhost:9092)
+              --producer-config FILE  Kafka client properties (security.protocol, sasl.*, ssl.*), as for
+                                      kafka-console-producer; acks, idempotence and serializers stay the CLI's
               --topic NAME            one topic for every line (default: by type, post.* -> linkedin.jobs.post,
                                       anything else -> linkedin.jobs.sync)
             """;
@@ -37,9 +39,19 @@ final class PublishCommand {
         Map<String, String> env = System.getenv();
         String bootstrap = env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
         String topic = null;
+        Properties security = new Properties();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = value(args, ++i);
+                case "--producer-config" -> {
+                    String file = value(args, ++i);
+                    try (var reader = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file))) {
+                        security.load(reader);
+                    } catch (java.io.IOException e) {
+                        err.println("cannot read --producer-config " + file + ": " + e.getMessage());
+                        return 2;
+                    }
+                }
                 case "--topic" -> topic = value(args, ++i);
                 default -> {
                     err.println("unknown option " + args[i] + "\n" + USAGE);
@@ -47,7 +59,7 @@ final class PublishCommand {
                 }
             }
         }
-        try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+        try (KafkaProducer<String, byte[]> producer = producer(bootstrap, security)) {
             return publishLines(producer, topic, in, out, err);
         }
     }
@@ -86,8 +98,9 @@ final class PublishCommand {
         }
     }
 
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    private static KafkaProducer<String, byte[]> producer(String bootstrap, Properties security) {
         Properties props = new Properties();
+        props.putAll(security); // the CLI's own settings below win
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

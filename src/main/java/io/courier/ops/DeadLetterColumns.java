@@ -2,11 +2,14 @@ package io.courier.ops;
 
 import io.courier.platform.StoredHeaders;
 import io.courier.retry.CourierHeaders;
+import io.courier.retry.ErrorClass;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -55,6 +58,34 @@ final class DeadLetterColumns {
         s.setString(i + 16, text(key));
         s.setBytes(i + 17, value);
         s.setString(i + 18, text(StoredHeaders.toJson(h)));
+    }
+
+    /**
+     * Binds a degraded row for a record that cannot be indexed in full: its coordinates, its raw value and headers
+     * (base64 JSON, always storable), its key cleaned, the reason in index_error and the message; nothing parsed from
+     * its headers except an error class Courier knows. Columns as in DeadLetterStore's insert, from parameter {@code i}.
+     */
+    static void degraded(PreparedStatement s, int i, String topicId, ConsumerRecord<String, byte[]> r, String reason,
+                         Timestamp deadAt) throws SQLException {
+        String errorClass = Optional.ofNullable(header(r.headers(), CourierHeaders.ERROR_CLASS))
+                .filter(c -> Arrays.stream(ErrorClass.values()).anyMatch(k -> k.name().equals(c))).orElse("UNKNOWN");
+        String why = text(reason);
+        s.setString(i, topicId);
+        s.setInt(i + 1, r.partition());
+        s.setLong(i + 2, r.offset());
+        s.setTimestamp(i + 3, deadAt);
+        for (int column = i + 4; column <= i + 23; column++) {
+            s.setNull(column, java.sql.Types.NULL);
+        }
+        s.setString(i + 7, errorClass);
+        s.setString(i + 12, "not indexed in full: " + why);
+        s.setInt(i + 15, 0);
+        s.setInt(i + 16, 0);
+        s.setString(i + 17, text(r.topic(), 255));
+        s.setString(i + 20, text(r.key()));
+        s.setBytes(i + 21, r.value());
+        s.setString(i + 22, StoredHeaders.toJson(r.headers()));
+        s.setString(i + 23, why);
     }
 
     private static String header(Headers headers, String key) {

@@ -15,6 +15,10 @@ public interface DeadLetterConfig {
     @WithDefault("true")
     boolean indexerEnabled();
 
+    /** How often the indexer's lag behind the end of the dead-letter topic is measured (courier_dlq_indexer_lag_*). */
+    @WithDefault("30s")
+    Duration lagInterval();
+
     /** Replayed jobs per second at most, across a replay. */
     @WithDefault("5") @DecimalMin("0.1")
     double replayRate();

@@ -8,11 +8,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
@@ -26,6 +29,8 @@ import org.jboss.logging.Logger;
 class DeadLetterIndexer {
 
     private static final Logger LOG = Logger.getLogger(DeadLetterIndexer.class);
+    /** The indexer's consumer group is courier.kafka.group-id plus this (DeadLetterIndexLag reads its offsets). */
+    static final String GROUP_SUFFIX = "-dlq-indexer";
 
     private final KafkaClients clients;
     private final Admin admin;
@@ -65,18 +70,25 @@ class DeadLetterIndexer {
 
     private void run() {
         while (running) {
-            try (KafkaConsumer<String, byte[]> c = clients.newJobConsumer("courier-dlq-indexer", "-dlq-indexer")) {
+            try (KafkaConsumer<String, byte[]> c = clients.newJobConsumer("courier-dlq-indexer", GROUP_SUFFIX)) {
                 consumer = c;
                 c.subscribe(List.of(topics.deadLetter()));
                 String topicId = admin.describeTopics(List.of(topics.deadLetter())).allTopicNames().get(30, TimeUnit.SECONDS)
                         .get(topics.deadLetter()).topicId().toString();
+                Map<TopicPartition, Long> committed = Map.of();
                 while (running) {
                     List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
                     c.poll(Duration.ofSeconds(1)).forEach(batch::add);
                     if (!batch.isEmpty()) {
                         int added = store.index(topicId, batch);
-                        c.commitSync();
                         LOG.infof("dead letters indexed records=%d new=%d", batch.size(), added);
+                    }
+                    // Also when only a transaction marker was read: the committed offsets are what the lag gauge
+                    // measures, and a marker left behind them would read as a dead letter never indexed.
+                    Map<TopicPartition, Long> positions = positions(c);
+                    if (!batch.isEmpty() || !positions.equals(committed)) {
+                        c.commitSync();
+                        committed = positions;
                     }
                 }
             } catch (WakeupException stopping) {
@@ -90,6 +102,12 @@ class DeadLetterIndexer {
                 sleep();
             }
         }
+    }
+
+    private static Map<TopicPartition, Long> positions(KafkaConsumer<String, byte[]> c) {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        c.assignment().forEach(tp -> positions.put(tp, c.position(tp)));
+        return positions;
     }
 
     private static void sleep() {

@@ -195,6 +195,7 @@ public class DeadLetterResource {
         out.put("original", Map.of("topic", d.originalTopic(), "partition", d.originalPartition().orElse(-1),
                 "offset", d.originalOffset().orElse(-1L)));
         out.put("dlq", Map.of("partition", d.dlqPartition(), "offset", d.dlqOffset()));
+        d.indexError().ifPresent(e -> out.put("indexError", e)); // a degraded row: why it is not indexed in full
         d.record().filter(r -> withRecord).ifPresent(r -> {
             out.put("key", r.key().orElse(null));
             out.put("payload", text(r.value()));

@@ -30,7 +30,7 @@ public class DeadLetterStore implements DeadLetterSpill {
     private static final String COLUMNS = """
             id, dlq_partition, dlq_offset, job_id, job_type, account_id, error_class, http_status, linkedin_code,
             service_error_code, linkedin_request_id, message, first_failure_at, last_failure_at, attempts, replay_count,
-            original_topic, original_partition, original_offset, dead_at, state, handled_at""";
+            original_topic, original_partition, original_offset, dead_at, state, handled_at, index_error""";
 
     /** Rows that stand for a committed DLQ record: a PENDING one waits for its truncated copy (see keep). */
     private static final String LISTED = "state <> 'PENDING'";
@@ -43,49 +43,117 @@ public class DeadLetterStore implements DeadLetterSpill {
         this.clock = clock;
     }
 
+    private static final String INSERT = """
+            insert into dead_letter (dlq_topic_id, dlq_partition, dlq_offset, dead_at, state, job_id, job_type, account_id,
+                error_class, http_status, linkedin_code, service_error_code, linkedin_request_id, message, first_failure_at,
+                last_failure_at, attempts, replay_count, original_topic, original_partition, original_offset, record_key,
+                record_value, headers, index_error)
+            values (?, ?, ?, ?, 'NEW', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            on conflict (dlq_topic_id, dlq_partition, dlq_offset) do nothing""";
+
     /**
      * Indexes dead-letter records of the topic with this id (Kafka's topic id, new when a topic is re-created);
      * ones already indexed are skipped. A truncated copy (courier-truncated) is linked to the row the worker wrote
      * with the whole record instead of being indexed on its own. Returns how many were new.
+     * <p>
+     * No record stops indexing: one whose headers cannot be read into the columns, or whose row PostgreSQL refuses
+     * (a value out of a column's range), is indexed as a degraded row with its raw value and headers and the reason
+     * (index_error). Only an outage fails the batch (then nothing is committed and it is indexed again).
      */
     int index(String topicId, List<ConsumerRecord<String, byte[]>> records) {
-        String sql = """
-                insert into dead_letter (dlq_topic_id, dlq_partition, dlq_offset, dead_at, state, job_id, job_type, account_id,
-                    error_class, http_status, linkedin_code, service_error_code, linkedin_request_id, message, first_failure_at,
-                    last_failure_at, attempts, replay_count, original_topic, original_partition, original_offset, record_key,
-                    record_value, headers)
-                values (?, ?, ?, ?, 'NEW', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                on conflict (dlq_topic_id, dlq_partition, dlq_offset) do nothing""";
-        try (Connection c = db.getConnection(); PreparedStatement insert = c.prepareStatement(sql)) {
-            int added = 0;
-            for (ConsumerRecord<String, byte[]> r : records) {
-                Timestamp deadAt = new Timestamp(r.timestamp() > 0 ? r.timestamp() : clock.millis());
-                if (linked(c, topicId, r, deadAt)) {
-                    added++;
-                    continue;
+        try (Connection c = db.getConnection()) {
+            try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+                int added = 0;
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    if (linked(c, topicId, r)) {
+                        added++;
+                    } else {
+                        bind(insert, topicId, r);
+                        insert.addBatch();
+                    }
                 }
-                insert.setString(1, topicId);
-                insert.setInt(2, r.partition());
-                insert.setLong(3, r.offset());
-                insert.setTimestamp(4, deadAt);
-                DeadLetterColumns.describe(insert, 5, r.headers(), r.topic(), r.key(), r.value());
-                insert.addBatch();
+                for (int n : insert.executeBatch()) {
+                    added += Math.max(n, 0);
+                }
+                return added;
+            } catch (SQLException e) {
+                if (!refusedForTheRecord(e)) {
+                    throw e;
+                }
+                // One of them was refused: index them one by one, so that only that one is degraded.
+                int added = 0;
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    added += indexOne(c, topicId, r);
+                }
+                return added;
             }
-            for (int n : insert.executeBatch()) {
-                added += Math.max(n, 0);
-            }
-            return added;
         } catch (SQLException e) {
             throw new DatabaseException("indexing " + records.size() + " dead letters", e);
         }
+    }
+
+    private int indexOne(Connection c, String topicId, ConsumerRecord<String, byte[]> r) throws SQLException {
+        if (linked(c, topicId, r)) {
+            return 1;
+        }
+        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+            bind(insert, topicId, r);
+            return insert.executeUpdate();
+        } catch (SQLException e) {
+            if (!refusedForTheRecord(e)) {
+                throw e;
+            }
+            try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+                DeadLetterColumns.degraded(insert, 1, topicId, r, "PostgreSQL refused its row: " + reason(e),
+                        Timestamp.from(clock.instant()));
+                return insert.executeUpdate();
+            }
+        }
+    }
+
+    private void bind(PreparedStatement insert, String topicId, ConsumerRecord<String, byte[]> r) throws SQLException {
+        Timestamp deadAt = new Timestamp(r.timestamp() > 0 ? r.timestamp() : clock.millis());
+        try {
+            insert.setString(1, topicId);
+            insert.setInt(2, r.partition());
+            insert.setLong(3, r.offset());
+            insert.setTimestamp(4, deadAt);
+            DeadLetterColumns.describe(insert, 5, r.headers(), r.topic(), r.key(), r.value());
+            insert.setString(24, null);
+        } catch (RuntimeException e) {
+            DeadLetterColumns.degraded(insert, 1, topicId, r, "its headers could not be read: " + e, deadAt);
+        }
+    }
+
+    /**
+     * PostgreSQL refused a value of the row itself (SQLSTATE class 22 data exception, 23 integrity, 54 limit); any
+     * other failure (connection, timeout, a server shutting down) is an outage and fails the batch.
+     */
+    private static boolean refusedForTheRecord(SQLException e) {
+        for (SQLException cause = e; cause != null; cause = cause.getNextException()) {
+            String state = cause.getSQLState();
+            if (state != null && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** PostgreSQL's own words, without the statement (which would repeat the record's bytes). */
+    private static String reason(SQLException e) {
+        SQLException last = e;
+        while (last.getNextException() != null) {
+            last = last.getNextException();
+        }
+        String message = last.getMessage() == null ? last.getClass().getSimpleName() : last.getMessage().lines().findFirst().orElse("");
+        return message.length() > 500 ? message.substring(0, 500) : message;
     }
 
     /**
      * Gives a truncated copy's row (written whole by {@link #keep}) the copy's coordinates. False when the record is
      * no copy, or its row is gone or already linked (then it is indexed as it is, or was already).
      */
-    private static boolean linked(Connection c, String topicId, ConsumerRecord<String, byte[]> r, Timestamp deadAt)
-            throws SQLException {
+    private boolean linked(Connection c, String topicId, ConsumerRecord<String, byte[]> r) throws SQLException {
         Long row = CourierHeaders.read(r.headers(), CourierHeaders.TRUNCATED).map(DeadLetterColumns::number).orElse(null);
         if (row == null) {
             return false;
@@ -96,7 +164,7 @@ public class DeadLetterStore implements DeadLetterSpill {
             link.setString(1, topicId);
             link.setInt(2, r.partition());
             link.setLong(3, r.offset());
-            link.setTimestamp(4, deadAt);
+            link.setTimestamp(4, new Timestamp(r.timestamp() > 0 ? r.timestamp() : clock.millis()));
             link.setLong(5, row);
             return link.executeUpdate() == 1;
         }
@@ -257,7 +325,8 @@ public class DeadLetterStore implements DeadLetterSpill {
                 r.getString("message"), instant(r.getTimestamp("first_failure_at")), instant(r.getTimestamp("last_failure_at")),
                 r.getInt("attempts"), r.getInt("replay_count"), r.getString("original_topic"),
                 Optional.ofNullable((Integer) r.getObject("original_partition")), Optional.ofNullable((Long) r.getObject("original_offset")),
-                r.getTimestamp("dead_at").toInstant(), r.getString("state"), instant(r.getTimestamp("handled_at")), record);
+                r.getTimestamp("dead_at").toInstant(), r.getString("state"), instant(r.getTimestamp("handled_at")),
+                Optional.ofNullable(r.getString("index_error")), record);
     }
 
     private static Optional<Instant> instant(Timestamp t) {

@@ -2,6 +2,8 @@ package io.courier.ops;
 
 import io.courier.job.JobType;
 import io.courier.job.TopicsConfig;
+import io.courier.platform.OutputTooLargeException;
+import io.courier.platform.RecordLimit;
 import io.courier.quota.LinkedInResource;
 import io.courier.quota.QuotaConfig;
 import io.courier.quota.QuotaLimiter;
@@ -39,11 +41,13 @@ public class Replayer {
     private final QuotaConfig quota;
     private final DeadLetterConfig config;
     private final TopicsConfig topics;
+    private final RecordLimit limit;
 
     Replayer(DeadLetterStore store, AuditTrail audit, KafkaProducer<String, byte[]> producer, QuotaLimiter limiter,
-             QuotaConfig quota, DeadLetterConfig config, TopicsConfig topics) {
+             QuotaConfig quota, DeadLetterConfig config, TopicsConfig topics, RecordLimit limit) {
         this.store = store;
         this.audit = audit;
+        this.limit = limit;
         this.topics = topics;
         this.producer = producer;
         this.limiter = limiter;
@@ -53,9 +57,9 @@ public class Replayer {
 
     public ReplayReport replay(DeadLetterFilter filter, int limit, boolean dryRun, boolean force, Requester by) {
         ReplayReport report = audit.record(by, "REPLAY", filter, dryRun, () -> replayNow(filter, limit, dryRun, force));
-        LOG.infof("dead letters %s operator=%s filter=%s matched=%d replayed=%d refused=%d deferred=%d",
+        LOG.infof("dead letters %s operator=%s filter=%s matched=%d replayed=%d refused=%d deferred=%d notSent=%d",
                 dryRun ? "replay dry run" : "replayed", by.name(), filter.describe(), report.matched(), report.replayed(),
-                report.refusedLoopGuard().size(), report.deferredForBudget().size());
+                report.refusedLoopGuard().size(), report.deferredForBudget().size(), report.notSent().size());
         return report;
     }
 
@@ -95,6 +99,7 @@ public class Replayer {
                 limiter.appRemaining(r).orElse(null), allowed.get(r) == Long.MAX_VALUE ? null : allowed.get(r))));
 
         List<Long> replayed = new ArrayList<>();
+        List<ReplayReport.NotSent> notSent = new ArrayList<>();
         if (!dryRun) {
             long pauseNanos = (long) (1e9 / config.replayRate());
             long next = System.nanoTime();
@@ -104,13 +109,16 @@ public class Replayer {
                     sleep(wait);
                 }
                 next = Math.max(next, System.nanoTime()) + pauseNanos;
-                if (send(d) && store.mark(d.id(), "REPLAYED")) { // oldestFirst read the records already
+                Optional<String> why = send(d);
+                if (why.isPresent()) {
+                    notSent.add(new ReplayReport.NotSent(d.id(), why.get()));
+                } else if (store.mark(d.id(), "REPLAYED")) { // oldestFirst read the records already
                     replayed.add(d.id());
                 }
             }
         }
         return new ReplayReport(dryRun, matched.size(), replayed.size(), 0,
-                dryRun ? go.stream().map(DeadLetter::id).toList() : replayed, refused, deferred, budget);
+                dryRun ? go.stream().map(DeadLetter::id).toList() : replayed, refused, deferred, notSent, budget);
     }
 
     private ReplayReport discardNow(DeadLetterFilter filter, int limit) {
@@ -121,19 +129,20 @@ public class Replayer {
                 discarded.add(d.id());
             }
         }
-        return new ReplayReport(false, matched.size(), 0, discarded.size(), discarded, List.of(), List.of(), Map.of());
+        return new ReplayReport(false, matched.size(), 0, discarded.size(), discarded, List.of(), List.of(),
+                List.of(), Map.of());
     }
 
     /**
      * The original record, unchanged, with its replay count raised, to its job topic. Waits for Kafka's
-     * acknowledgement. False (left NEW) when no job topic can be named for it.
+     * acknowledgement. Empty when sent; otherwise why it was not (it is left NEW): no job topic can be named for it,
+     * or it is too large for Kafka or refused for itself, checked per row (RecordLimit) so that one such dead letter
+     * never stops the others of its replay. Any other failure (Kafka unreachable) ends the replay.
      */
-    private boolean send(DeadLetter d) {
+    private Optional<String> send(DeadLetter d) {
         Optional<String> topic = jobTopicOf(d);
         if (topic.isEmpty()) {
-            LOG.warnf("dead letter not replayed: its original topic %s is not a job topic and its type is unknown id=%d",
-                    d.originalTopic(), d.id());
-            return false;
+            return notSent(d, "its original topic " + d.originalTopic() + " is not a job topic and its type is unknown");
         }
         DeadLetter.Record record = d.record().orElseThrow();
         RecordHeaders headers = new RecordHeaders();
@@ -145,15 +154,28 @@ public class Replayer {
         // Saturates: an unreadable count was indexed as the maximum and stays there (CourierHeaders.replayCount).
         int count = d.replayCount() == Integer.MAX_VALUE ? Integer.MAX_VALUE : d.replayCount() + 1;
         headers.add(CourierHeaders.REPLAY_COUNT, Integer.toString(count).getBytes(StandardCharsets.UTF_8));
+        ProducerRecord<String, byte[]> replay = new ProducerRecord<>(topic.get(), null, record.key().orElse(null),
+                record.value(), headers);
+        if (!limit.fits(replay)) {
+            return notSent(d, new OutputTooLargeException(topic.get(), limit.sizeOf(replay), limit.maxBytes()).getMessage());
+        }
         try {
-            producer.send(new ProducerRecord<>(topic.get(), null, record.key().orElse(null), record.value(), headers)).get();
-            return true;
+            producer.send(replay).get();
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return notSent(d, "interrupted");
         } catch (ExecutionException e) {
+            if (RecordLimit.refusedForItself(e.getCause())) {
+                return notSent(d, "Kafka refused it: " + e.getCause().getMessage());
+            }
             throw new IllegalStateException("replaying dead letter " + d.id() + " failed: " + e.getCause().getMessage(), e);
         }
+    }
+
+    private static Optional<String> notSent(DeadLetter d, String reason) {
+        LOG.warnf("dead letter not replayed id=%d reason=%s", d.id(), reason);
+        return Optional.of(reason);
     }
 
     /**

@@ -20,9 +20,11 @@ public class DependencyHealthChecks {
     @ApplicationScoped
     static class KafkaReadiness implements HealthCheck {
         private final Admin admin;
+        private final KafkaClientProperties props;
 
-        KafkaReadiness(Admin admin) {
+        KafkaReadiness(Admin admin, KafkaClients clients) {
             this.admin = admin;
+            this.props = clients.passThrough();
         }
 
         @Override
@@ -32,7 +34,9 @@ public class DependencyHealthChecks {
                         .nodes().get(3, TimeUnit.SECONDS).size();
                 return HealthCheckResponse.named("kafka").up().withData("brokers", nodes).build();
             } catch (Exception e) {
-                return HealthCheckResponse.named("kafka").down().withData("error", e.getClass().getSimpleName()).build();
+                // Credentials revoked or rotated on one side only: say which setting, not just "ExecutionException".
+                String error = KafkaCredentialCheck.refusal(e, props).orElse(e.getClass().getSimpleName());
+                return HealthCheckResponse.named("kafka").down().withData("error", error).build();
             }
         }
     }

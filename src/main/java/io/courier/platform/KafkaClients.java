@@ -18,15 +18,23 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.Config;
 
 /** Builds Courier's Kafka clients with the settings its guarantees depend on. */
 @ApplicationScoped
 public class KafkaClients {
 
     private final KafkaConfig config;
+    private final KafkaClientProperties passThrough;
 
-    KafkaClients(KafkaConfig config) {
+    KafkaClients(KafkaConfig config, Config all) {
         this.config = config;
+        this.passThrough = KafkaClientProperties.from(all.getPropertyNames(), name -> all.getOptionalValue(name, String.class));
+    }
+
+    /** The operator's pass-through properties (TLS, SASL...), for checks and messages that name them. */
+    public KafkaClientProperties passThrough() {
+        return passThrough;
     }
 
     /**
@@ -62,7 +70,8 @@ public class KafkaClients {
         producer.close(Duration.ofSeconds(5));
     }
 
-    private Map<String, Object> producerProps(String name) {
+    // visible for testing (KafkaClientPropertiesTest: every setting Courier makes is one an operator cannot override)
+    Map<String, Object> producerProps(String name) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -73,17 +82,22 @@ public class KafkaClients {
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "courier-" + name);
         // The one limit RecordLimit keeps every output within: a record it let through is never refused here.
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.maxRequestSize());
-        return props;
+        return KafkaClientProperties.merge(props, passThrough.forProducer());
     }
 
     @Produces
     @ApplicationScoped
     Admin admin() {
-        return Admin.create(Map.of(
+        return Admin.create(adminProps());
+    }
+
+    // visible for testing
+    Map<String, Object> adminProps() {
+        return KafkaClientProperties.merge(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 AdminClientConfig.CLIENT_ID_CONFIG, "courier-admin",
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000), passThrough.forAdmin());
     }
 
     void closeAdmin(@Disposes Admin admin) {
@@ -95,6 +109,11 @@ public class KafkaClients {
      * read_committed, cooperative-sticky so a rebalance moves only the partitions that must move.
      */
     public KafkaConsumer<String, byte[]> newJobConsumer(String clientId, String groupSuffix) {
+        return new KafkaConsumer<>(consumerProps(clientId, groupSuffix), new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    // visible for testing
+    Map<String, Object> consumerProps(String clientId, String groupSuffix) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId() + groupSuffix);
@@ -109,6 +128,6 @@ public class KafkaClients {
         // accounts, and per-account ordering left call slots idle (30 000-job benchmark: 0.87 → 0.97). A record
         // larger than this is still fetched on its own.
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024);
-        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        return KafkaClientProperties.merge(props, passThrough.forConsumer());
     }
 }

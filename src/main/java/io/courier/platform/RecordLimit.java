@@ -4,6 +4,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.record.AbstractRecords;
 import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.RecordBatch;
@@ -61,6 +66,20 @@ public class RecordLimit {
     public int roomForValue(ProducerRecord<String, byte[]> record) {
         return maxBytes - sizeOf(new ProducerRecord<>(record.topic(), record.partition(), record.key(), new byte[0],
                 record.headers())) - VALUE_LENGTH_SLACK;
+    }
+
+    /**
+     * A send the broker (or the producer) refused for the record itself: too large or invalid for it. Everything else
+     * is not the record's fault: the producer fails every unsent record of a failed transaction with the
+     * transaction's error (a CommitFailedException after the group forgot this member during a broker freeze, a
+     * fenced or timed-out producer, a retriable error), and none of those records is to blame (BrokerOutageIT saw 27
+     * published posts dead-lettered when any non-retriable error counted). Replays and released parked jobs use the
+     * same rule: such a row is reported or dead-lettered on its own, anything else fails its batch, to be tried again.
+     */
+    public static boolean refusedForItself(Throwable e) {
+        return e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException
+                || e instanceof InvalidRecordException || e instanceof InvalidTopicException
+                || e instanceof SerializationException;
     }
 
     /** Puts the record in the outbox, or throws {@link OutputTooLargeException} when it is over the limit. */

@@ -7,8 +7,12 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import java.net.MalformedURLException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -34,13 +38,16 @@ public class RedissonProducers {
                             @ConfigProperty(name = "courier.redis.database", defaultValue = "0") int database,
                             @ConfigProperty(name = "courier.redis.timeout") Duration timeout,
                             @ConfigProperty(name = "courier.redis.connect-timeout") Duration connectTimeout,
-                            @ConfigProperty(name = "courier.redis.retry-attempts") int retryAttempts) {
-        return Redisson.create(config(url, database, timeout, connectTimeout, retryAttempts));
+                            @ConfigProperty(name = "courier.redis.retry-attempts") int retryAttempts,
+                            @ConfigProperty(name = "courier.redis.ssl-truststore") Optional<String> truststore,
+                            @ConfigProperty(name = "courier.redis.ssl-truststore-password") Optional<String> truststorePassword) {
+        return Redisson.create(trust(config(url, database, timeout, connectTimeout, retryAttempts), truststore, truststorePassword));
     }
 
     static Config config(String url, int database, Duration timeout, Duration connectTimeout, int retryAttempts) {
         URI uri = parse(url);
         Config config = new Config();
+        config.setUsername(username(uri));
         config.setPassword(password(uri));
         config.useSingleServer()
                 .setAddress(uri.getScheme() + "://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 6379 : uri.getPort()))
@@ -57,8 +64,29 @@ public class RedissonProducers {
                         @ConfigProperty(name = "courier.redis.url") String url,
                         @ConfigProperty(name = "courier.redis.timeout") Duration timeout,
                         @ConfigProperty(name = "courier.redis.connect-timeout") Duration connectTimeout,
-                        @ConfigProperty(name = "courier.redis.retry-attempts") int retryAttempts) {
-        config(url, 0, timeout, connectTimeout, retryAttempts);
+                        @ConfigProperty(name = "courier.redis.retry-attempts") int retryAttempts,
+                        @ConfigProperty(name = "courier.redis.ssl-truststore") Optional<String> truststore) {
+        trust(config(url, 0, timeout, connectTimeout, retryAttempts), truststore, Optional.empty());
+    }
+
+    /**
+     * rediss:// against a private CA: the truststore (PKCS12, e.g. mounted from a Secret) that Redisson checks the
+     * server's certificate with. Without it, the JVM's default CAs.
+     */
+    static Config trust(Config config, Optional<String> truststore, Optional<String> password) {
+        if (truststore.isPresent()) {
+            Path file = Path.of(truststore.get());
+            if (!Files.isReadable(file)) {
+                throw new ConfigurationException("courier.redis.ssl-truststore: cannot read " + file);
+            }
+            try {
+                config.setSslTruststore(file.toUri().toURL());
+            } catch (MalformedURLException e) {
+                throw new ConfigurationException("courier.redis.ssl-truststore is not a file path: " + file);
+            }
+            password.ifPresent(config::setSslTruststorePassword);
+        }
+        return config;
     }
 
     private static int millis(String property, Duration value) {
@@ -90,6 +118,13 @@ public class RedissonProducers {
             // Never echo the URL: it may carry a password.
             throw new ConfigurationException("courier.redis.url (REDIS_URL) is not a redis://host:port URL: " + e.getMessage());
         }
+    }
+
+    /** redis://user:secret@host: a Redis 6 ACL user (AUTH user secret); none for redis://:secret@host. */
+    private static String username(URI uri) {
+        String userInfo = uri.getUserInfo();
+        int colon = userInfo == null ? -1 : userInfo.indexOf(':');
+        return colon <= 0 ? null : userInfo.substring(0, colon);
     }
 
     /** redis://:secret@host or redis://user:secret@host: Redis AUTH takes the part after ':'. */

@@ -52,7 +52,7 @@ public final class LinkedInSimulator implements AutoCloseable {
         // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's delayed ACK
         // and most answers wait an extra ~40 ms: the simulator would be slower than the LinkedIn it imitates.
         System.setProperty("sun.net.httpserver.nodelay", "true");
-        this.server = HttpServer.create(new InetSocketAddress("0.0.0.0", options.port()), 200);
+        this.server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 200);
         server.setExecutor(threads);
         server.createContext("/", http -> handle(new Exchange(http)));
         server.start();
@@ -67,8 +67,15 @@ public final class LinkedInSimulator implements AutoCloseable {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        int port = args.length == 2 && args[0].equals("--port") ? Integer.parseInt(args[1]) : 8090;
-        LinkedInSimulator sim = start(SimulatorOptions.defaults().withPort(port));
+        SimulatorOptions options = SimulatorOptions.defaults();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--port" -> options = options.withPort(Integer.parseInt(args[i + 1]));
+                case "--host" -> options = options.withHost(args[i + 1]);
+                default -> throw new IllegalArgumentException("usage: LinkedInSimulator [--port N] [--host ADDRESS]");
+            }
+        }
+        LinkedInSimulator sim = start(options);
         System.out.println("LinkedIn simulator on " + sim.baseUrl());
         Thread.currentThread().join();
     }
@@ -78,7 +85,8 @@ public final class LinkedInSimulator implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + port();
+        String host = server.getAddress().getAddress().isAnyLocalAddress() ? "127.0.0.1" : options.host();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
     }
 
     SimulatorOptions options() {

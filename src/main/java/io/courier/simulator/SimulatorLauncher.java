@@ -3,13 +3,17 @@ package io.courier.simulator;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import io.smallrye.config.SmallRyeConfig;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Starts the built-in LinkedIn simulator with Courier when {@code courier.simulator.enabled=true} (the sim and
- * dev profiles). Off by default: in production nothing listens on its port.
+ * dev profiles). Off by default, refused in the prod profile, and on loopback unless courier.simulator.host says
+ * otherwise: its control API (/sim) is unauthenticated and mints tokens, so it must never face a network.
  */
 @ApplicationScoped
 public class SimulatorLauncher {
@@ -18,6 +22,8 @@ public class SimulatorLauncher {
 
     @ConfigProperty(name = "courier.simulator.enabled", defaultValue = "false")
     boolean enabled;
+    @ConfigProperty(name = "courier.simulator.host", defaultValue = "127.0.0.1")
+    String host;
     @ConfigProperty(name = "courier.simulator.port", defaultValue = "8090")
     int port;
     @ConfigProperty(name = "courier.simulator.client-id", defaultValue = "courier-sim-client")
@@ -28,8 +34,13 @@ public class SimulatorLauncher {
     private LinkedInSimulator simulator;
 
     void start(@Observes @jakarta.annotation.Priority(1) StartupEvent event) {
+        if (enabled && ConfigProvider.getConfig().unwrap(SmallRyeConfig.class).getProfiles().contains("prod")) {
+            throw new ConfigurationException("courier.simulator.enabled=true is refused in the prod profile: the simulator's"
+                    + " control API is unauthenticated; run it with QUARKUS_PROFILE=sim (deploy/courier-local.sh does)");
+        }
         if (enabled) {
-            simulator = LinkedInSimulator.start(SimulatorOptions.defaults().withPort(port).withClient(clientId, clientSecret));
+            simulator = LinkedInSimulator.start(SimulatorOptions.defaults().withHost(host).withPort(port)
+                    .withClient(clientId, clientSecret));
             LOG.infof("LinkedIn simulator started url=%s (control API under /sim)", simulator.baseUrl());
         }
     }

@@ -4,6 +4,8 @@ import io.courier.auth.TokenLifecycleConfig;
 import io.courier.job.JobRef;
 import io.courier.job.JobType;
 import io.courier.job.TopicsConfig;
+import io.courier.platform.OutputTooLargeException;
+import io.courier.platform.RecordLimit;
 import io.courier.platform.StoredHeaders;
 import io.courier.retry.CourierHeaders;
 import io.courier.retry.ErrorClass;
@@ -16,7 +18,9 @@ import jakarta.persistence.EntityManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -50,10 +54,12 @@ class ParkedJobReleaser {
     private final Clock clock;
     private final Duration maxPark;
     private final TopicsConfig topics;
+    private final RecordLimit limit;
 
     ParkedJobReleaser(EntityManager em, KafkaProducer<String, byte[]> producer, JobRunner runner, Clock clock,
-                      TokenLifecycleConfig config, TopicsConfig topics) {
+                      TokenLifecycleConfig config, TopicsConfig topics, RecordLimit limit) {
         this.em = em;
+        this.limit = limit;
         this.topics = topics;
         this.producer = producer;
         this.runner = runner;
@@ -76,24 +82,67 @@ class ParkedJobReleaser {
         }
     }
 
-    /** Jobs of accounts that are connected again, back to their job topic. */
+    /**
+     * Jobs of accounts that are connected again, back to their job topic. A job that cannot go back (too large for
+     * Kafka, or refused for itself) is dead-lettered on its own with the reason, as INTERNAL; only an error that is
+     * not the record's (Kafka unreachable) fails the batch, to be tried again.
+     */
     private int releaseBatch() {
         if (!advisoryLock()) {
             return 0;
         }
         List<Object[]> rows = rows("""
-                select p.seq, p.target_topic, p.record_key, p.record_value, p.headers, p.account_id, p.job_id, p.job_type
+                select p.seq, p.source_topic, p.record_key, p.record_value, p.headers, p.account_id, p.job_id,
+                    p.job_type, p.source_partition, p.source_offset, p.target_topic
                 from parked_job p join account a on a.id = p.account_id
                 where a.status = 'CONNECTED' order by p.seq limit ?1""", BATCH);
-        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        Map<Object[], Future<RecordMetadata>> sent = new LinkedHashMap<>();
+        List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
         for (Object[] row : rows) {
-            sent.add(producer.send(new ProducerRecord<>(jobTopic((String) row[1], (String) row[7]), null, (String) row[2],
-                    (byte[]) row[3], headers((String) row[4], true))));
+            ProducerRecord<String, byte[]> release = new ProducerRecord<>(jobTopic((String) row[10], (String) row[7]), null,
+                    (String) row[2], (byte[]) row[3], headers((String) row[4], true));
+            if (limit.fits(release)) {
+                sent.put(row, producer.send(release));
+            } else {
+                notReleased(deadLetters, row, new OutputTooLargeException(release.topic(), limit.sizeOf(release),
+                        limit.maxBytes()).getMessage());
+            }
         }
-        finish(rows, sent);
-        rows.forEach(r -> LOG.infof("parked job released accountId=%s jobId=%s topic=%s", r[5], r[6],
-                jobTopic((String) r[1], (String) r[7])));
+        sent.forEach((row, future) -> {
+            Optional<Throwable> refused = refusedForItself(future);
+            if (refused.isPresent()) {
+                notReleased(deadLetters, row, "Kafka refused it: " + refused.get().getMessage());
+            } else {
+                LOG.infof("parked job released accountId=%s jobId=%s topic=%s", row[5], row[6],
+                        jobTopic((String) row[10], (String) row[7]));
+            }
+        });
+        List<Future<RecordMetadata>> written = new ArrayList<>();
+        deadLetters.forEach(r -> written.add(producer.send(r)));
+        finish(rows, written);
         return rows.size();
+    }
+
+    /** Empty when Kafka took the record; the error when it refused that record for itself; throws on anything else. */
+    private static Optional<Throwable> refusedForItself(Future<RecordMetadata> future) {
+        try {
+            future.get();
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending parked jobs", e);
+        } catch (ExecutionException e) {
+            if (RecordLimit.refusedForItself(e.getCause())) {
+                return Optional.of(e.getCause());
+            }
+            throw new IllegalStateException("sending parked jobs failed: " + e.getCause().getMessage(), e);
+        }
+    }
+
+    private void notReleased(List<ProducerRecord<String, byte[]>> deadLetters, Object[] row, String reason) {
+        LOG.warnf("parked job not released, dead-lettered accountId=%s jobId=%s reason=%s", row[5], row[6], reason);
+        deadLetter(deadLetters, row, Failure.of(ErrorClass.INTERNAL, "could not be sent back after re-authorization: "
+                + reason));
     }
 
     /** Jobs parked for longer than courier.tokens.max-park: dead letters, with a DEAD_LETTERED result. */
@@ -108,19 +157,27 @@ class ParkedJobReleaser {
                 where p.parked_at < ?1 order by p.seq limit ?2""", java.sql.Timestamp.from(clock.instant().minus(maxPark)), BATCH);
         List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
         for (Object[] row : rows) {
-            ConsumerRecord<String, byte[]> original = new ConsumerRecord<>((String) row[1], ((Number) row[8]).intValue(),
-                    ((Number) row[9]).longValue(), ConsumerRecord.NO_TIMESTAMP, TimestampType.NO_TIMESTAMP_TYPE,
-                    ConsumerRecord.NULL_SIZE, ConsumerRecord.NULL_SIZE, (String) row[2], (byte[]) row[3],
-                    headers((String) row[4], false), Optional.empty());
-            JobRef job = new JobRef(Optional.of((String) row[6]), Optional.of((String) row[7]), Optional.of((String) row[5]));
-            Failure failure = Failure.of(ErrorClass.REAUTH_REQUIRED, "parked longer than " + maxPark
-                    + " (courier.tokens.max-park) waiting for re-authorization: " + row[10]);
-            runner.deadLetter(outputs::add, original, job, failure, RetryState.of(original), (String) row[7], clock.instant());
+            deadLetter(outputs, row, Failure.of(ErrorClass.REAUTH_REQUIRED, "parked longer than " + maxPark
+                    + " (courier.tokens.max-park) waiting for re-authorization: " + row[10]));
         }
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         outputs.forEach(r -> sent.add(producer.send(r)));
         finish(rows, sent);
         return rows.size();
+    }
+
+    /**
+     * A parked row's dead letter and DEAD_LETTERED result, into {@code outputs}; the writer keeps one too large for
+     * Kafka whole in PostgreSQL. Row columns: seq, source topic, key, value, headers, account, job id, job type,
+     * source partition, source offset.
+     */
+    private void deadLetter(List<ProducerRecord<String, byte[]>> outputs, Object[] row, Failure failure) {
+        ConsumerRecord<String, byte[]> original = new ConsumerRecord<>((String) row[1], ((Number) row[8]).intValue(),
+                ((Number) row[9]).longValue(), ConsumerRecord.NO_TIMESTAMP, TimestampType.NO_TIMESTAMP_TYPE,
+                ConsumerRecord.NULL_SIZE, ConsumerRecord.NULL_SIZE, (String) row[2], (byte[]) row[3],
+                headers((String) row[4], false), Optional.empty());
+        JobRef job = new JobRef(Optional.of((String) row[6]), Optional.of((String) row[7]), Optional.of((String) row[5]));
+        runner.deadLetter(outputs::add, original, job, failure, RetryState.of(original), (String) row[7], clock.instant());
     }
 
     /**

@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
 import io.courier.platform.Outages;
 import io.courier.platform.Outbox;
+import io.courier.platform.RecordLimit;
 import io.courier.platform.RunningJob;
 import java.util.ArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -390,7 +391,7 @@ final class PollLoop {
         try {
             for (OffsetTracker.Output output : release.outputs()) {
                 producer.send(output.record(), (sent, e) -> {
-                    if (RefusedOutputs.refusedForItself(e)) {
+                    if (RecordLimit.refusedForItself(e)) {
                         failed.put(output, e);
                     }
                 });

@@ -1,37 +1,21 @@
 package io.courier.worker;
 
+import io.courier.platform.RecordLimit;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * Polled records whose output Kafka refused (too large for its topic, invalid), with how often. Such a refusal aborts
  * the transaction of every record in it; the poll loop asks here before running a record again, so that the culprit
- * ends (given up, then committed without outputs) instead of aborting the others' transactions for ever.
+ * ends (given up, then committed without outputs) instead of aborting the others' transactions for ever. Which
+ * errors blame the record: {@link RecordLimit#refusedForItself}.
  */
 final class RefusedOutputs {
 
     private final Map<String, Integer> refusals = new ConcurrentHashMap<>();
-
-    /**
-     * A send the broker refused for the record itself (too large or invalid for it). Everything else is not the
-     * record's fault: the producer fails every unsent record of a failed transaction with the transaction's error (a
-     * CommitFailedException after the group forgot this member during a broker freeze, a fenced or timed-out
-     * producer, a retriable error), and none of those records is to blame (BrokerOutageIT saw 27 published posts
-     * dead-lettered when any non-retriable error counted).
-     */
-    static boolean refusedForItself(Exception e) {
-        return e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException
-                || e instanceof InvalidRecordException || e instanceof InvalidTopicException
-                || e instanceof SerializationException;
-    }
 
     /**
      * A transaction aborted with these outputs refused. The broker refuses a whole batch, so every record batched with

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,12 @@ class TokenCipherTest {
     private static final String KEY_A = Base64.getEncoder().encodeToString("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".getBytes());
     private static final String KEY_B = Base64.getEncoder().encodeToString("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb".getBytes());
 
-    record Config(String tokenKey, String tokenKeyId, Map<String, String> retiredKeys) implements AuthConfig {}
+    record Config(String tokenKey, String tokenKeyId, Map<String, String> retiredKeys) implements AuthConfig {
+        @Override
+        public Duration tokenRowsInterval() {
+            return Duration.ofMinutes(1);
+        }
+    }
 
     @Test
     void roundTripsAndNeverStoresPlaintext() {

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.courier.platform.KafkaClientProperties;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -61,7 +63,8 @@ class KubernetesManifestsTest {
         Map<String, HasMetadata> base = build(K8S.resolve("kustomization.yaml"));
         assertThat(base).containsKeys("Deployment/courier", "Service/courier", "ConfigMap/courier-config",
                 "Secret/courier-secrets", "PodDisruptionBudget/courier", "ScaledObject/courier", "NetworkPolicy/courier",
-                "ServiceMonitor/courier", "PrometheusRule/courier-alerts");
+                "ServiceMonitor/courier", "PrometheusRule/courier-alerts", "NetworkPolicy/courier-admin-clients",
+                "KafkaUser/courier", "KafkaUser/courier-producer", "KafkaUser/courier-results-reader");
         Map<String, HasMetadata> fallback = build(K8S.resolve("hpa-fallback/kustomization.yaml"));
         assertThat(fallback).containsKey("HorizontalPodAutoscaler/courier").doesNotContainKey("ScaledObject/courier");
     }
@@ -106,6 +109,9 @@ class KubernetesManifestsTest {
             }
         });
         assertThat(used).isNotEmpty();
+        // COURIER_KAFKA_<PROPERTY> passes a Kafka client property through: Courier accepts it if its start would.
+        used.removeIf(name -> name.startsWith("COURIER_KAFKA_") && !known.contains(name)
+                && !KafkaClientProperties.from(List.of(name), n -> Optional.of("set")).names().isEmpty());
         assertThat(known).containsAll(used);
     }
 
@@ -115,14 +121,102 @@ class KubernetesManifestsTest {
         assertThat(policy.getSpec().getPolicyTypes()).contains("Egress");
         Set<Integer> ports = new HashSet<>();
         policy.getSpec().getEgress().forEach(rule -> rule.getPorts().forEach(p -> ports.add(p.getPort().getIntVal())));
-        assertThat(ports).containsExactlyInAnyOrder(53, 9092, 6379, 5432, 443);
+        assertThat(ports).containsExactlyInAnyOrder(53, 9093, 6379, 5432, 443);
+    }
+
+    @Test
+    void port8080IsOpenOnlyToTheIngressControllerPrometheusAndTheReplayJob() throws IOException {
+        Map<String, HasMetadata> base = build(K8S.resolve("kustomization.yaml"));
+        NetworkPolicy courier = (NetworkPolicy) base.get("NetworkPolicy/courier");
+        Map<String, String> courierPods = ((Deployment) base.get("Deployment/courier")).getSpec().getTemplate().getMetadata().getLabels();
+        Map<String, String> replayPods = replayJob().getSpec().getTemplate().getMetadata().getLabels();
+        assertThat(courier.getSpec().getIngress()).isNotEmpty().allSatisfy(rule -> {
+            assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(8080);
+            assertThat(rule.getFrom()).as("an ingress rule without 'from' admits every pod").isNotEmpty();
+        });
+        List<String> peers = new ArrayList<>();
+        courier.getSpec().getIngress().forEach(rule -> rule.getFrom().forEach(peer -> {
+            assertThat(peer.getIpBlock()).as("no address ranges").isNull();
+            String namespace = peer.getNamespaceSelector() == null ? "same namespace"
+                    : peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name");
+            String pods = peer.getPodSelector() == null ? "any pod" : peer.getPodSelector().getMatchLabels().toString();
+            peers.add(namespace + " / " + pods);
+            if (peer.getNamespaceSelector() == null) {
+                assertThat(replayPods).as("the same-namespace peer is the replay Job").containsAllEntriesOf(peer.getPodSelector().getMatchLabels());
+            }
+        }));
+        assertThat(peers).containsExactlyInAnyOrder("ingress-nginx / any pod", "monitoring / {app.kubernetes.io/name=prometheus}",
+                "same namespace / {courier.io/admin-client=true}");
+        // The Job's pods are not Courier's: neither the Service nor Courier's own policy (no ingress from itself) selects them.
+        assertThat(replayPods).doesNotContainEntry("app.kubernetes.io/name", "courier");
+        assertThat(courierPods).containsAllEntriesOf(courier.getSpec().getPodSelector().getMatchLabels());
+        // The Job's own policy lets it reach Courier's pods on 8080, and DNS.
+        NetworkPolicy clients = (NetworkPolicy) base.get("NetworkPolicy/courier-admin-clients");
+        assertThat(replayPods).containsAllEntriesOf(clients.getSpec().getPodSelector().getMatchLabels());
+        assertThat(clients.getSpec().getEgress()).anySatisfy(rule -> {
+            assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(8080);
+            assertThat(rule.getTo()).singleElement().satisfies(to -> assertThat(courierPods).containsAllEntriesOf(to.getPodSelector().getMatchLabels()));
+        });
+        assertThat(clients.getSpec().getIngress()).isEmpty();
+    }
+
+    @Test
+    void noPodMountsAServiceAccountToken() throws IOException {
+        Deployment d = (Deployment) build(K8S.resolve("kustomization.yaml")).get("Deployment/courier");
+        assertThat(d.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).isFalse();
+        assertThat(replayJob().getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).isFalse();
+        assertThat(replayJob().getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+    }
+
+    @Test
+    void theManifestsConnectOverTlsWithSecretsFromMountedVolumes() throws IOException {
+        Map<String, HasMetadata> base = build(K8S.resolve("kustomization.yaml"));
+        Map<String, String> config = ((ConfigMap) base.get("ConfigMap/courier-config")).getData();
+        assertThat(config).containsEntry("COURIER_KAFKA_SECURITY_PROTOCOL", "SASL_SSL").containsEntry("COURIER_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
+        assertThat(config.get("DB_URL")).contains("sslmode=verify-full").contains("sslrootcert=");
+        assertThat(((Secret) base.get("Secret/courier-secrets")).getStringData()).containsKey("REDIS_URL");
+        assertThat(config).doesNotContainKey("REDIS_URL"); // it carries the password
+        Container c = ((Deployment) base.get("Deployment/courier")).getSpec().getTemplate().getSpec().getContainers().getFirst();
+        assertThat(c.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("COURIER_KAFKA_SASL_JAAS_CONFIG");
+            assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("sasl.jaas.config");
+        });
+        var pod = ((Deployment) base.get("Deployment/courier")).getSpec().getTemplate().getSpec();
+        for (String file : List.of(config.get("COURIER_KAFKA_SSL_TRUSTSTORE_LOCATION"), config.get("COURIER_REDIS_SSL_TRUSTSTORE"),
+                config.get("DB_URL").replaceAll(".*sslrootcert=([^&]+).*", "$1"))) {
+            assertThat(c.getVolumeMounts()).as("%s is on a read-only Secret volume", file).anySatisfy(m -> {
+                assertThat(file).startsWith(m.getMountPath() + "/");
+                assertThat(m.getReadOnly()).isTrue();
+                assertThat(pod.getVolumes()).anySatisfy(v -> {
+                    assertThat(v.getName()).isEqualTo(m.getName());
+                    assertThat(v.getSecret()).isNotNull();
+                });
+            });
+        }
+    }
+
+    @Test
+    void theImageIsPinnedByDigestAndItsFilesBelongToRoot() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("deploy/Dockerfile")).stream().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        assertThat(lines).filteredOn(l -> l.startsWith("FROM ")).isNotEmpty()
+                .allSatisfy(from -> assertThat(from).matches("FROM [^\\s]+:[^\\s@]+@sha256:[0-9a-f]{64}( AS \\S+)?"));
+        assertThat(lines).noneMatch(l -> l.contains("--chown") || l.contains("chown ") || l.contains("chmod "));
+        int user = lines.indexOf("USER 10001:10001");
+        assertThat(user).as("USER 10001:10001").isPositive();
+        assertThat(lines.subList(user, lines.size())).noneMatch(l -> l.startsWith("COPY") || l.startsWith("ADD") || l.startsWith("RUN"));
+    }
+
+    private static Job replayJob() throws IOException {
+        return (Job) parse(K8S.resolve("replay-job.yaml")).getFirst();
     }
 
     @Test
     void alertsAndTopicsCoverWhatCourierNeeds() throws IOException {
         String alerts = Files.readString(K8S.resolve("alerts.yaml"));
         for (String alert : List.of("CourierReauthRequiredSpike", "CourierAppCredentialsRefused", "CourierDeadLetterRate",
-                "CourierLinkedInCircuitOpen", "CourierConsumerLagGrowing")) {
+                "CourierLinkedInCircuitOpen", "CourierConsumerLagGrowing", "CourierDeadLetterIndexerBehind",
+                "CourierDeadLetterIndexerStalled")) {
             assertThat(alerts).contains("alert: " + alert);
         }
         Set<String> topics = new HashSet<>();

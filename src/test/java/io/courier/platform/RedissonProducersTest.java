@@ -55,4 +55,39 @@ class RedissonProducersTest {
         assertThatThrownBy(() -> RedissonProducers.config("redis://127.0.0.1:6379", 0, Duration.ofSeconds(3), Duration.ofSeconds(2), -1))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("courier.redis.retry-attempts");
     }
+
+    @Test
+    void aRedisAclUserAndPasswordFromTheUrlAuthenticate() throws Exception {
+        String user = "courier-test-" + java.util.UUID.randomUUID();
+        String password = java.util.UUID.randomUUID().toString();
+        // ACL cannot run in a script: the machine's redis-cli creates the user (and removes it after).
+        redisCli("ACL", "SETUSER", user, "on", ">" + password, "~courier-test:*", "+@all");
+        try {
+            RedissonClient asUser = Redisson.create(RedissonProducers.config("redis://" + user + ":" + password + "@127.0.0.1:6379", 0,
+                    Duration.ofSeconds(3), Duration.ofSeconds(2), 1));
+            try {
+                asUser.getBucket("courier-test:acl-user").set("ok");
+                assertThat(asUser.<String>getBucket("courier-test:acl-user").get()).isEqualTo("ok");
+            } finally {
+                asUser.shutdown();
+            }
+        } finally {
+            redisCli("ACL", "DELUSER", user);
+        }
+    }
+
+    private static void redisCli(String... args) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("redis-cli", "-h", "127.0.0.1", "-p", "6379"));
+        command.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as("redis-cli %s: %s", args[0], out).isZero();
+        assertThat(out).as("redis-cli %s", args[0]).doesNotContain("ERR");
+    }
+
+    @Test
+    void anUnreadableRedisTruststoreStopsTheStartNamingTheProperty() {
+        assertThatThrownBy(() -> RedissonProducers.trust(new org.redisson.config.Config(), java.util.Optional.of("/nonexistent/truststore.p12"),
+                java.util.Optional.empty())).isInstanceOf(ConfigurationException.class).hasMessageContaining("courier.redis.ssl-truststore");
+    }
 }

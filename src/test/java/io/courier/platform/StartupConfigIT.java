@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class StartupConfigIT {
 
     private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-    private static final String KEY = "dGVzdC1vbmx5LXRva2VuLWtleS0zMi1ieXRlcyEhISE=";
+    private static final String KEY = io.courier.testkit.CourierJar.testKeys().get("COURIER_TOKEN_KEY");
 
     @ParameterizedTest(name = "{0}={1} ({3}) -> names {2}")
     @CsvSource(delimiter = '|', value = {
@@ -26,13 +26,17 @@ class StartupConfigIT {
             "COURIER_WORKER_CONCURRENCY | 0          | courier.worker.concurrency | -",
             "COURIER_LINKEDIN_MAX_CALLS_IN_FLIGHT | 0  | courier.linkedin.max-calls-in-flight | -",
             "COURIER_RETRY_POLICIES_SERVER_ERROR_MAX_ATTEMPTS | 0 | courier.retry.policies.server-error.max-attempts | -",
+            "COURIER_KAFKA_ISOLATION_LEVEL | read_uncommitted | courier.kafka.isolation.level | -",
+            "COURIER_KAFKA_SASL_JASS_CONFIG | x          | courier.kafka.sasl.jass.config | -",
+            "COURIER_REDIS_SSL_TRUSTSTORE | /nonexistent/truststore.p12 | courier.redis.ssl-truststore | -",
+            "COURIER_SIMULATOR_ENABLED | true            | courier.simulator.enabled | -",
             "COURIER_ADMIN_TOKENS_BOB_ROLE | root          | courier.admin.tokens.bob.role | -",
             "COURIER_ADMIN_TOKENS_BOB_HASH | not-a-sha-256 | courier.admin.tokens.bob.hash | COURIER_ADMIN_TOKENS_BOB_ROLE=viewer"})
     void refusesToStartNamingTheProperty(String variable, String value, String property, String alsoSet) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", JAR.toString()).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
-        env.put("COURIER_TOKEN_KEY", KEY);
+        env.putAll(io.courier.testkit.CourierJar.testKeys());
         env.put("HTTP_PORT", "0");
         env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1");
         // A reachable database, so that the check under test (not Flyway's first connection) is what fails.

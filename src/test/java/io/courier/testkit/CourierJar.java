@@ -33,11 +33,20 @@ public final class CourierJar {
         env.put("LINKEDIN_OAUTH_BASE_URL", services.get("courier.linkedin.oauth-base-url"));
         env.put("LINKEDIN_CLIENT_ID", services.get("courier.linkedin.client-id"));
         env.put("LINKEDIN_CLIENT_SECRET", services.get("courier.linkedin.client-secret"));
-        env.put("COURIER_TOKEN_KEY", "dGVzdC1vbmx5LXRva2VuLWtleS0zMi1ieXRlcyEhISE=");
+        env.putAll(testKeys());
         env.put("COURIER_ADMIN_TOKEN", ADMIN);
         env.put("HTTP_PORT", Integer.toString(port));
         env.put("COURIER_KAFKA_GROUP_ID", group);
         return env;
+    }
+
+    /**
+     * The token key the @QuarkusTests use (src/test/resources/application-test.properties), under the same id, so that
+     * a jar and the tests can share a database; k1 (the prod default id, which jars used before) stays readable.
+     */
+    public static Map<String, String> testKeys() {
+        String key = "dGVzdC1vbmx5LXRva2VuLWtleS0zMi1ieXRlcyEhISE=";
+        return Map.of("COURIER_TOKEN_KEY", key, "COURIER_TOKEN_KEY_ID", "test-1", "COURIER_AUTH_RETIRED_KEYS_K1", key);
     }
 
     /** Starts the jar and waits until it is ready; its output goes to {@code log}. */

@@ -107,6 +107,28 @@ public class CourierServices implements QuarkusTestResourceLifecycleManager {
         return postgres(needsDocker() && dockerAvailable());
     }
 
+    /**
+     * An empty database of its own next to the test database (dropped and created again), for a test whose rows must
+     * not meet the others', e.g. one that starts Courier with other token keys.
+     */
+    public static Map<String, String> freshDatabase(String name) {
+        Map<String, String> shared = databaseOnly();
+        String url = shared.get("quarkus.datasource.jdbc.url");
+        int slash = url.lastIndexOf('/');
+        int query = url.indexOf('?', slash);
+        String tail = query < 0 ? "" : url.substring(query);
+        String user = shared.get("quarkus.datasource.username");
+        String password = shared.get("quarkus.datasource.password");
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            c.createStatement().execute("drop database if exists " + name + " with (force)");
+            c.createStatement().execute("create database " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test database " + name + ": " + e.getMessage(), e);
+        }
+        return Map.of("quarkus.datasource.jdbc.url", url.substring(0, slash + 1) + name + tail,
+                "quarkus.datasource.username", user, "quarkus.datasource.password", password);
+    }
+
     private static Map<String, String> postgres(boolean docker) {
         String url = env("DB_URL");
         String user = env("DB_USER") != null ? env("DB_USER") : "postgres";

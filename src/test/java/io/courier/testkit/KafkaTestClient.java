@@ -3,6 +3,7 @@ package io.courier.testkit;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -23,15 +24,26 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class KafkaTestClient implements AutoCloseable {
 
     private final String bootstrap;
+    private final Map<String, Object> security;
+    private final String groupPrefix;
     private final KafkaProducer<String, byte[]> producer;
 
     public KafkaTestClient(String bootstrap) {
+        this(bootstrap, Map.of(), "test-");
+    }
+
+    /** A client that authenticates with {@code security} (security.protocol, sasl.*) and reads in groups {@code groupPrefix}*. */
+    public KafkaTestClient(String bootstrap, Map<String, Object> security, String groupPrefix) {
         this.bootstrap = bootstrap;
+        this.security = Map.copyOf(security);
+        this.groupPrefix = groupPrefix;
         // One request in flight: bursts of async sends to a topic created a moment ago otherwise meet
         // OutOfOrderSequence retries on the in-JVM broker and never complete.
-        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        Map<String, Object> props = new HashMap<>(security);
+        props.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
-                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.LINGER_MS_CONFIG, 5));
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
     public void send(String topic, String key, String value) {
@@ -96,11 +108,13 @@ public final class KafkaTestClient implements AutoCloseable {
 
     /** A consumer of its own group that reads committed records from the start, as Courier's readers should. */
     private KafkaConsumer<String, byte[]> fromTheStart() {
-        return new KafkaConsumer<>(Map.of(
+        Map<String, Object> props = new HashMap<>(security);
+        props.putAll(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+                ConsumerConfig.GROUP_ID_CONFIG, groupPrefix + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     public static String text(ConsumerRecord<String, byte[]> record) {
