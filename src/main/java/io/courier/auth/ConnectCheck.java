@@ -21,8 +21,11 @@ final class ConnectCheck {
         /** Another LinkedIn member signed in. */
         record MemberMismatch(String stored, String granted) implements Refusal {}
 
-        /** LinkedIn did not say who signed in (userinfo failed), and the account has a member to compare with. */
-        record MemberUnknown(String stored) implements Refusal {}
+        /**
+         * LinkedIn did not say who signed in (userinfo failed, or an odd sub). Refused even for an account without a
+         * member or on a rebind link: stored without its member, the account would be bound by whoever connects next.
+         */
+        record MemberUnknown() implements Refusal {}
 
         /** The grant lacks scopes Courier asked for: those the configuration names or the account held for its jobs. */
         record ScopesMissing(List<String> missing) implements Refusal {}
@@ -56,10 +59,10 @@ final class ConnectCheck {
 
     static Optional<Refusal> check(Optional<String> storedMember, Collection<String> held, Optional<String> grantedMember,
                                    Collection<String> granted, boolean allowRebind, List<String> configured) {
+        if (grantedMember.isEmpty()) {
+            return Optional.of(new Refusal.MemberUnknown());
+        }
         if (storedMember.isPresent() && !allowRebind) {
-            if (grantedMember.isEmpty()) {
-                return Optional.of(new Refusal.MemberUnknown(storedMember.get()));
-            }
             if (!grantedMember.get().equals(storedMember.get())) {
                 return Optional.of(new Refusal.MemberMismatch(storedMember.get(), grantedMember.get()));
             }

@@ -7,7 +7,6 @@ import io.courier.linkedin.LinkedInOAuthClient;
 import io.courier.linkedin.LinkedInUnreachableException;
 import io.courier.linkedin.OAuthException;
 import jakarta.annotation.security.PermitAll;
-import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
@@ -38,6 +37,12 @@ public class OAuthResource {
     private static final Logger LOG = Logger.getLogger(OAuthResource.class);
     /** The cookie binding a state to the browser that opened the link: it holds the state's SHA-256, nothing else. */
     static final String STATE_COOKIE = "courier_oauth_state";
+    /**
+     * Under https the cookie is __Host- prefixed (Secure, Path=/, no Domain): a sibling subdomain or a plain-http
+     * answer cannot plant one, which would bind a victim's sign-in to an attacker's state (login CSRF).
+     */
+    static final String HOST_STATE_COOKIE = "__Host-" + STATE_COOKIE;
+    private static final java.util.regex.Pattern MEMBER_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,100}");
     private static final String NEW_LINK = "Ask for a new connect link where you started (in your product): each link works once and for a few minutes.";
     private static final String AGAIN = "open a new connect link from your product (each works once).";
     static final String HOW_TO_GET_LINK = "Connect links are made by the product that uses Courier: it calls "
@@ -107,7 +112,9 @@ public class OAuthResource {
     @Path("/callback")
     public Response callback(@QueryParam("code") String code, @QueryParam("state") String state,
                              @QueryParam("error") String error, @QueryParam("error_description") String description,
-                             @CookieParam(STATE_COOKIE) String stateCookie, @Context HttpHeaders headers) {
+                             @Context HttpHeaders headers) {
+        jakarta.ws.rs.core.Cookie sent = headers.getCookies().get(stateCookieName());
+        String stateCookie = sent == null ? null : sent.getValue();
         if (state == null || state.isBlank()) {
             return page(headers, 400, "missing_state", null, "This link is incomplete",
                     "LinkedIn's answer carried no state, so Courier cannot tell which account it is for. " + NEW_LINK).build();
@@ -223,7 +230,9 @@ public class OAuthResource {
     private Optional<String> memberUrn(LinkedInOAuthClient.Tokens granted) {
         try {
             JsonNode info = linkedIn.userinfo(new BearerToken(granted.accessToken())).value();
-            return Optional.ofNullable(info.path("sub").asText(null)).map(sub -> "urn:li:person:" + sub);
+            // A person id is short and URL-safe; anything else (blank, an object, a URN of its own) is no member.
+            return Optional.ofNullable(info.path("sub").textValue()).filter(sub -> MEMBER_ID.matcher(sub).matches())
+                    .map(sub -> "urn:li:person:" + sub);
         } catch (RuntimeException e) {
             LOG.infof("member identity not read after connect (scope openid missing?) cause=%s", e.getMessage());
             return Optional.empty();
@@ -258,8 +267,17 @@ public class OAuthResource {
 
     /** HttpOnly (no script reads it), SameSite=Lax (sent on LinkedIn's top-level redirect back, not on cross-site posts). */
     private NewCookie stateCookie(String value, int maxAgeSeconds) {
-        return new NewCookie.Builder(STATE_COOKIE).value(value).path(URI.create(config.redirectUri()).getRawPath())
-                .maxAge(maxAgeSeconds).httpOnly(true).secure(config.redirectUri().startsWith("https:"))
-                .sameSite(NewCookie.SameSite.LAX).build();
+        boolean https = https();
+        return new NewCookie.Builder(stateCookieName()).value(value)
+                .path(https ? "/" : URI.create(config.redirectUri()).getRawPath())
+                .maxAge(maxAgeSeconds).httpOnly(true).secure(https).sameSite(NewCookie.SameSite.LAX).build();
+    }
+
+    private String stateCookieName() {
+        return https() ? HOST_STATE_COOKIE : STATE_COOKIE;
+    }
+
+    private boolean https() {
+        return config.redirectUri().startsWith("https:");
     }
 }

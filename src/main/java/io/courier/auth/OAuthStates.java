@@ -65,7 +65,10 @@ class OAuthStates {
         if (left.isNegative() || left.isZero()) {
             return false;
         }
-        return redisson.<String>getBucket(USED_LINK + link.nonce(), StringCodec.INSTANCE).setIfAbsent("1", left);
+        // Kept past the link's end by the longest a link may live: a pod whose clock runs behind must not find the
+        // nonce gone while the link is still valid by its own clock.
+        return redisson.<String>getBucket(USED_LINK + link.nonce(), StringCodec.INSTANCE)
+                .setIfAbsent("1", left.plus(config.linkMaxTtl()));
     }
 
     /** Gives a claimed link back (its connect could not start), so the member may open it again. */

@@ -42,9 +42,14 @@ class ConnectCheckTest {
     }
 
     @Test
-    void anUnknownMemberIsRefusedWhenTheAccountHasOneAndBindsAnAccountWithout() {
+    void anUnknownMemberIsAlwaysRefusedAndAKnownOneBindsAnAccountWithout() {
         assertThat(ConnectCheck.check(Optional.of(ME), CONFIGURED, Optional.empty(), CONFIGURED, false, CONFIGURED))
-                .contains(new Refusal.MemberUnknown(ME));
+                .contains(new Refusal.MemberUnknown());
+        // Stored without a member, the account would be bound by whoever connects next (review of #15).
+        assertThat(ConnectCheck.check(Optional.empty(), List.of(), Optional.empty(), CONFIGURED, false, CONFIGURED))
+                .contains(new Refusal.MemberUnknown());
+        assertThat(ConnectCheck.check(Optional.of(ME), CONFIGURED, Optional.empty(), CONFIGURED, true, CONFIGURED))
+                .as("a rebind link too").contains(new Refusal.MemberUnknown());
         assertThat(ConnectCheck.check(Optional.empty(), List.of(), Optional.of(STRANGER), CONFIGURED, false, CONFIGURED)).isEmpty();
     }
 

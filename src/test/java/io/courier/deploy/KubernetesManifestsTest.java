@@ -288,6 +288,9 @@ class KubernetesManifestsTest {
     /** Environment variables Courier reads: the ${VAR} placeholders, and every property in its env-var spelling. */
     private static Set<String> variablesCourierReads() throws IOException {
         Set<String> names = new HashSet<>(List.of("COURIER_URL")); // the dlq CLI's address of Courier
+        // Quarkus's own settings for a client address behind the Ingress (README "Connect links": limits).
+        names.addAll(List.of("QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING", "QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED",
+                "QUARKUS_HTTP_PROXY_TRUSTED_PROXIES"));
         String text = Files.readString(Path.of("src/main/resources/application.properties"));
         Matcher m = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)").matcher(text);
         while (m.find()) {
