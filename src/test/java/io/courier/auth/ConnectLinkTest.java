@@ -264,7 +264,8 @@ class ConnectLinkTest extends PipelineTestSupport {
             Set<String> written = allKeys();
             written.removeAll(keysBefore);
             assertThat(written).isNotEmpty().allMatch(k -> k.startsWith("courier:oauth:"));
-            assertThat(quotaKeys()).isEqualTo(budgets);
+            // No budget key was added or changed its type; one may have expired meanwhile (the recent-429 marks do).
+            assertThat(budgets.entrySet()).containsAll(quotaKeys().entrySet());
         } finally {
             redisson.getKeys().deleteByPattern("courier:oauth:{states}*");
         }
