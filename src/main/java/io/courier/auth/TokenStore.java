@@ -206,12 +206,12 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
     }
 
     /**
-     * Decrypts an access token row read elsewhere (the worker reads it together with the job's outcome). Empty when
-     * no configured key opens it: the account is then REAUTH_REQUIRED, with a reason naming the key, and its jobs
-     * park like those of any dead grant (an exception here was a job retried forever).
+     * Decrypts an access token row read by {@link AccountAccess} (the worker reads it together with the job's
+     * outcome). Empty when no configured key opens it: the account is then REAUTH_REQUIRED, with a reason naming the
+     * key, and its jobs park like those of any dead grant (an exception here was a job retried forever).
      */
-    public Optional<AccessGrant> openAccessGrant(String accountId, String keyId, byte[] sealed, Instant expiresAt,
-                                                 boolean refreshable, long version) {
+    Optional<AccessGrant> openAccessGrant(String accountId, String keyId, byte[] sealed, Instant expiresAt,
+                                          boolean refreshable, long version) {
         try {
             return Optional.of(new AccessGrant(new BearerToken(cipher.decrypt(sealed, keyId, accountId, ACCESS)), expiresAt,
                     refreshable, version));
