@@ -9,7 +9,6 @@ import io.courier.quota.QuotaConfig;
 import io.courier.quota.QuotaLimiter;
 import io.courier.retry.CourierHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +17,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jboss.logging.Logger;
 
 /**
@@ -145,17 +142,8 @@ public class Replayer {
             return notSent(d, "its original topic " + d.originalTopic() + " is not a job topic and its type is unknown");
         }
         DeadLetter.Record record = d.record().orElseThrow();
-        RecordHeaders headers = new RecordHeaders();
-        for (Header h : record.headers()) {
-            if (!h.key().startsWith(CourierHeaders.PREFIX)) {
-                headers.add(h);
-            }
-        }
-        // Saturates: an unreadable count was indexed as the maximum and stays there (CourierHeaders.replayCount).
-        int count = d.replayCount() == Integer.MAX_VALUE ? Integer.MAX_VALUE : d.replayCount() + 1;
-        headers.add(CourierHeaders.REPLAY_COUNT, Integer.toString(count).getBytes(StandardCharsets.UTF_8));
         ProducerRecord<String, byte[]> replay = new ProducerRecord<>(topic.get(), null, record.key().orElse(null),
-                record.value(), headers);
+                record.value(), CourierHeaders.replay(record.headers(), d.replayCount()));
         if (!limit.fits(replay)) {
             return notSent(d, new OutputTooLargeException(topic.get(), limit.sizeOf(replay), limit.maxBytes()).getMessage());
         }

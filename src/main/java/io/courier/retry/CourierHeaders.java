@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -52,16 +52,11 @@ public final class CourierHeaders {
      * Headers of a dead letter: the producer's own headers (minus earlier failure headers, which this failure
      * replaces; a replay count is kept) plus every failure header of CONTRACT §3.
      */
-    public static Headers deadLetter(ConsumerRecord<?, ?> record, JobRef job, Failure failure, RetryState state,
+    public static Headers deadLetter(Headers original, JobRef job, Failure failure, RetryState state,
                                      Instant lastFailure) {
-        Headers headers = new RecordHeaders();
-        for (Header h : record.headers()) {
-            if (!h.key().startsWith(PREFIX)) {
-                headers.add(h);
-            }
-        }
-        if (read(record.headers(), REPLAY_COUNT).isPresent()) {
-            put(headers, REPLAY_COUNT, Integer.toString(replayCount(record.headers()))); // as the loop guard reads it
+        Headers headers = producerHeaders(original);
+        if (read(original, REPLAY_COUNT).isPresent()) {
+            put(headers, REPLAY_COUNT, Integer.toString(replayCount(original))); // as the loop guard reads it
         }
         put(headers, ERROR_CLASS, failure.errorClass().name());
         put(headers, ERROR_MESSAGE, truncate(failure.message()));
@@ -82,10 +77,37 @@ public final class CourierHeaders {
     }
 
     /** Headers of a tier record: the failure headers plus when the job is due. */
-    public static Headers retry(ConsumerRecord<?, ?> record, JobRef job, Failure failure, RetryState state,
+    public static Headers retry(Headers original, JobRef job, Failure failure, RetryState state,
                                 Instant lastFailure, Instant dueAt) {
-        Headers headers = deadLetter(record, job, failure, state, lastFailure);
+        Headers headers = deadLetter(original, job, failure, state, lastFailure);
         put(headers, DUE_AT, Long.toString(dueAt.toEpochMilli()));
+        return headers;
+    }
+
+    /**
+     * The headers a job keeps when Courier sends it on (dead letter, tier, release, replay): the producer's own, in
+     * their order, without Courier's (courier-*), which described an earlier run; those named in {@code keep} stay
+     * as they are.
+     */
+    public static Headers producerHeaders(Iterable<Header> original, String... keep) {
+        Set<String> kept = Set.of(keep);
+        Headers headers = new RecordHeaders();
+        for (Header h : original) {
+            if (!h.key().startsWith(PREFIX) || kept.contains(h.key())) {
+                headers.add(h);
+            }
+        }
+        return headers;
+    }
+
+    /**
+     * Headers of a replayed dead letter: the producer's own and the replay count after {@code replayCount} earlier
+     * replays. Saturates: an unreadable count was indexed as the maximum and stays there ({@link #replayCount}).
+     */
+    public static Headers replay(Iterable<Header> original, int replayCount) {
+        Headers headers = producerHeaders(original);
+        int count = replayCount == Integer.MAX_VALUE ? Integer.MAX_VALUE : replayCount + 1;
+        put(headers, REPLAY_COUNT, Integer.toString(count));
         return headers;
     }
 

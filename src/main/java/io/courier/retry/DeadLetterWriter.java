@@ -47,7 +47,7 @@ public class DeadLetterWriter {
     public void write(Outbox outbox, ConsumerRecord<String, byte[]> original, JobRef job, Failure failure,
                       RetryState state, Instant lastFailure) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.deadLetter(), null, original.key(),
-                original.value(), CourierHeaders.deadLetter(original, job, failure, state, lastFailure));
+                original.value(), CourierHeaders.deadLetter(original.headers(), job, failure, state, lastFailure));
         if (!limit.fits(record)) {
             long row = spill.keep(spillKey(original, job), record, lastFailure);
             LOG.infof("dead letter too large for Kafka, kept whole in dead_letter row=%d bytes=%d limit=%d", row,

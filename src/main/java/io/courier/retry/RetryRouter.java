@@ -81,7 +81,7 @@ public class RetryRouter {
 
     public void retryLater(Outbox outbox, ConsumerRecord<String, byte[]> record, JobRef job, Failure failure,
                            RetryState state, Instant failedAt, Instant dueAt) {
-        Headers headers = CourierHeaders.retry(record, job, failure, state, failedAt, dueAt);
+        Headers headers = CourierHeaders.retry(record.headers(), job, failure, state, failedAt, dueAt);
         String topic = send(outbox, record, headers, Duration.between(failedAt, dueAt));
         Counter.builder("courier.retries").description("Jobs sent to a delayed-retry tier, by error class and tier")
                 .tag("class", failure.errorClass().name()).tag("tier", topic.substring(prefix.length()))

@@ -28,9 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.jboss.logging.Logger;
 
@@ -230,12 +228,7 @@ class ParkedJobReleaser {
      * headers other than the replay count) is dropped, because the failure was the account's, not the job's.
      */
     private static Headers headers(String stored, boolean fresh) {
-        Headers headers = new RecordHeaders();
-        for (Header h : StoredHeaders.fromJson(stored)) {
-            if (!fresh || !h.key().startsWith(CourierHeaders.PREFIX) || h.key().equals(CourierHeaders.REPLAY_COUNT)) {
-                headers.add(h);
-            }
-        }
-        return headers;
+        Headers headers = StoredHeaders.fromJson(stored);
+        return fresh ? CourierHeaders.producerHeaders(headers, CourierHeaders.REPLAY_COUNT) : headers;
     }
 }
