@@ -44,8 +44,31 @@ public class DeadLetterWriter {
         this.spill = spill;
     }
 
-    public void write(Outbox outbox, ConsumerRecord<String, byte[]> original, JobRef job, Failure failure,
-                      RetryState state, Instant lastFailure) {
+    /**
+     * The record a dead letter is made of: where Courier read it and its bytes as read. A polled record, or a parked
+     * one read back from PostgreSQL (kept without its timestamp), which is not a Kafka record any more.
+     */
+    public record Original(String topic, int partition, long offset, long timestamp, String key, byte[] value,
+                           Headers headers) {
+
+        public static Original of(ConsumerRecord<String, byte[]> record) {
+            return new Original(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
+                    record.value(), record.headers());
+        }
+
+        /** A record kept since it was read, without its timestamp. */
+        public static Original kept(String topic, int partition, long offset, String key, byte[] value, Headers headers) {
+            return new Original(topic, partition, offset, ConsumerRecord.NO_TIMESTAMP, key, value, headers);
+        }
+
+        /** Its retry state, as {@link RetryState#of(ConsumerRecord)} reads it. */
+        public RetryState retryState() {
+            return RetryState.of(topic, partition, offset, headers);
+        }
+    }
+
+    public void write(Outbox outbox, Original original, JobRef job, Failure failure, RetryState state,
+                      Instant lastFailure) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.deadLetter(), null, original.key(),
                 original.value(), CourierHeaders.deadLetter(original.headers(), job, failure, state, lastFailure));
         if (!limit.fits(record)) {
@@ -67,7 +90,7 @@ public class DeadLetterWriter {
      * of the key because offsets start again when a topic is re-created (a job without a readable id, e.g. one too
      * large to parse, would otherwise overwrite an older dead letter kept at the same offset).
      */
-    private static String spillKey(ConsumerRecord<String, byte[]> original, JobRef job) {
+    private static String spillKey(Original original, JobRef job) {
         return original.topic() + "-" + original.partition() + "@" + original.offset() + "/" + original.timestamp()
                 + "/" + job.jobId().orElse("-");
     }

@@ -27,14 +27,22 @@ public record RetryState(int attempts, Optional<Instant> firstFailureAt, String 
 
     /** The state of a record; {@code tierPrefix} starts the name of every retry tier topic. */
     public static RetryState of(ConsumerRecord<?, ?> record, String tierPrefix) {
-        if (!record.topic().startsWith(tierPrefix)) {
-            return new RetryState(0, Optional.empty(), record.topic(), record.partition(), record.offset());
+        return of(record.topic(), record.partition(), record.offset(), record.headers(), tierPrefix);
+    }
+
+    /** The state of a record read at this topic, partition and offset, with these headers. */
+    public static RetryState of(String topic, int partition, long offset, Headers headers) {
+        return of(topic, partition, offset, headers, TierTopics.PREFIX);
+    }
+
+    private static RetryState of(String topic, int partition, long offset, Headers h, String tierPrefix) {
+        if (!topic.startsWith(tierPrefix)) {
+            return new RetryState(0, Optional.empty(), topic, partition, offset);
         }
-        Headers h = record.headers();
         return new RetryState(
                 CourierHeaders.number(h, CourierHeaders.ATTEMPTS).filter(n -> n <= Integer.MAX_VALUE).map(Long::intValue).orElse(0),
                 CourierHeaders.instant(h, CourierHeaders.FIRST_FAILURE_AT),
-                CourierHeaders.read(h, CourierHeaders.ORIGINAL_TOPIC).filter(t -> TOPIC.matcher(t).matches()).orElse(record.topic()),
+                CourierHeaders.read(h, CourierHeaders.ORIGINAL_TOPIC).filter(t -> TOPIC.matcher(t).matches()).orElse(topic),
                 CourierHeaders.number(h, CourierHeaders.ORIGINAL_PARTITION).filter(n -> n <= Integer.MAX_VALUE).map(Long::intValue).orElse(-1),
                 CourierHeaders.number(h, CourierHeaders.ORIGINAL_OFFSET).orElse(-1L));
     }

@@ -382,9 +382,14 @@ class JobRunner {
                 Duration.between(success.started(), clock.instant()));
     }
 
-    /** Writes a dead letter and, when the job can be named, its DEAD_LETTERED result (also for expired parked jobs). */
-    void deadLetter(Outbox outbox, ConsumerRecord<String, byte[]> record, JobRef job, Failure failure,
-                    RetryState state, String typeTag, Instant started) {
+    private void deadLetter(Outbox outbox, ConsumerRecord<String, byte[]> record, JobRef job, Failure failure,
+                            RetryState state, String typeTag, Instant started) {
+        deadLetter(outbox, DeadLetterWriter.Original.of(record), job, failure, state, typeTag, started);
+    }
+
+    /** Writes a dead letter and, when the job can be named, its DEAD_LETTERED result (also for parked jobs). */
+    void deadLetter(Outbox outbox, DeadLetterWriter.Original record, JobRef job, Failure failure, RetryState state,
+                    String typeTag, Instant started) {
         Instant now = clock.instant();
         deadLetters.write(outbox, record, job, failure, state, now);
         if (job.canReportResult()) {

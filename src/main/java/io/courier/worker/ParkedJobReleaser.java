@@ -8,9 +8,9 @@ import io.courier.platform.OutputTooLargeException;
 import io.courier.platform.RecordLimit;
 import io.courier.platform.StoredHeaders;
 import io.courier.retry.CourierHeaders;
+import io.courier.retry.DeadLetterWriter;
 import io.courier.retry.ErrorClass;
 import io.courier.retry.Failure;
-import io.courier.retry.RetryState;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,12 +24,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.record.TimestampType;
 import org.jboss.logging.Logger;
 
 /**
@@ -170,12 +168,10 @@ class ParkedJobReleaser {
      * source partition, source offset.
      */
     private void deadLetter(List<ProducerRecord<String, byte[]>> outputs, Object[] row, Failure failure) {
-        ConsumerRecord<String, byte[]> original = new ConsumerRecord<>((String) row[1], ((Number) row[8]).intValue(),
-                ((Number) row[9]).longValue(), ConsumerRecord.NO_TIMESTAMP, TimestampType.NO_TIMESTAMP_TYPE,
-                ConsumerRecord.NULL_SIZE, ConsumerRecord.NULL_SIZE, (String) row[2], (byte[]) row[3],
-                headers((String) row[4], false), Optional.empty());
+        DeadLetterWriter.Original original = DeadLetterWriter.Original.kept((String) row[1], ((Number) row[8]).intValue(),
+                ((Number) row[9]).longValue(), (String) row[2], (byte[]) row[3], headers((String) row[4], false));
         JobRef job = new JobRef(Optional.of((String) row[6]), Optional.of((String) row[7]), Optional.of((String) row[5]));
-        runner.deadLetter(outputs::add, original, job, failure, RetryState.of(original), (String) row[7], clock.instant());
+        runner.deadLetter(outputs::add, original, job, failure, original.retryState(), (String) row[7], clock.instant());
     }
 
     /**

@@ -24,6 +24,20 @@ class RetryStateTest {
                 Optional.empty());
     }
 
+    @ParameterizedTest(name = "parked from {0}")
+    @CsvSource({"linkedin.jobs.post", "linkedin.jobs.retry.10s"})
+    void aParkedRecordReadBackHasTheStateItHadWhenPolled(String topic) {
+        ConsumerRecord<String, byte[]> polled = record(topic, CourierHeaders.ORIGINAL_TOPIC, "linkedin.jobs.sync",
+                CourierHeaders.ATTEMPTS, "3", CourierHeaders.FIRST_FAILURE_AT, "2026-11-24T10:00:00Z",
+                CourierHeaders.ORIGINAL_PARTITION, "5", CourierHeaders.ORIGINAL_OFFSET, "1234");
+        DeadLetterWriter.Original kept = DeadLetterWriter.Original.kept(polled.topic(), polled.partition(), polled.offset(),
+                polled.key(), polled.value(), polled.headers());
+
+        assertThat(kept.retryState()).isEqualTo(RetryState.of(polled));
+        assertThat(kept.timestamp()).isEqualTo(ConsumerRecord.NO_TIMESTAMP);
+        assertThat(DeadLetterWriter.Original.of(polled).retryState()).isEqualTo(RetryState.of(polled));
+    }
+
     @Test
     void aJobTopicRecordStartsFreshWhateverCourierHeadersAProducerWrote() {
         RetryState state = RetryState.of(record("linkedin.jobs.post",
