@@ -87,16 +87,14 @@ class ParkedJobReleaser {
         if (!advisoryLock()) {
             return 0;
         }
-        List<Object[]> rows = rows("""
-                select p.seq, p.source_topic, p.record_key, p.record_value, p.headers, p.account_id, p.job_id,
-                    p.job_type, p.source_partition, p.source_offset, p.target_topic
+        List<Parked> rows = rows("""
                 from parked_job p join account a on a.id = p.account_id
                 where a.status = 'CONNECTED' order by p.seq limit ?1""", BATCH);
-        Map<Object[], Future<RecordMetadata>> sent = new LinkedHashMap<>();
+        Map<Parked, Future<RecordMetadata>> sent = new LinkedHashMap<>();
         List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
-        for (Object[] row : rows) {
-            ProducerRecord<String, byte[]> release = new ProducerRecord<>(jobTopic((String) row[10], (String) row[7]), null,
-                    (String) row[2], (byte[]) row[3], headers((String) row[4], true));
+        for (Parked row : rows) {
+            ProducerRecord<String, byte[]> release = new ProducerRecord<>(jobTopic(row), null, row.key(), row.value(),
+                    headers(row.headers(), true));
             if (limit.fits(release)) {
                 sent.put(row, producer.send(release));
             } else {
@@ -109,8 +107,8 @@ class ParkedJobReleaser {
             if (refused.isPresent()) {
                 notReleased(deadLetters, row, "Kafka refused it: " + refused.get().getMessage());
             } else {
-                LOG.infof("parked job released accountId=%s jobId=%s topic=%s", row[5], row[6],
-                        jobTopic((String) row[10], (String) row[7]));
+                LOG.infof("parked job released accountId=%s jobId=%s topic=%s", row.accountId(), row.jobId(),
+                        jobTopic(row));
             }
         });
         List<Future<RecordMetadata>> written = new ArrayList<>();
@@ -135,8 +133,9 @@ class ParkedJobReleaser {
         }
     }
 
-    private void notReleased(List<ProducerRecord<String, byte[]>> deadLetters, Object[] row, String reason) {
-        LOG.warnf("parked job not released, dead-lettered accountId=%s jobId=%s reason=%s", row[5], row[6], reason);
+    private void notReleased(List<ProducerRecord<String, byte[]>> deadLetters, Parked row, String reason) {
+        LOG.warnf("parked job not released, dead-lettered accountId=%s jobId=%s reason=%s", row.accountId(), row.jobId(),
+                reason);
         deadLetter(deadLetters, row, Failure.of(ErrorClass.INTERNAL, "could not be sent back after re-authorization: "
                 + reason));
     }
@@ -146,15 +145,13 @@ class ParkedJobReleaser {
         if (!advisoryLock()) {
             return 0;
         }
-        List<Object[]> rows = rows("""
-                select p.seq, p.source_topic, p.record_key, p.record_value, p.headers, p.account_id, p.job_id,
-                    p.job_type, p.source_partition, p.source_offset, coalesce(a.status_reason, 'not re-authorized')
+        List<Parked> rows = rows("""
                 from parked_job p left join account a on a.id = p.account_id
                 where p.parked_at < ?1 order by p.seq limit ?2""", java.sql.Timestamp.from(clock.instant().minus(maxPark)), BATCH);
         List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
-        for (Object[] row : rows) {
+        for (Parked row : rows) {
             deadLetter(outputs, row, Failure.of(ErrorClass.REAUTH_REQUIRED, "parked longer than " + maxPark
-                    + " (courier.tokens.max-park) waiting for re-authorization: " + row[10]));
+                    + " (courier.tokens.max-park) waiting for re-authorization: " + row.accountReason()));
         }
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         outputs.forEach(r -> sent.add(producer.send(r)));
@@ -164,14 +161,13 @@ class ParkedJobReleaser {
 
     /**
      * A parked row's dead letter and DEAD_LETTERED result, into {@code outputs}; the writer keeps one too large for
-     * Kafka whole in PostgreSQL. Row columns: seq, source topic, key, value, headers, account, job id, job type,
-     * source partition, source offset.
+     * Kafka whole in PostgreSQL.
      */
-    private void deadLetter(List<ProducerRecord<String, byte[]>> outputs, Object[] row, Failure failure) {
-        DeadLetterWriter.Original original = DeadLetterWriter.Original.kept((String) row[1], ((Number) row[8]).intValue(),
-                ((Number) row[9]).longValue(), (String) row[2], (byte[]) row[3], headers((String) row[4], false));
-        JobRef job = new JobRef(Optional.of((String) row[6]), Optional.of((String) row[7]), Optional.of((String) row[5]));
-        runner.deadLetter(outputs::add, original, job, failure, original.retryState(), (String) row[7], clock.instant());
+    private void deadLetter(List<ProducerRecord<String, byte[]>> outputs, Parked row, Failure failure) {
+        DeadLetterWriter.Original original = DeadLetterWriter.Original.kept(row.sourceTopic(), row.sourcePartition(),
+                row.sourceOffset(), row.key(), row.value(), headers(row.headers(), false));
+        JobRef job = new JobRef(Optional.of(row.jobId()), Optional.of(row.jobType()), Optional.of(row.accountId()));
+        runner.deadLetter(outputs::add, original, job, failure, original.retryState(), row.jobType(), clock.instant());
     }
 
     /**
@@ -180,8 +176,8 @@ class ParkedJobReleaser {
      * its type's topic. The type was validated before parking; one this version no longer knows goes to the post
      * topic, where validation dead-letters it.
      */
-    private String jobTopic(String target, String jobType) {
-        return topics.jobTopic(target, JobType.fromWireName(jobType)).orElse(topics.post());
+    private String jobTopic(Parked row) {
+        return topics.jobTopic(row.targetTopic(), JobType.fromWireName(row.jobType())).orElse(topics.post());
     }
 
     /** One pod at a time, for the length of this transaction. */
@@ -190,17 +186,36 @@ class ParkedJobReleaser {
                 .getSingleResult();
     }
 
+    /**
+     * A parked_job row, with the reason its account gives (when it has one). The record's columns in the order of
+     * {@link #rows}' select list.
+     */
+    private record Parked(long seq, String accountId, String jobId, String jobType, String sourceTopic,
+                          int sourcePartition, long sourceOffset, String key, byte[] value, String headers,
+                          String targetTopic, String accountReason) {
+
+        static Parked of(Object[] c) {
+            return new Parked(((Number) c[0]).longValue(), (String) c[1], (String) c[2], (String) c[3], (String) c[4],
+                    ((Number) c[5]).intValue(), ((Number) c[6]).longValue(), (String) c[7], (byte[]) c[8], (String) c[9],
+                    (String) c[10], (String) c[11]);
+        }
+    }
+
+    /** Parked rows ({@code p}) joined to their account ({@code a}) by {@code from}, as {@link Parked}. */
     @SuppressWarnings("unchecked")
-    private List<Object[]> rows(String sql, Object... parameters) {
-        var query = em.createNativeQuery(sql);
+    private List<Parked> rows(String from, Object... parameters) {
+        var query = em.createNativeQuery("""
+                select p.seq, p.account_id, p.job_id, p.job_type, p.source_topic, p.source_partition, p.source_offset,
+                    p.record_key, p.record_value, p.headers, p.target_topic, coalesce(a.status_reason, 'not re-authorized')
+                """ + from);
         for (int i = 0; i < parameters.length; i++) {
             query.setParameter(i + 1, parameters[i]);
         }
-        return query.getResultList();
+        return ((List<Object[]>) query.getResultList()).stream().map(Parked::of).toList();
     }
 
     /** Waits for Kafka's acknowledgements, then deletes the rows (committed with the caller's transaction). */
-    private void finish(List<Object[]> rows, List<Future<RecordMetadata>> sent) {
+    private void finish(List<Parked> rows, List<Future<RecordMetadata>> sent) {
         if (rows.isEmpty()) {
             return;
         }
@@ -215,7 +230,7 @@ class ParkedJobReleaser {
             throw new IllegalStateException("sending parked jobs failed: " + e.getCause().getMessage(), e);
         }
         em.createNativeQuery("delete from parked_job where seq in (?1)")
-                .setParameter(1, rows.stream().map(r -> ((Number) r[0]).longValue()).toList())
+                .setParameter(1, rows.stream().map(Parked::seq).toList())
                 .executeUpdate();
     }
 
