@@ -1,5 +1,6 @@
 package io.courier.quota;
 
+import io.courier.job.LinkedInOperation;
 import io.courier.linkedin.LinkedInException;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,7 +32,7 @@ public class QuotaGate {
      *
      * @throws QuotaDeniedException when a budget has no room (the call must not be made)
      */
-    public void take(LinkedInResource resource, String accountId, boolean postJob) {
+    public void take(LinkedInOperation resource, String accountId, boolean postJob) {
         if (!config.enabled()) {
             return;
         }
@@ -55,7 +56,7 @@ public class QuotaGate {
         }
         boolean daily = e.error().isDailyLimit();
         metrics.counter("courier_linkedin_429_total", "class", daily ? "QUOTA_EXHAUSTED" : "RATE_LIMITED").increment();
-        Optional<LinkedInResource> resource = LinkedInResource.ofEndpoint(e.endpoint());
+        Optional<LinkedInOperation> resource = LinkedInOperation.ofEndpoint(e.endpoint());
         if (resource.isEmpty() || !config.enabled()) {
             return;
         }
