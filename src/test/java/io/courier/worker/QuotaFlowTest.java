@@ -43,6 +43,9 @@ class QuotaFlowTest extends PipelineTestSupport {
     @ConfigProperty(name = "courier.redis.url")
     String redisUrl;
 
+    /** A job due at the next window waits in the 1h tier, or in 10m when that window is less than an hour away. */
+    private static final List<String> LONG_TIERS = List.of("linkedin.jobs.retry.10m", "linkedin.jobs.retry.1h");
+
     @Test
     void linkedInsDayLimitStopsFurtherCallsUntilTheWindowEnds() throws Exception {
         Connected first = connect(simulator, "{}");
@@ -51,14 +54,14 @@ class QuotaFlowTest extends PipelineTestSupport {
         try {
             String one = UUID.randomUUID().toString();
             kafka.send("linkedin.jobs.sync", first.accountId(), statsJob(one, first));
-            var delayedOne = kafka.await("linkedin.jobs.retry.1h", r -> KafkaTestClient.text(r).contains(one), 1, WAIT).getFirst();
+            var delayedOne = kafka.await(LONG_TIERS, r -> KafkaTestClient.text(r).contains(one), 1, WAIT).getFirst();
             assertThat(KafkaTestClient.header(delayedOne, "courier-error-class")).isEqualTo("QUOTA_EXHAUSTED");
             assertThat(calls(simulator, first, "GET", "/rest/organizationalEntityShareStatistics")).isEqualTo(1);
 
             // Courier's own count had plenty left; LinkedIn's word wins, for every account, without a call.
             String two = UUID.randomUUID().toString();
             kafka.send("linkedin.jobs.sync", second.accountId(), statsJob(two, second));
-            var delayedTwo = kafka.await("linkedin.jobs.retry.1h", r -> KafkaTestClient.text(r).contains(two), 1, WAIT).getFirst();
+            var delayedTwo = kafka.await(LONG_TIERS, r -> KafkaTestClient.text(r).contains(two), 1, WAIT).getFirst();
             assertThat(KafkaTestClient.header(delayedTwo, "courier-error-class")).isEqualTo("QUOTA_EXHAUSTED");
             assertThat(KafkaTestClient.header(delayedTwo, "courier-attempts")).isEqualTo("0");
             assertThat(Long.parseLong(KafkaTestClient.header(delayedTwo, "courier-due-at")))
