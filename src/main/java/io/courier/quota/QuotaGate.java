@@ -37,7 +37,7 @@ public class QuotaGate {
             return;
         }
         if (limiter.debit(resource, accountId, postJob) instanceof QuotaLimiter.Permit.Wait wait) {
-            metrics.counter("courier_quota_delayed_total", "resource", resource.endpoint, "reason", wait.reason()).increment();
+            metrics.counter("courier.quota.delayed", "resource", resource.endpoint, "reason", wait.reason()).increment();
             throw new QuotaDeniedException(resource, wait);
         }
     }
@@ -55,7 +55,7 @@ public class QuotaGate {
             return;
         }
         boolean daily = e.error().isDailyLimit();
-        metrics.counter("courier_linkedin_429_total", "class", daily ? "QUOTA_EXHAUSTED" : "RATE_LIMITED").increment();
+        metrics.counter("courier.linkedin.429", "class", daily ? "QUOTA_EXHAUSTED" : "RATE_LIMITED").increment();
         Optional<LinkedInOperation> resource = LinkedInOperation.ofEndpoint(e.endpoint());
         if (resource.isEmpty() || !config.enabled()) {
             return;

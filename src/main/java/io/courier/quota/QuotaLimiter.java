@@ -54,7 +54,7 @@ public class QuotaLimiter {
         this.config = config;
         for (LinkedInOperation r : LinkedInOperation.values()) {
             config.budgetOf(r); // a missing budget fails the start, naming the property
-            Gauge.builder("courier_quota_app_remaining", this, l -> l.appRemaining(r).orElse(Double.NaN))
+            Gauge.builder("courier.quota.app.remaining", this, l -> l.appRemaining(r).orElse(Double.NaN))
                     .tag("resource", r.endpoint)
                     .description("calls left in the application's budget for this window")
                     .register(metrics);
