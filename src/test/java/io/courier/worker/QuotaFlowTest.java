@@ -129,6 +129,8 @@ class QuotaFlowTest extends PipelineTestSupport {
         String run = UUID.randomUUID().toString();
         Map<String, Integer> commands = new ConcurrentHashMap<>();
         URI uri = URI.create(redisUrl);
+        // MONITOR sees every database of the server; count only Courier's (other test runs may share the server).
+        String database = "[" + (uri.getPath() == null || uri.getPath().length() <= 1 ? "0" : uri.getPath().substring(1));
         try (Socket monitor = new Socket(uri.getHost(), uri.getPort())) {
             // MONITOR shows every command a client sends (a round trip each) apart from those a script runs ("lua").
             monitor.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -138,7 +140,7 @@ class QuotaFlowTest extends PipelineTestSupport {
                 try {
                     for (String line = in.readLine(); line != null; line = in.readLine()) {
                         String[] parts = line.split(" ");
-                        if (parts.length > 3 && !parts[2].equals("lua]")) {
+                        if (parts.length > 3 && parts[1].equals(database) && !parts[2].equals("lua]")) {
                             commands.merge(parts[3].replace("\"", "").toUpperCase(), 1, Integer::sum);
                         }
                     }
