@@ -42,6 +42,8 @@ class QuotaFlowTest extends PipelineTestSupport {
     String prefix;
     @ConfigProperty(name = "courier.redis.url")
     String redisUrl;
+    @ConfigProperty(name = "courier.redis.database")
+    int redisDatabase;
 
     /** A job due at the next window waits in the 1h tier, or in 10m when that window is less than an hour away. */
     private static final List<String> LONG_TIERS = List.of("linkedin.jobs.retry.10m", "linkedin.jobs.retry.1h");
@@ -130,7 +132,7 @@ class QuotaFlowTest extends PipelineTestSupport {
         Map<String, Integer> commands = new ConcurrentHashMap<>();
         URI uri = URI.create(redisUrl);
         // MONITOR sees every database of the server; count only Courier's (other test runs may share the server).
-        String database = "[" + (uri.getPath() == null || uri.getPath().length() <= 1 ? "0" : uri.getPath().substring(1));
+        String database = "[" + redisDatabase;
         try (Socket monitor = new Socket(uri.getHost(), uri.getPort())) {
             // MONITOR shows every command a client sends (a round trip each) apart from those a script runs ("lua").
             monitor.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
