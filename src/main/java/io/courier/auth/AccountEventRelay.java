@@ -101,7 +101,7 @@ public class AccountEventRelay {
                 .setParameter(2, seqs)
                 .executeUpdate();
         for (Object[] row : rows) {
-            metrics.counter("courier_account_events_total", "type", (String) row[2]).increment();
+            metrics.counter("courier.account.events", "type", (String) row[2]).increment();
             LOG.infof("account event published type=%s accountId=%s", row[2], row[1]);
         }
         return rows.size();

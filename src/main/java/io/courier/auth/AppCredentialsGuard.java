@@ -30,7 +30,7 @@ public class AppCredentialsGuard {
     AppCredentialsGuard(RedissonClient redisson, TokenLifecycleConfig config, MeterRegistry metrics) {
         this.redisson = redisson;
         this.pause = config.appCredentialsPause();
-        Gauge.builder("courier_app_credentials_refused", this, g -> g.refusal().isPresent() ? 1 : 0)
+        Gauge.builder("courier.app.credentials.refused", this, g -> g.refusal().isPresent() ? 1 : 0)
                 .description("1 while LinkedIn refuses the app's client credentials and refreshes are paused")
                 .register(metrics);
     }

@@ -194,7 +194,7 @@ public class TokenKeys {
         rows.keySet().forEach(id -> next.put(id, 0L)); // a key id whose last row moved away shows 0, not its old count
         cipher.keyIds().forEach(id -> next.put(id, 0L));
         next.putAll(counted);
-        next.keySet().stream().filter(id -> !rows.containsKey(id)).forEach(id -> Gauge.builder("courier_token_rows", rows,
+        next.keySet().stream().filter(id -> !rows.containsKey(id)).forEach(id -> Gauge.builder("courier.token.rows", rows,
                         m -> m.getOrDefault(id, 0L))
                 .description("token rows sealed with each key id: what a key is still needed for")
                 .tag("key_id", id).register(metrics));

@@ -35,7 +35,7 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
         this.cipher = cipher;
         this.clock = clock;
         this.events = events;
-        this.reauthRequired = Counter.builder("courier_reauth_required_total")
+        this.reauthRequired = Counter.builder("courier.reauth.required")
                 .description("accounts whose grant LinkedIn declared dead (one per episode)").register(metrics);
     }
 

@@ -3,19 +3,20 @@ package io.courier.linkedin;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.courier.job.LinkedInOperation;
+import java.util.Arrays;
 import java.util.List;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
- * LinkedIn's circuit breakers (one per resource, named {@code linkedin.<endpoint>} on LinkedInClient's methods),
+ * LinkedIn's circuit breakers (one per operation, LinkedInOperation.breaker, on LinkedInClient's methods),
  * asked whether a failed call belongs to an outage the breaker has seen: such a call is not the job's attempt
  * (CONTRACT §4), so a long outage delays jobs instead of using up their retries.
  */
 @ApplicationScoped
 public class Breakers {
 
-    static final List<String> NAMES = List.of("linkedin.posts.create", "linkedin.userinfo", "linkedin.posts.author",
-            "linkedin.shareStatistics", "linkedin.organizationAcls");
+    static final List<String> NAMES = Arrays.stream(LinkedInOperation.values()).map(op -> op.breaker).toList();
 
     private final CircuitBreakerMaintenance breakers;
 
@@ -37,7 +38,7 @@ public class Breakers {
     }
 
     private boolean isOpen(String endpoint) {
-        String name = "linkedin." + endpoint;
-        return NAMES.contains(name) && breakers.currentState(name) == CircuitBreakerState.OPEN;
+        return LinkedInOperation.ofEndpoint(endpoint)
+                .map(op -> breakers.currentState(op.breaker) == CircuitBreakerState.OPEN).orElse(false);
     }
 }

@@ -1,8 +1,16 @@
 package io.courier.linkedin;
 
+import static io.courier.job.LinkedInOperation.ORGANIZATION_ACLS;
+import static io.courier.job.LinkedInOperation.POSTS_BY_AUTHOR;
+import static io.courier.job.LinkedInOperation.POSTS_CREATE;
+import static io.courier.job.LinkedInOperation.SHARE_STATISTICS;
+import static io.courier.job.LinkedInOperation.USERINFO;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.job.LinkedInOperation;
+import io.courier.job.LinkedInOperation.Breaker;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -48,7 +56,7 @@ public class LinkedInClient {
     }
 
     @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
-    @CircuitBreakerName("linkedin.posts.create")
+    @CircuitBreakerName(Breaker.POSTS_CREATE)
     public CreatedPost createPost(BearerToken token, PostDraft draft) {
         ObjectNode body = JSON.createObjectNode()
                 .put("author", draft.author())
@@ -58,46 +66,46 @@ public class LinkedInClient {
         distribution.putArray("targetEntities");
         distribution.putArray("thirdPartyDistributionChannels");
         body.put("lifecycleState", "PUBLISHED").put("isReshareDisabledByAuthor", false);
-        LinkedInTransport.Answer response = send("posts.create", request(token, "/rest/posts", true)
+        LinkedInTransport.Answer response = send(POSTS_CREATE.endpoint, request(token, POSTS_CREATE.path, true)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
         Optional<String> urn = response.headers().firstValue("x-restli-id")
-                .or(() -> Optional.ofNullable(readTree("posts.create", response)).map(t -> t.path("id").asText(null)));
-        return new CreatedPost(urn.orElseThrow(() -> unreadable("posts.create", response, "201 without x-restli-id or id")),
+                .or(() -> Optional.ofNullable(readTree(POSTS_CREATE.endpoint, response)).map(t -> t.path("id").asText(null)));
+        return new CreatedPost(urn.orElseThrow(() -> unreadable(POSTS_CREATE.endpoint, response, "201 without x-restli-id or id")),
                 requestId(response));
     }
 
     @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
-    @CircuitBreakerName("linkedin.userinfo")
+    @CircuitBreakerName(Breaker.USERINFO)
     public Fetched<JsonNode> userinfo(BearerToken token) {
-        LinkedInTransport.Answer response = send("userinfo", request(token, "/v2/userinfo", false).GET());
-        return new Fetched<>(readTree("userinfo", response), requestId(response));
+        LinkedInTransport.Answer response = send(USERINFO.endpoint, request(token, USERINFO.path, false).GET());
+        return new Fetched<>(readTree(USERINFO.endpoint, response), requestId(response));
     }
 
     @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
-    @CircuitBreakerName("linkedin.posts.author")
+    @CircuitBreakerName(Breaker.POSTS_BY_AUTHOR)
     public Fetched<Page> postsByAuthor(BearerToken token, String authorUrn, int start, int count) {
         String query = "author=" + Urns.encodeQueryValue(authorUrn) + "&q=author&start=" + start + "&count=" + count;
-        return page("posts.author", token, "/rest/posts?" + query);
+        return page(POSTS_BY_AUTHOR, token, query);
     }
 
     @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
-    @CircuitBreakerName("linkedin.shareStatistics")
+    @CircuitBreakerName(Breaker.SHARE_STATISTICS)
     public Fetched<Page> organizationShareStatistics(BearerToken token, String organizationUrn) {
         String query = "q=organizationalEntity&organizationalEntity=" + Urns.encodeQueryValue(organizationUrn);
-        return page("shareStatistics", token, "/rest/organizationalEntityShareStatistics?" + query);
+        return page(SHARE_STATISTICS, token, query);
     }
 
     @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
-    @CircuitBreakerName("linkedin.organizationAcls")
+    @CircuitBreakerName(Breaker.ORGANIZATION_ACLS)
     public Fetched<Page> organizationAcls(BearerToken token, String role, String state, int start, int count) {
         String query = "q=roleAssignee&role=" + role + "&state=" + state + "&start=" + start + "&count=" + count;
-        return page("organizationAcls", token, "/rest/organizationAcls?" + query);
+        return page(ORGANIZATION_ACLS, token, query);
     }
 
-    private Fetched<Page> page(String endpoint, BearerToken token, String pathAndQuery) {
-        LinkedInTransport.Answer response = send(endpoint, request(token, pathAndQuery, true).GET());
-        JsonNode tree = readTree(endpoint, response);
+    private Fetched<Page> page(LinkedInOperation operation, BearerToken token, String query) {
+        LinkedInTransport.Answer response = send(operation.endpoint, request(token, operation.path + "?" + query, true).GET());
+        JsonNode tree = readTree(operation.endpoint, response);
         List<JsonNode> elements = new ArrayList<>();
         tree.path("elements").forEach(elements::add);
         JsonNode paging = tree.path("paging");
@@ -131,7 +139,7 @@ public class LinkedInClient {
         }
         if (response.status() / 100 != 2) {
             LinkedInError error = LinkedInError.parse(response.status(), response.headers(), response.body());
-            LOG.infof("linkedin call failed endpoint=%s status=%d code=%s serviceErrorCode=%s liRequestId=%s", endpoint,
+            LOG.infof("linkedin call failed endpoint=%s status=%d code=%s serviceErrorCode=%s linkedinRequestId=%s", endpoint,
                     error.status(), error.code().orElse("-"), error.serviceErrorCode().isPresent()
                             ? error.serviceErrorCode().getAsInt() : "-", error.requestId().orElse("-"));
             throw error.status() >= 500 ? new LinkedInServerException(endpoint, error) : new LinkedInException(endpoint, error);

@@ -14,7 +14,7 @@ public class LinkedInException extends RuntimeException {
         this.endpoint = endpoint;
     }
 
-    /** The resource called, e.g. posts.create (a LinkedInResource's endpoint name). */
+    /** The resource called, e.g. posts.create (a LinkedInOperation's endpoint name). */
     public String endpoint() {
         return endpoint;
     }

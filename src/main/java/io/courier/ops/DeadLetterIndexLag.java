@@ -47,9 +47,9 @@ class DeadLetterIndexLag {
         this.group = kafka.groupId() + DeadLetterIndexer.GROUP_SUFFIX;
         this.clock = clock;
         this.caughtUpAt = clock.instant();
-        Gauge.builder("courier_dlq_indexer_lag_records", records, AtomicLong::get)
+        Gauge.builder("courier.dlq.indexer.lag.records", records, AtomicLong::get)
                 .description("dead letters on the topic not yet indexed into PostgreSQL").register(metrics);
-        Gauge.builder("courier_dlq_indexer_lag_seconds", seconds, AtomicLong::get)
+        Gauge.builder("courier.dlq.indexer.lag.seconds", seconds, AtomicLong::get)
                 .description("how long the dead-letter index has not been caught up with its topic").register(metrics);
     }
 

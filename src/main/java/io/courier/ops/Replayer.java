@@ -4,7 +4,7 @@ import io.courier.job.JobType;
 import io.courier.job.TopicsConfig;
 import io.courier.platform.OutputTooLargeException;
 import io.courier.platform.RecordLimit;
-import io.courier.quota.LinkedInResource;
+import io.courier.job.LinkedInOperation;
 import io.courier.quota.QuotaConfig;
 import io.courier.quota.QuotaLimiter;
 import io.courier.retry.CourierHeaders;
@@ -68,8 +68,8 @@ public class Replayer {
 
     private ReplayReport replayNow(DeadLetterFilter filter, int limit, boolean dryRun, boolean force) {
         List<DeadLetter> matched = store.oldestFirst(filter.inState("NEW"), limit);
-        Map<LinkedInResource, Integer> needed = new LinkedHashMap<>();
-        Map<LinkedInResource, Long> allowed = new LinkedHashMap<>();
+        Map<LinkedInOperation, Integer> needed = new LinkedHashMap<>();
+        Map<LinkedInOperation, Long> allowed = new LinkedHashMap<>();
         Map<String, ReplayReport.Budget> budget = new LinkedHashMap<>();
         List<DeadLetter> go = new ArrayList<>();
         List<Long> refused = new ArrayList<>();
@@ -80,9 +80,9 @@ public class Replayer {
                 continue;
             }
             // One call per job: an estimate, paged sync jobs may need more.
-            Optional<LinkedInResource> resource = d.jobType().flatMap(JobType::fromWireName).map(LinkedInResource::calledBy);
+            Optional<LinkedInOperation> resource = d.jobType().flatMap(JobType::fromWireName).map(LinkedInOperation::calledBy);
             if (resource.isPresent()) {
-                LinkedInResource r = resource.get();
+                LinkedInOperation r = resource.get();
                 long mayTake = allowed.computeIfAbsent(r, this::allowance);
                 int soFar = needed.merge(r, 1, Integer::sum);
                 if (soFar > mayTake) {
@@ -177,7 +177,7 @@ public class Replayer {
     }
 
     /** How many calls of a resource a replay may make now: a share of what is left of the app's budget. */
-    private long allowance(LinkedInResource resource) {
+    private long allowance(LinkedInOperation resource) {
         if (!quota.enabled()) {
             return Long.MAX_VALUE;
         }

@@ -1,5 +1,6 @@
 package io.courier.quota;
 
+import io.courier.job.LinkedInOperation;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.validation.Valid;
@@ -75,7 +76,7 @@ public interface QuotaConfig {
         @WithDefault("10") @Min(1) int burst();
     }
 
-    default Budget budgetOf(LinkedInResource resource) {
+    default Budget budgetOf(LinkedInOperation resource) {
         Budget b = resources().get(resource.configKey);
         if (b == null) {
             throw new IllegalStateException("Set courier.quota.resources." + resource.configKey

@@ -1,21 +1,22 @@
 package io.courier.quota;
 
+import io.courier.job.LinkedInOperation;
 import java.time.Duration;
 
 /** A LinkedIn call was not made: its budget has no room now. The job waits in the retry tiers; not an attempt. */
 public final class QuotaDeniedException extends RuntimeException {
 
-    private final LinkedInResource resource;
+    private final LinkedInOperation resource;
     private final QuotaLimiter.Permit.Wait wait;
 
-    QuotaDeniedException(LinkedInResource resource, QuotaLimiter.Permit.Wait wait) {
+    QuotaDeniedException(LinkedInOperation resource, QuotaLimiter.Permit.Wait wait) {
         super(resource.endpoint + ": Courier's " + wait.reason() + " budget has no room for " + wait.delay().toMillis() + " ms",
                 null, false, false);
         this.resource = resource;
         this.wait = wait;
     }
 
-    public LinkedInResource resource() {
+    public LinkedInOperation resource() {
         return resource;
     }
 

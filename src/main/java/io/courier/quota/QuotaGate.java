@@ -1,5 +1,6 @@
 package io.courier.quota;
 
+import io.courier.job.LinkedInOperation;
 import io.courier.linkedin.LinkedInException;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,12 +32,12 @@ public class QuotaGate {
      *
      * @throws QuotaDeniedException when a budget has no room (the call must not be made)
      */
-    public void take(LinkedInResource resource, String accountId, boolean postJob) {
+    public void take(LinkedInOperation resource, String accountId, boolean postJob) {
         if (!config.enabled()) {
             return;
         }
         if (limiter.debit(resource, accountId, postJob) instanceof QuotaLimiter.Permit.Wait wait) {
-            metrics.counter("courier_quota_delayed_total", "resource", resource.endpoint, "reason", wait.reason()).increment();
+            metrics.counter("courier.quota.delayed", "resource", resource.endpoint, "reason", wait.reason()).increment();
             throw new QuotaDeniedException(resource, wait);
         }
     }
@@ -54,8 +55,8 @@ public class QuotaGate {
             return;
         }
         boolean daily = e.error().isDailyLimit();
-        metrics.counter("courier_linkedin_429_total", "class", daily ? "QUOTA_EXHAUSTED" : "RATE_LIMITED").increment();
-        Optional<LinkedInResource> resource = LinkedInResource.ofEndpoint(e.endpoint());
+        metrics.counter("courier.linkedin.429", "class", daily ? "QUOTA_EXHAUSTED" : "RATE_LIMITED").increment();
+        Optional<LinkedInOperation> resource = LinkedInOperation.ofEndpoint(e.endpoint());
         if (resource.isEmpty() || !config.enabled()) {
             return;
         }

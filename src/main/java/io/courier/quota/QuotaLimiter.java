@@ -1,5 +1,6 @@
 package io.courier.quota;
 
+import io.courier.job.LinkedInOperation;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,17 +52,24 @@ public class QuotaLimiter {
     QuotaLimiter(RedissonClient redisson, QuotaConfig config, MeterRegistry metrics) {
         this.redisson = redisson;
         this.config = config;
-        for (LinkedInResource r : LinkedInResource.values()) {
+        for (LinkedInOperation r : LinkedInOperation.values()) {
             config.budgetOf(r); // a missing budget fails the start, naming the property
-            Gauge.builder("courier_quota_app_remaining", this, l -> l.appRemaining(r).orElse(Double.NaN))
+            Gauge.builder("courier.quota.app.remaining", this, l -> l.appRemaining(r).orElse(Double.NaN))
                     .tag("resource", r.endpoint)
                     .description("calls left in the application's budget for this window")
                     .register(metrics);
         }
+        // A budget under a name no operation has (a typo) would leave the real one at its default: refuse it.
+        java.util.Set<String> known = java.util.Arrays.stream(LinkedInOperation.values()).map(op -> op.configKey)
+                .collect(java.util.stream.Collectors.toSet());
+        config.resources().keySet().stream().filter(key -> !known.contains(key)).findFirst().ifPresent(key -> {
+            throw new IllegalStateException("courier.quota.resources." + key + ": no LinkedIn operation has that budget "
+                    + "key (known: " + known.stream().sorted().toList() + ")");
+        });
     }
 
     /** Debits one call of {@code resource} for the account, if every budget it needs has room. */
-    public Permit debit(LinkedInResource resource, String accountId, boolean postJob) {
+    public Permit debit(LinkedInOperation resource, String accountId, boolean postJob) {
         QuotaConfig.Budget budget = config.budgetOf(resource);
         long appLimit = postJob ? budget.appDaily() : (long) Math.floor(budget.appDaily() * (1 - config.postReserve()));
         List<Object> result = run(debitScript, List.of(appKey(resource), memberKey(resource, accountId), base(resource) + ":rate",
@@ -82,7 +90,7 @@ public class QuotaLimiter {
      * for Retry-After, or for courier.quota.cooldown on its second refusal within it; the whole resource once the
      * refusals reach courier.quota.app-cooldown-after and courier.quota.app-cooldown-share of the calls.
      */
-    public Refusal refused(LinkedInResource resource, String accountId, Optional<Duration> retryAfter) {
+    public Refusal refused(LinkedInOperation resource, String accountId, Optional<Duration> retryAfter) {
         List<Object> r = run(refusedScript, List.of(base(resource) + ":recent", base(resource) + ":strike:" + accountId,
                         base(resource) + ":cooldown:" + accountId, base(resource) + ":cooldown"),
                 String.valueOf(config.cooldown().toMillis()), String.valueOf(retryAfter.map(Duration::toMillis).orElse(0L)),
@@ -91,14 +99,14 @@ public class QuotaLimiter {
     }
 
     /** A 429 "DAY limit": the bucket is spent until its window ends. Returns the time left in the window. */
-    public Duration markSpent(LinkedInResource resource, Optional<String> accountId) {
+    public Duration markSpent(LinkedInOperation resource, Optional<String> accountId) {
         String key = accountId.map(id -> memberKey(resource, id)).orElse(appKey(resource));
         List<Object> left = run(spendScript, List.of(key), String.valueOf(config.window().toMillis()));
         return Duration.ofMillis((Long) left.get(0));
     }
 
     /** Calls left in the application budget this window (for the gauge and the replay estimate). */
-    public Optional<Double> appRemaining(LinkedInResource resource) {
+    public Optional<Double> appRemaining(LinkedInOperation resource) {
         try {
             Map<String, String> counter = redisson.<String, String>getMap(appKey(resource), StringCodec.INSTANCE)
                     .getAll(Set.of("w", "n", "s"));
@@ -142,16 +150,16 @@ public class QuotaLimiter {
         return script.evalSha(RScript.Mode.READ_WRITE, sha, RScript.ReturnType.LIST, keys, args);
     }
 
-    private String base(LinkedInResource resource) {
+    private String base(LinkedInOperation resource) {
         // One hash tag per resource: a resource's keys share a Redis Cluster slot, as a multi-key script needs.
         return config.keyPrefix() + ":{" + resource.configKey + "}";
     }
 
-    private String appKey(LinkedInResource resource) {
+    private String appKey(LinkedInOperation resource) {
         return base(resource) + ":app";
     }
 
-    private String memberKey(LinkedInResource resource, String accountId) {
+    private String memberKey(LinkedInOperation resource, String accountId) {
         return base(resource) + ":member:" + accountId;
     }
 }

@@ -63,7 +63,7 @@ public final class CourierHeaders {
         failure.httpStatus().ifPresent(s -> put(headers, HTTP_STATUS, Integer.toString(s)));
         failure.linkedInCode().ifPresent(c -> put(headers, LINKEDIN_CODE, c));
         failure.serviceErrorCode().ifPresent(c -> put(headers, LINKEDIN_SERVICE_ERROR_CODE, Integer.toString(c)));
-        failure.linkedInRequestId().ifPresent(id -> put(headers, LINKEDIN_REQUEST_ID, id));
+        failure.linkedinRequestId().ifPresent(id -> put(headers, LINKEDIN_REQUEST_ID, id));
         put(headers, ATTEMPTS, Integer.toString(state.attempts()));
         put(headers, FIRST_FAILURE_AT, state.firstFailureAt().orElse(lastFailure).toString());
         put(headers, LAST_FAILURE_AT, lastFailure.toString());

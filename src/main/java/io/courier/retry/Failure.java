@@ -10,11 +10,11 @@ import java.util.OptionalInt;
  *
  * @param linkedInCode       LinkedIn's {@code code} field (e.g. {@code ACCESS_DENIED}), when it sent one
  * @param serviceErrorCode   LinkedIn's {@code serviceErrorCode} (e.g. 65601), when it sent one
- * @param linkedInRequestId  the {@code x-li-uuid} response header; LinkedIn support asks for it
+ * @param linkedinRequestId  the {@code x-li-uuid} response header; LinkedIn support asks for it
  */
 public record Failure(ErrorClass errorClass, String message, OptionalInt httpStatus,
                       Optional<String> linkedInCode, OptionalInt serviceErrorCode,
-                      Optional<String> linkedInRequestId, Optional<Duration> retryAfter) {
+                      Optional<String> linkedinRequestId, Optional<Duration> retryAfter) {
 
     public Failure {
         Objects.requireNonNull(errorClass, "errorClass");

@@ -242,8 +242,8 @@ class JobRunner {
                 // A cancelled job (its partition handed over) never calls again: the next owner runs it.
                 if (attempt && calls <= policy.inlineRetries(failure.errorClass(), run.state().attempts())
                         && !Thread.currentThread().isInterrupted()) {
-                    LOG.infof("job failed, retrying at once errorClass=%s liRequestId=%s", failure.errorClass(),
-                            failure.linkedInRequestId().orElse("-"));
+                    LOG.infof("job failed, retrying at once errorClass=%s linkedinRequestId=%s", failure.errorClass(),
+                            failure.linkedinRequestId().orElse("-"));
                     continue;
                 }
                 RetryState after = run.state().after(counted(failure, calls), clock.instant());
@@ -341,7 +341,7 @@ class JobRunner {
             }
             case Decision.DeadLetter dead -> deadLetter(run.outbox(), run.record(), JobRef.of(run.job()),
                     new Failure(dead.errorClass(), dead.reason(), failure.httpStatus(), failure.linkedInCode(),
-                            failure.serviceErrorCode(), failure.linkedInRequestId(), failure.retryAfter()),
+                            failure.serviceErrorCode(), failure.linkedinRequestId(), failure.retryAfter()),
                     state, run.typeTag(), run.started());
             case Decision.Park park -> {
                 parked.park(run.record(), run.job(), state);
@@ -350,7 +350,7 @@ class JobRunner {
                 metrics.record(run.typeTag(), Outcome.PARKED, Duration.between(run.started(), now));
             }
             case Decision.TreatAsSuccess success -> succeed(run.outbox(), run.job(), new LinkedInJobs.JobResult(
-                    com.fasterxml.jackson.databind.node.NullNode.getInstance(), failure.linkedInRequestId(), false),
+                    com.fasterxml.jackson.databind.node.NullNode.getInstance(), failure.linkedinRequestId(), false),
                     state.attempts(), run.started());
         }
     }
@@ -376,7 +376,7 @@ class JobRunner {
         String stored = outcomes.recordSuccess(success.event(), success.json());
         unrecorded.remove(new JobKey(job.accountId(), job.jobId()));
         results.publish(outbox, job.accountId(), stored);
-        LOG.infof("job succeeded jobId=%s duplicate=%s liRequestId=%s", job.jobId(), success.duplicate(),
+        LOG.infof("job succeeded jobId=%s duplicate=%s linkedinRequestId=%s", job.jobId(), success.duplicate(),
                 Optional.ofNullable(success.event().linkedinRequestId()).orElse("-"));
         metrics.record(job.type().wireName(), success.duplicate() ? Outcome.DUPLICATE : Outcome.SUCCEEDED,
                 Duration.between(success.started(), clock.instant()));
@@ -394,7 +394,7 @@ class JobRunner {
         deadLetters.write(outbox, record, job, failure, state, now);
         if (job.canReportResult()) {
             ResultEvent event = ResultEvent.deadLettered(job.jobId().get(), job.type().orElse(null),
-                    job.accountId().get(), state.attempts(), now, failure.linkedInRequestId().orElse(null),
+                    job.accountId().get(), state.attempts(), now, failure.linkedinRequestId().orElse(null),
                     failure.errorClass().name(), failure.message());
             results.publish(outbox, job.accountId().get(), results.toJson(event));
         }

@@ -11,7 +11,7 @@ import io.courier.linkedin.LinkedInClient;
 import io.courier.linkedin.LinkedInException;
 import io.courier.linkedin.Page;
 import io.courier.linkedin.PostDraft;
-import io.courier.quota.LinkedInResource;
+import io.courier.job.LinkedInOperation;
 import io.courier.quota.QuotaGate;
 import io.courier.retry.ErrorClass;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,7 +42,7 @@ class LinkedInJobs {
 
     /** Runs the job's LinkedIn calls, each only after its budgets were debited (QuotaDeniedException if not). */
     JobResult run(JobEnvelope job, BearerToken token) {
-        LinkedInResource resource = LinkedInResource.calledBy(job.type());
+        LinkedInOperation resource = LinkedInOperation.calledBy(job.type());
         return switch (job.type()) {
             case POST_CREATE -> {
                 quota.take(resource, job.accountId(), true);

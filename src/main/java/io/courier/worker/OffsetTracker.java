@@ -127,6 +127,11 @@ final class OffsetTracker {
         return partitions.values().stream().mapToInt(p -> p.pending.size() + p.outputs.size()).sum();
     }
 
+    /** Records polled and not finished: what jobs still have to move (finished ones wait only for a commit). */
+    synchronized int unfinished() {
+        return partitions.values().stream().mapToInt(p -> p.pending.size()).sum();
+    }
+
     synchronized void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
         offsets.forEach((tp, om) -> {
             Partition p = partitions.get(tp);

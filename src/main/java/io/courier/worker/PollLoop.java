@@ -130,11 +130,13 @@ final class PollLoop {
     }
 
     /**
-     * When this loop's jobs last got anywhere, or now when it holds no record: stale while it has work that no job
+     * When this loop's jobs last got anywhere, or now when no record is unfinished: stale while it has work that no job
      * moves on (a job that never returns, every job thread blocked), although the poll thread itself goes round.
+     * Finished records waiting for their commit do not count: a broker that does not answer is an outage, which
+     * liveness leaves alone (a restart would not make it answer; the loop's own rounds cover a loop that is stuck).
      */
     Instant progress() {
-        return tracker.buffered() == 0 ? clock.instant() : progress;
+        return tracker.unfinished() == 0 ? clock.instant() : progress;
     }
 
     private void progressed() {
@@ -191,7 +193,7 @@ final class PollLoop {
             while (running) {
                 heartbeat = clock.instant();
                 try {
-                    if (tracker.buffered() == 0) {
+                    if (tracker.unfinished() == 0) {
                         progressed(); // idle until now: the stall clock starts with the work
                     }
                     Set<TopicPartition> heldNow = new HashSet<>();

@@ -11,7 +11,7 @@ import org.eclipse.microprofile.health.Liveness;
 
 /**
  * Liveness of the poll loops: DOWN when one has not gone round within courier.worker.liveness-timeout (stuck, or unable
- * to start again), or when it holds records but none of its jobs got anywhere for that long (a job that never
+ * to start again), or when it has unfinished records but none of its jobs got anywhere for that long (a job that never
  * returns, job threads all blocked: the loop goes round, the partition never commits). Kubernetes then restarts a pod
  * that looks healthy but does no work. An outage waited out is progress (each try ends), and so is a long sync (each
  * page answered), so neither restarts a pod.

@@ -56,7 +56,7 @@ public interface WorkerConfig {
 
     /**
      * Liveness goes DOWN when a poll loop has not gone round for this long (stuck, or failing to start again while
-     * the broker is unreachable), or has held records for this long while none of its jobs started, ended a try or
+     * the broker is unreachable), or has had unfinished records for this long while none of its jobs started, ended a try or
      * had a LinkedIn call answered (a job that never returns), so Kubernetes restarts a pod that does no work.
      */
     @WithDefault("2m") Duration livenessTimeout();

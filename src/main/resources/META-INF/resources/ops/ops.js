@@ -1,7 +1,5 @@
 // The /ops page. The admin token lives in this script's memory only (no sessionStorage or localStorage): a
 // reload or a closed tab forgets it, and no other script on the origin can read it back from storage.
-const CLASSES = ["INVALID_JOB","AUTH_EXPIRED","REAUTH_REQUIRED","PERMISSION_DENIED","BAD_REQUEST","DUPLICATE","RATE_LIMITED",
-  "QUOTA_EXHAUSTED","SERVER_ERROR","NETWORK","VERSION_UNSUPPORTED","APP_CREDENTIALS"];
 const $ = id => document.getElementById(id);
 const esc = s => String(s ?? "").replace(/[&<>"]/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;","\"":"&quot;"}[c]));
 let lastDryRun = null;
@@ -118,17 +116,25 @@ async function discard() {
   await search(); await refresh();
 }
 
+// The job types and error classes come from Courier itself (GET /admin/vocabulary), never a list kept here.
+async function vocabulary() {
+  if ($("f-class").options.length > 1) return;
+  const v = await api("GET", "/admin/vocabulary");
+  v.errorClasses.forEach(c => $("f-class").add(new Option(c, c)));
+  v.jobTypes.forEach(t => $("f-type").add(new Option(t, t)));
+}
+
 async function open() {
   try {
     const me = await api("GET", "/admin/whoami");
     $("caller").textContent = `${me.name} (${me.role})`;
+    await vocabulary();
     await refresh();
   } catch (e) { $("login-error").textContent = e.message; token = null; return; }
   $("login").hidden = true; $("app").hidden = false; $("logout").hidden = false;
   await search();
 }
 
-CLASSES.forEach(c => $("f-class").insertAdjacentHTML("beforeend", `<option>${c}</option>`));
 $("login-form").onsubmit = e => { e.preventDefault(); token = $("token").value; $("token").value = ""; open(); };
 $("logout").onclick = () => { token = null; location.reload(); };
 $("filter").onsubmit = e => { e.preventDefault(); search(); };

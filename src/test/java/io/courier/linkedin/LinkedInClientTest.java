@@ -248,7 +248,7 @@ class LinkedInClientTest {
                     var failure = ErrorClassifier.toFailure(e);
                     assertThat(failure.errorClass()).isEqualTo(io.courier.retry.ErrorClass.SERVER_ERROR);
                     assertThat(failure.httpStatus().getAsInt()).isEqualTo(503);
-                    assertThat(failure.linkedInRequestId()).contains("uuid-503");
+                    assertThat(failure.linkedinRequestId()).contains("uuid-503");
                     assertThat(failure.message()).contains("503").contains("Service Unavailable")
                             .contains("LinkedIn is busy").doesNotContain("{}").hasSizeLessThan(1_000);
                 });

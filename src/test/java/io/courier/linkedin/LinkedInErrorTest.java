@@ -90,7 +90,7 @@ class LinkedInErrorTest {
         assertThat(failure.httpStatus().getAsInt()).isEqualTo(403);
         assertThat(failure.linkedInCode()).contains("ACCESS_DENIED");
         assertThat(failure.serviceErrorCode().getAsInt()).isEqualTo(100);
-        assertThat(failure.linkedInRequestId()).contains("AAYmJ3x7cB1=");
+        assertThat(failure.linkedinRequestId()).contains("AAYmJ3x7cB1=");
         assertThat(failure.message()).contains("403").contains("x-li-uuid=AAYmJ3x7cB1=");
         var network = ErrorClassifier.toFailure(new LinkedInUnreachableException("posts.create",
                 LinkedInUnreachableException.Kind.RESET, null));

@@ -6,7 +6,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.courier.quota.LinkedInResource;
+import io.courier.job.LinkedInOperation;
 import io.courier.quota.QuotaLimiter;
 import io.courier.testkit.AdminCallers;
 import io.courier.testkit.CourierServices;
@@ -126,7 +126,7 @@ class DeadLetterOpsTest extends PipelineTestSupport {
     void aReplayTakesNoMoreThanItsShareOfTheRemainingBudget() throws Exception {
         String account = "ops-budget-" + UUID.randomUUID();
         indexedId(deadLetter(account, "sync.org-share-stats"));
-        limiter.markSpent(LinkedInResource.SHARE_STATISTICS, Optional.empty()); // nothing left today
+        limiter.markSpent(LinkedInOperation.SHARE_STATISTICS, Optional.empty()); // nothing left today
         try {
             JsonPath report = replay("{\"filter\":{\"accountId\":\"" + account + "\"},\"dryRun\":false}");
             assertThat(report.getInt("replayed")).isZero();

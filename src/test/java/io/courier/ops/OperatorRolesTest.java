@@ -59,6 +59,14 @@ class OperatorRolesTest extends PipelineTestSupport {
     }
 
     @Test
+    void aViewerReadsTheVocabularyTheOpsPageFiltersBy() {
+        as(AdminCallers.VIEWER).get("/admin/vocabulary").then().statusCode(200)
+                .body("jobTypes", org.hamcrest.Matchers.hasItems("post.create", "sync.org-acls"))
+                .body("errorClasses", org.hamcrest.Matchers.hasItems("INVALID_JOB", "INTERNAL"));
+        given().get("/admin/vocabulary").then().statusCode(401);
+    }
+
+    @Test
     void onlyAnAdminImportsTokensAndMintsConnectLinks() {
         String body = "{\"accessToken\":\"AQX-roles\",\"accessTokenExpiresAt\":\"2099-01-01T00:00:00Z\"}";
         String account = "roles-import-" + UUID.randomUUID();

@@ -57,19 +57,14 @@ class KafkaSecurityIT {
     @BeforeAll
     static void startScramBroker() throws Exception {
         // The test kit's SASL listener: PLAIN for its super-user (plain-admin), SCRAM-SHA-512 added for Courier's users.
-        broker = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
-                .setNumControllerNodes(1).setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT).build())
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
+                .setNumBrokerNodes(1).setNumControllerNodes(1).setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT).build())
                 .setConfigProp("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512")
                 .setConfigProp("listener.name.external.scram-sha-512.sasl.jaas.config",
                         "org.apache.kafka.common.security.scram.ScramLoginModule required;")
                 // The controller listener stays PLAINTEXT (its clients are User:ANONYMOUS); clients only reach the SASL one.
-                .setConfigProp("super.users", "User:plain-admin;User:ANONYMOUS")
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("auto.create.topics.enable", "false")
-                .build();
+                .setConfigProp("super.users", "User:plain-admin;User:ANONYMOUS");
+        broker = CourierServices.singleBroker(builder).build();
         broker.format();
         broker.startup();
         broker.waitForReadyBrokers();

@@ -1,5 +1,6 @@
 package io.courier.quota;
 
+import io.courier.job.LinkedInOperation;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.Overrides;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -52,8 +53,8 @@ class LimiterBenchmark {
             for (int i = 0; i < MEMBERS; i++) {
                 members.put("m" + i, rateLimiter(redisson, prefix + ":rr:m" + i));
             }
-            IntConsumer courierHot = i -> courier.debit(LinkedInResource.USERINFO, "hot", false);
-            IntConsumer courierSpread = i -> courier.debit(LinkedInResource.USERINFO, "m" + (i % MEMBERS), false);
+            IntConsumer courierHot = i -> courier.debit(LinkedInOperation.USERINFO, "hot", false);
+            IntConsumer courierSpread = i -> courier.debit(LinkedInOperation.USERINFO, "m" + (i % MEMBERS), false);
             RRateLimiter hotMember = members.get("m0");
             IntConsumer redissonHot = i -> {
                 if (app.tryAcquire()) {
@@ -101,7 +102,7 @@ class LimiterBenchmark {
         QuotaConfig.Budget budget = Overrides.of(QuotaConfig.Budget.class, null, Map.of("appDaily", Long.MAX_VALUE / 4,
                 "memberDaily", Long.MAX_VALUE / 4, "ratePerSecond", Optional.empty(), "burst", 10));
         Map<String, QuotaConfig.Budget> budgets = new HashMap<>();
-        for (LinkedInResource r : LinkedInResource.values()) {
+        for (LinkedInOperation r : LinkedInOperation.values()) {
             budgets.put(r.configKey, budget);
         }
         QuotaConfig config = Overrides.of(QuotaConfig.class, null, Map.of("window", Duration.ofDays(1), "resources", budgets,

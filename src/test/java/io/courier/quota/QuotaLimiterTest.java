@@ -1,5 +1,6 @@
 package io.courier.quota;
 
+import io.courier.job.LinkedInOperation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.testkit.CourierServices;
@@ -38,7 +39,7 @@ class QuotaLimiterTest {
     /** A limiter of its own: budgets of the test's choosing, under a key prefix no other test shares. */
     private QuotaLimiter limiter(Duration window, Budget budget) {
         Map<String, QuotaConfig.Budget> budgets = new HashMap<>();
-        for (LinkedInResource r : LinkedInResource.values()) {
+        for (LinkedInOperation r : LinkedInOperation.values()) {
             budgets.put(r.configKey, budget);
         }
         QuotaConfig config = Overrides.of(QuotaConfig.class, real, Map.of("window", window, "resources", budgets,
@@ -54,7 +55,7 @@ class QuotaLimiterTest {
         for (int t = 0; t < 32; t++) {
             workers.add(() -> {
                 for (int i = 0; i < 40; i++) {
-                    if (limiter.debit(LinkedInResource.POSTS_CREATE, "hot-account", true) instanceof QuotaLimiter.Permit.Go) {
+                    if (limiter.debit(LinkedInOperation.POSTS_CREATE, "hot-account", true) instanceof QuotaLimiter.Permit.Go) {
                         granted.incrementAndGet();
                     }
                 }
@@ -67,8 +68,8 @@ class QuotaLimiterTest {
             }
         }
         assertThat(granted.get()).isEqualTo(500); // 1 280 tries: every unit spent, none twice
-        assertThat(limiter.appRemaining(LinkedInResource.POSTS_CREATE)).contains(0.0);
-        var denied = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.POSTS_CREATE, "hot-account", true);
+        assertThat(limiter.appRemaining(LinkedInOperation.POSTS_CREATE)).contains(0.0);
+        var denied = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.POSTS_CREATE, "hot-account", true);
         assertThat(denied.reason()).isEqualTo("app-daily");
         assertThat(denied.delay()).isPositive().isLessThanOrEqualTo(Duration.ofHours(1));
     }
@@ -77,13 +78,13 @@ class QuotaLimiterTest {
     void aMemberBudgetIsPerAccountAndARefusedDebitSpendsNothing() {
         QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(5, 3, Optional.empty(), 10));
         for (int i = 0; i < 3; i++) {
-            assertThat(limiter.debit(LinkedInResource.USERINFO, "a", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+            assertThat(limiter.debit(LinkedInOperation.USERINFO, "a", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
         }
-        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.USERINFO, "a", true)).reason()).isEqualTo("member-daily");
+        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.USERINFO, "a", true)).reason()).isEqualTo("member-daily");
         // The refused call did not debit the app budget: b still gets the last two of the five.
-        assertThat(limiter.debit(LinkedInResource.USERINFO, "b", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
-        assertThat(limiter.debit(LinkedInResource.USERINFO, "b", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
-        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.USERINFO, "b", true)).reason()).isEqualTo("app-daily");
+        assertThat(limiter.debit(LinkedInOperation.USERINFO, "b", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        assertThat(limiter.debit(LinkedInOperation.USERINFO, "b", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.USERINFO, "b", true)).reason()).isEqualTo("app-daily");
     }
 
     @Test
@@ -95,7 +96,7 @@ class QuotaLimiterTest {
             for (int t = 0; t < 16; t++) {
                 flood.add(() -> {
                     for (int i = 0; i < 20; i++) {
-                        if (limiter.debit(LinkedInResource.USERINFO, "acct-" + i, false) instanceof QuotaLimiter.Permit.Go) {
+                        if (limiter.debit(LinkedInOperation.USERINFO, "acct-" + i, false) instanceof QuotaLimiter.Permit.Go) {
                             syncs.incrementAndGet();
                         }
                     }
@@ -108,7 +109,7 @@ class QuotaLimiterTest {
         }
         assertThat(syncs.get()).isEqualTo(80);
         int posts = 0;
-        while (limiter.debit(LinkedInResource.USERINFO, "poster", true) instanceof QuotaLimiter.Permit.Go) {
+        while (limiter.debit(LinkedInOperation.USERINFO, "poster", true) instanceof QuotaLimiter.Permit.Go) {
             posts++;
         }
         assertThat(posts).isEqualTo(20);
@@ -119,12 +120,12 @@ class QuotaLimiterTest {
         QuotaLimiter limiter = limiter(Duration.ofSeconds(2), new Budget(3, 1_000_000, Optional.empty(), 10));
         waitForWindowStart(Duration.ofSeconds(2));
         for (int i = 0; i < 3; i++) {
-            assertThat(limiter.debit(LinkedInResource.SHARE_STATISTICS, "a", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+            assertThat(limiter.debit(LinkedInOperation.SHARE_STATISTICS, "a", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
         }
-        var wait = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.SHARE_STATISTICS, "a", true);
+        var wait = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.SHARE_STATISTICS, "a", true);
         assertThat(wait.delay()).isLessThanOrEqualTo(Duration.ofSeconds(2));
         Thread.sleep(wait.delay().toMillis() + 50);
-        assertThat(limiter.debit(LinkedInResource.SHARE_STATISTICS, "a", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        assertThat(limiter.debit(LinkedInOperation.SHARE_STATISTICS, "a", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
         long ttl = redisson.getKeys().getKeysStream().filter(k -> k.contains("{share-statistics}:app"))
                 .mapToLong(k -> redisson.getBucket(k).remainTimeToLive()).max().orElse(-1);
         assertThat(ttl).as("the app counter expires with its window (+1 min grace)").isPositive().isLessThanOrEqualTo(62_000);
@@ -133,64 +134,64 @@ class QuotaLimiterTest {
     @Test
     void linkedInsDayLimitOverridesACountThatThoughtOtherwise() {
         QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(1000, 1000, Optional.empty(), 10));
-        assertThat(limiter.debit(LinkedInResource.ORGANIZATION_ACLS, "a", false)).isInstanceOf(QuotaLimiter.Permit.Go.class);
-        Duration left = limiter.markSpent(LinkedInResource.ORGANIZATION_ACLS, Optional.empty());
+        assertThat(limiter.debit(LinkedInOperation.ORGANIZATION_ACLS, "a", false)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        Duration left = limiter.markSpent(LinkedInOperation.ORGANIZATION_ACLS, Optional.empty());
         assertThat(left).isPositive().isLessThanOrEqualTo(Duration.ofHours(1));
-        var wait = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.ORGANIZATION_ACLS, "other", false);
+        var wait = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.ORGANIZATION_ACLS, "other", false);
         assertThat(wait.reason()).isEqualTo("app-daily");
         assertThat(wait.untilNextWindow()).isTrue();
         // A member-level DAY limit stops that member only.
-        limiter.markSpent(LinkedInResource.USERINFO, Optional.of("m1"));
-        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.USERINFO, "m1", false)).reason()).isEqualTo("member-daily");
-        assertThat(limiter.debit(LinkedInResource.USERINFO, "m2", false)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        limiter.markSpent(LinkedInOperation.USERINFO, Optional.of("m1"));
+        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.USERINFO, "m1", false)).reason()).isEqualTo("member-daily");
+        assertThat(limiter.debit(LinkedInOperation.USERINFO, "m2", false)).isInstanceOf(QuotaLimiter.Permit.Go.class);
     }
 
     @Test
     void theShortTermRateAndA429CooldownAreHonoured() throws Exception {
         QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(1000, 1000, Optional.of(10.0), 5));
         for (int i = 0; i < 5; i++) {
-            assertThat(limiter.debit(LinkedInResource.POSTS_BY_AUTHOR, "a" + i, false)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+            assertThat(limiter.debit(LinkedInOperation.POSTS_BY_AUTHOR, "a" + i, false)).isInstanceOf(QuotaLimiter.Permit.Go.class);
         }
-        var rate = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.POSTS_BY_AUTHOR, "a", false);
+        var rate = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.POSTS_BY_AUTHOR, "a", false);
         assertThat(rate.reason()).isEqualTo("rate");
         assertThat(rate.delay()).isLessThanOrEqualTo(Duration.ofMillis(110));
         assertThat(rate.untilNextWindow()).isFalse();
 
         // Five 429s with nothing but refusals in the window (app-cooldown-after = 5): everyone holds back.
         for (int i = 0; i < 4; i++) {
-            assertThat(limiter.refused(LinkedInResource.POSTS_CREATE, "r" + i, Optional.of(Duration.ofMillis(800))).appHeldBack())
+            assertThat(limiter.refused(LinkedInOperation.POSTS_CREATE, "r" + i, Optional.of(Duration.ofMillis(800))).appHeldBack())
                     .as("refusal %d of 5", i + 1).isFalse();
         }
-        assertThat(limiter.refused(LinkedInResource.POSTS_CREATE, "r4", Optional.of(Duration.ofMillis(800))).appHeldBack()).isTrue();
-        var cooling = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.POSTS_CREATE, "x", true);
+        assertThat(limiter.refused(LinkedInOperation.POSTS_CREATE, "r4", Optional.of(Duration.ofMillis(800))).appHeldBack()).isTrue();
+        var cooling = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.POSTS_CREATE, "x", true);
         assertThat(cooling.reason()).isEqualTo("cooldown");
         assertThat(cooling.delay()).isLessThanOrEqualTo(Duration.ofMillis(800));
         Thread.sleep(cooling.delay().toMillis() + 50);
-        assertThat(limiter.debit(LinkedInResource.POSTS_CREATE, "x", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        assertThat(limiter.debit(LinkedInOperation.POSTS_CREATE, "x", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
     }
 
     @Test
     void aLone429WithoutRetryAfterHoldsNobodyBackButASecondOneHoldsBackItsMember() {
         QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(1000, 1000, Optional.empty(), 10));
         for (int i = 0; i < 50; i++) { // calls made, so that two refusals are not a pattern for the whole app
-            assertThat(limiter.debit(LinkedInResource.POSTS_CREATE, "busy" + i, true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+            assertThat(limiter.debit(LinkedInOperation.POSTS_CREATE, "busy" + i, true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
         }
-        var first = limiter.refused(LinkedInResource.POSTS_CREATE, "m", Optional.empty());
+        var first = limiter.refused(LinkedInOperation.POSTS_CREATE, "m", Optional.empty());
         assertThat(first.memberHeldBack()).isFalse();
         assertThat(first.appHeldBack()).isFalse();
-        assertThat(limiter.debit(LinkedInResource.POSTS_CREATE, "m", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        assertThat(limiter.debit(LinkedInOperation.POSTS_CREATE, "m", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
 
-        var second = limiter.refused(LinkedInResource.POSTS_CREATE, "m", Optional.empty());
+        var second = limiter.refused(LinkedInOperation.POSTS_CREATE, "m", Optional.empty());
         assertThat(second.memberHeldBack()).isTrue();
         assertThat(second.appHeldBack()).isFalse();
-        var held = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.POSTS_CREATE, "m", true);
+        var held = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.POSTS_CREATE, "m", true);
         assertThat(held.reason()).isEqualTo("member-cooldown");
         assertThat(held.delay()).isLessThanOrEqualTo(real.cooldown());
-        assertThat(limiter.debit(LinkedInResource.POSTS_CREATE, "other", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        assertThat(limiter.debit(LinkedInOperation.POSTS_CREATE, "other", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
 
         // Retry-After is LinkedIn saying how long: the member is held back on the first refusal.
-        assertThat(limiter.refused(LinkedInResource.POSTS_CREATE, "n", Optional.of(Duration.ofSeconds(30))).memberHeldBack()).isTrue();
-        var told = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInResource.POSTS_CREATE, "n", true);
+        assertThat(limiter.refused(LinkedInOperation.POSTS_CREATE, "n", Optional.of(Duration.ofSeconds(30))).memberHeldBack()).isTrue();
+        var told = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.POSTS_CREATE, "n", true);
         assertThat(told.delay()).isGreaterThan(Duration.ofSeconds(29));
     }
 

@@ -165,6 +165,15 @@ public class CourierServices implements QuarkusTestResourceLifecycleManager {
         return value == null || value.isBlank() ? null : value;
     }
 
+    /** What a one-broker test cluster needs: internal topics of one replica, no rebalance delay, no topic made by a read. */
+    public static KafkaClusterTestKit.Builder singleBroker(KafkaClusterTestKit.Builder builder) {
+        return builder.setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("auto.create.topics.enable", "false");
+    }
+
     /** One KRaft broker inside the test JVM; starts in about two seconds. */
     static final class InJvmKafka {
         private static KafkaClusterTestKit cluster;
@@ -172,14 +181,8 @@ public class CourierServices implements QuarkusTestResourceLifecycleManager {
         static synchronized String bootstrapServers() {
             if (cluster == null) {
                 try {
-                    KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                            .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                            .setConfigProp("offsets.topic.replication.factor", "1")
-                            .setConfigProp("transaction.state.log.replication.factor", "1")
-                            .setConfigProp("transaction.state.log.min.isr", "1")
-                            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                            .setConfigProp("auto.create.topics.enable", "false")
-                            .build();
+                    KafkaClusterTestKit kit = singleBroker(new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                            .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())).build();
                     kit.format();
                     kit.startup();
                     kit.waitForReadyBrokers();

@@ -70,9 +70,15 @@ public final class KafkaTestClient implements AutoCloseable {
     /** Reads the topic from the start until {@code count} records match, or fails after the timeout. */
     public List<ConsumerRecord<String, byte[]>> await(String topic, Predicate<ConsumerRecord<String, byte[]>> match,
                                                       int count, Duration timeout) {
+        return await(List.of(topic), match, count, timeout);
+    }
+
+    /** The same over several topics (e.g. the retry tiers a delay may fall into). */
+    public List<ConsumerRecord<String, byte[]>> await(List<String> topic, Predicate<ConsumerRecord<String, byte[]>> match,
+                                                      int count, Duration timeout) {
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = fromTheStart()) {
-            consumer.subscribe(List.of(topic));
+            consumer.subscribe(topic);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (found.size() < count && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {

@@ -51,6 +51,8 @@ class HandOverTest extends PipelineTestSupport {
             Instant stopping = Instant.now();
             workers.stop(null);
             handOver = Duration.between(stopping, Instant.now());
+            // The call the cancel aborted reaches the simulator's log only after its 1 s latency: let it land first.
+            Thread.sleep(1500);
             callsWhenHandedOver = calls(simulator, author, "GET", "/rest/posts");
             Thread.sleep(3000); // the old run would have read three more pages by now
             assertThat(calls(simulator, author, "GET", "/rest/posts")).as("calls after the hand-over")

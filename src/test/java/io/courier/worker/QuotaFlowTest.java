@@ -42,6 +42,11 @@ class QuotaFlowTest extends PipelineTestSupport {
     String prefix;
     @ConfigProperty(name = "courier.redis.url")
     String redisUrl;
+    @ConfigProperty(name = "courier.redis.database")
+    int redisDatabase;
+
+    /** A job due at the next window waits in the 1h tier, or in 10m when that window is less than an hour away. */
+    private static final List<String> LONG_TIERS = List.of("linkedin.jobs.retry.10m", "linkedin.jobs.retry.1h");
 
     @Test
     void linkedInsDayLimitStopsFurtherCallsUntilTheWindowEnds() throws Exception {
@@ -51,14 +56,14 @@ class QuotaFlowTest extends PipelineTestSupport {
         try {
             String one = UUID.randomUUID().toString();
             kafka.send("linkedin.jobs.sync", first.accountId(), statsJob(one, first));
-            var delayedOne = kafka.await("linkedin.jobs.retry.1h", r -> KafkaTestClient.text(r).contains(one), 1, WAIT).getFirst();
+            var delayedOne = kafka.await(LONG_TIERS, r -> KafkaTestClient.text(r).contains(one), 1, WAIT).getFirst();
             assertThat(KafkaTestClient.header(delayedOne, "courier-error-class")).isEqualTo("QUOTA_EXHAUSTED");
             assertThat(calls(simulator, first, "GET", "/rest/organizationalEntityShareStatistics")).isEqualTo(1);
 
             // Courier's own count had plenty left; LinkedIn's word wins, for every account, without a call.
             String two = UUID.randomUUID().toString();
             kafka.send("linkedin.jobs.sync", second.accountId(), statsJob(two, second));
-            var delayedTwo = kafka.await("linkedin.jobs.retry.1h", r -> KafkaTestClient.text(r).contains(two), 1, WAIT).getFirst();
+            var delayedTwo = kafka.await(LONG_TIERS, r -> KafkaTestClient.text(r).contains(two), 1, WAIT).getFirst();
             assertThat(KafkaTestClient.header(delayedTwo, "courier-error-class")).isEqualTo("QUOTA_EXHAUSTED");
             assertThat(KafkaTestClient.header(delayedTwo, "courier-attempts")).isEqualTo("0");
             assertThat(Long.parseLong(KafkaTestClient.header(delayedTwo, "courier-due-at")))
@@ -126,6 +131,8 @@ class QuotaFlowTest extends PipelineTestSupport {
         String run = UUID.randomUUID().toString();
         Map<String, Integer> commands = new ConcurrentHashMap<>();
         URI uri = URI.create(redisUrl);
+        // MONITOR sees every database of the server; count only Courier's (other test runs may share the server).
+        String database = "[" + redisDatabase;
         try (Socket monitor = new Socket(uri.getHost(), uri.getPort())) {
             // MONITOR shows every command a client sends (a round trip each) apart from those a script runs ("lua").
             monitor.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -135,7 +142,7 @@ class QuotaFlowTest extends PipelineTestSupport {
                 try {
                     for (String line = in.readLine(); line != null; line = in.readLine()) {
                         String[] parts = line.split(" ");
-                        if (parts.length > 3 && !parts[2].equals("lua]")) {
+                        if (parts.length > 3 && parts[1].equals(database) && !parts[2].equals("lua]")) {
                             commands.merge(parts[3].replace("\"", "").toUpperCase(), 1, Integer::sum);
                         }
                     }

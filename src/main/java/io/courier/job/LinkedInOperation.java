@@ -1,0 +1,67 @@
+package io.courier.job;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Each LinkedIn operation Courier performs, declared once: the job type that performs it, its endpoint name (in
+ * errors, logs and the 429 signal pods share), its daily budgets (the key under courier.quota.resources), its
+ * circuit breaker, its HTTP method and path, and whether it changes anything at LinkedIn (a mutation is never
+ * repeated blindly: a post relies on LinkedIn's duplicate answer; a read can be retried freely). The client's
+ * breakers, the readiness list and the budgets derive from this list; LinkedInOperationsTest fails when the client,
+ * the JSON schema or the configuration disagree with it (README "Adding a job type").
+ */
+public enum LinkedInOperation {
+    POSTS_CREATE(JobType.POST_CREATE, "posts.create", "posts-create", Breaker.POSTS_CREATE, "POST", "/rest/posts", true),
+    USERINFO(JobType.SYNC_PROFILE, "userinfo", "userinfo", Breaker.USERINFO, "GET", "/v2/userinfo", false),
+    POSTS_BY_AUTHOR(JobType.SYNC_POSTS, "posts.author", "posts-author", Breaker.POSTS_BY_AUTHOR, "GET", "/rest/posts", false),
+    SHARE_STATISTICS(JobType.SYNC_ORG_SHARE_STATS, "shareStatistics", "share-statistics", Breaker.SHARE_STATISTICS,
+            "GET", "/rest/organizationalEntityShareStatistics", false),
+    ORGANIZATION_ACLS(JobType.SYNC_ORG_ACLS, "organizationAcls", "organization-acls", Breaker.ORGANIZATION_ACLS,
+            "GET", "/rest/organizationAcls", false);
+
+    /** The breaker names as constants, because an annotation (@CircuitBreakerName) takes only a constant. */
+    public static final class Breaker {
+        public static final String POSTS_CREATE = "linkedin.posts.create";
+        public static final String USERINFO = "linkedin.userinfo";
+        public static final String POSTS_BY_AUTHOR = "linkedin.posts.author";
+        public static final String SHARE_STATISTICS = "linkedin.shareStatistics";
+        public static final String ORGANIZATION_ACLS = "linkedin.organizationAcls";
+
+        private Breaker() {}
+    }
+
+    /** The job type whose runs make this call (a paged sync makes it once per page). */
+    public final JobType jobType;
+    /** The client's endpoint name (in LinkedInException, logs and the shared 429 signal). */
+    public final String endpoint;
+    /** The key under courier.quota.resources. */
+    public final String configKey;
+    /** The SmallRye circuit breaker of this call. */
+    public final String breaker;
+    public final String method;
+    public final String path;
+    /** Whether the call changes something at LinkedIn (then a repeat must be reconciled, never assumed harmless). */
+    public final boolean mutation;
+
+    LinkedInOperation(JobType jobType, String endpoint, String configKey, String breaker, String method, String path,
+                      boolean mutation) {
+        this.jobType = jobType;
+        this.endpoint = endpoint;
+        this.configKey = configKey;
+        this.breaker = breaker;
+        this.method = method;
+        this.path = path;
+        this.mutation = mutation;
+    }
+
+    /** The operation a job type's runs call (every job type has one: LinkedInOperationsTest). */
+    public static LinkedInOperation calledBy(JobType type) {
+        return Arrays.stream(values()).filter(op -> op.jobType == type).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no LinkedIn operation declared for job type " + type));
+    }
+
+    public static Optional<LinkedInOperation> ofEndpoint(String endpoint) {
+        return Arrays.stream(values()).filter(op -> op.endpoint.equals(endpoint)).findFirst();
+    }
+}

@@ -1,0 +1,27 @@
+package io.courier.ops;
+
+import io.courier.job.JobType;
+import io.courier.platform.AdminRole;
+import io.courier.retry.ErrorClass;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Arrays;
+import java.util.List;
+
+/** The closed sets an operator filters by, from the enums themselves, so the /ops page and the CLI never drift. */
+@Path("/admin/vocabulary")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(AdminRole.VIEWER_NAME)
+public class VocabularyResource {
+
+    public record Vocabulary(List<String> jobTypes, List<String> errorClasses) {}
+
+    @GET
+    public Vocabulary get() {
+        return new Vocabulary(Arrays.stream(JobType.values()).map(JobType::wireName).toList(),
+                Arrays.stream(ErrorClass.values()).map(Enum::name).toList());
+    }
+}
