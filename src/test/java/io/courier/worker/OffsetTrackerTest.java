@@ -64,6 +64,7 @@ class OffsetTrackerTest {
         });
         assertThat(tracker.buffered()).as("unfinished plus finished-but-unreleased records")
                 .isEqualTo(offsets(polled).size() - offsets(released).size());
+        assertThat(tracker.unfinished()).isEqualTo(offsets(polled).size() - offsets(finished).size());
     }
 
     @Test
@@ -79,6 +80,7 @@ class OffsetTrackerTest {
         assertThat(held.offsets()).containsExactly(Map.entry(TP, new OffsetAndMetadata(0)));
         assertThat(held.outputs()).isEmpty();
         assertThat(tracker.buffered()).isEqualTo(2);
+        assertThat(tracker.unfinished()).as("the one to run again").isEqualTo(1);
 
         run(tracker, p, 0);
         assertThat(tracker.release(List.of(TP)).outputs()).extracting(OffsetTracker.Output::sourceOffset)
