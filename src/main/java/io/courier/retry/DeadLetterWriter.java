@@ -57,7 +57,8 @@ public class DeadLetterWriter {
         }
 
         /** A record kept since it was read, without its timestamp. */
-        public static Original kept(String topic, int partition, long offset, String key, byte[] value, Headers headers) {
+        public static Original kept(String topic, int partition, long offset, String key, byte[] value,
+                                    Headers headers) {
             return new Original(topic, partition, offset, ConsumerRecord.NO_TIMESTAMP, key, value, headers);
         }
 

@@ -42,7 +42,8 @@ public record RetryState(int attempts, Optional<Instant> firstFailureAt, String 
         return new RetryState(
                 CourierHeaders.number(h, CourierHeaders.ATTEMPTS).filter(n -> n <= Integer.MAX_VALUE).map(Long::intValue).orElse(0),
                 CourierHeaders.instant(h, CourierHeaders.FIRST_FAILURE_AT),
-                CourierHeaders.read(h, CourierHeaders.ORIGINAL_TOPIC).filter(t -> TOPIC.matcher(t).matches()).orElse(topic),
+                CourierHeaders.read(h, CourierHeaders.ORIGINAL_TOPIC).filter(t -> TOPIC.matcher(t).matches())
+                        .orElse(topic),
                 CourierHeaders.number(h, CourierHeaders.ORIGINAL_PARTITION).filter(n -> n <= Integer.MAX_VALUE).map(Long::intValue).orElse(-1),
                 CourierHeaders.number(h, CourierHeaders.ORIGINAL_OFFSET).orElse(-1L));
     }

@@ -134,8 +134,8 @@ class ParkedJobReleaser {
     }
 
     private void notReleased(List<ProducerRecord<String, byte[]>> deadLetters, Parked row, String reason) {
-        LOG.warnf("parked job not released, dead-lettered accountId=%s jobId=%s reason=%s", row.accountId(), row.jobId(),
-                reason);
+        LOG.warnf("parked job not released, dead-lettered accountId=%s jobId=%s reason=%s", row.accountId(),
+                row.jobId(), reason);
         deadLetter(deadLetters, row, Failure.of(ErrorClass.INTERNAL, "could not be sent back after re-authorization: "
                 + reason));
     }
@@ -195,9 +195,9 @@ class ParkedJobReleaser {
                           String targetTopic, String accountReason) {
 
         static Parked of(Object[] c) {
-            return new Parked(((Number) c[0]).longValue(), (String) c[1], (String) c[2], (String) c[3], (String) c[4],
-                    ((Number) c[5]).intValue(), ((Number) c[6]).longValue(), (String) c[7], (byte[]) c[8], (String) c[9],
-                    (String) c[10], (String) c[11]);
+            return new Parked(((Number) c[0]).longValue(), (String) c[1], (String) c[2], (String) c[3],
+                    (String) c[4], ((Number) c[5]).intValue(), ((Number) c[6]).longValue(), (String) c[7],
+                    (byte[]) c[8], (String) c[9], (String) c[10], (String) c[11]);
         }
     }
 
@@ -206,7 +206,8 @@ class ParkedJobReleaser {
     private List<Parked> rows(String from, Object... parameters) {
         var query = em.createNativeQuery("""
                 select p.seq, p.account_id, p.job_id, p.job_type, p.source_topic, p.source_partition, p.source_offset,
-                    p.record_key, p.record_value, p.headers, p.target_topic, coalesce(a.status_reason, 'not re-authorized')
+                    p.record_key, p.record_value, p.headers, p.target_topic,
+                    coalesce(a.status_reason, 'not re-authorized')
                 """ + from);
         for (int i = 0; i < parameters.length; i++) {
             query.setParameter(i + 1, parameters[i]);

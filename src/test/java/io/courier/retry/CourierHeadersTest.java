@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,8 +29,11 @@ class CourierHeadersTest {
     }
 
     private static String pairs(Headers headers) {
-        return String.join(" ", Arrays.stream(headers.toArray())
-                .map(h -> h.key() + "=" + new String(h.value(), StandardCharsets.UTF_8)).toList());
+        return String.join(" ", Arrays.stream(headers.toArray()).map(h -> h.key() + "=" + text(h)).toList());
+    }
+
+    private static String text(Header header) {
+        return new String(header.value(), StandardCharsets.UTF_8);
     }
 
     @ParameterizedTest(name = "{0}, keeping [{1}] -> {2}")
@@ -62,10 +66,9 @@ class CourierHeadersTest {
                 Optional.of("acc")), Failure.of(ErrorClass.BAD_REQUEST, "no"),
                 new RetryState(1, Optional.empty(), "linkedin.jobs.post", 0, 9), Instant.parse("2026-12-01T00:00:00Z"));
 
-        assertThat(dead.headers(CourierHeaders.ERROR_CLASS)).extracting(h -> new String(h.value(), StandardCharsets.UTF_8))
+        assertThat(dead.headers(CourierHeaders.ERROR_CLASS)).extracting(CourierHeadersTest::text)
                 .containsExactly("BAD_REQUEST");
-        assertThat(dead.headers(CourierHeaders.ATTEMPTS)).extracting(h -> new String(h.value(), StandardCharsets.UTF_8))
-                .containsExactly("1");
+        assertThat(dead.headers(CourierHeaders.ATTEMPTS)).extracting(CourierHeadersTest::text).containsExactly("1");
         assertThat(CourierHeaders.read(dead, "x")).contains("1");
         assertThat(CourierHeaders.read(dead, CourierHeaders.REPLAY_COUNT)).isEqualTo(Optional.ofNullable(count));
     }

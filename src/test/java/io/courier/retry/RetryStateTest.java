@@ -30,8 +30,8 @@ class RetryStateTest {
         ConsumerRecord<String, byte[]> polled = record(topic, CourierHeaders.ORIGINAL_TOPIC, "linkedin.jobs.sync",
                 CourierHeaders.ATTEMPTS, "3", CourierHeaders.FIRST_FAILURE_AT, "2026-11-24T10:00:00Z",
                 CourierHeaders.ORIGINAL_PARTITION, "5", CourierHeaders.ORIGINAL_OFFSET, "1234");
-        DeadLetterWriter.Original kept = DeadLetterWriter.Original.kept(polled.topic(), polled.partition(), polled.offset(),
-                polled.key(), polled.value(), polled.headers());
+        DeadLetterWriter.Original kept = DeadLetterWriter.Original.kept(polled.topic(), polled.partition(),
+                polled.offset(), polled.key(), polled.value(), polled.headers());
 
         assertThat(kept.retryState()).isEqualTo(RetryState.of(polled));
         assertThat(kept.timestamp()).isEqualTo(ConsumerRecord.NO_TIMESTAMP);

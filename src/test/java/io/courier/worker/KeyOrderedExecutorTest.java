@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Key order: one key's tasks one after another in submission order, other keys alongside, never more than the limit. */
+/** Key order: a key's tasks one after another in submission order, other keys alongside, at most the limit at once. */
 class KeyOrderedExecutorTest {
 
     private static final long WAIT_SECONDS = 30; // generous: other builds share the machine; only a hang reaches it
@@ -69,8 +69,8 @@ class KeyOrderedExecutorTest {
                 }
             });
             executor.submit("other", otherRan::countDown);
-            assertThat(slowEnded.await(WAIT_SECONDS, TimeUnit.SECONDS)).as("the other key ran while the slow one waited")
-                    .isTrue();
+            assertThat(slowEnded.await(WAIT_SECONDS, TimeUnit.SECONDS))
+                    .as("the other key ran while the slow one waited").isTrue();
         }
     }
 

@@ -29,7 +29,8 @@ class OffsetTrackerTest {
     }
 
     private static List<Long> offsets(String csv) {
-        return csv == null || csv.isBlank() ? List.of() : Arrays.stream(csv.trim().split(" ")).map(Long::valueOf).toList();
+        return csv == null || csv.isBlank() ? List.of()
+                : Arrays.stream(csv.trim().split(" ")).map(Long::valueOf).toList();
     }
 
     @ParameterizedTest(name = "polled {0}, finished in the order {1}: commits {2}, releases the outputs of {3}")
@@ -57,7 +58,8 @@ class OffsetTrackerTest {
 
         assertThat(release.offsets()).as("up to the first unfinished record")
                 .containsExactly(Map.entry(TP, new OffsetAndMetadata(commit)));
-        assertThat(release.outputs()).extracting(OffsetTracker.Output::sourceOffset).containsExactlyElementsOf(offsets(released));
+        assertThat(release.outputs()).extracting(OffsetTracker.Output::sourceOffset)
+                .containsExactlyElementsOf(offsets(released));
         assertThat(release.outputs()).allSatisfy(o -> {
             assertThat(o.source()).isEqualTo(TP);
             assertThat(o.record().value()).containsExactly((byte) o.sourceOffset());
