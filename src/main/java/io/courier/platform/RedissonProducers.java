@@ -51,12 +51,32 @@ public class RedissonProducers {
         config.setPassword(password(uri));
         config.useSingleServer()
                 .setAddress(uri.getScheme() + "://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 6379 : uri.getPort()))
-                .setDatabase(database)
+                .setDatabase(database(uri, database))
                 .setConnectTimeout(millis("courier.redis.connect-timeout", connectTimeout))
                 .setTimeout(millis("courier.redis.timeout", timeout))
                 .setRetryAttempts(attempts(retryAttempts))
                 .setRetryDelay(new ConstantDelay(RETRY_DELAY));
         return config;
+    }
+
+    /**
+     * The database a URL names (redis://host:6379/2, the usual form), else courier.redis.database. Before, the URL's
+     * path was dropped without a word and such a URL used database 0.
+     */
+    static int database(URI uri, int configured) {
+        String path = uri.getPath();
+        if (path == null || path.isEmpty() || path.equals("/")) {
+            return configured;
+        }
+        try {
+            int db = Integer.parseInt(path.substring(1));
+            if (db < 0) {
+                throw new NumberFormatException();
+            }
+            return db;
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException("courier.redis.url: its path must be a database number (redis://host:6379/2), was " + path);
+        }
     }
 
     /** Checks REDIS_URL and the timeouts first thing at start-up; connecting waits until Redis is first needed. */

@@ -49,6 +49,16 @@ class RedissonProducersTest {
     }
 
     @Test
+    void theDatabaseInTheUrlIsTheOneUsed() {
+        assertThat(RedissonProducers.config("redis://127.0.0.1:6379/3", 1, Duration.ofSeconds(3), Duration.ofSeconds(2), 1)
+                .useSingleServer().getDatabase()).isEqualTo(3);
+        assertThat(RedissonProducers.config("redis://127.0.0.1:6379", 1, Duration.ofSeconds(3), Duration.ofSeconds(2), 1)
+                .useSingleServer().getDatabase()).as("none in the URL: courier.redis.database").isEqualTo(1);
+        assertThatThrownBy(() -> RedissonProducers.config("redis://127.0.0.1:6379/cache", 0, Duration.ofSeconds(3),
+                Duration.ofSeconds(2), 1)).isInstanceOf(ConfigurationException.class).hasMessageContaining("courier.redis.url");
+    }
+
+    @Test
     void aTimeoutOfZeroStopsTheStartNamingTheProperty() {
         assertThatThrownBy(() -> RedissonProducers.config("redis://127.0.0.1:6379", 0, Duration.ZERO, Duration.ofSeconds(2), 1))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("courier.redis.timeout");
