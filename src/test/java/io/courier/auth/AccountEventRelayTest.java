@@ -56,6 +56,9 @@ class AccountEventRelayTest extends PipelineTestSupport {
     void aSecondRelayDoesNotPublishAnAccountsLaterEventWhileTheFirstStillHoldsAnEarlierOne() throws Exception {
         String account = "relay-order-" + UUID.randomUUID();
         scheduler.pause(AccountEventRelay.IDENTITY); // this test plays both pods' relays itself
+        // A scheduled run already going when the pause came would publish the event below before the first relay
+        // sees it (CI saw "the first relay took reauth-required" fail): let it end first (it runs every 200 ms).
+        Thread.sleep(1000);
         try (GatedProducer gated = new GatedProducer(bootstrap, account)) {
             String required = add(account, AccountEvents.Type.REAUTH_REQUIRED);
             AccountEventRelay first = new AccountEventRelay(em, gated, topics, clock, metrics);

@@ -72,14 +72,23 @@ class LinkedInClientTest {
     private void handle(HttpExchange exchange) throws IOException {
         int now = inFlight.incrementAndGet();
         mostInFlight.accumulateAndGet(now, Math::max);
+        // A call ends for the client when its answer arrives: leave before writing it, or the client's next call
+        // can arrive while this one still counts (seen as 4 in flight with a limit of 3).
+        boolean[] left = {false};
+        Runnable leave = () -> {
+            if (!left[0]) {
+                left[0] = true;
+                inFlight.decrementAndGet();
+            }
+        };
         try {
-            answer(exchange);
+            answer(exchange, leave);
         } finally {
-            inFlight.decrementAndGet();
+            leave.run();
         }
     }
 
-    private void answer(HttpExchange exchange) throws IOException {
+    private void answer(HttpExchange exchange, Runnable leave) throws IOException {
         seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                 exchange.getRequestURI().getRawQuery(), Map.copyOf(exchange.getRequestHeaders()),
                 new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
@@ -95,6 +104,7 @@ class LinkedInClientTest {
             stall(exchange, a, body);
             return;
         }
+        leave.run();
         exchange.sendResponseHeaders(a.status(), body.length == 0 ? -1 : body.length);
         if (body.length > 0) {
             exchange.getResponseBody().write(body);
