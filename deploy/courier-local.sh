@@ -118,8 +118,11 @@ connect_demo_account() {
   say "demo account connected (simulator member $DEMO_URN); as Courier shows it:"
   curl -fs -H "Authorization: Bearer $COURIER_ADMIN_TOKEN" "http://localhost:$HTTP_PORT/admin/accounts/demo-account"; echo
   # A connect link for a second account: opening it runs the OAuth flow against the simulator (a new member).
+  # allowRebind: each run's simulator makes new members, so the member an earlier run connected is gone; without it
+  # the second run's link would be refused as another member (as it must be outside this demo).
   CONNECT_URL=$(curl -fs -X POST "http://localhost:$HTTP_PORT/admin/accounts/demo-browser/connect-link" \
-    -H "Authorization: Bearer $COURIER_ADMIN_TOKEN" -H 'Content-Type: application/json' -d '{}' | json_field url)
+    -H "Authorization: Bearer $COURIER_ADMIN_TOKEN" -H 'Content-Type: application/json' -d '{"allowRebind":true}' \
+    | json_field url)
 }
 
 publish_demo_jobs() {
