@@ -3,6 +3,7 @@ package io.courier.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,6 +42,23 @@ record AdminApi(String base, String token) {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        }
+    }
+
+    /** One command against Courier: its exit code, or 1 with what went wrong when Courier refused or could not be reached. */
+    interface Command {
+        int run() throws IOException;
+    }
+
+    int exitCode(PrintStream err, Command command) {
+        try {
+            return command.run();
+        } catch (ApiException e) {
+            err.println("courier answered " + e.status + ": " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("cannot reach Courier at " + base() + ": " + e.getMessage());
+            return 1;
         }
     }
 

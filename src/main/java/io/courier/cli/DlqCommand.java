@@ -57,24 +57,17 @@ final class DlqCommand {
             }
         }
         AdminApi api = AdminApi.from(options);
-        try {
-            return switch (args[0]) {
-                case "list" -> list(api, options, out);
-                case "show" -> show(api, id, out, err);
-                case "replay" -> replay(api, options, out);
-                case "discard" -> discard(api, options, out);
-                default -> {
-                    err.println("unknown command " + args[0] + "\n" + USAGE);
-                    yield 2;
-                }
-            };
-        } catch (AdminApi.ApiException e) {
-            err.println("courier answered " + e.status + ": " + e.getMessage());
-            return 1;
-        } catch (IOException e) {
-            err.println("cannot reach Courier at " + api.base() + ": " + e.getMessage());
-            return 1;
-        }
+        String shown = id;
+        return api.exitCode(err, () -> switch (args[0]) {
+            case "list" -> list(api, options, out);
+            case "show" -> show(api, shown, out, err);
+            case "replay" -> replay(api, options, out);
+            case "discard" -> discard(api, options, out);
+            default -> {
+                err.println("unknown command " + args[0] + "\n" + USAGE);
+                yield 2;
+            }
+        });
     }
 
     private static int list(AdminApi api, Map<String, String> options, PrintStream out) throws IOException {

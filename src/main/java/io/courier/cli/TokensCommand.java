@@ -40,25 +40,17 @@ final class TokensCommand {
             }
         }
         AdminApi api = AdminApi.from(options);
-        try {
-            return switch (args[0]) {
-                case "keys" -> {
-                    printRows(api.call("GET", "/admin/tokens/keys", null), out);
-                    yield 0;
-                }
-                case "rekey" -> rekey(api, Integer.parseInt(options.getOrDefault("batch", "500")), out);
-                default -> {
-                    err.println("unknown command " + args[0] + "\n" + USAGE);
-                    yield 2;
-                }
-            };
-        } catch (AdminApi.ApiException e) {
-            err.println("courier answered " + e.status + ": " + e.getMessage());
-            return 1;
-        } catch (IOException e) {
-            err.println("cannot reach Courier at " + api.base() + ": " + e.getMessage());
-            return 1;
-        }
+        return api.exitCode(err, () -> switch (args[0]) {
+            case "keys" -> {
+                printRows(api.call("GET", "/admin/tokens/keys", null), out);
+                yield 0;
+            }
+            case "rekey" -> rekey(api, Integer.parseInt(options.getOrDefault("batch", "500")), out);
+            default -> {
+                err.println("unknown command " + args[0] + "\n" + USAGE);
+                yield 2;
+            }
+        });
     }
 
     /** Exit 0 when every row is under the current key; 1 when some are not (unreadable, or written meanwhile). */
