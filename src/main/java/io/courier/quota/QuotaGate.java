@@ -38,7 +38,7 @@ public class QuotaGate {
         }
         if (limiter.debit(resource, accountId, postJob) instanceof QuotaLimiter.Permit.Wait wait) {
             metrics.counter("courier.quota.delayed", "resource", resource.endpoint, "reason", wait.reason()).increment();
-            throw new QuotaDeniedException(resource, wait);
+            throw new QuotaDeniedException(resource, wait, config.nextWindowSpread());
         }
     }
 

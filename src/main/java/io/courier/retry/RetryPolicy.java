@@ -31,43 +31,62 @@ public class RetryPolicy {
         return attemptsBefore == 0 ? config.policyFor(errorClass).inlineRetries() : 0;
     }
 
-    public Decision decide(Failure failure, int attempts, Instant now, double jitterDraw) {
+    /**
+     * A failed attempt. {@code calls} are the run's calls to LinkedIn that were attempts (the failing one included);
+     * they count unless the class says otherwise (a spent daily quota is not the job's fault, CONTRACT §4).
+     */
+    public Decision decide(Failure failure, int attemptsBefore, int calls, Instant now, double jitterDraw) {
         RetryConfig.ClassPolicy p = config.policyFor(failure.errorClass());
+        int attempts = attemptsBefore + (p.countsAsAttempt() ? calls : 0);
         return switch (p.action()) {
-            case DEAD_LETTER -> new Decision.DeadLetter(failure.errorClass(), failure.message());
-            case PARK -> new Decision.Park();
-            case SUCCEED -> new Decision.TreatAsSuccess();
+            case DEAD_LETTER -> new Decision.DeadLetter(failure.errorClass(), failure.message(), attempts);
+            case PARK -> new Decision.Park(attempts);
+            case SUCCEED -> new Decision.TreatAsSuccess(attempts);
             // REFRESH_AND_RETRY: the worker refreshed the token and retried at once already; still failing, the
             // job is delayed like RETRY (LinkedIn may not know the new token yet).
             case RETRY, REFRESH_AND_RETRY -> p.countsAsAttempt() && attempts >= p.maxAttempts()
-                    ? new Decision.DeadLetter(failure.errorClass(), attempts + " attempts: " + failure.message())
+                    ? new Decision.DeadLetter(failure.errorClass(), attempts + " attempts: " + failure.message(), attempts)
                     : new Decision.RetryLater(now.plus(delay(p, attempts, failure.retryAfter(), now, jitterDraw)),
-                            p.countsAsAttempt());
+                            attempts);
         };
+    }
+
+    /**
+     * No budget for the next call: the job waits in the tiers until {@code waitFor} has passed, plus a random share
+     * of {@code spread} (so a new daily window is not a thundering herd). Never a dead letter: it is no failure of
+     * the job's. {@code calls}, the run's calls before the denial, count.
+     */
+    public Decision.RetryLater waitForBudget(int attemptsBefore, int calls, Duration waitFor, Duration spread,
+                                             Instant now, double jitterDraw) {
+        return new Decision.RetryLater(now.plus(waitFor).plusMillis((long) (jitterDraw * (spread.toMillis() + 1))),
+                attemptsBefore + calls);
     }
 
     /**
      * A run that failed without being an attempt: the call never reached LinkedIn (an open breaker refused it, the
      * token endpoint failed, another pod holds the refresh lock) or it was part of an outage the breaker already
      * saw. The job waits about as long as it has been failing (so the waits double, from the class's initial delay
-     * up to its max delay) and is dead-lettered only after courier.retry.give-up-after.
+     * up to its max delay) and is dead-lettered only after courier.retry.give-up-after. {@code calls}: the run's
+     * calls that were attempts, made before the deferred failure (which was none).
      */
-    public Decision defer(Failure failure, Optional<Instant> firstFailureAt, Instant now, double jitterDraw) {
+    public Decision defer(Failure failure, int attemptsBefore, int calls, Optional<Instant> firstFailureAt, Instant now,
+                          double jitterDraw) {
         RetryConfig.ClassPolicy p = config.policyFor(failure.errorClass());
+        int attempts = attemptsBefore + calls;
         if (p.action() != RetryConfig.Action.RETRY && p.action() != RetryConfig.Action.REFRESH_AND_RETRY) {
-            return decide(failure, 0, now, jitterDraw);
+            return decide(failure, attempts, 0, now, jitterDraw);
         }
         Duration failing = Duration.between(firstFailureAt.orElse(now), now);
         if (failing.compareTo(config.giveUpAfter()) >= 0) {
             return new Decision.DeadLetter(failure.errorClass(), "failing for " + failing.toMinutes() + " min (courier.retry"
-                    + ".give-up-after=" + config.giveUpAfter() + "): " + failure.message());
+                    + ".give-up-after=" + config.giveUpAfter() + "): " + failure.message(), attempts);
         }
         Duration jitter = Duration.ofMillis((long) (jitterDraw * p.maxJitter().toMillis()));
         Duration wait = p.untilUtcMidnight() ? delay(p, 1, failure.retryAfter(), now, jitterDraw)
                 : clamp(Duration.ofMillis((long) (failing.toMillis() * (p.multiplier() - 1))), p.initialDelay(), p.maxDelay())
                         .plus(jitter);
         Duration finalWait = failure.retryAfter().filter(ra -> ra.compareTo(wait) > 0).orElse(wait);
-        return new Decision.RetryLater(now.plus(finalWait), false);
+        return new Decision.RetryLater(now.plus(finalWait), attempts);
     }
 
     private static Duration clamp(Duration d, Duration min, Duration max) {

@@ -3,10 +3,11 @@ package io.courier.worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.job.JobEnvelope;
 import io.courier.linkedin.BearerToken;
-import io.courier.linkedin.ErrorClassifier;
 import io.courier.linkedin.LinkedInClient;
 import io.courier.linkedin.LinkedInException;
 import io.courier.linkedin.Page;
@@ -14,13 +15,14 @@ import io.courier.linkedin.PostDraft;
 import io.courier.job.LinkedInOperation;
 import io.courier.quota.QuotaGate;
 import io.courier.retry.ErrorClass;
+import io.courier.retry.Failure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 import java.util.function.IntFunction;
 
 /**
  * What each job type asks of LinkedIn, and the data its result carries. LinkedIn failures propagate as the
- * client's exceptions, except a duplicate post, which is a success (CONTRACT §4).
+ * client's exceptions; whether one means success (a duplicate post, CONTRACT §4) is the policy's to say.
  */
 @ApplicationScoped
 class LinkedInJobs {
@@ -74,17 +76,22 @@ class LinkedInJobs {
     private JobResult createPost(JobEnvelope job, BearerToken token) {
         PostDraft draft = new PostDraft(job.text("author", null), job.text("commentary", null),
                 job.text("visibility", "PUBLIC"));
-        try {
-            var created = linkedIn.createPost(token, draft);
-            return new JobResult(json.createObjectNode().put("postUrn", created.postUrn()), created.requestId(), false);
-        } catch (LinkedInException e) {
-            // LinkedIn refuses a repeat of content it already has: the post exists, which is what the job wanted.
-            Optional<String> original = e.error().duplicateOf();
-            if (ErrorClassifier.classify(e.error()) == ErrorClass.DUPLICATE && original.isPresent()) {
-                return new JobResult(json.createObjectNode().put("postUrn", original.get()), e.error().requestId(), true);
-            }
-            throw e;
+        var created = linkedIn.createPost(token, draft);
+        return new JobResult(json.createObjectNode().put("postUrn", created.postUrn()), created.requestId(), false);
+    }
+
+    /**
+     * The result of a job whose failure the policy treats as success. A duplicate post (422 DUPLICATE_POST) is the
+     * post LinkedIn already has, which is what the job wanted: its URN comes from LinkedIn's message (null when the
+     * message names none). Any other class configured to succeed has no data.
+     */
+    static JobResult doneDespite(Failure failure, RuntimeException cause) {
+        if (failure.errorClass() != ErrorClass.DUPLICATE) {
+            return new JobResult(NullNode.getInstance(), failure.linkedinRequestId(), false);
         }
+        Optional<String> original = cause instanceof LinkedInException e ? e.error().duplicateOf() : Optional.empty();
+        return new JobResult(JsonNodeFactory.instance.objectNode().put("postUrn", original.orElse(null)),
+                failure.linkedinRequestId(), true);
     }
 
     /** Reads pages until one comes back short (linkedin-api.md §5), up to courier.worker.max-sync-pages. */

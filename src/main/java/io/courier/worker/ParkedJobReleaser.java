@@ -46,19 +46,19 @@ class ParkedJobReleaser {
 
     private final EntityManager em;
     private final KafkaProducer<String, byte[]> producer;
-    private final JobRunner runner;
+    private final JobOutcomes outcomes;
     private final Clock clock;
     private final Duration maxPark;
     private final TopicsConfig topics;
     private final RecordLimit limit;
 
-    ParkedJobReleaser(EntityManager em, KafkaProducer<String, byte[]> producer, JobRunner runner, Clock clock,
+    ParkedJobReleaser(EntityManager em, KafkaProducer<String, byte[]> producer, JobOutcomes outcomes, Clock clock,
                       TokenLifecycleConfig config, TopicsConfig topics, RecordLimit limit) {
         this.em = em;
         this.limit = limit;
         this.topics = topics;
         this.producer = producer;
-        this.runner = runner;
+        this.outcomes = outcomes;
         this.clock = clock;
         this.maxPark = config.maxPark();
     }
@@ -167,7 +167,7 @@ class ParkedJobReleaser {
         DeadLetterWriter.Original original = DeadLetterWriter.Original.kept(row.sourceTopic(), row.sourcePartition(),
                 row.sourceOffset(), row.key(), row.value(), headers(row.headers(), false));
         JobRef job = new JobRef(Optional.of(row.jobId()), Optional.of(row.jobType()), Optional.of(row.accountId()));
-        runner.deadLetter(outputs::add, original, job, failure, original.retryState(), row.jobType(), clock.instant());
+        outcomes.deadLetter(outputs::add, original, job, failure, original.retryState(), row.jobType(), clock.instant());
     }
 
     /**

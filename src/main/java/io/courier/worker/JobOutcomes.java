@@ -1,0 +1,170 @@
+package io.courier.worker;
+
+import io.courier.job.JobEnvelope;
+import io.courier.job.JobRef;
+import io.courier.job.OutcomeStore;
+import io.courier.job.ResultEvent;
+import io.courier.platform.Outbox;
+import io.courier.retry.DeadLetterWriter;
+import io.courier.retry.Decision;
+import io.courier.retry.Failure;
+import io.courier.retry.RetryRouter;
+import io.courier.retry.RetryState;
+import io.courier.worker.JobMetrics.Outcome;
+import io.courier.worker.LinkedInJobs.JobResult;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The record step: carries out what was decided for a job, into the caller's {@link Outbox} (published atomically
+ * with the record's offset): a result event (a success first recorded in the outcome table), a retry-tier record,
+ * a parked row, or a dead letter plus its DEAD_LETTERED result. Counts and logs each outcome.
+ */
+@ApplicationScoped
+class JobOutcomes {
+
+    private static final Logger LOG = Logger.getLogger(JobOutcomes.class);
+    private static final Duration UNRECORDED_KEPT = Duration.ofDays(1);
+
+    /** A job of one account: idempotency is per account (CONTRACT §3). */
+    private record JobKey(String accountId, String jobId) {}
+
+    /** A success LinkedIn confirmed, with its result event, until PostgreSQL has recorded it. */
+    private record Unrecorded(ResultEvent event, String json, boolean duplicate, Instant started) {}
+
+    /**
+     * Successes whose recording failed (PostgreSQL down after LinkedIn's 201), so a re-run records instead of posting
+     * again. An entry lives from the call's success until its recording: at most one per job in progress. A pod that
+     * dies with entries loses them; the redelivered job then relies on LinkedIn's duplicate-post answer.
+     */
+    private final Map<JobKey, Unrecorded> unrecorded = new ConcurrentHashMap<>();
+
+    private final OutcomeStore outcomes;
+    private final ResultPublisher results;
+    private final DeadLetterWriter deadLetters;
+    private final RetryRouter router;
+    private final ParkedJobs parked;
+    private final JobMetrics metrics;
+    private final Clock clock;
+
+    JobOutcomes(OutcomeStore outcomes, ResultPublisher results, DeadLetterWriter deadLetters, RetryRouter router,
+                ParkedJobs parked, JobMetrics metrics, Clock clock) {
+        this.outcomes = outcomes;
+        this.results = results;
+        this.deadLetters = deadLetters;
+        this.router = router;
+        this.parked = parked;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Records a success an earlier run of this job could not record; false when there is none. */
+    boolean recordUnrecorded(JobRun run) {
+        Unrecorded success = unrecorded.get(new JobKey(run.job().accountId(), run.job().jobId()));
+        if (success == null) {
+            return false;
+        }
+        record(run.outbox(), run.job(), success);
+        return true;
+    }
+
+    /**
+     * The record could not be run (see JobRunner.giveUp), but LinkedIn has done the job and only its recording
+     * keeps failing: the success is published unrecorded, which beats calling it a failure (a redelivered copy,
+     * with no outcome row to stop it, relies on LinkedIn's duplicate-post answer). False when there is none.
+     */
+    boolean publishUnrecorded(Outbox outbox, JobRef ref, RuntimeException cause) {
+        if (ref.accountId().isEmpty() || ref.jobId().isEmpty()) {
+            return false;
+        }
+        Unrecorded success = unrecorded.remove(new JobKey(ref.accountId().get(), ref.jobId().get()));
+        if (success == null) {
+            return false;
+        }
+        LOG.errorf(cause, "job succeeded but its outcome could not be recorded jobId=%s", ref.jobId().get());
+        results.publish(outbox, ref.accountId().get(), success.json());
+        return true;
+    }
+
+    /** The job succeeded before: its stored result is published again, nothing is called. */
+    void reemit(JobRun run, String earlierResult) {
+        results.publish(run.outbox(), run.job().accountId(), earlierResult);
+        LOG.infof("job already succeeded, result re-emitted jobId=%s", run.job().jobId());
+        metrics.record(run.typeTag(), Outcome.REEMITTED, Duration.between(run.started(), clock.instant()));
+    }
+
+    void succeed(JobRun run, JobResult result, int attempts) {
+        Instant finished = clock.instant();
+        JobEnvelope job = run.job();
+        ResultEvent event = ResultEvent.succeeded(job, attempts, finished, result.linkedinRequestId().orElse(null),
+                result.data(), result.duplicate());
+        Unrecorded success = new Unrecorded(event, results.toJson(event), result.duplicate(), run.started());
+        // An entry whose record went to another pod before it was recorded is never taken here again; a day later
+        // that record ended elsewhere long ago, so drop it (the map holds only jobs in progress, so this is cheap).
+        unrecorded.values().removeIf(u -> u.started().isBefore(finished.minus(UNRECORDED_KEPT)));
+        unrecorded.put(new JobKey(job.accountId(), job.jobId()), success);
+        record(run.outbox(), job, success);
+    }
+
+    /**
+     * Carries out a decision made for a failure at {@code now} (the failure time in the headers is the one its delay
+     * counts from); {@code state} is the job's retry state after the run, {@code asSuccess} the result when the
+     * failure means success.
+     */
+    void carryOut(JobRun run, Failure failure, RetryState state, Decision decision, Instant now,
+                  Supplier<JobResult> asSuccess) {
+        switch (decision) {
+            case Decision.RetryLater later -> {
+                router.retryLater(run.outbox(), run.record(), run.ref(), failure, state, now, later.dueAt());
+                metrics.record(run.typeTag(), Outcome.DELAYED, Duration.between(run.started(), now));
+            }
+            case Decision.DeadLetter dead -> deadLetter(run.outbox(), DeadLetterWriter.Original.of(run.record()),
+                    run.ref(), new Failure(dead.errorClass(), dead.reason(), failure.httpStatus(), failure.linkedInCode(),
+                            failure.serviceErrorCode(), failure.linkedinRequestId(), failure.retryAfter()),
+                    state, run.typeTag(), run.started());
+            case Decision.Park park -> {
+                parked.park(run.record(), run.job(), state);
+                LOG.infof("job parked until the account is re-authorized jobId=%s accountId=%s", run.job().jobId(),
+                        run.job().accountId());
+                metrics.record(run.typeTag(), Outcome.PARKED, Duration.between(run.started(), now));
+            }
+            case Decision.TreatAsSuccess done -> succeed(run, asSuccess.get(), done.attempts());
+        }
+    }
+
+    /** Writes a dead letter and, when the job can be named, its DEAD_LETTERED result (also for parked jobs). */
+    void deadLetter(Outbox outbox, DeadLetterWriter.Original record, JobRef job, Failure failure, RetryState state,
+                    String typeTag, Instant started) {
+        Instant now = clock.instant();
+        deadLetters.write(outbox, record, job, failure, state, now);
+        if (job.canReportResult()) {
+            ResultEvent event = ResultEvent.deadLettered(job.jobId().get(), job.type().orElse(null),
+                    job.accountId().get(), state.attempts(), now, failure.linkedinRequestId().orElse(null),
+                    failure.errorClass().name(), failure.message());
+            results.publish(outbox, job.accountId().get(), results.toJson(event));
+        }
+        metrics.record(typeTag, Outcome.DEAD_LETTERED, Duration.between(started, now));
+    }
+
+    /**
+     * Records a success LinkedIn confirmed, then publishes it. If PostgreSQL fails here the exception goes up and the
+     * poll loop runs the record again, but that run only records (it finds the success in `unrecorded`): the post
+     * is never repeated by Courier's own failure.
+     */
+    private void record(Outbox outbox, JobEnvelope job, Unrecorded success) {
+        String stored = outcomes.recordSuccess(success.event(), success.json());
+        unrecorded.remove(new JobKey(job.accountId(), job.jobId()));
+        results.publish(outbox, job.accountId(), stored);
+        LOG.infof("job succeeded jobId=%s duplicate=%s linkedinRequestId=%s", job.jobId(), success.duplicate(),
+                Optional.ofNullable(success.event().linkedinRequestId()).orElse("-"));
+        metrics.record(job.type().wireName(), success.duplicate() ? Outcome.DUPLICATE : Outcome.SUCCEEDED,
+                Duration.between(success.started(), clock.instant()));
+    }
+}
