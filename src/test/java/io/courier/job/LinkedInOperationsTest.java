@@ -6,10 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.linkedin.LinkedInClient;
 import io.courier.retry.ErrorClass;
+import io.courier.simulator.LinkedInSimulator;
+import io.courier.simulator.SimulatorOptions;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import java.io.IOException;
 import java.io.StringReader;
 import java.lang.reflect.Method;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,5 +104,31 @@ class LinkedInOperationsTest {
                 + Files.readString(RESOURCES.resolve("META-INF/resources/ops/ops.js"));
         Arrays.stream(JobType.values()).forEach(t -> assertThat(page).doesNotContain(">" + t.wireName() + "<"));
         Arrays.stream(ErrorClass.values()).forEach(c -> assertThat(page).doesNotContain("\"" + c.name() + "\""));
+    }
+
+    @Test
+    void theReadmeHasARowPerJobTypeNamingItsCall() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        for (LinkedInOperation op : LinkedInOperation.values()) {
+            assertThat(readme).as("README's row of %s", op.jobType.wireName())
+                    .contains("| `" + op.jobType.wireName() + "` | `" + op.method + " " + op.path);
+        }
+    }
+
+    @Test
+    void theSimulatorServesEveryOperation() throws Exception {
+        try (LinkedInSimulator sim = LinkedInSimulator.start(SimulatorOptions.defaults().withPort(0))) {
+            HttpClient http = HttpClient.newHttpClient();
+            for (LinkedInOperation op : LinkedInOperation.values()) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(sim.baseUrl() + op.path
+                        + (op.mutation ? "" : "?q=x"))).header("Authorization", "Bearer not-a-token")
+                        .header("LinkedIn-Version", "202611").header("X-Restli-Protocol-Version", "2.0.0");
+                request.method(op.method, op.mutation ? HttpRequest.BodyPublishers.ofString("{}")
+                        : HttpRequest.BodyPublishers.noBody());
+                int status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                assertThat(status).as("the simulator's answer to %s %s (an unknown token)", op.method, op.path)
+                        .isEqualTo(401);
+            }
+        }
     }
 }
