@@ -206,11 +206,15 @@ public final class LinkedInSimulator implements AutoCloseable {
     /** Plausible bodies; LinkedIn's 5xx bodies are undocumented (HTML, JSON or empty all occur). */
     private static String defaultBody(int status) {
         return switch (status) {
-            case 429 -> "{\"serviceErrorCode\":101,\"message\":\"Resource level throttle limit for calls to this resource is reached.\",\"status\":429}";
-            case 500 -> "{\"message\":\"Internal Server Error\",\"status\":500}";
+            case 429 -> """
+                    {"serviceErrorCode": 101, "message": "Resource level throttle limit for calls to this resource is reached.",
+                     "status": 429}""";
+            case 500 -> """
+                    {"message": "Internal Server Error", "status": 500}""";
             case 502, 504 -> "<html><body><h1>" + status + " Gateway error</h1></body></html>";
             case 503 -> "";
-            default -> "{\"status\":" + status + ",\"message\":\"injected fault\"}";
+            default -> """
+                    {"status": %d, "message": "injected fault"}""".formatted(status);
         };
     }
 

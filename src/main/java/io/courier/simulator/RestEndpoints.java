@@ -66,10 +66,12 @@ final class RestEndpoints {
         var created = sim.posts.create(author, commentary, body.path("visibility").asText("PUBLIC"), sim.clock.now(),
                 sim.options().duplicateWindow());
         if (created.getValue()) {
-            reply(ex, "posts.create", 422, Exchange.JSON.readTree("{\"errorDetailType\":\"com.linkedin.common.error.BadRequest\","
-                    + "\"message\":\"com.linkedin.content.common.exception.BadRequestResponseException: Content is a duplicate of "
-                    + created.getKey().urn() + "\",\"errorDetails\":{\"inputErrors\":[{\"description\":\"Duplicate post is detected\","
-                    + "\"input\":{},\"code\":\"DUPLICATE_POST\"}]},\"status\":422}"));
+            reply(ex, "posts.create", 422, Exchange.JSON.readTree("""
+                    {"errorDetailType": "com.linkedin.common.error.BadRequest",
+                     "message": "com.linkedin.content.common.exception.BadRequestResponseException: Content is a duplicate of %s",
+                     "errorDetails": {"inputErrors": [{"description": "Duplicate post is detected", "input": {},
+                                                       "code": "DUPLICATE_POST"}]},
+                     "status": 422}""".formatted(created.getKey().urn())));
             return;
         }
         ex.http.getResponseHeaders().set("x-restli-id", created.getKey().urn());
