@@ -54,7 +54,7 @@ public class AccountEventRelay {
         this.metrics = metrics;
     }
 
-    @Scheduled(identity = IDENTITY, every = "${courier.tokens.relay-interval:500ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(identity = IDENTITY, every = "${courier.tokens.relay-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void relay() {
         try {

@@ -8,8 +8,10 @@ import jakarta.persistence.Version;
 import java.time.Instant;
 
 /**
- * An account's OAuth tokens, encrypted (TokenCipher). Only TokenStore reads and writes these rows. The version
- * fences writers: one whose lock lease expired cannot overwrite a newer token.
+ * An account's OAuth tokens, encrypted (TokenCipher). The entity is TokenStore's; the table is read only inside
+ * auth: AccountAccess's sub-select (the worker's per-job read, opened by TokenStore), ReauthScan (expiry dates) and
+ * TokenKeys (counts by key id, and the rekey that re-encrypts rows in place). The version fences writers: one whose
+ * lock lease expired cannot overwrite a newer token.
  */
 @Entity
 @Table(name = "account_token")

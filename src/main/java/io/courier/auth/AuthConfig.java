@@ -15,8 +15,10 @@ public interface AuthConfig {
     @NotBlank
     String tokenKey();
 
-    /** Name of tokenKey, stored beside every encrypted token so keys can be rotated (COURIER_TOKEN_KEY_ID). */
-    @WithDefault("k1")
+    /**
+     * Name of tokenKey, stored beside every encrypted token so keys can be rotated (COURIER_TOKEN_KEY_ID; its default,
+     * k1, is in application.properties with the variable).
+     */
     @Pattern(regexp = "[A-Za-z0-9._-]{1,64}")
     String tokenKeyId();
 

@@ -16,8 +16,9 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * The only way in and out of token rows: tokens are encrypted on the way in and come out as BearerTokens,
- * which cannot be logged by accident.
+ * The only way a token is written or decrypted: tokens are encrypted on the way in and come out as BearerTokens,
+ * which cannot be logged by accident. (TokenKeys' rekey re-encrypts rows through the same TokenCipher; other readers
+ * of account_token, listed on AccountToken, decrypt nothing themselves.)
  */
 @ApplicationScoped
 public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {

@@ -16,8 +16,8 @@ import javax.sql.DataSource;
  * A job seen again (redelivery, a producer retry, a replay) is not run; its stored result is re-emitted.
  *
  * <p>Plain JDBC in autocommit, not a Hibernate session in a JTA transaction: this runs twice per job, and the
- * session and transaction set-up measured at about a third of the worker's CPU in the end-to-end benchmark
- * (BENCHMARKS.md). Each statement is atomic on its own, which is all this table needs.
+ * session and transaction set-up were a large share of the worker's CPU in the end-to-end benchmark
+ * (figures in BENCHMARKS.md). Each statement is atomic on its own, which is all this table needs.
  */
 @ApplicationScoped
 public class OutcomeStore {

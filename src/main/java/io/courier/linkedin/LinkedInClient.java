@@ -148,7 +148,7 @@ public class LinkedInClient {
     }
 
     private static Optional<String> requestId(LinkedInTransport.Answer response) {
-        return response.headers().firstValue("x-li-uuid").or(() -> response.headers().firstValue("x-li-request-id"));
+        return LinkedInError.requestIdOf(response.headers());
     }
 
     /** A success's JSON; one cut at courier.linkedin.max-response-bytes fails naming the property, never half-read. */

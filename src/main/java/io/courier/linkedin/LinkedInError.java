@@ -28,8 +28,13 @@ public record LinkedInError(int status, OptionalInt serviceErrorCode, Optional<S
         inputErrorCodes = List.copyOf(inputErrorCodes);
     }
 
+    /** LinkedIn's id of one answer (x-li-uuid; x-li-request-id on some endpoints), for its support and our logs. */
+    static Optional<String> requestIdOf(HttpHeaders headers) {
+        return headers.firstValue("x-li-uuid").or(() -> headers.firstValue("x-li-request-id"));
+    }
+
     public static LinkedInError parse(int status, HttpHeaders headers, byte[] body) {
-        Optional<String> requestId = headers.firstValue("x-li-uuid").or(() -> headers.firstValue("x-li-request-id"));
+        Optional<String> requestId = requestIdOf(headers);
         Optional<Duration> retryAfter = headers.firstValue("Retry-After").flatMap(LinkedInError::retryAfter);
         JsonNode tree = readJson(body);
         if (tree == null || !tree.isObject()) {

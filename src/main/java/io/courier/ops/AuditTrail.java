@@ -24,6 +24,18 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class AuditTrail {
 
+    /** What an operator did; stored in dead_letter_audit.action as the name. */
+    enum Action { REPLAY, DISCARD }
+
+    /** Where an audited action is; stored in dead_letter_audit.state in lower case ('started', 'done', 'failed'). */
+    enum State {
+        STARTED, DONE, FAILED;
+
+        String column() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     private static final int OPERATOR_WIDTH = 128;
     private static final int ACTION_WIDTH = 16;
     private static final int REASON_WIDTH = 256;
@@ -38,7 +50,7 @@ public class AuditTrail {
     }
 
     /** Audits the action around running it: started, then done with its report, or failed with the exception. */
-    ReplayReport record(Requester by, String action, DeadLetterFilter filter, boolean dryRun, Supplier<ReplayReport> run) {
+    ReplayReport record(Requester by, Action action, DeadLetterFilter filter, boolean dryRun, Supplier<ReplayReport> run) {
         long id = started(by, action, filter, dryRun);
         ReplayReport report;
         try {
@@ -51,17 +63,18 @@ public class AuditTrail {
         return report;
     }
 
-    private long started(Requester by, String action, DeadLetterFilter filter, boolean dryRun) {
+    private long started(Requester by, Action action, DeadLetterFilter filter, boolean dryRun) {
         try (Connection c = db.getConnection(); PreparedStatement insert = c.prepareStatement("""
                 insert into dead_letter_audit (at, operator, action, filter, dry_run, reason, state,
                     matched, replayed, discarded, refused, deferred)
-                values (?, ?, ?, ?, ?, ?, 'started', 0, 0, 0, 0, 0)""", Statement.RETURN_GENERATED_KEYS)) {
+                values (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0)""", Statement.RETURN_GENERATED_KEYS)) {
             insert.setTimestamp(1, Timestamp.from(clock.instant()));
             insert.setString(2, DeadLetterColumns.text(by.name(), OPERATOR_WIDTH));
-            insert.setString(3, DeadLetterColumns.text(action, ACTION_WIDTH));
+            insert.setString(3, DeadLetterColumns.text(action.name(), ACTION_WIDTH));
             insert.setString(4, DeadLetterColumns.text(filter.describe()));
             insert.setBoolean(5, dryRun);
             insert.setString(6, DeadLetterColumns.text(by.reason().orElse(null), REASON_WIDTH));
+            insert.setString(7, State.STARTED.column());
             insert.executeUpdate();
             try (ResultSet key = insert.getGeneratedKeys()) {
                 key.next();
@@ -73,22 +86,22 @@ public class AuditTrail {
     }
 
     private void done(long id, ReplayReport report) {
-        finish(id, "done", null, report);
+        finish(id, State.DONE, null, report);
     }
 
     private void failed(long id, RuntimeException cause) {
         try {
-            finish(id, "failed", String.valueOf(cause.getMessage()), null);
+            finish(id, State.FAILED, String.valueOf(cause.getMessage()), null);
         } catch (DatabaseException e) {
             cause.addSuppressed(e); // the row stays 'started': the outcome is unknown, which is what it says
         }
     }
 
-    private void finish(long id, String state, String failure, ReplayReport report) {
+    private void finish(long id, State state, String failure, ReplayReport report) {
         try (Connection c = db.getConnection(); PreparedStatement update = c.prepareStatement("""
                 update dead_letter_audit set state = ?, finished_at = ?, failure = ?, matched = ?, replayed = ?,
                     discarded = ?, refused = ?, deferred = ? where id = ?""")) {
-            update.setString(1, state);
+            update.setString(1, state.column());
             update.setTimestamp(2, Timestamp.from(clock.instant()));
             update.setString(3, DeadLetterColumns.text(failure, FAILURE_WIDTH));
             update.setInt(4, report == null ? 0 : report.matched());

@@ -13,7 +13,7 @@ public record DeadLetter(long id, int dlqPartition, long dlqOffset, Optional<Str
                          Optional<String> linkedinCode, Optional<Integer> serviceErrorCode, Optional<String> linkedinRequestId,
                          String message, Optional<Instant> firstFailureAt, Optional<Instant> lastFailureAt, int attempts,
                          int replayCount, String originalTopic, Optional<Integer> originalPartition,
-                         Optional<Long> originalOffset, Instant deadAt, String state, Optional<Instant> handledAt,
+                         Optional<Long> originalOffset, Instant deadAt, DeadLetterState state, Optional<Instant> handledAt,
                          Optional<String> indexError, Optional<Record> record) {
 
     /** The original record, byte for byte as the producer sent it (value as UTF-8 text when it is text). */

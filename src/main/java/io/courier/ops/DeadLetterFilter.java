@@ -14,9 +14,7 @@ import java.util.Optional;
  * (query parameters, JSON, CLI flags), each checked with a message naming the field.
  */
 public record DeadLetterFilter(Optional<String> errorClass, Optional<String> accountId, Optional<String> jobType,
-                               Optional<Instant> since, Optional<Instant> until, List<Long> ids, Optional<String> state) {
-
-    public static final List<String> STATES = List.of("NEW", "REPLAYED", "DISCARDED");
+                               Optional<Instant> since, Optional<Instant> until, List<Long> ids, Optional<DeadLetterState> state) {
 
     /** A field that does not parse; the message says what is allowed. */
     public static final class BadFilter extends IllegalArgumentException {
@@ -37,8 +35,8 @@ public record DeadLetterFilter(Optional<String> errorClass, Optional<String> acc
             throw new BadFilter("jobType", "jobType must be one of " + Arrays.stream(JobType.values()).map(JobType::wireName).toList()
                     + ", got '" + jobType + "'");
         }
-        if (present(state) && !STATES.contains(state)) {
-            throw new BadFilter("state", "state must be one of " + STATES + ", got '" + state + "'");
+        if (present(state) && DeadLetterState.LISTED.stream().noneMatch(s -> s.name().equals(state))) {
+            throw new BadFilter("state", "state must be one of " + DeadLetterState.LISTED + ", got '" + state + "'");
         }
         List<Long> idList = new ArrayList<>();
         for (String id : ids == null ? List.<String>of() : ids) {
@@ -58,11 +56,12 @@ public record DeadLetterFilter(Optional<String> errorClass, Optional<String> acc
         if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
             throw new BadFilter("until", "until must be after since");
         }
-        return new DeadLetterFilter(opt(errorClass), opt(accountId), opt(jobType), from, to, List.copyOf(idList), opt(state));
+        return new DeadLetterFilter(opt(errorClass), opt(accountId), opt(jobType), from, to, List.copyOf(idList),
+                opt(state).map(DeadLetterState::valueOf));
     }
 
     /** The same filter, restricted to one state (replay and discard act on NEW dead letters only). */
-    public DeadLetterFilter inState(String newState) {
+    public DeadLetterFilter inState(DeadLetterState newState) {
         return new DeadLetterFilter(errorClass, accountId, jobType, since, until, ids, Optional.of(newState));
     }
 
@@ -74,7 +73,7 @@ public record DeadLetterFilter(Optional<String> errorClass, Optional<String> acc
         jobType.ifPresent(v -> add(conditions, parameters, "job_type = ?", v));
         since.ifPresent(v -> add(conditions, parameters, "dead_at >= ?", java.sql.Timestamp.from(v)));
         until.ifPresent(v -> add(conditions, parameters, "dead_at < ?", java.sql.Timestamp.from(v)));
-        state.ifPresent(v -> add(conditions, parameters, "state = ?", v));
+        state.ifPresent(v -> add(conditions, parameters, "state = ?", v.name()));
         if (!ids.isEmpty()) {
             conditions.add("id = any(?)");
             parameters.add(ids.toArray(Long[]::new));

@@ -176,7 +176,7 @@ public class DeadLetterResource {
     static Map<String, Object> view(DeadLetter d, boolean withRecord) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", d.id());
-        out.put("state", d.state());
+        out.put("state", d.state().name());
         out.put("errorClass", d.errorClass());
         out.put("message", d.message());
         out.put("jobId", d.jobId().orElse(null));

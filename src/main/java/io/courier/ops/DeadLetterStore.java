@@ -33,7 +33,8 @@ public class DeadLetterStore implements DeadLetterSpill {
             original_topic, original_partition, original_offset, dead_at, state, handled_at, index_error""";
 
     /** Rows that stand for a committed DLQ record: a PENDING one waits for its truncated copy (see keep). */
-    private static final String LISTED = "state <> 'PENDING'";
+    private static final String LISTED = "state <> '" + DeadLetterState.PENDING + "'";
+    private static final String NEW_ONLY = "state = '" + DeadLetterState.NEW + "'";
 
     private final DataSource db;
     private final Clock clock;
@@ -48,8 +49,8 @@ public class DeadLetterStore implements DeadLetterSpill {
                 error_class, http_status, linkedin_code, service_error_code, linkedin_request_id, message, first_failure_at,
                 last_failure_at, attempts, replay_count, original_topic, original_partition, original_offset, record_key,
                 record_value, headers, index_error)
-            values (?, ?, ?, ?, 'NEW', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            on conflict (dlq_topic_id, dlq_partition, dlq_offset) do nothing""";
+            values (?, ?, ?, ?, '%s', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            on conflict (dlq_topic_id, dlq_partition, dlq_offset) do nothing""".formatted(DeadLetterState.NEW);
 
     /**
      * Indexes dead-letter records of the topic with this id (Kafka's topic id, new when a topic is re-created);
@@ -159,8 +160,8 @@ public class DeadLetterStore implements DeadLetterSpill {
             return false;
         }
         try (PreparedStatement link = c.prepareStatement("""
-                update dead_letter set dlq_topic_id = ?, dlq_partition = ?, dlq_offset = ?, dead_at = ?, state = 'NEW'
-                where id = ? and state = 'PENDING'""")) {
+                update dead_letter set dlq_topic_id = ?, dlq_partition = ?, dlq_offset = ?, dead_at = ?, state = '%s'
+                where id = ? and state = '%s'""".formatted(DeadLetterState.NEW, DeadLetterState.PENDING))) {
             link.setString(1, topicId);
             link.setInt(2, r.partition());
             link.setLong(3, r.offset());
@@ -180,7 +181,7 @@ public class DeadLetterStore implements DeadLetterSpill {
                 insert into dead_letter (spill_key, dead_at, state, job_id, job_type, account_id, error_class, http_status,
                     linkedin_code, service_error_code, linkedin_request_id, message, first_failure_at, last_failure_at, attempts,
                     replay_count, original_topic, original_partition, original_offset, record_key, record_value, headers)
-                values (?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                values (?, ?, '%s', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 on conflict (spill_key) do update set dead_at = excluded.dead_at, job_id = excluded.job_id,
                     job_type = excluded.job_type, account_id = excluded.account_id, error_class = excluded.error_class,
                     http_status = excluded.http_status, linkedin_code = excluded.linkedin_code,
@@ -190,7 +191,7 @@ public class DeadLetterStore implements DeadLetterSpill {
                     replay_count = excluded.replay_count, original_topic = excluded.original_topic,
                     original_partition = excluded.original_partition, original_offset = excluded.original_offset,
                     record_key = excluded.record_key, record_value = excluded.record_value, headers = excluded.headers
-                returning id""";
+                returning id""".formatted(DeadLetterState.PENDING);
         try (Connection c = db.getConnection(); PreparedStatement upsert = c.prepareStatement(sql)) {
             upsert.setString(1, spillKey);
             upsert.setTimestamp(2, Timestamp.from(deadAt));
@@ -228,10 +229,10 @@ public class DeadLetterStore implements DeadLetterSpill {
     }
 
     /** NEW → REPLAYED or DISCARDED; false if another replay or discard got there first. */
-    boolean mark(long id, String state) {
+    boolean mark(long id, DeadLetterState state) {
         try (Connection c = db.getConnection(); PreparedStatement update = c.prepareStatement(
-                "update dead_letter set state = ?, handled_at = ? where id = ? and state = 'NEW'")) {
-            update.setString(1, state);
+                "update dead_letter set state = ?, handled_at = ? where id = ? and " + NEW_ONLY)) {
+            update.setString(1, state.name());
             update.setTimestamp(2, Timestamp.from(clock.instant()));
             update.setLong(3, id);
             return update.executeUpdate() == 1;
@@ -244,8 +245,8 @@ public class DeadLetterStore implements DeadLetterSpill {
     public Map<String, Object> summary() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("byState", counts("select state, count(*) from dead_letter where " + LISTED + " group by state order by 2 desc", List.of()));
-        out.put("byClass", counts("select error_class, count(*) from dead_letter where state = 'NEW' group by 1 order by 2 desc", List.of()));
-        out.put("byAccount", counts("select coalesce(account_id, '(none)'), count(*) from dead_letter where state = 'NEW' "
+        out.put("byClass", counts("select error_class, count(*) from dead_letter where " + NEW_ONLY + " group by 1 order by 2 desc", List.of()));
+        out.put("byAccount", counts("select coalesce(account_id, '(none)'), count(*) from dead_letter where " + NEW_ONLY + " "
                 + "group by 1 order by 2 desc limit 20", List.of()));
         out.put("perHour", counts("select to_char(date_trunc('hour', dead_at) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:00\"Z\"'), count(*) "
                 + "from dead_letter where " + LISTED + " and dead_at > ? group by 1 order by 1", List.of(Timestamp.from(clock.instant().minus(Duration.ofDays(7))))));
@@ -258,8 +259,8 @@ public class DeadLetterStore implements DeadLetterSpill {
      */
     int purgeHandled(Duration retention) {
         try (Connection c = db.getConnection(); PreparedStatement delete = c.prepareStatement(
-                "delete from dead_letter where (state not in ('NEW', 'PENDING') and handled_at < ?) "
-                        + "or (state = 'PENDING' and dead_at < ?)")) {
+                "delete from dead_letter where (state not in ('%s', '%s') and handled_at < ?) or (state = '%s' and dead_at < ?)"
+                        .formatted(DeadLetterState.NEW, DeadLetterState.PENDING, DeadLetterState.PENDING))) {
             Timestamp before = Timestamp.from(clock.instant().minus(retention));
             delete.setTimestamp(1, before);
             delete.setTimestamp(2, before);
@@ -325,7 +326,7 @@ public class DeadLetterStore implements DeadLetterSpill {
                 r.getString("message"), instant(r.getTimestamp("first_failure_at")), instant(r.getTimestamp("last_failure_at")),
                 r.getInt("attempts"), r.getInt("replay_count"), r.getString("original_topic"),
                 Optional.ofNullable((Integer) r.getObject("original_partition")), Optional.ofNullable((Long) r.getObject("original_offset")),
-                r.getTimestamp("dead_at").toInstant(), r.getString("state"), instant(r.getTimestamp("handled_at")),
+                r.getTimestamp("dead_at").toInstant(), DeadLetterState.valueOf(r.getString("state")), instant(r.getTimestamp("handled_at")),
                 Optional.ofNullable(r.getString("index_error")), record);
     }
 

@@ -53,7 +53,7 @@ public class Replayer {
     }
 
     public ReplayReport replay(DeadLetterFilter filter, int limit, boolean dryRun, boolean force, Requester by) {
-        ReplayReport report = audit.record(by, "REPLAY", filter, dryRun, () -> replayNow(filter, limit, dryRun, force));
+        ReplayReport report = audit.record(by, AuditTrail.Action.REPLAY, filter, dryRun, () -> replayNow(filter, limit, dryRun, force));
         LOG.infof("dead letters %s operator=%s filter=%s matched=%d replayed=%d refused=%d deferred=%d notSent=%d",
                 dryRun ? "replay dry run" : "replayed", by.name(), filter.describe(), report.matched(), report.replayed(),
                 report.refusedLoopGuard().size(), report.deferredForBudget().size(), report.notSent().size());
@@ -61,13 +61,13 @@ public class Replayer {
     }
 
     public ReplayReport discard(DeadLetterFilter filter, int limit, Requester by) {
-        ReplayReport report = audit.record(by, "DISCARD", filter, false, () -> discardNow(filter, limit));
+        ReplayReport report = audit.record(by, AuditTrail.Action.DISCARD, filter, false, () -> discardNow(filter, limit));
         LOG.infof("dead letters discarded operator=%s filter=%s count=%d", by.name(), filter.describe(), report.discarded());
         return report;
     }
 
     private ReplayReport replayNow(DeadLetterFilter filter, int limit, boolean dryRun, boolean force) {
-        List<DeadLetter> matched = store.oldestFirst(filter.inState("NEW"), limit);
+        List<DeadLetter> matched = store.oldestFirst(filter.inState(DeadLetterState.NEW), limit);
         Map<LinkedInOperation, Integer> needed = new LinkedHashMap<>();
         Map<LinkedInOperation, Long> allowed = new LinkedHashMap<>();
         Map<String, ReplayReport.Budget> budget = new LinkedHashMap<>();
@@ -109,7 +109,7 @@ public class Replayer {
                 Optional<String> why = send(d);
                 if (why.isPresent()) {
                     notSent.add(new ReplayReport.NotSent(d.id(), why.get()));
-                } else if (store.mark(d.id(), "REPLAYED")) { // oldestFirst read the records already
+                } else if (store.mark(d.id(), DeadLetterState.REPLAYED)) { // oldestFirst read the records already
                     replayed.add(d.id());
                 }
             }
@@ -119,10 +119,10 @@ public class Replayer {
     }
 
     private ReplayReport discardNow(DeadLetterFilter filter, int limit) {
-        List<DeadLetter> matched = store.oldestFirst(filter.inState("NEW"), limit);
+        List<DeadLetter> matched = store.oldestFirst(filter.inState(DeadLetterState.NEW), limit);
         List<Long> discarded = new ArrayList<>();
         for (DeadLetter d : matched) {
-            if (store.mark(d.id(), "DISCARDED")) {
+            if (store.mark(d.id(), DeadLetterState.DISCARDED)) {
                 discarded.add(d.id());
             }
         }

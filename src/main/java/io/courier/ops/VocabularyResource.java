@@ -17,11 +17,12 @@ import java.util.List;
 @RolesAllowed(AdminRole.VIEWER_NAME)
 public class VocabularyResource {
 
-    public record Vocabulary(List<String> jobTypes, List<String> errorClasses) {}
+    public record Vocabulary(List<String> jobTypes, List<String> errorClasses, List<String> deadLetterStates) {}
 
     @GET
     public Vocabulary get() {
         return new Vocabulary(Arrays.stream(JobType.values()).map(JobType::wireName).toList(),
-                Arrays.stream(ErrorClass.values()).map(Enum::name).toList());
+                Arrays.stream(ErrorClass.values()).map(Enum::name).toList(),
+                DeadLetterState.LISTED.stream().map(Enum::name).toList());
     }
 }

@@ -125,7 +125,7 @@ public class KafkaClients {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         // 64 KiB, not 1 MiB, per partition per fetch: polls drain one partition's fetched records before the next,
         // so with a backlog the buffer (max-buffered-records) filled from one partition, i.e. a sixth of the
-        // accounts, and per-account ordering left call slots idle (30 000-job benchmark: 0.87 → 0.97). A record
+        // accounts, and per-account ordering left call slots idle (BENCHMARKS.md has the figures). A record
         // larger than this is still fetched on its own.
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024);
         return KafkaClientProperties.merge(props, passThrough.forConsumer());

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -34,14 +33,9 @@ public class RedissonProducers {
 
     @Produces
     @ApplicationScoped
-    RedissonClient redisson(@ConfigProperty(name = "courier.redis.url") String url,
-                            @ConfigProperty(name = "courier.redis.database", defaultValue = "0") int database,
-                            @ConfigProperty(name = "courier.redis.timeout") Duration timeout,
-                            @ConfigProperty(name = "courier.redis.connect-timeout") Duration connectTimeout,
-                            @ConfigProperty(name = "courier.redis.retry-attempts") int retryAttempts,
-                            @ConfigProperty(name = "courier.redis.ssl-truststore") Optional<String> truststore,
-                            @ConfigProperty(name = "courier.redis.ssl-truststore-password") Optional<String> truststorePassword) {
-        return Redisson.create(trust(config(url, database, timeout, connectTimeout, retryAttempts), truststore, truststorePassword));
+    RedissonClient redisson(RedisConfig redis) {
+        return Redisson.create(trust(config(redis.url(), redis.database(), redis.timeout(), redis.connectTimeout(),
+                redis.retryAttempts()), redis.sslTruststore(), redis.sslTruststorePassword()));
     }
 
     static Config config(String url, int database, Duration timeout, Duration connectTimeout, int retryAttempts) {
@@ -80,13 +74,9 @@ public class RedissonProducers {
     }
 
     /** Checks REDIS_URL and the timeouts first thing at start-up; connecting waits until Redis is first needed. */
-    void checkAtStartup(@Observes @Priority(10) StartupEvent event,
-                        @ConfigProperty(name = "courier.redis.url") String url,
-                        @ConfigProperty(name = "courier.redis.timeout") Duration timeout,
-                        @ConfigProperty(name = "courier.redis.connect-timeout") Duration connectTimeout,
-                        @ConfigProperty(name = "courier.redis.retry-attempts") int retryAttempts,
-                        @ConfigProperty(name = "courier.redis.ssl-truststore") Optional<String> truststore) {
-        trust(config(url, 0, timeout, connectTimeout, retryAttempts), truststore, Optional.empty());
+    void checkAtStartup(@Observes @Priority(10) StartupEvent event, RedisConfig redis) {
+        trust(config(redis.url(), 0, redis.timeout(), redis.connectTimeout(), redis.retryAttempts()),
+                redis.sslTruststore(), Optional.empty());
     }
 
     /**

@@ -14,13 +14,16 @@ import java.util.Map;
 @ConfigMapping(prefix = "courier.retry")
 public interface RetryConfig {
 
+    /** A constant because RetryState falls back to it where no configuration is running (plain unit tests). */
+    String DEFAULT_TOPIC_PREFIX = "linkedin.jobs.retry.";
+
     /** Delay of each retry tier, shortest first; tier topics are named after it (linkedin.jobs.retry.10s). */
     @WithDefault("1s,10s,1m,10m,1h")
     @NotEmpty
     List<Duration> tiers();
 
     /** Prefix of the tier topics. */
-    @WithDefault("linkedin.jobs.retry.")
+    @WithDefault(DEFAULT_TOPIC_PREFIX)
     String topicPrefix();
 
     /**

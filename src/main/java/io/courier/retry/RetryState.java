@@ -60,6 +60,6 @@ public record RetryState(int attempts, Optional<Instant> firstFailureAt, String 
      */
     private static final class TierTopics {
         static final String PREFIX = ConfigProvider.getConfig().getOptionalValue("courier.retry.topic-prefix", String.class)
-                .filter(p -> !p.isEmpty()).orElse("linkedin.jobs.retry.");
+                .filter(p -> !p.isEmpty()).orElse(RetryConfig.DEFAULT_TOPIC_PREFIX);
     }
 }

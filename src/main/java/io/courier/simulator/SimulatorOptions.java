@@ -15,9 +15,15 @@ import java.time.Duration;
 public record SimulatorOptions(String host, int port, String clientId, String clientSecret, Duration quotaWindow,
                                Duration duplicateWindow, Duration latency) {
 
+    // Strings, so that SimulatorConfig's @WithDefault can name them: each default is written here only.
+    static final String DEFAULT_HOST = "127.0.0.1";
+    static final String DEFAULT_PORT = "8090";
+    static final String DEFAULT_CLIENT_ID = "courier-sim-client";
+    static final String DEFAULT_CLIENT_SECRET = "courier-sim-secret";
+
     public static SimulatorOptions defaults() {
-        return new SimulatorOptions("127.0.0.1", 8090, "courier-sim-client", "courier-sim-secret", Duration.ofDays(1),
-                Duration.ofMinutes(10), Duration.ZERO);
+        return new SimulatorOptions(DEFAULT_HOST, Integer.parseInt(DEFAULT_PORT), DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
+                Duration.ofDays(1), Duration.ofMinutes(10), Duration.ZERO);
     }
 
     public SimulatorOptions withPort(int newPort) {

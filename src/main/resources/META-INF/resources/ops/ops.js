@@ -116,12 +116,16 @@ async function discard() {
   await search(); await refresh();
 }
 
-// The job types and error classes come from Courier itself (GET /admin/vocabulary), never a list kept here.
+// The job types, error classes and dead-letter states come from Courier itself (GET /admin/vocabulary), never a list
+// kept here. States go before "any"; the first (NEW) is selected.
 async function vocabulary() {
   if ($("f-class").options.length > 1) return;
   const v = await api("GET", "/admin/vocabulary");
   v.errorClasses.forEach(c => $("f-class").add(new Option(c, c)));
   v.jobTypes.forEach(t => $("f-type").add(new Option(t, t)));
+  const any = $("f-state").options[0];
+  v.deadLetterStates.forEach(s => $("f-state").add(new Option(s, s), any));
+  $("f-state").selectedIndex = 0;
 }
 
 async function open() {

@@ -55,7 +55,7 @@ class EndToEndBenchmark {
     /** Share of LinkedIn calls answering 429 or 503 (half each), for both sides. */
     private static final int FAULT_PERCENT = Integer.getInteger("bench.faultPercent", 0);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
-    /** With faults, also run the inline-retrying loop (slow: 90–140 jobs/s); -Dbench.retryingBaseline=false skips it. */
+    /** With faults, also run the inline-retrying loop (slow: its rate is in BENCHMARKS.md); -Dbench.retryingBaseline=false skips it. */
     private static final boolean RETRYING_BASELINE = !"false".equals(System.getProperty("bench.retryingBaseline"));
 
     @ConfigProperty(name = "courier.kafka.bootstrap-servers")

@@ -12,12 +12,15 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.courier.platform.KafkaClientProperties;
+import io.smallrye.config.ConfigMappingInterface;
+import io.smallrye.config.ConfigMappings;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,7 +89,7 @@ class KubernetesManifestsTest {
         assertThat(pod.getTopologySpreadConstraints()).isNotEmpty();
         ConfigMap config = (ConfigMap) build(K8S.resolve("kustomization.yaml")).get("ConfigMap/courier-config");
         Duration drain = Duration.parse("PT" + config.getData().getOrDefault("COURIER_WORKER_DRAIN_TIMEOUT",
-                applicationProperties().getProperty("courier.worker.drain-timeout")).toUpperCase());
+                courierDefault("courier.worker.drain-timeout")).toUpperCase());
         // Running jobs get the drain timeout, then up to 10 s to commit and close (PollLoop.stop).
         assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThanOrEqualTo(drain.plusSeconds(10).toSeconds());
         assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getEmptyDir()).isNotNull());
@@ -221,12 +224,11 @@ class KubernetesManifestsTest {
         }
         Set<String> topics = new HashSet<>();
         manifests().get(K8S.resolve("kafka-topics.yaml")).forEach(t -> topics.add(t.getMetadata().getName()));
-        Properties app = applicationProperties();
-        Set<String> expected = new HashSet<>(List.of(app.getProperty("courier.topics.post"), app.getProperty("courier.topics.sync"),
-                app.getProperty("courier.topics.dead-letter"), app.getProperty("courier.topics.results"),
-                app.getProperty("courier.topics.auth-events")));
-        for (String tier : app.getProperty("courier.retry.tiers").split(",")) {
-            expected.add(app.getProperty("courier.retry.topic-prefix") + tier.trim());
+        Set<String> expected = new HashSet<>(List.of(courierDefault("courier.topics.post"), courierDefault("courier.topics.sync"),
+                courierDefault("courier.topics.dead-letter"), courierDefault("courier.topics.results"),
+                courierDefault("courier.topics.auth-events")));
+        for (String tier : courierDefault("courier.retry.tiers").split(",")) {
+            expected.add(courierDefault("courier.retry.topic-prefix") + tier.trim());
         }
         assertThat(topics).isEqualTo(expected);
         String dockerfile = Files.readString(Path.of("deploy/Dockerfile"));
@@ -296,12 +298,47 @@ class KubernetesManifestsTest {
         while (m.find()) {
             names.add(m.group(1));
         }
-        for (String property : applicationProperties().stringPropertyNames()) {
-            if (!property.startsWith("%")) {
+        Set<String> properties = new HashSet<>(applicationProperties().stringPropertyNames());
+        properties.addAll(mappingProperties().keySet());
+        for (String property : properties) {
+            if (!property.startsWith("%") && !property.contains("*")) { // a map's own keys are in application.properties
                 names.add(property.toUpperCase().replaceAll("[^A-Z0-9]", "_")); // SmallRye Config's env mapping
             }
         }
         return names;
+    }
+
+    /** A setting's value without a profile: application.properties' (map keys, variables), else its mapping's default. */
+    private static String courierDefault(String property) throws IOException {
+        String value = applicationProperties().getProperty(property);
+        if (value != null) {
+            return value;
+        }
+        ConfigMappingInterface.Property p = mappingProperties().get(property);
+        assertThat(p).as("%s: no @ConfigMapping declares it", property).isNotNull();
+        assertThat(p.hasDefaultValue()).as("%s has a default", property).isTrue();
+        return p.getDefaultValue();
+    }
+
+    /** Every property of Courier's @ConfigMapping interfaces (those under src/main/java), by name. */
+    private static Map<String, ConfigMappingInterface.Property> mappingProperties() throws IOException {
+        Map<String, ConfigMappingInterface.Property> out = new HashMap<>();
+        Path sources = Path.of("src/main/java");
+        Pattern mapping = Pattern.compile("@ConfigMapping\\(prefix = \"([^\"]+)\"");
+        try (Stream<Path> files = Files.walk(sources)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                Matcher m = mapping.matcher(Files.readString(f));
+                if (m.find()) {
+                    String name = sources.relativize(f).toString().replace(".java", "").replace('/', '.');
+                    try {
+                        out.putAll(ConfigMappings.getProperties(new ConfigMappings.ConfigClass(Class.forName(name), m.group(1))));
+                    } catch (ClassNotFoundException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static Properties applicationProperties() throws IOException {

@@ -54,7 +54,7 @@ class OperatorRolesTest extends PipelineTestSupport {
                 .then().statusCode(403).body("error", containsString("viewer-test")).body("error", containsString("operator"));
         as(AdminCallers.VIEWER).contentType("application/json").body("{\"filter\":{\"ids\":[" + id + "]}}")
                 .post("/admin/dead-letters/discard").then().statusCode(403);
-        assertThat(store.get(id).orElseThrow().state()).isEqualTo("NEW");
+        assertThat(store.get(id).orElseThrow().state()).isEqualTo(DeadLetterState.NEW);
         assertThat(auditRowsFor(account)).as("a refused call acts on nothing and audits nothing").isEmpty();
     }
 
@@ -62,7 +62,8 @@ class OperatorRolesTest extends PipelineTestSupport {
     void aViewerReadsTheVocabularyTheOpsPageFiltersBy() {
         as(AdminCallers.VIEWER).get("/admin/vocabulary").then().statusCode(200)
                 .body("jobTypes", org.hamcrest.Matchers.hasItems("post.create", "sync.org-acls"))
-                .body("errorClasses", org.hamcrest.Matchers.hasItems("INVALID_JOB", "INTERNAL"));
+                .body("errorClasses", org.hamcrest.Matchers.hasItems("INVALID_JOB", "INTERNAL"))
+                .body("deadLetterStates", org.hamcrest.Matchers.contains("NEW", "REPLAYED", "DISCARDED"));
         given().get("/admin/vocabulary").then().statusCode(401);
     }
 
@@ -110,7 +111,7 @@ class OperatorRolesTest extends PipelineTestSupport {
 
         kafka.await("linkedin.jobs.sync", r -> KafkaTestClient.text(r).contains(account)
                 && "1".equals(KafkaTestClient.header(r, "courier-replay-count")), 1, WAIT);
-        assertThat(store.get(id).orElseThrow().state()).isEqualTo("REPLAYED");
+        assertThat(store.get(id).orElseThrow().state()).isEqualTo(DeadLetterState.REPLAYED);
         List<Map<String, Object>> rows = auditRowsFor(account);
         assertThat(rows).hasSize(1);
         Map<String, Object> row = rows.get(0);
@@ -153,7 +154,7 @@ class OperatorRolesTest extends PipelineTestSupport {
         } finally {
             sql("drop trigger roles_refuse_mark on dead_letter; drop function roles_refuse_mark()");
         }
-        assertThat(store.get(id).orElseThrow().state()).isEqualTo("NEW");
+        assertThat(store.get(id).orElseThrow().state()).isEqualTo(DeadLetterState.NEW);
         assertThat(auditRowsFor(account)).singleElement().satisfies(row -> {
             assertThat(row.get("operator")).isEqualTo("operator-test");
             assertThat(row.get("state")).isEqualTo("failed");
@@ -176,7 +177,7 @@ class OperatorRolesTest extends PipelineTestSupport {
         } finally {
             sql("drop trigger roles_refuse_audit on dead_letter_audit; drop function roles_refuse_audit()");
         }
-        assertThat(store.get(id).orElseThrow().state()).isEqualTo("NEW");
+        assertThat(store.get(id).orElseThrow().state()).isEqualTo(DeadLetterState.NEW);
         assertThat(kafka.readAll("linkedin.jobs.sync", Duration.ofSeconds(2)).stream()
                 .filter(r -> KafkaTestClient.text(r).contains(account) && r.headers().lastHeader("courier-replay-count") != null))
                 .as("nothing replayed").isEmpty();

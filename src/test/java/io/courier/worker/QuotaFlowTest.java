@@ -133,8 +133,9 @@ class QuotaFlowTest extends PipelineTestSupport {
         String run = UUID.randomUUID().toString();
         Map<String, Integer> commands = new ConcurrentHashMap<>();
         URI uri = URI.create(redisUrl);
-        // MONITOR sees every database of the server; count only Courier's (other test runs may share the server).
-        String database = "[" + redisDatabase;
+        // MONITOR sees every database of the server; count only Courier's (other test runs may share the server):
+        // the URL's path when it names one (REDIS_URL=redis://host:6379/6), else courier.redis.database.
+        String database = "[" + (uri.getPath() == null || uri.getPath().length() <= 1 ? redisDatabase : uri.getPath().substring(1));
         try (Socket monitor = new Socket(uri.getHost(), uri.getPort())) {
             // MONITOR shows every command a client sends (a round trip each) apart from those a script runs ("lua").
             monitor.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
