@@ -38,7 +38,7 @@ public final class ErrorClassifier {
     public static Failure toFailure(RuntimeException exception) {
         return switch (exception) {
             case LinkedInException e -> new Failure(classify(e.error()), e.getMessage(), OptionalInt.of(e.error().status()),
-                    e.error().code(), e.error().serviceErrorCode(), e.error().requestId(), e.error().retryAfter());
+                    e.error().code(), e.error().serviceErrorCode(), e.error().linkedinRequestId(), e.error().retryAfter());
             case LinkedInUnreachableException e -> new Failure(ErrorClass.NETWORK, e.getMessage(), OptionalInt.empty(),
                     Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty());
             // An open breaker means LinkedIn has been failing: wait like for a 5xx, through the tiers, not the DLQ.

@@ -3,4 +3,4 @@ package io.courier.linkedin;
 import java.util.Optional;
 
 /** A successful LinkedIn read and the x-li-uuid of its answer. */
-public record Fetched<T>(T value, Optional<String> requestId) {}
+public record Fetched<T>(T value, Optional<String> linkedinRequestId) {}

@@ -141,7 +141,7 @@ public class LinkedInClient {
             LinkedInError error = LinkedInError.parse(response.status(), response.headers(), response.body());
             LOG.infof("linkedin call failed endpoint=%s status=%d code=%s serviceErrorCode=%s linkedinRequestId=%s", endpoint,
                     error.status(), error.code().orElse("-"), error.serviceErrorCode().isPresent()
-                            ? error.serviceErrorCode().getAsInt() : "-", error.requestId().orElse("-"));
+                            ? error.serviceErrorCode().getAsInt() : "-", error.linkedinRequestId().orElse("-"));
             throw error.status() >= 500 ? new LinkedInServerException(endpoint, error) : new LinkedInException(endpoint, error);
         }
         return response;

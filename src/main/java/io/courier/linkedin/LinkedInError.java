@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * short text of the body). The body may be cut short (LinkedInTransport reads at most 64 KiB of an error).
  */
 public record LinkedInError(int status, OptionalInt serviceErrorCode, Optional<String> code, String message,
-                            List<String> inputErrorCodes, Optional<String> requestId, Optional<Duration> retryAfter) {
+                            List<String> inputErrorCodes, Optional<String> linkedinRequestId, Optional<Duration> retryAfter) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DUPLICATE_OF = Pattern.compile("duplicate of (urn:li:(?:share|ugcPost):\\d+)");

@@ -8,7 +8,7 @@ public class LinkedInException extends RuntimeException {
 
     public LinkedInException(String endpoint, LinkedInError error) {
         super(endpoint + ": LinkedIn answered " + error.status() + error.code().map(c -> " " + c).orElse("")
-                + ": " + error.message() + error.requestId().map(id -> " (x-li-uuid=" + id + ")").orElse(""),
+                + ": " + error.message() + error.linkedinRequestId().map(id -> " (x-li-uuid=" + id + ")").orElse(""),
                 null, false, false);
         this.error = error;
         this.endpoint = endpoint;

@@ -61,11 +61,6 @@ public class DeadLetterWriter {
                                     Headers headers) {
             return new Original(topic, partition, offset, ConsumerRecord.NO_TIMESTAMP, key, value, headers);
         }
-
-        /** Its retry state, as {@link RetryState#of(ConsumerRecord)} reads it. */
-        public RetryState retryState() {
-            return RetryState.of(topic, partition, offset, headers);
-        }
     }
 
     public void write(Outbox outbox, Original original, JobRef job, Failure failure, RetryState state,

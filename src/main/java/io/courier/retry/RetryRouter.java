@@ -58,6 +58,16 @@ public class RetryRouter {
         topicsReady = true;
     }
 
+    /** Where a polled record is in its life of retries (tier topics told by courier.retry.topic-prefix). */
+    public RetryState stateOf(ConsumerRecord<?, ?> record) {
+        return RetryState.of(record, prefix);
+    }
+
+    /** The same for a record kept since it was read (a parked job). */
+    public RetryState stateOf(DeadLetterWriter.Original kept) {
+        return RetryState.of(kept.topic(), kept.partition(), kept.offset(), kept.headers(), prefix);
+    }
+
     public List<String> tierTopics() {
         return tiers.stream().map(this::topicOf).toList();
     }

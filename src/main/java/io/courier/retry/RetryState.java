@@ -5,7 +5,6 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Headers;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Where a job is in its life of retries, carried in the headers of tier records: attempts so far, first failure,
@@ -20,22 +19,13 @@ public record RetryState(int attempts, Optional<Instant> firstFailureAt, String 
     // Kafka's legal topic names; anything else in courier-original-topic is not Courier's.
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
-    /** The state of a record, telling tier topics by courier.retry.topic-prefix (the names RetryRouter gives them). */
-    public static RetryState of(ConsumerRecord<?, ?> record) {
-        return of(record, TierTopics.PREFIX);
-    }
-
     /** The state of a record; {@code tierPrefix} starts the name of every retry tier topic. */
     public static RetryState of(ConsumerRecord<?, ?> record, String tierPrefix) {
         return of(record.topic(), record.partition(), record.offset(), record.headers(), tierPrefix);
     }
 
     /** The state of a record read at this topic, partition and offset, with these headers. */
-    public static RetryState of(String topic, int partition, long offset, Headers headers) {
-        return of(topic, partition, offset, headers, TierTopics.PREFIX);
-    }
-
-    private static RetryState of(String topic, int partition, long offset, Headers h, String tierPrefix) {
+    public static RetryState of(String topic, int partition, long offset, Headers h, String tierPrefix) {
         if (!topic.startsWith(tierPrefix)) {
             return new RetryState(0, Optional.empty(), topic, partition, offset);
         }
@@ -52,14 +42,5 @@ public record RetryState(int attempts, Optional<Instant> firstFailureAt, String 
     public RetryState after(int countedCalls, Instant failedAt) {
         return new RetryState(attempts + countedCalls, Optional.of(firstFailureAt.orElse(failedAt)), originalTopic,
                 originalPartition, originalOffset);
-    }
-
-    /**
-     * courier.retry.topic-prefix, read once from the configuration (RetryConfig's default when there is none, as in
-     * plain unit tests). Static because callers build a state from a record alone.
-     */
-    private static final class TierTopics {
-        static final String PREFIX = ConfigProvider.getConfig().getOptionalValue("courier.retry.topic-prefix", String.class)
-                .filter(p -> !p.isEmpty()).orElse(RetryConfig.DEFAULT_TOPIC_PREFIX);
     }
 }

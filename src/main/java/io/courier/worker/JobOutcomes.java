@@ -139,7 +139,12 @@ class JobOutcomes {
         }
     }
 
-    /** Writes a dead letter and, when the job can be named, its DEAD_LETTERED result (also for parked jobs). */
+    /** A dead letter of a record kept since it was read (a parked job), with the retry state its headers carry. */
+    void deadLetterKept(Outbox outbox, DeadLetterWriter.Original kept, JobRef job, Failure failure) {
+        deadLetter(outbox, kept, job, failure, router.stateOf(kept), job.type().orElse("invalid"), clock.instant());
+    }
+
+    /** Writes a dead letter and, when the job can be named, its DEAD_LETTERED result. */
     void deadLetter(Outbox outbox, DeadLetterWriter.Original record, JobRef job, Failure failure, RetryState state,
                     String typeTag, Instant started) {
         Instant now = clock.instant();

@@ -11,6 +11,7 @@ import io.courier.retry.Decision;
 import io.courier.retry.ErrorClass;
 import io.courier.retry.Failure;
 import io.courier.retry.RetryPolicy;
+import io.courier.retry.RetryRouter;
 import io.courier.retry.RetryState;
 import io.courier.worker.JobCalls.Ending;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,21 +40,23 @@ class JobRunner {
     private final JobCalls calls;
     private final RetryPolicy policy;
     private final JobOutcomes outcomes;
+    private final RetryRouter router;
     private final Clock clock;
 
     JobRunner(ObjectMapper json, WorkerConfig config, JobPreflight preflight, JobCalls calls, RetryPolicy policy,
-              JobOutcomes outcomes, Clock clock) {
+              JobOutcomes outcomes, RetryRouter router, Clock clock) {
         this.validator = new JobValidator(json, config.maxRecordBytes());
         this.preflight = preflight;
         this.calls = calls;
         this.policy = policy;
         this.outcomes = outcomes;
+        this.router = router;
         this.clock = clock;
     }
 
     void run(ConsumerRecord<String, byte[]> record, Outbox outbox) {
         Instant started = clock.instant();
-        RetryState state = RetryState.of(record);
+        RetryState state = router.stateOf(record);
         switch (validator.validate(record.value())) {
             case Validation.Invalid invalid -> {
                 try (var ignored = JobLogContext.open(JobRef.of(invalid))) {
@@ -86,7 +89,7 @@ class JobRunner {
         LOG.errorf(cause,
                 "job could not be run, dead-lettered as INTERNAL jobId=%s", ref.jobId().orElse("-"));
         outcomes.deadLetter(outbox, DeadLetterWriter.Original.of(record), ref, Failure.of(ErrorClass.INTERNAL, message),
-                RetryState.of(record), ref.type().orElse(INVALID_TYPE_TAG), now);
+                router.stateOf(record), ref.type().orElse(INVALID_TYPE_TAG), now);
     }
 
     private void runValid(JobRun run) {

@@ -53,7 +53,7 @@ class LinkedInJobs {
             case SYNC_PROFILE -> {
                 quota.take(resource, job.accountId(), false);
                 var profile = linkedIn.userinfo(token);
-                yield new JobResult(profile.value(), profile.requestId(), false);
+                yield new JobResult(profile.value(), profile.linkedinRequestId(), false);
             }
             case SYNC_POSTS -> allPages("posts", job.integer("pageSize", 50), (start) -> {
                 quota.take(resource, job.accountId(), false);
@@ -64,7 +64,7 @@ class LinkedInJobs {
                 var stats = linkedIn.organizationShareStatistics(token, job.text("organization", null));
                 ObjectNode data = json.createObjectNode().put("organization", job.text("organization", null));
                 data.set("elements", json.valueToTree(stats.value().elements()));
-                yield new JobResult(data, stats.requestId(), false);
+                yield new JobResult(data, stats.linkedinRequestId(), false);
             }
             case SYNC_ORG_ACLS -> allPages("organizationAcls", 100, (start) -> {
                 quota.take(resource, job.accountId(), false);
@@ -77,7 +77,7 @@ class LinkedInJobs {
         PostDraft draft = new PostDraft(job.text("author", null), job.text("commentary", null),
                 job.text("visibility", "PUBLIC"));
         var created = linkedIn.createPost(token, draft);
-        return new JobResult(json.createObjectNode().put("postUrn", created.postUrn()), created.requestId(), false);
+        return new JobResult(json.createObjectNode().put("postUrn", created.postUrn()), created.linkedinRequestId(), false);
     }
 
     /**
@@ -103,7 +103,7 @@ class LinkedInJobs {
         while (pages < maxSyncPages) {
             var page = fetch.apply(elements.size());
             pages++;
-            lastRequestId = page.requestId();
+            lastRequestId = page.linkedinRequestId();
             page.value().elements().forEach(elements::add);
             if (page.value().isLast(pageSize)) {
                 complete = true;

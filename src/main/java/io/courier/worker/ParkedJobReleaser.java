@@ -167,7 +167,7 @@ class ParkedJobReleaser {
         DeadLetterWriter.Original original = DeadLetterWriter.Original.kept(row.sourceTopic(), row.sourcePartition(),
                 row.sourceOffset(), row.key(), row.value(), headers(row.headers(), false));
         JobRef job = new JobRef(Optional.of(row.jobId()), Optional.of(row.jobType()), Optional.of(row.accountId()));
-        outcomes.deadLetter(outputs::add, original, job, failure, original.retryState(), row.jobType(), clock.instant());
+        outcomes.deadLetterKept(outputs::add, original, job, failure);
     }
 
     /**

@@ -138,7 +138,7 @@ class LinkedInClientTest {
         CreatedPost post = client.createPost(TOKEN, new PostDraft("urn:li:person:782bbtaQ", "Hi (team) #1 @all", "PUBLIC"));
 
         assertThat(post.postUrn()).isEqualTo("urn:li:share:7141138937766391808");
-        assertThat(post.requestId()).contains("uuid-1");
+        assertThat(post.linkedinRequestId()).contains("uuid-1");
         Seen s = seen.get(0);
         assertThat(s.method()).isEqualTo("POST");
         assertThat(s.path()).isEqualTo("/rest/posts");
@@ -196,7 +196,7 @@ class LinkedInClientTest {
                 .isInstanceOfSatisfying(LinkedInException.class, e -> {
                     assertThat(e.error().status()).isEqualTo(403);
                     assertThat(e.error().code()).contains("ACCESS_DENIED");
-                    assertThat(e.error().requestId()).contains("uuid-403");
+                    assertThat(e.error().linkedinRequestId()).contains("uuid-403");
                     assertThat(e.getMessage()).doesNotContain("AQUvlL_test_token");
                 });
     }

@@ -43,7 +43,7 @@ class LinkedInErrorTest {
         assertThat(e.serviceErrorCode().isPresent() ? e.serviceErrorCode().getAsInt() : null).isEqualTo(serviceErrorCode);
         assertThat(e.code().orElse(null)).isEqualTo(code);
         assertThat(e.message()).contains(messagePart);
-        assertThat(e.requestId()).contains("AAYmJ3x7cB1=");
+        assertThat(e.linkedinRequestId()).contains("AAYmJ3x7cB1=");
         assertThat(ErrorClassifier.classify(e)).isEqualTo(expected);
     }
 
@@ -79,7 +79,7 @@ class LinkedInErrorTest {
         HttpHeaders headers = HttpHeaders.of(Map.of("Retry-After", List.of("7")), (a, b) -> true);
         LinkedInError e = LinkedInError.parse(429, headers, "{\"status\":429,\"message\":\"x\"}".getBytes());
         assertThat(e.retryAfter()).contains(Duration.ofSeconds(7));
-        assertThat(e.requestId()).isEmpty();
+        assertThat(e.linkedinRequestId()).isEmpty();
     }
 
     @Test

@@ -15,6 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Retry state comes from Courier's own tier headers only, and no header value can make reading it throw. */
 class RetryStateTest {
 
+    private static final String PREFIX = RetryConfig.DEFAULT_TOPIC_PREFIX;
+
     private static ConsumerRecord<String, byte[]> record(String topic, String... headerPairs) {
         RecordHeaders headers = new RecordHeaders();
         for (int i = 0; i < headerPairs.length; i += 2) {
@@ -33,9 +35,10 @@ class RetryStateTest {
         DeadLetterWriter.Original kept = DeadLetterWriter.Original.kept(polled.topic(), polled.partition(),
                 polled.offset(), polled.key(), polled.value(), polled.headers());
 
-        assertThat(kept.retryState()).isEqualTo(RetryState.of(polled));
+        // What RetryRouter.stateOf reads from each.
+        assertThat(RetryState.of(kept.topic(), kept.partition(), kept.offset(), kept.headers(), PREFIX))
+                .isEqualTo(RetryState.of(polled, PREFIX));
         assertThat(kept.timestamp()).isEqualTo(ConsumerRecord.NO_TIMESTAMP);
-        assertThat(DeadLetterWriter.Original.of(polled).retryState()).isEqualTo(RetryState.of(polled));
     }
 
     @Test
@@ -43,7 +46,7 @@ class RetryStateTest {
         RetryState state = RetryState.of(record("linkedin.jobs.post",
                 CourierHeaders.ORIGINAL_TOPIC, "linkedin.jobs.results", CourierHeaders.DUE_AT, "0",
                 CourierHeaders.ATTEMPTS, "7", CourierHeaders.FIRST_FAILURE_AT, "2020-01-01T00:00:00Z",
-                CourierHeaders.ORIGINAL_PARTITION, "9", CourierHeaders.ORIGINAL_OFFSET, "99"));
+                CourierHeaders.ORIGINAL_PARTITION, "9", CourierHeaders.ORIGINAL_OFFSET, "99"), PREFIX);
         assertThat(state).isEqualTo(new RetryState(0, Optional.empty(), "linkedin.jobs.post", 2, 41L));
     }
 
@@ -52,7 +55,7 @@ class RetryStateTest {
         RetryState state = RetryState.of(record("linkedin.jobs.post",
                 CourierHeaders.ORIGINAL_TOPIC, "linkedin.jobs.results", CourierHeaders.DUE_AT, "0",
                 CourierHeaders.ATTEMPTS, "x", CourierHeaders.FIRST_FAILURE_AT, "yesterday",
-                CourierHeaders.REPLAY_COUNT, "-5"));
+                CourierHeaders.REPLAY_COUNT, "-5"), PREFIX);
         assertThat(state).isEqualTo(new RetryState(0, Optional.empty(), "linkedin.jobs.post", 2, 41L));
     }
 
@@ -61,7 +64,7 @@ class RetryStateTest {
         RetryState state = RetryState.of(record("linkedin.jobs.retry.10s",
                 CourierHeaders.ORIGINAL_TOPIC, "linkedin.jobs.sync", CourierHeaders.DUE_AT, "1764000000000",
                 CourierHeaders.ATTEMPTS, "3", CourierHeaders.FIRST_FAILURE_AT, "2026-11-24T10:00:00Z",
-                CourierHeaders.ORIGINAL_PARTITION, "5", CourierHeaders.ORIGINAL_OFFSET, "1234"));
+                CourierHeaders.ORIGINAL_PARTITION, "5", CourierHeaders.ORIGINAL_OFFSET, "1234"), PREFIX);
         assertThat(state).isEqualTo(new RetryState(3, Optional.of(Instant.parse("2026-11-24T10:00:00Z")),
                 "linkedin.jobs.sync", 5, 1234L));
     }
@@ -71,7 +74,7 @@ class RetryStateTest {
         RetryState state = RetryState.of(record("linkedin.jobs.retry.1s",
                 CourierHeaders.ORIGINAL_TOPIC, "linkedin.jobs.post", CourierHeaders.DUE_AT, "soon",
                 CourierHeaders.ATTEMPTS, "x", CourierHeaders.FIRST_FAILURE_AT, "yesterday",
-                CourierHeaders.ORIGINAL_PARTITION, "", CourierHeaders.ORIGINAL_OFFSET, null));
+                CourierHeaders.ORIGINAL_PARTITION, "", CourierHeaders.ORIGINAL_OFFSET, null), PREFIX);
         assertThat(state).isEqualTo(new RetryState(0, Optional.empty(), "linkedin.jobs.post", -1, -1L));
         assertThat(CourierHeaders.dueAt(record("linkedin.jobs.retry.1s", CourierHeaders.DUE_AT, "soon").headers())).isEmpty();
     }
@@ -80,7 +83,7 @@ class RetryStateTest {
     @CsvSource({"3, 3", "-2, 0", "99999999999, 0", "' 3', 0", "3.0, 0", "'', 0"})
     void attemptsOnATierRecordAreANonNegativeNumberOrZero(String attempts, int expected) {
         assertThat(RetryState.of(record("linkedin.jobs.retry.1s", CourierHeaders.ORIGINAL_TOPIC, "linkedin.jobs.post",
-                CourierHeaders.DUE_AT, "0", CourierHeaders.ATTEMPTS, attempts)).attempts()).isEqualTo(expected);
+                CourierHeaders.DUE_AT, "0", CourierHeaders.ATTEMPTS, attempts), PREFIX).attempts()).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "replay count ''{0}'' -> {1}")
