@@ -52,10 +52,13 @@ class ParkedJobReleaser {
     private final TopicsConfig topics;
     private final RecordLimit limit;
     private final RowRelay relay;
+    private final StoredHeaders storedHeaders;
 
     ParkedJobReleaser(EntityManager em, KafkaProducer<String, byte[]> producer, JobRunner runner, Clock clock,
-                      TokenLifecycleConfig config, TopicsConfig topics, RecordLimit limit) {
+                      TokenLifecycleConfig config, TopicsConfig topics, RecordLimit limit,
+                      StoredHeaders storedHeaders) {
         this.em = em;
+        this.storedHeaders = storedHeaders;
         this.limit = limit;
         this.topics = topics;
         this.producer = producer;
@@ -214,8 +217,8 @@ class ParkedJobReleaser {
      * The parked record's headers. Released jobs start afresh: the retry state of their earlier runs (courier-*
      * headers other than the replay count) is dropped, because the failure was the account's, not the job's.
      */
-    private static Headers headers(String stored, boolean fresh) {
-        Headers headers = StoredHeaders.fromJson(stored);
+    private Headers headers(String stored, boolean fresh) {
+        Headers headers = storedHeaders.fromJson(stored);
         return fresh ? CourierHeaders.producerHeaders(headers, CourierHeaders.REPLAY_COUNT) : headers;
     }
 }

@@ -23,10 +23,12 @@ class ParkedJobs {
 
     private final DataSource db;
     private final Clock clock;
+    private final StoredHeaders storedHeaders;
 
-    ParkedJobs(DataSource db, Clock clock) {
+    ParkedJobs(DataSource db, Clock clock, StoredHeaders storedHeaders) {
         this.db = db;
         this.clock = clock;
+        this.storedHeaders = storedHeaders;
     }
 
     /** Parks a record; parking the same record again (a redelivery after a crash) changes nothing. */
@@ -45,7 +47,7 @@ class ParkedJobs {
             insert.setLong(7, record.offset());
             insert.setString(8, record.key());
             insert.setBytes(9, record.value());
-            insert.setString(10, StoredHeaders.toJson(record.headers())); // every header, the retry state too
+            insert.setString(10, storedHeaders.toJson(record.headers())); // every header, the retry state too
             insert.setTimestamp(11, Timestamp.from(clock.instant()));
             insert.executeUpdate();
         } catch (SQLException e) {
