@@ -1,5 +1,6 @@
 package io.courier.worker;
 
+import io.courier.auth.AccountAccess;
 import io.courier.auth.TokenLifecycleConfig;
 import io.courier.job.JobRef;
 import io.courier.job.JobType;
@@ -81,9 +82,8 @@ class ParkedJobReleaser {
 
     /** Jobs of accounts that are connected again, in the order they were parked. */
     private List<Parked> reconnected(int limit) {
-        return rows("""
-                from parked_job p join account a on a.id = p.account_id
-                where a.status = 'CONNECTED' order by p.seq limit ?1""", limit);
+        return rows("from parked_job p where p.account_id in (" + AccountAccess.CONNECTED_IDS
+                + ") order by p.seq limit ?1", limit);
     }
 
     /**
@@ -141,9 +141,8 @@ class ParkedJobReleaser {
 
     /** Jobs parked for longer than courier.tokens.max-park, in the order they were parked. */
     private List<Parked> expired(int limit) {
-        return rows("""
-                from parked_job p left join account a on a.id = p.account_id
-                where p.parked_at < ?1 order by p.seq limit ?2""", java.sql.Timestamp.from(clock.instant().minus(maxPark)), limit);
+        return rows("from parked_job p where p.parked_at < ?1 order by p.seq limit ?2",
+                java.sql.Timestamp.from(clock.instant().minus(maxPark)), limit);
     }
 
     /** Sends the expired jobs' dead letters, with a DEAD_LETTERED result each. */
@@ -192,14 +191,14 @@ class ParkedJobReleaser {
         }
     }
 
-    /** Parked rows ({@code p}) joined to their account ({@code a}) by {@code from}, as {@link Parked}. */
+    /** Parked rows ({@code p}) chosen by {@code from}, with their account's reason (auth's sub-select). */
     @SuppressWarnings("unchecked")
     private List<Parked> rows(String from, Object... parameters) {
         var query = em.createNativeQuery("""
                 select p.seq, p.account_id, p.job_id, p.job_type, p.source_topic, p.source_partition, p.source_offset,
                     p.record_key, p.record_value, p.headers, p.target_topic,
-                    coalesce(a.status_reason, 'not re-authorized')
-                """ + from);
+                    coalesce(%s, 'not re-authorized')
+                """.formatted(AccountAccess.statusReasonOf("p.account_id")) + from);
         for (int i = 0; i < parameters.length; i++) {
             query.setParameter(i + 1, parameters[i]);
         }
