@@ -29,6 +29,14 @@ public class AccountAccess {
             from account a left join account_token t on t.account_id = a.id
             where a.id = ?""";
 
+    /** The connected accounts' ids (their parked jobs may go back), a sub-select without parameters. */
+    public static final String CONNECTED_IDS = "select id from account where status = 'CONNECTED'";
+
+    /** Why the account whose id is in {@code accountIdColumn} is not connected (null if none), a scalar sub-select. */
+    public static String statusReasonOf(String accountIdColumn) {
+        return "(select status_reason from account where id = " + accountIdColumn + ")";
+    }
+
     private final TokenStore tokens;
 
     AccountAccess(TokenStore tokens) {

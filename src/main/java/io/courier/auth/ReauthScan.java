@@ -1,5 +1,6 @@
 package io.courier.auth;
 
+import io.courier.platform.RedisLocks;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,9 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
-import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
 
 /**
@@ -64,22 +63,9 @@ public class ReauthScan {
     }
 
     public Result scan() {
-        RLock lock = redisson.getLock("courier:reauth-scan");
-        try {
-            if (!lock.tryLock(0, Math.max(scanInterval.toMillis() / 2, 10_000), TimeUnit.MILLISECONDS)) {
-                return new Result(false, 0, 0);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Result(false, 0, 0);
-        }
-        try {
-            return scanAccounts();
-        } finally {
-            if (lock.isHeldByCurrentThread()) {
-                lock.unlock();
-            }
-        }
+        Duration lease = Duration.ofMillis(Math.max(scanInterval.toMillis() / 2, 10_000));
+        return RedisLocks.underLock(redisson, "courier:reauth-scan", Duration.ZERO, lease, this::scanAccounts)
+                .orElse(new Result(false, 0, 0)); // another pod is scanning
     }
 
     private Result scanAccounts() {

@@ -4,6 +4,7 @@ import io.courier.auth.TokenStore.AccessGrant;
 import io.courier.auth.TokenStore.StoredTokens;
 import io.courier.linkedin.LinkedInOAuthClient;
 import io.courier.linkedin.OAuthException;
+import io.courier.platform.RedisLocks;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,9 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
-import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
 
 /**
@@ -107,30 +106,21 @@ public class TokenRefresher {
     }
 
     private AccessGrant refreshUnderLock(String accountId, long seenVersion) {
-        RLock lock = redisson.getLock("courier:token-refresh:" + accountId);
-        try {
-            if (!lock.tryLock(lockWait.toMillis(), lockLease.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new TokenRefreshBusyException(accountId, lockWait);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TokenRefreshBusyException(accountId, lockWait);
+        return RedisLocks.underLock(redisson, "courier:token-refresh:" + accountId, lockWait, lockLease,
+                        () -> refreshLocked(accountId, seenVersion))
+                .orElseThrow(() -> new TokenRefreshBusyException(accountId, lockWait));
+    }
+
+    /** With the account's lock held: a fresh read first, LinkedIn only when no other pod refreshed meanwhile. */
+    private AccessGrant refreshLocked(String accountId, long seenVersion) {
+        StoredTokens stored = storedOrDead(accountId);
+        if (stored.status() == Account.Status.REAUTH_REQUIRED) {
+            throw new ReauthRequiredException(accountId, "already waiting for re-authorization");
         }
-        try {
-            StoredTokens stored = storedOrDead(accountId);
-            if (stored.status() == Account.Status.REAUTH_REQUIRED) {
-                throw new ReauthRequiredException(accountId, "already waiting for re-authorization");
-            }
-            if (stored.grant().version() != seenVersion && !dueForRefresh(stored.grant())) {
-                return stored.grant(); // another pod (or an import) refreshed it while we waited
-            }
-            return refreshWithLinkedIn(accountId, stored);
-        } finally {
-            // After the lease ran out the lock may be another pod's now: only the holder unlocks.
-            if (lock.isHeldByCurrentThread()) {
-                lock.unlock();
-            }
+        if (stored.grant().version() != seenVersion && !dueForRefresh(stored.grant())) {
+            return stored.grant(); // another pod (or an import) refreshed it while we waited
         }
+        return refreshWithLinkedIn(accountId, stored);
     }
 
     private AccessGrant refreshWithLinkedIn(String accountId, StoredTokens stored) {

@@ -30,12 +30,15 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
     private final TokenCipher cipher;
     private final Clock clock;
     private final AccountEvents events;
+    private final ParkedJobCount parkedJobs;
     private final Counter reauthRequired;
 
-    TokenStore(TokenCipher cipher, Clock clock, AccountEvents events, MeterRegistry metrics) {
+    TokenStore(TokenCipher cipher, Clock clock, AccountEvents events, ParkedJobCount parkedJobs,
+               MeterRegistry metrics) {
         this.cipher = cipher;
         this.clock = clock;
         this.events = events;
+        this.parkedJobs = parkedJobs;
         this.reauthRequired = Counter.builder("courier.reauth.required")
                 .description("accounts whose grant LinkedIn declared dead (one per episode)").register(metrics);
     }
@@ -72,7 +75,7 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
         }
         if (account.status == Account.Status.REAUTH_REQUIRED) {
             events.add(AccountEvents.Type.REAUTH_RESOLVED, new AccountEvents.Data(accountId, "re-authorized",
-                    Optional.empty(), grant.refreshTokenExpiresAt(), Optional.of(parkedJobs(accountId))), Optional.empty());
+                    Optional.empty(), grant.refreshTokenExpiresAt(), Optional.of(parkedJobs.of(accountId))), Optional.empty());
             LOG.infof("account re-authorized accountId=%s", accountId);
         }
         if (account.status != Account.Status.CONNECTED) {
@@ -308,16 +311,10 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
         }
         AccountToken row = findById(accountId);
         events.add(AccountEvents.Type.REAUTH_REQUIRED, new AccountEvents.Data(accountId, reason, linkedinError,
-                Optional.ofNullable(row).map(r -> r.refreshTokenExpiresAt), Optional.of(parkedJobs(accountId))), Optional.empty());
+                Optional.ofNullable(row).map(r -> r.refreshTokenExpiresAt), Optional.of(parkedJobs.of(accountId))), Optional.empty());
         reauthRequired.increment();
         LOG.warnf("account needs re-authorization accountId=%s reason=%s", accountId, reason);
         return true;
-    }
-
-    /** Jobs waiting for this account (the parking package owns the table; the events report the count). */
-    private long parkedJobs(String accountId) {
-        return ((Number) getEntityManager().createNativeQuery("select count(*) from parked_job where account_id = ?1")
-                .setParameter(1, accountId).getSingleResult()).longValue();
     }
 
     private static AccountView view(Account account, AccountToken token) {

@@ -14,7 +14,7 @@ import java.util.Optional;
 /** A running Courier's admin API as the CLI commands call it: bearer token (its name is who the audit records), JSON both ways. */
 record AdminApi(String base, String token) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = CliJson.MAPPER;
 
     /** From the options --url and --token, else COURIER_URL and COURIER_ADMIN_TOKEN. */
     static AdminApi from(Map<String, String> options) {

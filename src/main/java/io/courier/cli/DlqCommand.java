@@ -31,7 +31,7 @@ final class DlqCommand {
               --force                replay: also jobs the loop guard refuses""";
     private static final int BULK = 20;
     private static final int CHUNK = 10;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = CliJson.MAPPER;
 
     private DlqCommand() {
     }

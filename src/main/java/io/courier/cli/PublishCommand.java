@@ -66,7 +66,7 @@ final class PublishCommand {
 
     private static int publishLines(KafkaProducer<String, byte[]> producer, String fixedTopic, InputStream in,
                                     PrintStream out, PrintStream err) {
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = CliJson.MAPPER;
         int failures = 0;
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;

@@ -20,7 +20,7 @@ final class TokensCommand {
               --url URL              Courier's HTTP address (env COURIER_URL, default http://localhost:8080)
               --token TOKEN          admin token (env COURIER_ADMIN_TOKEN)
               --batch N              rekey: rows per request (default 500)""";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = CliJson.MAPPER;
 
     private TokensCommand() {
     }

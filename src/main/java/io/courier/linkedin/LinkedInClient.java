@@ -42,15 +42,16 @@ import org.jboss.logging.Logger;
 public class LinkedInClient {
 
     private static final Logger LOG = Logger.getLogger(LinkedInClient.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LinkedInConfig config;
+    private final ObjectMapper json;
     private final LinkedInTransport transport;
     /** Why a semaphore and not SmallRye's @Bulkhead: one limit shared by every resource's method, not one each. */
     private final Semaphore callSlots;
 
-    public LinkedInClient(LinkedInConfig config) {
+    public LinkedInClient(LinkedInConfig config, ObjectMapper json) {
         this.config = config;
+        this.json = json;
         this.callSlots = new Semaphore(config.maxCallsInFlight());
         this.transport = new LinkedInTransport(config);
     }
@@ -58,7 +59,7 @@ public class LinkedInClient {
     @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
     @CircuitBreakerName(Breaker.POSTS_CREATE)
     public CreatedPost createPost(BearerToken token, PostDraft draft) {
-        ObjectNode body = JSON.createObjectNode()
+        ObjectNode body = json.createObjectNode()
                 .put("author", draft.author())
                 .put("commentary", LittleText.escape(draft.commentary()))
                 .put("visibility", draft.visibility());
@@ -138,7 +139,7 @@ public class LinkedInClient {
             callSlots.release();
         }
         if (response.status() / 100 != 2) {
-            LinkedInError error = LinkedInError.parse(response.status(), response.headers(), response.body());
+            LinkedInError error = LinkedInError.parse(json, response.status(), response.headers(), response.body());
             LOG.infof("linkedin call failed endpoint=%s status=%d code=%s serviceErrorCode=%s linkedinRequestId=%s", endpoint,
                     error.status(), error.code().orElse("-"), error.serviceErrorCode().isPresent()
                             ? error.serviceErrorCode().getAsInt() : "-", error.linkedinRequestId().orElse("-"));
@@ -159,9 +160,9 @@ public class LinkedInClient {
         }
         byte[] body = response.body();
         try {
-            return body.length == 0 ? JSON.nullNode() : JSON.readTree(body);
+            return body.length == 0 ? json.nullNode() : json.readTree(body);
         } catch (IOException e) {
-            return JSON.nullNode();
+            return json.nullNode();
         }
     }
 

@@ -21,7 +21,6 @@ import java.util.regex.Pattern;
 public record LinkedInError(int status, OptionalInt serviceErrorCode, Optional<String> code, String message,
                             List<String> inputErrorCodes, Optional<String> linkedinRequestId, Optional<Duration> retryAfter) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DUPLICATE_OF = Pattern.compile("duplicate of (urn:li:(?:share|ugcPost):\\d+)");
 
     public LinkedInError {
@@ -33,10 +32,10 @@ public record LinkedInError(int status, OptionalInt serviceErrorCode, Optional<S
         return headers.firstValue("x-li-uuid").or(() -> headers.firstValue("x-li-request-id"));
     }
 
-    public static LinkedInError parse(int status, HttpHeaders headers, byte[] body) {
+    public static LinkedInError parse(ObjectMapper json, int status, HttpHeaders headers, byte[] body) {
         Optional<String> requestId = requestIdOf(headers);
         Optional<Duration> retryAfter = headers.firstValue("Retry-After").flatMap(LinkedInError::retryAfter);
-        JsonNode tree = readJson(body);
+        JsonNode tree = readJson(json, body);
         if (tree == null || !tree.isObject()) {
             String message = "HTTP " + status + " with " + BodyExcerpt.describe(headers, body);
             return new LinkedInError(status, OptionalInt.empty(), Optional.empty(), message, List.of(), requestId, retryAfter);
@@ -69,12 +68,12 @@ public record LinkedInError(int status, OptionalInt serviceErrorCode, Optional<S
         return status == 429 && message.contains("DAY limit");
     }
 
-    private static JsonNode readJson(byte[] body) {
+    private static JsonNode readJson(ObjectMapper json, byte[] body) {
         if (body == null || body.length == 0) {
             return null;
         }
         try {
-            return JSON.readTree(body);
+            return json.readTree(body);
         } catch (Exception e) {
             return null;
         }

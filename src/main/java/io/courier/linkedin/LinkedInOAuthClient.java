@@ -30,17 +30,18 @@ import org.jboss.logging.Logger;
 public class LinkedInOAuthClient {
 
     private static final Logger LOG = Logger.getLogger(LinkedInOAuthClient.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** LinkedIn's refresh-token window is fixed at 365 days from first consent and never extended. */
     public static final Duration REFRESH_WINDOW = Duration.ofDays(365);
 
     private final LinkedInConfig config;
     private final Clock clock;
+    private final ObjectMapper json;
     private final LinkedInTransport transport;
 
-    public LinkedInOAuthClient(LinkedInConfig config, Clock clock) {
+    public LinkedInOAuthClient(LinkedInConfig config, Clock clock, ObjectMapper json) {
         this.config = config;
         this.clock = clock;
+        this.json = json;
         this.transport = new LinkedInTransport(config);
     }
 
@@ -89,7 +90,7 @@ public class LinkedInOAuthClient {
                 .POST(HttpRequest.BodyPublishers.ofString(form(body)))
                 .build();
         LinkedInTransport.Answer response = transport.send(endpoint, request);
-        JsonNode answer = response.truncated() ? JSON.nullNode() : readTree(response.body());
+        JsonNode answer = response.truncated() ? json.nullNode() : readTree(response.body());
         if (response.status() != 200 || !answer.hasNonNull("access_token")) {
             String error = answer.path("error").asText(null);
             String description = answer.path("error_description").asText(describe(response, answer));
@@ -124,11 +125,11 @@ public class LinkedInOAuthClient {
                 ? BodyExcerpt.describe(response.headers(), response.body()) : "(no description)";
     }
 
-    private static JsonNode readTree(byte[] body) {
+    private JsonNode readTree(byte[] body) {
         try {
-            return body == null || body.length == 0 ? JSON.nullNode() : JSON.readTree(body);
+            return body == null || body.length == 0 ? json.nullNode() : json.readTree(body);
         } catch (IOException e) {
-            return JSON.nullNode();
+            return json.nullNode();
         }
     }
 }

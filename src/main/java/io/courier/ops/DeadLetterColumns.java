@@ -37,8 +37,8 @@ final class DeadLetterColumns {
     }
 
     /** Binds what a dead letter says about itself (its headers) and its record, from parameter {@code i} on. */
-    static void describe(PreparedStatement s, int i, Headers h, String topic, String key, byte[] value)
-            throws SQLException {
+    static void describe(StoredHeaders stored, PreparedStatement s, int i, Headers h, String topic, String key,
+                         byte[] value) throws SQLException {
         s.setString(i, text(header(h, CourierHeaders.JOB_ID), 128));
         s.setString(i + 1, text(header(h, CourierHeaders.JOB_TYPE), 64));
         s.setString(i + 2, text(header(h, CourierHeaders.ACCOUNT_ID), 128));
@@ -57,7 +57,7 @@ final class DeadLetterColumns {
         s.setObject(i + 15, number(header(h, CourierHeaders.ORIGINAL_OFFSET)));
         s.setString(i + 16, text(key));
         s.setBytes(i + 17, value);
-        s.setString(i + 18, text(StoredHeaders.toJson(h)));
+        s.setString(i + 18, text(stored.toJson(h)));
     }
 
     /**
@@ -65,8 +65,8 @@ final class DeadLetterColumns {
      * (base64 JSON, always storable), its key cleaned, the reason in index_error and the message; nothing parsed from
      * its headers except an error class Courier knows. Columns as in DeadLetterStore's insert, from parameter {@code i}.
      */
-    static void degraded(PreparedStatement s, int i, String topicId, ConsumerRecord<String, byte[]> r, String reason,
-                         Timestamp deadAt) throws SQLException {
+    static void degraded(StoredHeaders stored, PreparedStatement s, int i, String topicId,
+                         ConsumerRecord<String, byte[]> r, String reason, Timestamp deadAt) throws SQLException {
         String errorClass = Optional.ofNullable(header(r.headers(), CourierHeaders.ERROR_CLASS))
                 .filter(c -> Arrays.stream(ErrorClass.values()).anyMatch(k -> k.name().equals(c))).orElse("UNKNOWN");
         String why = text(reason);
@@ -84,7 +84,7 @@ final class DeadLetterColumns {
         s.setString(i + 17, text(r.topic(), 255));
         s.setString(i + 20, text(r.key()));
         s.setBytes(i + 21, r.value());
-        s.setString(i + 22, StoredHeaders.toJson(r.headers()));
+        s.setString(i + 22, stored.toJson(r.headers()));
         s.setString(i + 23, why);
     }
 

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** The dead-letter API (CONTRACT §5): viewers read, operators replay and discard, in their token's name. */
 @Path("/admin/dead-letters")
@@ -53,15 +54,11 @@ public class DeadLetterResource {
                          @QueryParam("jobType") String jobType, @QueryParam("since") String since,
                          @QueryParam("until") String until, @QueryParam("ids") List<String> ids,
                          @QueryParam("state") String state, @QueryParam("limit") @DefaultValue("100") String limit) {
-        try {
+        return okOrBadRequest("limit", () -> {
             var filter = DeadLetterFilter.parse(errorClass, accountId, jobType, since, until, ids, state);
             var items = store.list(filter, limit(limit));
-            return Response.ok(Map.of("count", items.size(), "items", items.stream().map(d -> view(d, false)).toList())).build();
-        } catch (DeadLetterFilter.BadFilter e) {
-            return ApiError.badRequest(e.field, e.getMessage());
-        } catch (IllegalArgumentException e) {
-            return ApiError.badRequest("limit", e.getMessage());
-        }
+            return Map.of("count", items.size(), "items", items.stream().map(d -> view(d, false)).toList());
+        });
     }
 
     @GET
@@ -101,15 +98,11 @@ public class DeadLetterResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(AdminRole.OPERATOR_NAME)
     public Response replay(JsonNode body) {
-        try {
+        return okOrBadRequest("body", () -> {
             Request request = Request.of(body);
-            return Response.ok(replayer.replay(request.filter, request.limit, request.flag("dryRun", true),
-                    request.flag("force", false), requester(request))).build();
-        } catch (DeadLetterFilter.BadFilter e) {
-            return ApiError.badRequest(e.field, e.getMessage());
-        } catch (IllegalArgumentException e) {
-            return ApiError.badRequest("body", e.getMessage());
-        }
+            return replayer.replay(request.filter, request.limit, request.flag("dryRun", true),
+                    request.flag("force", false), requester(request));
+        });
     }
 
     /** {"filter":{…},"limit":N,"reason":"…"}: marks them handled without replaying. */
@@ -118,13 +111,23 @@ public class DeadLetterResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(AdminRole.OPERATOR_NAME)
     public Response discard(JsonNode body) {
-        try {
+        return okOrBadRequest("body", () -> {
             Request request = Request.of(body);
-            return Response.ok(replayer.discard(request.filter, request.limit, requester(request))).build();
+            return replayer.discard(request.filter, request.limit, requester(request));
+        });
+    }
+
+    /**
+     * 200 with what {@code answer} returns, or a 400 naming what was wrong: the filter's field for a bad filter,
+     * otherwise {@code field} (the limit, or the request body).
+     */
+    private static Response okOrBadRequest(String field, Supplier<Object> answer) {
+        try {
+            return Response.ok(answer.get()).build();
         } catch (DeadLetterFilter.BadFilter e) {
             return ApiError.badRequest(e.field, e.getMessage());
         } catch (IllegalArgumentException e) {
-            return ApiError.badRequest("body", e.getMessage());
+            return ApiError.badRequest(field, e.getMessage());
         }
     }
 

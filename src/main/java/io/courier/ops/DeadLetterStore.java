@@ -38,10 +38,12 @@ public class DeadLetterStore implements DeadLetterSpill {
 
     private final DataSource db;
     private final Clock clock;
+    private final StoredHeaders storedHeaders;
 
-    DeadLetterStore(DataSource db, Clock clock) {
+    DeadLetterStore(DataSource db, Clock clock, StoredHeaders storedHeaders) {
         this.db = db;
         this.clock = clock;
+        this.storedHeaders = storedHeaders;
     }
 
     private static final String INSERT = """
@@ -105,8 +107,8 @@ public class DeadLetterStore implements DeadLetterSpill {
                 throw e;
             }
             try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-                DeadLetterColumns.degraded(insert, 1, topicId, r, "PostgreSQL refused its row: " + reason(e),
-                        Timestamp.from(clock.instant()));
+                DeadLetterColumns.degraded(storedHeaders, insert, 1, topicId, r,
+                        "PostgreSQL refused its row: " + reason(e), Timestamp.from(clock.instant()));
                 return insert.executeUpdate();
             }
         }
@@ -119,10 +121,11 @@ public class DeadLetterStore implements DeadLetterSpill {
             insert.setInt(2, r.partition());
             insert.setLong(3, r.offset());
             insert.setTimestamp(4, deadAt);
-            DeadLetterColumns.describe(insert, 5, r.headers(), r.topic(), r.key(), r.value());
+            DeadLetterColumns.describe(storedHeaders, insert, 5, r.headers(), r.topic(), r.key(), r.value());
             insert.setString(24, null);
         } catch (RuntimeException e) {
-            DeadLetterColumns.degraded(insert, 1, topicId, r, "its headers could not be read: " + e, deadAt);
+            DeadLetterColumns.degraded(storedHeaders, insert, 1, topicId, r, "its headers could not be read: " + e,
+                    deadAt);
         }
     }
 
@@ -195,7 +198,8 @@ public class DeadLetterStore implements DeadLetterSpill {
         try (Connection c = db.getConnection(); PreparedStatement upsert = c.prepareStatement(sql)) {
             upsert.setString(1, spillKey);
             upsert.setTimestamp(2, Timestamp.from(deadAt));
-            DeadLetterColumns.describe(upsert, 3, deadLetter.headers(), deadLetter.topic(), deadLetter.key(), deadLetter.value());
+            DeadLetterColumns.describe(storedHeaders, upsert, 3, deadLetter.headers(), deadLetter.topic(),
+                    deadLetter.key(), deadLetter.value());
             try (ResultSet r = upsert.executeQuery()) {
                 r.next();
                 return r.getLong(1);
@@ -314,7 +318,7 @@ public class DeadLetterStore implements DeadLetterSpill {
         Optional<DeadLetter.Record> record = Optional.empty();
         if (withRecord) {
             record = Optional.of(new DeadLetter.Record(Optional.ofNullable(r.getString("record_key")),
-                    r.getBytes("record_value"), StoredHeaders.fromJson(r.getString("headers"))));
+                    r.getBytes("record_value"), storedHeaders.fromJson(r.getString("headers"))));
         }
         // A PENDING row has no DLQ coordinates yet: -1.
         return new DeadLetter(r.getLong("id"), Optional.ofNullable((Integer) r.getObject("dlq_partition")).orElse(-1),

@@ -3,6 +3,7 @@ package io.courier.platform;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.util.Base64;
 import org.apache.kafka.common.header.Header;
@@ -13,25 +14,27 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * Kafka headers kept in a PostgreSQL text column (parked jobs, indexed dead letters): a JSON array of
  * {"key", "value" (base64)}, in order, byte for byte, duplicates kept.
  */
-public final class StoredHeaders {
+@ApplicationScoped
+public class StoredHeaders {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private final ObjectMapper json;
 
-    private StoredHeaders() {
+    StoredHeaders(ObjectMapper json) {
+        this.json = json;
     }
 
-    public static String toJson(Headers headers) {
-        ArrayNode out = JSON.createArrayNode();
+    public String toJson(Headers headers) {
+        ArrayNode out = json.createArrayNode();
         for (Header h : headers) {
             out.addObject().put("key", h.key()).put("value", h.value() == null ? null : Base64.getEncoder().encodeToString(h.value()));
         }
         return out.toString();
     }
 
-    public static Headers fromJson(String stored) {
+    public Headers fromJson(String stored) {
         Headers headers = new RecordHeaders();
         try {
-            for (JsonNode h : JSON.readTree(stored)) {
+            for (JsonNode h : json.readTree(stored)) {
                 headers.add(h.get("key").asText(), h.get("value").isNull() ? null : Base64.getDecoder().decode(h.get("value").asText()));
             }
         } catch (IOException e) {

@@ -1,17 +1,18 @@
 package io.courier.worker;
 
+import io.courier.auth.AccountAccess;
 import io.courier.auth.TokenLifecycleConfig;
 import io.courier.job.JobRef;
 import io.courier.job.JobType;
 import io.courier.job.TopicsConfig;
 import io.courier.platform.OutputTooLargeException;
 import io.courier.platform.RecordLimit;
+import io.courier.platform.RowRelay;
 import io.courier.platform.StoredHeaders;
 import io.courier.retry.CourierHeaders;
 import io.courier.retry.DeadLetterWriter;
 import io.courier.retry.ErrorClass;
 import io.courier.retry.Failure;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -32,9 +33,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Sends parked jobs back once their account is connected again (in the order they were parked), and moves jobs
- * parked longer than courier.tokens.max-park to the dead-letter topic as REAUTH_REQUIRED. Every pod runs it; a
- * PostgreSQL advisory lock lets one pod at a time do it, which keeps each account's jobs in order. Rows are
- * deleted only after Kafka acknowledged the records: a crash in between sends a job twice, and the job's
+ * parked longer than courier.tokens.max-park to the dead-letter topic as REAUTH_REQUIRED. Every pod runs it;
+ * {@link RowRelay}'s PostgreSQL advisory lock lets one pod at a time do it, which keeps each account's jobs in order.
+ * Rows are deleted only after Kafka acknowledged the records: a crash in between sends a job twice, and the job's
  * idempotency record makes the second run re-emit the first's result.
  */
 @ApplicationScoped
@@ -51,45 +52,46 @@ class ParkedJobReleaser {
     private final Duration maxPark;
     private final TopicsConfig topics;
     private final RecordLimit limit;
+    private final RowRelay relay;
+    private final StoredHeaders storedHeaders;
 
     ParkedJobReleaser(EntityManager em, KafkaProducer<String, byte[]> producer, JobOutcomes outcomes, Clock clock,
-                      TokenLifecycleConfig config, TopicsConfig topics, RecordLimit limit) {
+                      TokenLifecycleConfig config, TopicsConfig topics, RecordLimit limit,
+                      StoredHeaders storedHeaders) {
         this.em = em;
+        this.storedHeaders = storedHeaders;
         this.limit = limit;
         this.topics = topics;
         this.producer = producer;
         this.outcomes = outcomes;
         this.clock = clock;
         this.maxPark = config.maxPark();
+        this.relay = new RowRelay(em, ADVISORY_LOCK, BATCH, "parked jobs");
     }
 
     @Scheduled(every = "${courier.tokens.relay-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void run() {
         try {
-            while (QuarkusTransaction.requiringNew().call(this::releaseBatch) == BATCH) {
-                // a full batch: more may be waiting
-            }
-            while (QuarkusTransaction.requiringNew().call(this::expireBatch) == BATCH) {
-                // likewise
-            }
+            relay.drain(this::reconnected, this::release, this::delete);
+            relay.drain(this::expired, this::expire, this::delete);
         } catch (RuntimeException e) {
             LOG.warnf("parked jobs not moved yet, will retry cause=%s", e.getMessage());
         }
     }
 
+    /** Jobs of accounts that are connected again, in the order they were parked. */
+    private List<Parked> reconnected(int limit) {
+        return rows("from parked_job p where p.account_id in (" + AccountAccess.CONNECTED_IDS
+                + ") order by p.seq limit ?1", limit);
+    }
+
     /**
-     * Jobs of accounts that are connected again, back to their job topic. A job that cannot go back (too large for
-     * Kafka, or refused for itself) is dead-lettered on its own with the reason, as INTERNAL; only an error that is
-     * not the record's (Kafka unreachable) fails the batch, to be tried again.
+     * Sends the jobs back to their job topic; returns the sends still to wait for. A job that cannot go back (too
+     * large for Kafka, or refused for itself) is dead-lettered on its own with the reason, as INTERNAL; only an error
+     * that is not the record's (Kafka unreachable) fails the batch, to be tried again.
      */
-    private int releaseBatch() {
-        if (!advisoryLock()) {
-            return 0;
-        }
-        List<Parked> rows = rows("""
-                from parked_job p join account a on a.id = p.account_id
-                where a.status = 'CONNECTED' order by p.seq limit ?1""", BATCH);
+    private List<Future<RecordMetadata>> release(List<Parked> rows) {
         Map<Parked, Future<RecordMetadata>> sent = new LinkedHashMap<>();
         List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
         for (Parked row : rows) {
@@ -111,10 +113,7 @@ class ParkedJobReleaser {
                         jobTopic(row));
             }
         });
-        List<Future<RecordMetadata>> written = new ArrayList<>();
-        deadLetters.forEach(r -> written.add(producer.send(r)));
-        finish(rows, written);
-        return rows.size();
+        return deadLetters.stream().map(producer::send).toList();
     }
 
     /** Empty when Kafka took the record; the error when it refused that record for itself; throws on anything else. */
@@ -140,23 +139,20 @@ class ParkedJobReleaser {
                 + reason));
     }
 
-    /** Jobs parked for longer than courier.tokens.max-park: dead letters, with a DEAD_LETTERED result. */
-    private int expireBatch() {
-        if (!advisoryLock()) {
-            return 0;
-        }
-        List<Parked> rows = rows("""
-                from parked_job p left join account a on a.id = p.account_id
-                where p.parked_at < ?1 order by p.seq limit ?2""", java.sql.Timestamp.from(clock.instant().minus(maxPark)), BATCH);
+    /** Jobs parked for longer than courier.tokens.max-park, in the order they were parked. */
+    private List<Parked> expired(int limit) {
+        return rows("from parked_job p where p.parked_at < ?1 order by p.seq limit ?2",
+                java.sql.Timestamp.from(clock.instant().minus(maxPark)), limit);
+    }
+
+    /** Sends the expired jobs' dead letters, with a DEAD_LETTERED result each. */
+    private List<Future<RecordMetadata>> expire(List<Parked> rows) {
         List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
         for (Parked row : rows) {
             deadLetter(outputs, row, Failure.of(ErrorClass.REAUTH_REQUIRED, "parked longer than " + maxPark
                     + " (courier.tokens.max-park) waiting for re-authorization: " + row.accountReason()));
         }
-        List<Future<RecordMetadata>> sent = new ArrayList<>();
-        outputs.forEach(r -> sent.add(producer.send(r)));
-        finish(rows, sent);
-        return rows.size();
+        return outputs.stream().map(producer::send).toList();
     }
 
     /**
@@ -180,12 +176,6 @@ class ParkedJobReleaser {
         return topics.jobTopic(row.targetTopic(), JobType.fromWireName(row.jobType())).orElse(topics.post());
     }
 
-    /** One pod at a time, for the length of this transaction. */
-    private boolean advisoryLock() {
-        return (Boolean) em.createNativeQuery("select pg_try_advisory_xact_lock(?1)").setParameter(1, ADVISORY_LOCK)
-                .getSingleResult();
-    }
-
     /**
      * A parked_job row, with the reason its account gives (when it has one). The record's columns in the order of
      * {@link #rows}' select list.
@@ -201,35 +191,22 @@ class ParkedJobReleaser {
         }
     }
 
-    /** Parked rows ({@code p}) joined to their account ({@code a}) by {@code from}, as {@link Parked}. */
+    /** Parked rows ({@code p}) chosen by {@code from}, with their account's reason (auth's sub-select). */
     @SuppressWarnings("unchecked")
     private List<Parked> rows(String from, Object... parameters) {
         var query = em.createNativeQuery("""
                 select p.seq, p.account_id, p.job_id, p.job_type, p.source_topic, p.source_partition, p.source_offset,
                     p.record_key, p.record_value, p.headers, p.target_topic,
-                    coalesce(a.status_reason, 'not re-authorized')
-                """ + from);
+                    coalesce(%s, 'not re-authorized')
+                """.formatted(AccountAccess.statusReasonOf("p.account_id")) + from);
         for (int i = 0; i < parameters.length; i++) {
             query.setParameter(i + 1, parameters[i]);
         }
         return ((List<Object[]>) query.getResultList()).stream().map(Parked::of).toList();
     }
 
-    /** Waits for Kafka's acknowledgements, then deletes the rows (committed with the caller's transaction). */
-    private void finish(List<Parked> rows, List<Future<RecordMetadata>> sent) {
-        if (rows.isEmpty()) {
-            return;
-        }
-        try {
-            for (Future<RecordMetadata> f : sent) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while sending parked jobs", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("sending parked jobs failed: " + e.getCause().getMessage(), e);
-        }
+    /** Deletes rows whose records Kafka acknowledged (committed with the batch's transaction). */
+    private void delete(List<Parked> rows) {
         em.createNativeQuery("delete from parked_job where seq in (?1)")
                 .setParameter(1, rows.stream().map(Parked::seq).toList())
                 .executeUpdate();
@@ -239,8 +216,8 @@ class ParkedJobReleaser {
      * The parked record's headers. Released jobs start afresh: the retry state of their earlier runs (courier-*
      * headers other than the replay count) is dropped, because the failure was the account's, not the job's.
      */
-    private static Headers headers(String stored, boolean fresh) {
-        Headers headers = StoredHeaders.fromJson(stored);
+    private Headers headers(String stored, boolean fresh) {
+        Headers headers = storedHeaders.fromJson(stored);
         return fresh ? CourierHeaders.producerHeaders(headers, CourierHeaders.REPLAY_COUNT) : headers;
     }
 }

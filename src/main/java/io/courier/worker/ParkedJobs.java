@@ -1,5 +1,6 @@
 package io.courier.worker;
 
+import io.courier.auth.ParkedJobCount;
 import io.courier.job.JobEnvelope;
 import io.courier.platform.DatabaseException;
 import io.courier.platform.StoredHeaders;
@@ -7,6 +8,7 @@ import io.courier.retry.RetryState;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -19,14 +21,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * to their job topic, in the order they were parked, once the account is connected again.
  */
 @ApplicationScoped
-class ParkedJobs {
+class ParkedJobs implements ParkedJobCount {
 
     private final DataSource db;
     private final Clock clock;
+    private final StoredHeaders storedHeaders;
 
-    ParkedJobs(DataSource db, Clock clock) {
+    ParkedJobs(DataSource db, Clock clock, StoredHeaders storedHeaders) {
         this.db = db;
         this.clock = clock;
+        this.storedHeaders = storedHeaders;
     }
 
     /** Parks a record; parking the same record again (a redelivery after a crash) changes nothing. */
@@ -45,11 +49,26 @@ class ParkedJobs {
             insert.setLong(7, record.offset());
             insert.setString(8, record.key());
             insert.setBytes(9, record.value());
-            insert.setString(10, StoredHeaders.toJson(record.headers())); // every header, the retry state too
+            insert.setString(10, storedHeaders.toJson(record.headers())); // every header, the retry state too
             insert.setTimestamp(11, Timestamp.from(clock.instant()));
             insert.executeUpdate();
         } catch (SQLException e) {
             throw new DatabaseException("parking job " + job.jobId(), e);
+        }
+    }
+
+    /** Jobs parked for the account (the events of its re-authorization report the count). */
+    @Override
+    public long of(String accountId) {
+        try (Connection c = db.getConnection(); PreparedStatement count = c.prepareStatement(
+                "select count(*) from parked_job where account_id = ?")) {
+            count.setString(1, accountId);
+            try (ResultSet r = count.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException("counting the parked jobs of account " + accountId, e);
         }
     }
 }

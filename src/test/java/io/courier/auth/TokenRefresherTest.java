@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.auth.TokenStore.AccessGrant;
 import io.courier.linkedin.BearerToken;
 import io.courier.linkedin.LinkedInConfig;
@@ -58,6 +59,8 @@ class TokenRefresherTest extends PipelineTestSupport {
     @Inject
     Clock clock;
     @Inject
+    ObjectMapper json;
+    @Inject
     TokenLifecycleConfig lifecycle;
     @Inject
     LinkedInConfig linkedInConfig;
@@ -97,7 +100,7 @@ class TokenRefresherTest extends PipelineTestSupport {
         TokenLifecycleConfig shortLease = Overrides.of(TokenLifecycleConfig.class, lifecycle,
                 Map.of("lockLease", Duration.ofSeconds(1), "lockWait", Duration.ofSeconds(10)));
         List<String> stalledGot = new java.util.concurrent.CopyOnWriteArrayList<>();
-        LinkedInOAuthClient stalling = new LinkedInOAuthClient(linkedInConfig, clock) {
+        LinkedInOAuthClient stalling = new LinkedInOAuthClient(linkedInConfig, clock, json) {
             @Override
             public Tokens refresh(BearerToken refreshToken) {
                 Tokens fresh = super.refresh(refreshToken);
@@ -162,7 +165,7 @@ class TokenRefresherTest extends PipelineTestSupport {
         long version = tokens.stored(account.accountId()).orElseThrow().grant().version();
         LinkedInConfig wrongSecret = Overrides.of(LinkedInConfig.class, linkedInConfig,
                 Map.of("clientSecret", java.util.Optional.of("not-the-secret")));
-        TokenRefresher misconfiguredPod = new TokenRefresher(tokens, new LinkedInOAuthClient(wrongSecret, clock),
+        TokenRefresher misconfiguredPod = new TokenRefresher(tokens, new LinkedInOAuthClient(wrongSecret, clock, json),
                 redisson, appCredentials, clock, lifecycle);
         try {
             assertThatThrownBy(() -> misconfiguredPod.refresh(account.accountId(), version))

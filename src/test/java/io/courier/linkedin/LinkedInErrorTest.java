@@ -2,6 +2,7 @@ package io.courier.linkedin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.retry.ErrorClass;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +16,11 @@ import org.junit.jupiter.api.Test;
 /** Every error body of linkedin-api.md §2, parsed and classified. */
 class LinkedInErrorTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpHeaders UUID_HEADER = HttpHeaders.of(Map.of("x-li-uuid", List.of("AAYmJ3x7cB1=")), (a, b) -> true);
 
     private static LinkedInError parse(int status, String body) {
-        return LinkedInError.parse(status, UUID_HEADER, body.getBytes(StandardCharsets.UTF_8));
+        return LinkedInError.parse(JSON, status, UUID_HEADER, body.getBytes(StandardCharsets.UTF_8));
     }
 
     @ParameterizedTest(name = "{0} {2} -> {3}")
@@ -77,7 +79,7 @@ class LinkedInErrorTest {
     @Test
     void readsRetryAfterSecondsWhenSent() {
         HttpHeaders headers = HttpHeaders.of(Map.of("Retry-After", List.of("7")), (a, b) -> true);
-        LinkedInError e = LinkedInError.parse(429, headers, "{\"status\":429,\"message\":\"x\"}".getBytes());
+        LinkedInError e = LinkedInError.parse(JSON, 429, headers, "{\"status\":429,\"message\":\"x\"}".getBytes());
         assertThat(e.retryAfter()).contains(Duration.ofSeconds(7));
         assertThat(e.linkedinRequestId()).isEmpty();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.simulator.LinkedInSimulator;
 import io.courier.simulator.SimulatorOptions;
 import io.courier.testkit.SimulatorControl;
@@ -31,7 +32,7 @@ class LinkedInOAuthClientTest {
         URI base = URI.create(sim.baseUrl());
         oauth = new LinkedInOAuthClient(new LinkedInClientTest.Config(base, base, "202610",
                 Optional.of(SimulatorOptions.defaults().clientId()), Optional.of(SimulatorOptions.defaults().clientSecret()),
-                Duration.ofSeconds(1), REQUEST_TIMEOUT, 3, 1 << 20), Clock.systemUTC());
+                Duration.ofSeconds(1), REQUEST_TIMEOUT, 3, 1 << 20), Clock.systemUTC(), new ObjectMapper());
     }
 
     @AfterAll
@@ -79,7 +80,8 @@ class LinkedInOAuthClientTest {
         }
         URI nowhere = URI.create("http://127.0.0.1:" + closedPort);
         LinkedInOAuthClient refused = new LinkedInOAuthClient(new LinkedInClientTest.Config(nowhere, nowhere, "202610",
-                Optional.of("id"), Optional.of("secret"), Duration.ofSeconds(1), REQUEST_TIMEOUT, 3, 1 << 20), Clock.systemUTC());
+                Optional.of("id"), Optional.of("secret"), Duration.ofSeconds(1), REQUEST_TIMEOUT, 3, 1 << 20), Clock.systemUTC(),
+                new ObjectMapper());
         assertThatThrownBy(() -> refused.refresh(refreshTokenOf(member))).isInstanceOfSatisfying(
                 LinkedInUnreachableException.class, e -> assertThat(e.kind()).isEqualTo(LinkedInUnreachableException.Kind.REFUSED));
     }
