@@ -22,6 +22,12 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class OutcomeStore {
 
+    /**
+     * A job's earlier success, as a sub-select other packages may embed in one round trip (two parameters: the
+     * account id, then the job id); null when there is none.
+     */
+    public static final String EARLIER_RESULT = "select result from job_outcome where account_id = ? and job_id = ?";
+
     private final DataSource db;
 
     OutcomeStore(DataSource db) {
@@ -31,8 +37,7 @@ public class OutcomeStore {
     /** The result JSON of an earlier success of this account's job, if there was one. */
     public Optional<String> succeededResult(String accountId, String jobId) {
         try (Connection c = db.getConnection();
-             PreparedStatement select = c.prepareStatement(
-                     "select result from job_outcome where account_id = ? and job_id = ?")) {
+             PreparedStatement select = c.prepareStatement(EARLIER_RESULT)) {
             select.setString(1, accountId);
             select.setString(2, jobId);
             try (ResultSet rows = select.executeQuery()) {

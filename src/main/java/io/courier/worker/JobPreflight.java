@@ -2,6 +2,7 @@ package io.courier.worker;
 
 import io.courier.auth.AccountAccess;
 import io.courier.auth.TokenStore.AccessGrant;
+import io.courier.job.OutcomeStore;
 import io.courier.platform.DatabaseException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -14,7 +15,8 @@ import javax.sql.DataSource;
 /**
  * What a job needs to know before it may call LinkedIn, read in one PostgreSQL round trip: whether it already
  * succeeded (idempotency) and the account's access token. Two lookups per job were a measurable share of the
- * worker's cost in the end-to-end benchmark (BENCHMARKS.md). The account part is auth's ({@link AccountAccess}).
+ * worker's cost in the end-to-end benchmark (BENCHMARKS.md). Each part is its package's: the outcome job's
+ * ({@link OutcomeStore#EARLIER_RESULT}), the account auth's ({@link AccountAccess}).
  */
 @ApplicationScoped
 class JobPreflight {
@@ -25,12 +27,11 @@ class JobPreflight {
      */
     record Preflight(Optional<String> earlierResult, boolean reauthRequired, Optional<AccessGrant> grant) {}
 
-    // The outcome row, if any, and the account's access (auth's sub-select, one parameter: the account id).
+    // The earlier result, if any (job's sub-select: account id, job id) and the account's access (auth's: account id).
     private static final String SQL = """
-            select o.result, acc.*
+            select (%s) as result, acc.*
             from (select 1) one
-            left join job_outcome o on o.account_id = ? and o.job_id = ?
-            left join (%s) acc on true""".formatted(AccountAccess.SELECT);
+            left join (%s) acc on true""".formatted(OutcomeStore.EARLIER_RESULT, AccountAccess.SELECT);
 
     private final DataSource db;
     private final AccountAccess accounts;
