@@ -176,7 +176,7 @@ public class DeadLetterResource {
     }
 
     /** A dead letter as JSON; with the original record when asked (value as text when it is UTF-8). */
-    static Map<String, Object> view(DeadLetter d, boolean withRecord) {
+    static Map<String, Object> view(StoredDeadLetter d, boolean withRecord) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", d.id());
         out.put("state", d.state().name());

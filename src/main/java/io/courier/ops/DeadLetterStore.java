@@ -209,7 +209,7 @@ public class DeadLetterStore implements DeadLetterSpill {
         }
     }
 
-    public List<DeadLetter> list(DeadLetterFilter filter, int limit) {
+    public List<StoredDeadLetter> list(DeadLetterFilter filter, int limit) {
         List<Object> parameters = new ArrayList<>();
         String sql = "select " + COLUMNS + " from dead_letter where " + LISTED + " and " + filter.where(parameters)
                 + " order by id desc limit ?";
@@ -218,7 +218,7 @@ public class DeadLetterStore implements DeadLetterSpill {
     }
 
     /** Oldest first: replay keeps the order in which jobs failed. */
-    List<DeadLetter> oldestFirst(DeadLetterFilter filter, int limit) {
+    List<StoredDeadLetter> oldestFirst(DeadLetterFilter filter, int limit) {
         List<Object> parameters = new ArrayList<>();
         String sql = "select " + COLUMNS + ", record_key, record_value, headers from dead_letter where " + LISTED
                 + " and " + filter.where(parameters) + " order by id limit ?";
@@ -226,7 +226,7 @@ public class DeadLetterStore implements DeadLetterSpill {
         return query(sql, parameters, true);
     }
 
-    public Optional<DeadLetter> get(long id) {
+    public Optional<StoredDeadLetter> get(long id) {
         List<Object> parameters = new ArrayList<>(List.of(id));
         return query("select " + COLUMNS + ", record_key, record_value, headers from dead_letter where id = ?", parameters, true)
                 .stream().findFirst();
@@ -291,8 +291,8 @@ public class DeadLetterStore implements DeadLetterSpill {
         return out;
     }
 
-    private List<DeadLetter> query(String sql, List<Object> parameters, boolean withRecord) {
-        List<DeadLetter> out = new ArrayList<>();
+    private List<StoredDeadLetter> query(String sql, List<Object> parameters, boolean withRecord) {
+        List<StoredDeadLetter> out = new ArrayList<>();
         try (Connection c = db.getConnection(); PreparedStatement select = c.prepareStatement(sql)) {
             for (int i = 0; i < parameters.size(); i++) {
                 Object p = parameters.get(i);
@@ -314,14 +314,14 @@ public class DeadLetterStore implements DeadLetterSpill {
         return out;
     }
 
-    private DeadLetter row(ResultSet r, boolean withRecord) throws SQLException {
-        Optional<DeadLetter.Record> record = Optional.empty();
+    private StoredDeadLetter row(ResultSet r, boolean withRecord) throws SQLException {
+        Optional<StoredDeadLetter.Record> record = Optional.empty();
         if (withRecord) {
-            record = Optional.of(new DeadLetter.Record(Optional.ofNullable(r.getString("record_key")),
+            record = Optional.of(new StoredDeadLetter.Record(Optional.ofNullable(r.getString("record_key")),
                     r.getBytes("record_value"), storedHeaders.fromJson(r.getString("headers"))));
         }
         // A PENDING row has no DLQ coordinates yet: -1.
-        return new DeadLetter(r.getLong("id"), Optional.ofNullable((Integer) r.getObject("dlq_partition")).orElse(-1),
+        return new StoredDeadLetter(r.getLong("id"), Optional.ofNullable((Integer) r.getObject("dlq_partition")).orElse(-1),
                 Optional.ofNullable((Long) r.getObject("dlq_offset")).orElse(-1L),
                 Optional.ofNullable(r.getString("job_id")), Optional.ofNullable(r.getString("job_type")),
                 Optional.ofNullable(r.getString("account_id")), r.getString("error_class"),

@@ -67,14 +67,14 @@ public class Replayer {
     }
 
     private ReplayReport replayNow(DeadLetterFilter filter, int limit, boolean dryRun, boolean force) {
-        List<DeadLetter> matched = store.oldestFirst(filter.inState(DeadLetterState.NEW), limit);
+        List<StoredDeadLetter> matched = store.oldestFirst(filter.inState(DeadLetterState.NEW), limit);
         Map<LinkedInOperation, Integer> needed = new LinkedHashMap<>();
         Map<LinkedInOperation, Long> allowed = new LinkedHashMap<>();
         Map<String, ReplayReport.Budget> budget = new LinkedHashMap<>();
-        List<DeadLetter> go = new ArrayList<>();
+        List<StoredDeadLetter> go = new ArrayList<>();
         List<Long> refused = new ArrayList<>();
         List<Long> deferred = new ArrayList<>();
-        for (DeadLetter d : matched) {
+        for (StoredDeadLetter d : matched) {
             if (d.replayCount() >= config.maxReplays() && !force) {
                 refused.add(d.id());
                 continue;
@@ -100,7 +100,7 @@ public class Replayer {
         if (!dryRun) {
             long pauseNanos = (long) (1e9 / config.replayRate());
             long next = System.nanoTime();
-            for (DeadLetter d : go) {
+            for (StoredDeadLetter d : go) {
                 long wait = next - System.nanoTime();
                 if (wait > 0) {
                     sleep(wait);
@@ -115,13 +115,13 @@ public class Replayer {
             }
         }
         return new ReplayReport(dryRun, matched.size(), replayed.size(), 0,
-                dryRun ? go.stream().map(DeadLetter::id).toList() : replayed, refused, deferred, notSent, budget);
+                dryRun ? go.stream().map(StoredDeadLetter::id).toList() : replayed, refused, deferred, notSent, budget);
     }
 
     private ReplayReport discardNow(DeadLetterFilter filter, int limit) {
-        List<DeadLetter> matched = store.oldestFirst(filter.inState(DeadLetterState.NEW), limit);
+        List<StoredDeadLetter> matched = store.oldestFirst(filter.inState(DeadLetterState.NEW), limit);
         List<Long> discarded = new ArrayList<>();
-        for (DeadLetter d : matched) {
+        for (StoredDeadLetter d : matched) {
             if (store.mark(d.id(), DeadLetterState.DISCARDED)) {
                 discarded.add(d.id());
             }
@@ -136,12 +136,12 @@ public class Replayer {
      * or it is too large for Kafka or refused for itself, checked per row (RecordLimit) so that one such dead letter
      * never stops the others of its replay. Any other failure (Kafka unreachable) ends the replay.
      */
-    private Optional<String> send(DeadLetter d) {
+    private Optional<String> send(StoredDeadLetter d) {
         Optional<String> topic = jobTopicOf(d);
         if (topic.isEmpty()) {
             return notSent(d, "its original topic " + d.originalTopic() + " is not a job topic and its type is unknown");
         }
-        DeadLetter.Record record = d.record().orElseThrow();
+        StoredDeadLetter.Record record = d.record().orElseThrow();
         ProducerRecord<String, byte[]> replay = new ProducerRecord<>(topic.get(), null, record.key().orElse(null),
                 record.value(), CourierHeaders.replay(record.headers(), d.replayCount()));
         if (!limit.fits(replay)) {
@@ -161,7 +161,7 @@ public class Replayer {
         }
     }
 
-    private static Optional<String> notSent(DeadLetter d, String reason) {
+    private static Optional<String> notSent(StoredDeadLetter d, String reason) {
         LOG.warnf("dead letter not replayed id=%d reason=%s", d.id(), reason);
         return Optional.of(reason);
     }
@@ -172,7 +172,7 @@ public class Replayer {
      * other topic even for a row indexed before that rule or a record put on the DLQ by hand: then the job's type
      * names the topic.
      */
-    private Optional<String> jobTopicOf(DeadLetter d) {
+    private Optional<String> jobTopicOf(StoredDeadLetter d) {
         return topics.jobTopic(d.originalTopic(), d.jobType().flatMap(JobType::fromWireName));
     }
 

@@ -15,7 +15,7 @@ import org.apache.kafka.common.record.RecordBatch;
 
 /**
  * The largest record Courier sends (courier.kafka.max-request-size, which is also its producers' max.request.size),
- * and the gate every job output (result, retry record, dead letter) passes on its way into an {@link Outbox}: a
+ * and the gate every job output (result, retry record, dead letter) passes on its way into an {@link Outputs}: a
  * record over the limit never reaches a producer, where it would fail the whole Kafka transaction of its poll loop.
  * Writers that can make a record smaller (a result split into parts, a dead letter kept whole in PostgreSQL) ask
  * {@link #fits} first; {@link #add} refuses whatever is still too large.
@@ -82,12 +82,12 @@ public class RecordLimit {
                 || e instanceof SerializationException;
     }
 
-    /** Puts the record in the outbox, or throws {@link OutputTooLargeException} when it is over the limit. */
-    public void add(Outbox outbox, ProducerRecord<String, byte[]> record) {
+    /** Puts the record in the outputs, or throws {@link OutputTooLargeException} when it is over the limit. */
+    public void add(Outputs outputs, ProducerRecord<String, byte[]> record) {
         int size = sizeOf(record);
         if (size > maxBytes) {
             throw new OutputTooLargeException(record.topic(), size, maxBytes);
         }
-        outbox.add(record);
+        outputs.add(record);
     }
 }

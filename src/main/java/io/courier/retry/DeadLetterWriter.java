@@ -2,7 +2,7 @@ package io.courier.retry;
 
 import io.courier.job.JobRef;
 import io.courier.job.TopicsConfig;
-import io.courier.platform.Outbox;
+import io.courier.platform.Outputs;
 import io.courier.platform.RecordLimit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,7 +63,7 @@ public class DeadLetterWriter {
         }
     }
 
-    public void write(Outbox outbox, Original original, JobRef job, Failure failure, RetryState state,
+    public void write(Outputs outputs, Original original, JobRef job, Failure failure, RetryState state,
                       Instant lastFailure) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.deadLetter(), null, original.key(),
                 original.value(), CourierHeaders.deadLetter(original.headers(), job, failure, state, lastFailure));
@@ -73,7 +73,7 @@ public class DeadLetterWriter {
                     limit.sizeOf(record), limit.maxBytes());
             record = truncatedCopy(record, row);
         }
-        limit.add(outbox, record);
+        limit.add(outputs, record);
         Counter.builder("courier.dead.letters").description("Jobs dead-lettered, by error class")
                 .tag("class", failure.errorClass().name()).register(metrics).increment();
         LOG.infof("job dead-lettered errorClass=%s jobId=%s accountId=%s from=%s-%d@%d reason=%s",

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.courier.platform.Outbox;
+import io.courier.platform.Outputs;
 import io.courier.platform.RecordLimit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -89,10 +89,10 @@ public class RetryRouter {
         return chosen;
     }
 
-    public void retryLater(Outbox outbox, ConsumerRecord<String, byte[]> record, JobRef job, Failure failure,
+    public void retryLater(Outputs outputs, ConsumerRecord<String, byte[]> record, JobRef job, Failure failure,
                            RetryState state, Instant failedAt, Instant dueAt) {
         Headers headers = CourierHeaders.retry(record.headers(), job, failure, state, failedAt, dueAt);
-        String topic = send(outbox, record, headers, Duration.between(failedAt, dueAt));
+        String topic = send(outputs, record, headers, Duration.between(failedAt, dueAt));
         Counter.builder("courier.retries").description("Jobs sent to a delayed-retry tier, by error class and tier")
                 .tag("class", failure.errorClass().name()).tag("tier", topic.substring(prefix.length()))
                 .register(metrics).increment();
@@ -101,8 +101,8 @@ public class RetryRouter {
     }
 
     /** A record woke in a tier before its due time (its delay is longer than the tier): on to the next wait. */
-    public void hop(Outbox outbox, ConsumerRecord<String, byte[]> record, Instant now, Instant dueAt) {
-        send(outbox, record, record.headers(), Duration.between(now, dueAt));
+    public void hop(Outputs outputs, ConsumerRecord<String, byte[]> record, Instant now, Instant dueAt) {
+        send(outputs, record, record.headers(), Duration.between(now, dueAt));
     }
 
     /**
@@ -110,9 +110,9 @@ public class RetryRouter {
      * courier.worker.max-record-bytes leaves RecordLimit.COURIER_HEADER_ROOM); one that does not, through a huge key
      * or producer headers, is refused by the limit and its run fails with the bounded infrastructure budget.
      */
-    private String send(Outbox outbox, ConsumerRecord<String, byte[]> record, Headers headers, Duration delay) {
+    private String send(Outputs outputs, ConsumerRecord<String, byte[]> record, Headers headers, Duration delay) {
         String topic = topicOf(tierFor(delay));
-        limit.add(outbox, new ProducerRecord<>(topic, null, record.key(), record.value(), headers));
+        limit.add(outputs, new ProducerRecord<>(topic, null, record.key(), record.value(), headers));
         return topic;
     }
 

@@ -3,7 +3,7 @@ package io.courier.worker;
 import io.courier.job.TopicInitializer;
 import io.courier.job.TopicsConfig;
 import io.courier.platform.KafkaClients;
-import io.courier.platform.Outbox;
+import io.courier.platform.Outputs;
 import io.courier.retry.CourierHeaders;
 import io.courier.retry.RetryRouter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,16 +73,16 @@ public class JobConsumer {
         retries.start();
     }
 
-    private PollLoop.RecordHandler handler(java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, Outbox> run) {
+    private PollLoop.RecordHandler handler(java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, Outputs> run) {
         return new PollLoop.RecordHandler() {
             @Override
-            public void handle(ConsumerRecord<String, byte[]> record, Outbox outbox) {
-                run.accept(record, outbox);
+            public void handle(ConsumerRecord<String, byte[]> record, Outputs outputs) {
+                run.accept(record, outputs);
             }
 
             @Override
-            public void giveUp(ConsumerRecord<String, byte[]> record, Outbox outbox, RuntimeException cause, int tries) {
-                runner.giveUp(record, outbox, cause, tries);
+            public void giveUp(ConsumerRecord<String, byte[]> record, Outputs outputs, RuntimeException cause, int tries) {
+                runner.giveUp(record, outputs, cause, tries);
             }
         };
     }
@@ -123,13 +123,13 @@ public class JobConsumer {
         return Optional.of(due.isBefore(tierEnd) ? due : tierEnd);
     }
 
-    private void runDue(ConsumerRecord<String, byte[]> record, Outbox outbox) {
+    private void runDue(ConsumerRecord<String, byte[]> record, Outputs outputs) {
         Instant now = clock.instant();
         Instant due = dueAt(record);
         if (due.isAfter(now)) {
-            router.hop(outbox, record, now, due);
+            router.hop(outputs, record, now, due);
         } else {
-            runner.run(record, outbox);
+            runner.run(record, outputs);
         }
     }
 

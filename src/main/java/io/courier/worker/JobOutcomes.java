@@ -4,7 +4,7 @@ import io.courier.job.JobEnvelope;
 import io.courier.job.JobRef;
 import io.courier.job.OutcomeStore;
 import io.courier.job.ResultEvent;
-import io.courier.platform.Outbox;
+import io.courier.platform.Outputs;
 import io.courier.retry.DeadLetterWriter;
 import io.courier.retry.Decision;
 import io.courier.retry.Failure;
@@ -23,7 +23,7 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * The record step: carries out what was decided for a job, into the caller's {@link Outbox} (published atomically
+ * The record step: carries out what was decided for a job, into the caller's {@link Outputs} (published atomically
  * with the record's offset): a result event (a success first recorded in the outcome table), a retry-tier record,
  * a parked row, or a dead letter plus its DEAD_LETTERED result. Counts and logs each outcome.
  */
@@ -71,7 +71,7 @@ class JobOutcomes {
         if (success == null) {
             return false;
         }
-        record(run.outbox(), run.job(), success);
+        record(run.outputs(), run.job(), success);
         return true;
     }
 
@@ -80,7 +80,7 @@ class JobOutcomes {
      * keeps failing: the success is published unrecorded, which beats calling it a failure (a redelivered copy,
      * with no outcome row to stop it, relies on LinkedIn's duplicate-post answer). False when there is none.
      */
-    boolean publishUnrecorded(Outbox outbox, JobRef ref, RuntimeException cause) {
+    boolean publishUnrecorded(Outputs outputs, JobRef ref, RuntimeException cause) {
         if (ref.accountId().isEmpty() || ref.jobId().isEmpty()) {
             return false;
         }
@@ -89,13 +89,13 @@ class JobOutcomes {
             return false;
         }
         LOG.errorf(cause, "job succeeded but its outcome could not be recorded jobId=%s", ref.jobId().get());
-        results.publish(outbox, ref.accountId().get(), success.json());
+        results.publish(outputs, ref.accountId().get(), success.json());
         return true;
     }
 
     /** The job succeeded before: its stored result is published again, nothing is called. */
     void reemit(JobRun run, String earlierResult) {
-        results.publish(run.outbox(), run.job().accountId(), earlierResult);
+        results.publish(run.outputs(), run.job().accountId(), earlierResult);
         LOG.infof("job already succeeded, result re-emitted jobId=%s", run.job().jobId());
         metrics.record(run.typeTag(), Outcome.REEMITTED, Duration.between(run.started(), clock.instant()));
     }
@@ -110,7 +110,7 @@ class JobOutcomes {
         // that record ended elsewhere long ago, so drop it (the map holds only jobs in progress, so this is cheap).
         unrecorded.values().removeIf(u -> u.started().isBefore(finished.minus(UNRECORDED_KEPT)));
         unrecorded.put(new JobKey(job.accountId(), job.jobId()), success);
-        record(run.outbox(), job, success);
+        record(run.outputs(), job, success);
     }
 
     /**
@@ -122,10 +122,10 @@ class JobOutcomes {
                   Supplier<JobResult> asSuccess) {
         switch (decision) {
             case Decision.RetryLater later -> {
-                router.retryLater(run.outbox(), run.record(), run.ref(), failure, state, now, later.dueAt());
+                router.retryLater(run.outputs(), run.record(), run.ref(), failure, state, now, later.dueAt());
                 metrics.record(run.typeTag(), Outcome.DELAYED, Duration.between(run.started(), now));
             }
-            case Decision.DeadLetter dead -> deadLetter(run.outbox(), DeadLetterWriter.Original.of(run.record()),
+            case Decision.DeadLetter dead -> deadLetter(run.outputs(), DeadLetterWriter.Original.of(run.record()),
                     run.ref(), new Failure(dead.errorClass(), dead.reason(), failure.httpStatus(), failure.linkedInCode(),
                             failure.serviceErrorCode(), failure.linkedinRequestId(), failure.retryAfter()),
                     state, run.typeTag(), run.started());
@@ -140,20 +140,20 @@ class JobOutcomes {
     }
 
     /** A dead letter of a record kept since it was read (a parked job), with the retry state its headers carry. */
-    void deadLetterKept(Outbox outbox, DeadLetterWriter.Original kept, JobRef job, Failure failure) {
-        deadLetter(outbox, kept, job, failure, router.stateOf(kept), job.type().orElse("invalid"), clock.instant());
+    void deadLetterKept(Outputs outputs, DeadLetterWriter.Original kept, JobRef job, Failure failure) {
+        deadLetter(outputs, kept, job, failure, router.stateOf(kept), job.type().orElse("invalid"), clock.instant());
     }
 
     /** Writes a dead letter and, when the job can be named, its DEAD_LETTERED result. */
-    void deadLetter(Outbox outbox, DeadLetterWriter.Original record, JobRef job, Failure failure, RetryState state,
+    void deadLetter(Outputs outputs, DeadLetterWriter.Original record, JobRef job, Failure failure, RetryState state,
                     String typeTag, Instant started) {
         Instant now = clock.instant();
-        deadLetters.write(outbox, record, job, failure, state, now);
+        deadLetters.write(outputs, record, job, failure, state, now);
         if (job.canReportResult()) {
             ResultEvent event = ResultEvent.deadLettered(job.jobId().get(), job.type().orElse(null),
                     job.accountId().get(), state.attempts(), now, failure.linkedinRequestId().orElse(null),
                     failure.errorClass().name(), failure.message());
-            results.publish(outbox, job.accountId().get(), results.toJson(event));
+            results.publish(outputs, job.accountId().get(), results.toJson(event));
         }
         metrics.record(typeTag, Outcome.DEAD_LETTERED, Duration.between(started, now));
     }
@@ -163,10 +163,10 @@ class JobOutcomes {
      * poll loop runs the record again, but that run only records (it finds the success in `unrecorded`): the post
      * is never repeated by Courier's own failure.
      */
-    private void record(Outbox outbox, JobEnvelope job, Unrecorded success) {
+    private void record(Outputs outputs, JobEnvelope job, Unrecorded success) {
         String stored = outcomes.recordSuccess(success.event(), success.json());
         unrecorded.remove(new JobKey(job.accountId(), job.jobId()));
-        results.publish(outbox, job.accountId(), stored);
+        results.publish(outputs, job.accountId(), stored);
         LOG.infof("job succeeded jobId=%s duplicate=%s linkedinRequestId=%s", job.jobId(), success.duplicate(),
                 Optional.ofNullable(success.event().linkedinRequestId()).orElse("-"));
         metrics.record(job.type().wireName(), success.duplicate() ? Outcome.DUPLICATE : Outcome.SUCCEEDED,

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.job.JobRef;
 import io.courier.job.JobValidator;
 import io.courier.job.Validation;
-import io.courier.platform.Outbox;
+import io.courier.platform.Outputs;
 import io.courier.quota.QuotaDeniedException;
 import io.courier.retry.DeadLetterWriter;
 import io.courier.retry.Decision;
@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
 /**
  * Takes one record to its outcome through the job's steps: validate ({@link JobValidator}) → look up (an earlier
  * success, the account's token: {@link JobPreflight}) → authorize, budget and call ({@link JobCalls}) → decide
- * ({@link RetryPolicy}) → record ({@link JobOutcomes}, into the caller's {@link Outbox}, which the caller
+ * ({@link RetryPolicy}) → record ({@link JobOutcomes}, into the caller's {@link Outputs}, which the caller
  * publishes atomically with the record's offset). Infrastructure failures throw.
  */
 @ApplicationScoped
@@ -54,19 +54,19 @@ class JobRunner {
         this.clock = clock;
     }
 
-    void run(ConsumerRecord<String, byte[]> record, Outbox outbox) {
+    void run(ConsumerRecord<String, byte[]> record, Outputs outputs) {
         Instant started = clock.instant();
         RetryState state = router.stateOf(record);
         switch (validator.validate(record.value())) {
             case Validation.Invalid invalid -> {
                 try (var ignored = JobLogContext.open(JobRef.of(invalid))) {
-                    outcomes.deadLetter(outbox, DeadLetterWriter.Original.of(record), JobRef.of(invalid),
+                    outcomes.deadLetter(outputs, DeadLetterWriter.Original.of(record), JobRef.of(invalid),
                             Failure.of(ErrorClass.INVALID_JOB, invalid.message()), state, INVALID_TYPE_TAG, started);
                 }
             }
             case Validation.Valid valid -> {
                 try (var ignored = JobLogContext.open(JobRef.of(valid.job()))) {
-                    runValid(new JobRun(record, outbox, valid.job(), state, started));
+                    runValid(new JobRun(record, outputs, valid.job(), state, started));
                 }
             }
         }
@@ -76,19 +76,19 @@ class JobRunner {
      * The record could not be run: an exception nobody classified came back courier.worker.max-infrastructure-attempts
      * times. It is dead-lettered as INTERNAL with the exception's class and message, so the partition moves on.
      */
-    void giveUp(ConsumerRecord<String, byte[]> record, Outbox outbox, RuntimeException cause, int tries) {
+    void giveUp(ConsumerRecord<String, byte[]> record, Outputs outputs, RuntimeException cause, int tries) {
         Instant now = clock.instant();
         JobRef ref = switch (validator.validate(record.value())) { // never throws
             case Validation.Valid valid -> JobRef.of(valid.job());
             case Validation.Invalid invalid -> JobRef.of(invalid);
         };
-        if (outcomes.publishUnrecorded(outbox, ref, cause)) {
+        if (outcomes.publishUnrecorded(outputs, ref, cause)) {
             return;
         }
         String message = tries + " tries: " + cause.getClass().getName() + ": " + cause.getMessage();
         LOG.errorf(cause,
                 "job could not be run, dead-lettered as INTERNAL jobId=%s", ref.jobId().orElse("-"));
-        outcomes.deadLetter(outbox, DeadLetterWriter.Original.of(record), ref, Failure.of(ErrorClass.INTERNAL, message),
+        outcomes.deadLetter(outputs, DeadLetterWriter.Original.of(record), ref, Failure.of(ErrorClass.INTERNAL, message),
                 router.stateOf(record), ref.type().orElse(INVALID_TYPE_TAG), now);
     }
 

@@ -15,7 +15,7 @@ import java.util.function.Function;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
 import io.courier.platform.Outages;
-import io.courier.platform.Outbox;
+import io.courier.platform.Outputs;
 import io.courier.platform.RecordLimit;
 import io.courier.platform.RunningJob;
 import java.util.ArrayList;
@@ -45,12 +45,12 @@ final class PollLoop {
     private static final Logger LOG = Logger.getLogger(PollLoop.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
 
-    /** Runs one record to its outcome, put in the outbox; throws when that failed (e.g. PostgreSQL is down). */
+    /** Runs one record to its outcome, put in the outputs; throws when that failed (e.g. PostgreSQL is down). */
     interface RecordHandler {
-        void handle(ConsumerRecord<String, byte[]> record, Outbox outbox);
+        void handle(ConsumerRecord<String, byte[]> record, Outputs outputs);
 
-        /** The record failed {@code tries} times with exceptions that are no outage: put its final outcome in the outbox. */
-        void giveUp(ConsumerRecord<String, byte[]> record, Outbox outbox, RuntimeException cause, int tries);
+        /** The record failed {@code tries} times with exceptions that are no outage: put its final outcome in the outputs. */
+        void giveUp(ConsumerRecord<String, byte[]> record, Outputs outputs, RuntimeException cause, int tries);
     }
 
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);

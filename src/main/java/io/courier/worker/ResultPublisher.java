@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.job.ResultEvent;
 import io.courier.job.TopicsConfig;
-import io.courier.platform.Outbox;
+import io.courier.platform.Outputs;
 import io.courier.platform.RecordLimit;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +12,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Turns result events into records for linkedin.jobs.results, keyed by account: one record when the event fits
- * courier.kafka.max-request-size, else its parts ({@link ResultParts}), all in the same outbox and so in the same
+ * courier.kafka.max-request-size, else its parts ({@link ResultParts}), all in the same outputs and so in the same
  * Kafka transaction: a read_committed consumer sees every part of a result or none.
  */
 @ApplicationScoped
@@ -39,14 +39,14 @@ class ResultPublisher {
     }
 
     /** Publishes a result event as stored (job_outcome keeps it whole), split the same way every time it is sent. */
-    void publish(Outbox outbox, String accountId, String resultJson) {
+    void publish(Outputs outputs, String accountId, String resultJson) {
         ProducerRecord<String, byte[]> whole = record(accountId, resultJson.getBytes(StandardCharsets.UTF_8));
         if (limit.fits(whole)) {
-            limit.add(outbox, whole);
+            limit.add(outputs, whole);
             return;
         }
         for (byte[] part : parts.split(resultJson, limit.roomForValue(record(accountId, null)))) {
-            limit.add(outbox, record(accountId, part));
+            limit.add(outputs, record(accountId, part));
         }
     }
 

@@ -36,10 +36,10 @@ class RecordLimitTest {
 
     @Test
     void aRecordOverTheLimitNeverReachesTheOutbox() {
-        List<ProducerRecord<String, byte[]>> outbox = new ArrayList<>();
-        limit.add(outbox::add, record(1000));
-        assertThatThrownBy(() -> limit.add(outbox::add, record(LIMIT)))
+        List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
+        limit.add(outputs::add, record(1000));
+        assertThatThrownBy(() -> limit.add(outputs::add, record(LIMIT)))
                 .isInstanceOf(OutputTooLargeException.class).hasMessageContaining("courier.kafka.max-request-size");
-        assertThat(outbox).hasSize(1);
+        assertThat(outputs).hasSize(1);
     }
 }

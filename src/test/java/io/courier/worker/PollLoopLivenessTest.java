@@ -3,7 +3,7 @@ package io.courier.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.platform.KafkaClients;
-import io.courier.platform.Outbox;
+import io.courier.platform.Outputs;
 import io.courier.platform.RunningJob;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.PipelineTestSupport;
@@ -92,13 +92,13 @@ class PollLoopLivenessTest extends PipelineTestSupport {
         CountDownLatch started = new CountDownLatch(1);
         PollLoop.RecordHandler handler = new PollLoop.RecordHandler() {
             @Override
-            public void handle(ConsumerRecord<String, byte[]> record, Outbox outbox) {
+            public void handle(ConsumerRecord<String, byte[]> record, Outputs outputs) {
                 started.countDown();
                 job.accept(record);
             }
 
             @Override
-            public void giveUp(ConsumerRecord<String, byte[]> record, Outbox outbox, RuntimeException cause, int tries) {}
+            public void giveUp(ConsumerRecord<String, byte[]> record, Outputs outputs, RuntimeException cause, int tries) {}
         };
         try (KeyOrderedExecutor executor = new KeyOrderedExecutor(4)) {
             PollLoop loop = new PollLoop("liveness-test", () -> {}, () -> clients.newJobConsumer("liveness-test",
