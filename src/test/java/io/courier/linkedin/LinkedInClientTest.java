@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +62,7 @@ class LinkedInClientTest {
         server.start();
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
         client = new LinkedInClient(new Config(base, base, "202610", Optional.empty(), Optional.empty(),
-                Duration.ofSeconds(1), Duration.ofMillis(700), 3, 1 << 20), new ObjectMapper());
+                Duration.ofSeconds(1), Duration.ofMillis(700), 3, 1 << 20), new ObjectMapper(), Clock.systemUTC());
     }
 
     @AfterEach
@@ -213,7 +214,7 @@ class LinkedInClientTest {
         }
         URI nowhere = URI.create("http://127.0.0.1:" + closedPort);
         LinkedInClient refused = new LinkedInClient(new Config(nowhere, nowhere, "202610", Optional.empty(),
-                Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1), 3, 1 << 20), new ObjectMapper());
+                Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1), 3, 1 << 20), new ObjectMapper(), Clock.systemUTC());
         assertThatThrownBy(() -> refused.userinfo(TOKEN)).isInstanceOfSatisfying(LinkedInUnreachableException.class,
                 e -> assertThat(e.kind()).isEqualTo(LinkedInUnreachableException.Kind.REFUSED));
     }
@@ -268,7 +269,7 @@ class LinkedInClientTest {
     void aSuccessLongerThanMaxResponseBytesFailsNamingThePropertyInsteadOfBeingReadWhole() {
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
         LinkedInClient small = new LinkedInClient(new Config(base, base, "202610", Optional.empty(), Optional.empty(),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), 3, 1024), new ObjectMapper());
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 3, 1024), new ObjectMapper(), Clock.systemUTC());
         answer = new Answer(200, Map.of(), "{\"elements\":[" + "{\"id\":\"a\"},".repeat(1000) + "{}]}", 0);
         assertThatThrownBy(() -> small.postsByAuthor(TOKEN, "urn:li:person:a", 0, 10))
                 .isInstanceOfSatisfying(LinkedInException.class, e -> {

@@ -7,6 +7,7 @@ import io.courier.retry.ErrorClass;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,8 +20,10 @@ class LinkedInErrorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpHeaders UUID_HEADER = HttpHeaders.of(Map.of("x-li-uuid", List.of("AAYmJ3x7cB1=")), (a, b) -> true);
 
+    private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
+
     private static LinkedInError parse(int status, String body) {
-        return LinkedInError.parse(JSON, status, UUID_HEADER, body.getBytes(StandardCharsets.UTF_8));
+        return LinkedInError.parse(JSON, status, UUID_HEADER, body.getBytes(StandardCharsets.UTF_8), NOW);
     }
 
     @ParameterizedTest(name = "{0} {2} -> {3}")
@@ -79,9 +82,16 @@ class LinkedInErrorTest {
     @Test
     void readsRetryAfterSecondsWhenSent() {
         HttpHeaders headers = HttpHeaders.of(Map.of("Retry-After", List.of("7")), (a, b) -> true);
-        LinkedInError e = LinkedInError.parse(JSON, 429, headers, "{\"status\":429,\"message\":\"x\"}".getBytes());
+        LinkedInError e = LinkedInError.parse(JSON, 429, headers, "{\"status\":429,\"message\":\"x\"}".getBytes(), NOW);
         assertThat(e.retryAfter()).contains(Duration.ofSeconds(7));
         assertThat(e.linkedinRequestId()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "Retry-After: {0} -> {1}")
+    @CsvSource(delimiter = '|', value = {"Tue, 24 Nov 2026 10:01:30 GMT | PT1M30S", "Tue, 24 Nov 2026 09:59:00 GMT | PT0S"})
+    void readsRetryAfterAsAnHttpDateFromTheAnswersTime(String value, Duration expected) {
+        HttpHeaders headers = HttpHeaders.of(Map.of("Retry-After", List.of(value)), (a, b) -> true);
+        assertThat(LinkedInError.parse(JSON, 429, headers, new byte[0], NOW).retryAfter()).contains(expected);
     }
 
     @Test
