@@ -6,14 +6,23 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
@@ -57,11 +66,21 @@ public final class KafkaTestClient implements AutoCloseable {
 
     /** Every partition's end now; empty if the broker will not say (a principal without Describe): then from the start. */
     private Map<TopicPartition, Long> endOffsets() {
-        try (KafkaConsumer<String, byte[]> consumer = reader()) {
-            List<TopicPartition> partitions = consumer.listTopics(Duration.ofSeconds(10)).values().stream()
-                    .flatMap(List::stream).map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            return Map.copyOf(consumer.endOffsets(partitions, Duration.ofSeconds(10)));
-        } catch (KafkaException e) {
+        Map<String, Object> props = new HashMap<>(security);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(props)) {
+            Set<String> topics = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().forEach(t -> t.partitions()
+                    .forEach(p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(10, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+            return Map.copyOf(ends);
+        } catch (KafkaException | ExecutionException | TimeoutException e) {
+            return Map.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return Map.of();
         }
     }
