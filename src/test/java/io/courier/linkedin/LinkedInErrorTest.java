@@ -54,19 +54,22 @@ class LinkedInErrorTest {
 
     @Test
     void readsTheInputErrorsOfADetailed400() {
-        LinkedInError e = parse(400, "{\"errorDetailType\":\"com.linkedin.common.error.BadRequest\",\"message\":\"Invalid param. "
-                + "Please see errorDetails for more information.\",\"errorDetails\":{\"inputErrors\":[{\"description\":\"bad\","
-                + "\"input\":{\"inputPath\":{\"fieldPath\":\"commentary\"}},\"code\":\"PARAM_INVALID\"}]},\"status\":400}");
+        LinkedInError e = parse(400, """
+                {"errorDetailType":"com.linkedin.common.error.BadRequest",\
+                "message":"Invalid param. Please see errorDetails for more information.",\
+                "errorDetails":{"inputErrors":[{"description":"bad","input":{"inputPath":{"fieldPath":"commentary"}},\
+                "code":"PARAM_INVALID"}]},"status":400}""");
         assertThat(e.inputErrorCodes()).containsExactly("PARAM_INVALID");
         assertThat(ErrorClassifier.classify(e)).isEqualTo(ErrorClass.BAD_REQUEST);
     }
 
     @Test
     void takesTheOriginalUrnFromADuplicatePost() {
-        LinkedInError e = parse(422, "{\"errorDetailType\":\"com.linkedin.common.error.BadRequest\",\"message\":\"com.linkedin."
-                + "content.common.exception.BadRequestResponseException: Content is a duplicate of urn:li:share:7141138937766391808\","
-                + "\"errorDetails\":{\"inputErrors\":[{\"description\":\"Duplicate post is detected\",\"input\":{},"
-                + "\"code\":\"DUPLICATE_POST\"}]},\"status\":422}");
+        LinkedInError e = parse(422, """
+                {"errorDetailType":"com.linkedin.common.error.BadRequest",\
+                "message":"com.linkedin.content.common.exception.BadRequestResponseException: Content is a duplicate of urn:li:share:7141138937766391808",\
+                "errorDetails":{"inputErrors":[{"description":"Duplicate post is detected","input":{},\
+                "code":"DUPLICATE_POST"}]},"status":422}""");
         assertThat(ErrorClassifier.classify(e)).isEqualTo(ErrorClass.DUPLICATE);
         assertThat(e.duplicateOf()).contains("urn:li:share:7141138937766391808");
     }
@@ -97,7 +100,9 @@ class LinkedInErrorTest {
     @Test
     void aFailureCarriesEveryHeaderFieldAndNoToken() {
         var failure = ErrorClassifier.toFailure(new LinkedInException("posts.create", parse(403,
-                "{\"status\":403,\"serviceErrorCode\":100,\"code\":\"ACCESS_DENIED\",\"message\":\"Not enough permissions\"}")));
+                """
+                        {"status":403,"serviceErrorCode":100,"code":"ACCESS_DENIED",\
+                        "message":"Not enough permissions"}""")));
         assertThat(failure.errorClass()).isEqualTo(ErrorClass.PERMISSION_DENIED);
         assertThat(failure.httpStatus().getAsInt()).isEqualTo(403);
         assertThat(failure.linkedInCode()).contains("ACCESS_DENIED");
