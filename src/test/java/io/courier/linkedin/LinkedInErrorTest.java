@@ -85,7 +85,8 @@ class LinkedInErrorTest {
     @Test
     void readsRetryAfterSecondsWhenSent() {
         HttpHeaders headers = HttpHeaders.of(Map.of("Retry-After", List.of("7")), (a, b) -> true);
-        LinkedInError e = LinkedInError.parse(JSON, 429, headers, "{\"status\":429,\"message\":\"x\"}".getBytes(), NOW);
+        LinkedInError e = LinkedInError.parse(JSON, 429, headers, """
+                {"status":429,"message":"x"}""".getBytes(), NOW);
         assertThat(e.retryAfter()).contains(Duration.ofSeconds(7));
         assertThat(e.linkedinRequestId()).isEmpty();
     }
