@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,10 +49,12 @@ public class LinkedInClient {
     private final LinkedInTransport transport;
     /** Why a semaphore and not SmallRye's @Bulkhead: one limit shared by every resource's method, not one each. */
     private final Semaphore callSlots;
+    private final Clock clock;
 
-    public LinkedInClient(LinkedInConfig config, ObjectMapper json) {
+    public LinkedInClient(LinkedInConfig config, ObjectMapper json, Clock clock) {
         this.config = config;
         this.json = json;
+        this.clock = clock;
         this.callSlots = new Semaphore(config.maxCallsInFlight());
         this.transport = new LinkedInTransport(config);
     }
@@ -139,7 +142,7 @@ public class LinkedInClient {
             callSlots.release();
         }
         if (response.status() / 100 != 2) {
-            LinkedInError error = LinkedInError.parse(json, response.status(), response.headers(), response.body());
+            LinkedInError error = LinkedInError.parse(json, response.status(), response.headers(), response.body(), clock.instant());
             LOG.infof("linkedin call failed endpoint=%s status=%d code=%s serviceErrorCode=%s linkedinRequestId=%s", endpoint,
                     error.status(), error.code().orElse("-"), error.serviceErrorCode().isPresent()
                             ? error.serviceErrorCode().getAsInt() : "-", error.linkedinRequestId().orElse("-"));

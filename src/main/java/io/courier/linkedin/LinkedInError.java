@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -32,9 +33,10 @@ public record LinkedInError(int status, OptionalInt serviceErrorCode, Optional<S
         return headers.firstValue("x-li-uuid").or(() -> headers.firstValue("x-li-request-id"));
     }
 
-    public static LinkedInError parse(ObjectMapper json, int status, HttpHeaders headers, byte[] body) {
+    /** {@code now} is when the answer came, for a Retry-After given as an HTTP date. */
+    public static LinkedInError parse(ObjectMapper json, int status, HttpHeaders headers, byte[] body, Instant now) {
         Optional<String> requestId = requestIdOf(headers);
-        Optional<Duration> retryAfter = headers.firstValue("Retry-After").flatMap(LinkedInError::retryAfter);
+        Optional<Duration> retryAfter = headers.firstValue("Retry-After").flatMap(value -> retryAfter(value, now));
         JsonNode tree = readJson(json, body);
         if (tree == null || !tree.isObject()) {
             String message = "HTTP " + status + " with " + BodyExcerpt.describe(headers, body);
@@ -80,13 +82,13 @@ public record LinkedInError(int status, OptionalInt serviceErrorCode, Optional<S
     }
 
     /** Retry-After is delta-seconds or an HTTP date; anything else is ignored (never depend on it: §3). */
-    private static Optional<Duration> retryAfter(String value) {
+    private static Optional<Duration> retryAfter(String value, Instant now) {
         try {
             return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))));
         } catch (NumberFormatException notSeconds) {
             try {
                 ZonedDateTime at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                Duration d = Duration.between(now, at.toInstant());
                 return Optional.of(d.isNegative() ? Duration.ZERO : d);
             } catch (RuntimeException notADate) {
                 return Optional.empty();

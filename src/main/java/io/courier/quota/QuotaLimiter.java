@@ -10,9 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.RedisException;
@@ -48,6 +46,7 @@ public class QuotaLimiter {
     private final Script debitScript = new Script("debit.lua");
     private final Script spendScript = new Script("spend.lua");
     private final Script refusedScript = new Script("refused.lua");
+    private final Script remainingScript = new Script("remaining.lua");
 
     QuotaLimiter(RedissonClient redisson, QuotaConfig config, MeterRegistry metrics) {
         this.redisson = redisson;
@@ -108,12 +107,11 @@ public class QuotaLimiter {
     /** Calls left in the application budget this window (for the gauge and the replay estimate). */
     public Optional<Double> appRemaining(LinkedInOperation resource) {
         try {
-            Map<String, String> counter = redisson.<String, String>getMap(appKey(resource), StringCodec.INSTANCE)
-                    .getAll(Set.of("w", "n", "s"));
-            long window = System.currentTimeMillis() / config.window().toMillis();
-            boolean current = String.valueOf(window).equals(counter.get("w"));
-            long used = current ? Long.parseLong(counter.getOrDefault("n", "0")) : 0;
-            boolean spent = current && "1".equals(counter.get("s"));
+            // The window is Redis's, as in debit.lua: a pod's own clock, a little off, would read the next window's
+            // fresh budget, or the last one's spent budget, around midnight.
+            List<Object> r = run(remainingScript, List.of(appKey(resource)), String.valueOf(config.window().toMillis()));
+            long used = (Long) r.get(0);
+            boolean spent = (Long) r.get(1) == 1;
             return Optional.of(spent ? 0.0 : Math.max(0, config.budgetOf(resource).appDaily() - used));
         } catch (RuntimeException e) {
             return Optional.empty();

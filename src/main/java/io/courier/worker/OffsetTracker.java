@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,9 +176,10 @@ final class OffsetTracker {
 
     /** Waits until no task of these partitions runs; false at the timeout. */
     private boolean awaitIdle(Collection<TopicPartition> tps, long timeoutMillis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
+        // A duration, not a time of day: nanoTime, which no clock change moves.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (tps.stream().map(partitions::get).anyMatch(p -> p != null && p.running > 0)) {
-            long left = deadline - System.currentTimeMillis();
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) {
                 return false;
             }

@@ -76,9 +76,9 @@ final class PollLoop {
     private Instant lastCommit = Instant.EPOCH;
     private volatile boolean running;
     /** When the poll thread last went round its loop (liveness reads it). */
-    private volatile Instant heartbeat = Instant.now();
+    private volatile Instant heartbeat;
     /** When a job of this loop last started, ended a try, or reported progress; or when work arrived after idling. */
-    private volatile Instant progress = Instant.now();
+    private volatile Instant progress;
     private Thread thread;
 
     PollLoop(String name, Runnable prepare, Supplier<KafkaConsumer<String, byte[]>> consumers, Supplier<KafkaProducer<String, byte[]>> producers,
@@ -95,6 +95,8 @@ final class PollLoop {
         this.handler = handler;
         this.holdUntil = holdUntil;
         this.clock = clock;
+        this.heartbeat = clock.instant();
+        this.progress = clock.instant();
         this.lag = new LagGauges(metrics, clock);
     }
 

@@ -27,9 +27,10 @@ class AccountResourceTest {
     AgroalDataSource db;
 
     private static String tokens(String access, String refresh) {
-        return "{\"accessToken\":\"" + access + "\",\"accessTokenExpiresAt\":\"2027-01-20T00:00:00Z\","
-                + "\"refreshToken\":\"" + refresh + "\",\"refreshTokenExpiresAt\":\"2027-11-20T00:00:00Z\","
-                + "\"scopes\":[\"openid\",\"w_member_social\"],\"memberUrn\":\"urn:li:person:782bbtaQ\"}";
+        return """
+                {"accessToken":"%s","accessTokenExpiresAt":"2027-01-20T00:00:00Z","refreshToken":"%s",\
+                "refreshTokenExpiresAt":"2027-11-20T00:00:00Z","scopes":["openid","w_member_social"],\
+                "memberUrn":"urn:li:person:782bbtaQ"}""".formatted(access, refresh);
     }
 
     @Test
@@ -87,7 +88,8 @@ class AccountResourceTest {
         given().auth().oauth2(ADMIN).contentType("application/json").body(tokens("first", "kept-refresh"))
                 .put("/admin/accounts/{id}/tokens", accountId).then().statusCode(200);
         given().auth().oauth2(ADMIN).contentType("application/json")
-                .body("{\"accessToken\":\"second\",\"accessTokenExpiresAt\":\"2027-02-01T00:00:00Z\"}")
+                .body("""
+                        {"accessToken":"second","accessTokenExpiresAt":"2027-02-01T00:00:00Z"}""")
                 .put("/admin/accounts/{id}/tokens", accountId).then().statusCode(200)
                 .body("hasRefreshToken", equalTo(true))
                 .body("refreshTokenExpiresAt", equalTo("2027-11-20T00:00:00Z"))
@@ -96,16 +98,21 @@ class AccountResourceTest {
 
     @Test
     void badImportsAreRefusedNamingTheField() {
-        given().auth().oauth2(ADMIN).contentType("application/json").body("{\"accessTokenExpiresAt\":\"2027-01-01T00:00:00Z\"}")
+        given().auth().oauth2(ADMIN).contentType("application/json").body("""
+                {"accessTokenExpiresAt":"2027-01-01T00:00:00Z"}""")
                 .put("/admin/accounts/a1/tokens").then().statusCode(400).body("field", equalTo("accessToken"));
-        given().auth().oauth2(ADMIN).contentType("application/json").body("{\"accessToken\":\"x\",\"accessTokenExpiresAt\":\"soon\"}")
+        given().auth().oauth2(ADMIN).contentType("application/json").body("""
+                {"accessToken":"x","accessTokenExpiresAt":"soon"}""")
                 .put("/admin/accounts/a1/tokens").then().statusCode(400).body("field", equalTo("accessTokenExpiresAt"))
                 .body("error", containsString("ISO-8601"));
         given().auth().oauth2(ADMIN).contentType("application/json")
-                .body("{\"accessToken\":\"x\",\"accessTokenExpiresAt\":\"2027-01-01T00:00:00Z\",\"refreshToken\":\"r\"}")
+                .body("""
+                        {"accessToken":"x","accessTokenExpiresAt":"2027-01-01T00:00:00Z","refreshToken":"r"}""")
                 .put("/admin/accounts/a1/tokens").then().statusCode(400).body("field", equalTo("refreshTokenExpiresAt"));
         given().auth().oauth2(ADMIN).contentType("application/json")
-                .body("{\"accessToken\":\"x\",\"accessTokenExpiresAt\":\"2027-01-01T00:00:00Z\",\"memberUrn\":\"urn:li:share:1\"}")
+                .body("""
+                        {"accessToken":"x","accessTokenExpiresAt":"2027-01-01T00:00:00Z",\
+                        "memberUrn":"urn:li:share:1"}""")
                 .put("/admin/accounts/a1/tokens").then().statusCode(400).body("field", equalTo("memberUrn"));
         given().auth().oauth2(ADMIN).contentType("application/json").body(tokens("x", "y"))
                 .put("/admin/accounts/{id}/tokens", "bad id with spaces").then().statusCode(400).body("field", equalTo("accountId"));

@@ -107,7 +107,8 @@ class ConnectLinkTest extends PipelineTestSupport {
 
         assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
         // The imported token no longer works at LinkedIn: a post succeeds only with the one the connect stored.
-        simulator.call("POST", "/sim/tokens/revoke", "{\"accessToken\":\"" + account.member().get("accessToken").asText() + "\"}");
+        simulator.call("POST", "/sim/tokens/revoke", """
+                {"accessToken":"%s"}""".formatted(account.member().get("accessToken").asText()));
         assertPostsAsItsMember(account);
         assertThat(tokens.account(account.accountId()).orElseThrow().memberUrn()).contains(account.memberUrn());
     }
@@ -134,7 +135,8 @@ class ConnectLinkTest extends PipelineTestSupport {
         given().auth().oauth2("not-the-token").post("/admin/accounts/{id}/connect-link", accountId).then().statusCode(401);
         assertThat(tokens.account(accountId)).isEmpty();
         given().auth().oauth2(io.courier.testkit.ConnectedAccounts.ADMIN_TOKEN).contentType("application/json")
-                .body("{\"allowRebind\":\"yes\"}").post("/admin/accounts/{id}/connect-link", accountId)
+                .body("""
+                        {"allowRebind":"yes"}""").post("/admin/accounts/{id}/connect-link", accountId)
                 .then().statusCode(400);
         // No body at all is a plain link.
         given().auth().oauth2(io.courier.testkit.ConnectedAccounts.ADMIN_TOKEN).post("/admin/accounts/{id}/connect-link", accountId)
@@ -179,7 +181,8 @@ class ConnectLinkTest extends PipelineTestSupport {
         Connected account = connect(simulator, "{}");
         AccountView before = tokens.account(account.accountId()).orElseThrow();
         assertThat(before.scopes()).contains("w_member_social", "w_organization_social");
-        signInNextAs(account.member().get("memberId").asText(), "[\"openid\",\"profile\",\"email\"]");
+        signInNextAs(account.member().get("memberId").asText(), """
+                ["openid","profile","email"]""");
 
         HttpResponse<String> page = new Browser().connect(ConnectLinks.mintUrl(account.accountId()));
 
@@ -274,15 +277,16 @@ class ConnectLinkTest extends PipelineTestSupport {
     private void assertPostsAsItsMember(Connected account) throws Exception {
         String jobId = UUID.randomUUID().toString();
         kafka.send("linkedin.jobs.post", account.accountId(), job(jobId, "post.create", account.accountId(),
-                "{\"author\":\"" + account.memberUrn() + "\",\"commentary\":\"still me " + jobId + "\"}"));
+                """
+                        {"author":"%s","commentary":"still me %s"}""".formatted(account.memberUrn(), jobId)));
         JsonNode result = resultOf(jobId);
         assertThat(result.get("status").asText()).as(result.toString()).isEqualTo("SUCCEEDED");
         assertThat(result.get("attempts").asInt()).as(result.toString()).isEqualTo(1);
     }
 
     private void signInNextAs(String memberId, String scopesJson) {
-        simulator.call("POST", "/sim/authorization/next", "{\"memberId\":\"" + memberId + "\""
-                + (scopesJson == null ? "" : ",\"scopes\":" + scopesJson) + "}");
+        simulator.call("POST", "/sim/authorization/next", """
+                {"memberId":"%s"%s}""".formatted(memberId, (scopesJson == null ? "" : ",\"scopes\":" + scopesJson)));
     }
 
     private Set<String> oauthKeys() {

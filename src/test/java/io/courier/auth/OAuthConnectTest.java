@@ -66,7 +66,8 @@ class OAuthConnectTest extends PipelineTestSupport {
     void reconnectingResolvesAPendingReauthorization() throws Exception {
         Connected account = connect(simulator, "{}");
         tokens.markReauthRequired(account.accountId(), "test: grant revoked", Optional.empty());
-        simulator.call("POST", "/sim/authorization/next", "{\"memberId\":\"" + account.member().get("memberId").asText() + "\"}");
+        simulator.call("POST", "/sim/authorization/next", """
+                {"memberId":"%s"}""".formatted(account.member().get("memberId").asText()));
 
         assertThat(new Browser().connect(ConnectLinks.mintUrl(account.accountId())).statusCode()).isEqualTo(200);
         assertThat(status(account.accountId())).isEqualTo("CONNECTED");
@@ -82,7 +83,8 @@ class OAuthConnectTest extends PipelineTestSupport {
             "unauthorized_scope_error | The app may not ask for this permission | courier.oauth.scopes"})
     void linkedInRefusalsGetAPageSayingWhatToDo(String error, String title, String hint) throws Exception {
         String accountId = "acct-" + UUID.randomUUID();
-        simulator.call("POST", "/sim/authorization/next", "{\"error\":\"" + error + "\"}");
+        simulator.call("POST", "/sim/authorization/next", """
+                {"error":"%s"}""".formatted(error));
 
         HttpResponse<String> response = new Browser().connect(ConnectLinks.mintUrl(accountId));
 
@@ -97,7 +99,8 @@ class OAuthConnectTest extends PipelineTestSupport {
 
     @Test
     void aBrowserGetsHtml() {
-        simulator.call("POST", "/sim/authorization/next", "{\"error\":\"user_cancelled_login\"}");
+        simulator.call("POST", "/sim/authorization/next", """
+                {"error":"user_cancelled_login"}""");
         HttpResponse<String> page = new Browser().accepting("text/html").connect(ConnectLinks.mintUrl("acct-" + UUID.randomUUID()));
         assertThat(page.statusCode()).isEqualTo(400);
         assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");

@@ -97,8 +97,8 @@ class TokenRefresherTest extends PipelineTestSupport {
         Connected account = connect(simulator, "{}");
         importTokens(account.accountId(), account.member(), Instant.now().plus(Duration.ofHours(1)), true);
         long readVersion = tokens.stored(account.accountId()).orElseThrow().grant().version();
-        TokenLifecycleConfig shortLease = Overrides.of(TokenLifecycleConfig.class, lifecycle,
-                Map.of("lockLease", Duration.ofSeconds(1), "lockWait", Duration.ofSeconds(10)));
+        TokenLifecycleConfig shortLease = Overrides.of(TokenLifecycleConfig.class,
+                Map.of("courier.tokens.lock-lease", "1s", "courier.tokens.lock-wait", "10s"));
         List<String> stalledGot = new java.util.concurrent.CopyOnWriteArrayList<>();
         LinkedInOAuthClient stalling = new LinkedInOAuthClient(linkedInConfig, clock, json) {
             @Override
@@ -163,8 +163,8 @@ class TokenRefresherTest extends PipelineTestSupport {
     void refusedAppCredentialsPauseEveryRefreshAndTakeReadinessDown() {
         Connected account = connect(simulator, "{}");
         long version = tokens.stored(account.accountId()).orElseThrow().grant().version();
-        LinkedInConfig wrongSecret = Overrides.of(LinkedInConfig.class, linkedInConfig,
-                Map.of("clientSecret", java.util.Optional.of("not-the-secret")));
+        LinkedInConfig wrongSecret = Overrides.of(LinkedInConfig.class,
+                Map.of("courier.linkedin.client-secret", "not-the-secret"));
         TokenRefresher misconfiguredPod = new TokenRefresher(tokens, new LinkedInOAuthClient(wrongSecret, clock, json),
                 redisson, appCredentials, clock, lifecycle);
         try {

@@ -75,11 +75,15 @@ class EndToEndBenchmark {
         for (int i = 0; i < ACCOUNTS; i++) {
             accounts.add(connect(simulator, "{}"));
         }
-        simulator.call("PUT", "/sim/latency", "{\"ms\":" + LATENCY_MS + "}");
+        simulator.call("PUT", "/sim/latency", """
+                {"ms":%s}""".formatted(LATENCY_MS));
         if (FAULT_PERCENT > 0) {
             int half = Math.max(1, FAULT_PERCENT / 2);
-            simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"status\":429,\"times\":-1,\"percent\":" + half + "}");
-            simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"status\":503,\"times\":-1,\"percent\":" + (FAULT_PERCENT - half) + "}");
+            simulator.fault("""
+                    {"method":"POST","path":"/rest/posts","status":429,"times":-1,"percent":%s}""".formatted(half));
+            simulator.fault("""
+                    {"method":"POST","path":"/rest/posts","status":503,"times":-1,\
+                    "percent":%s}""".formatted((FAULT_PERCENT - half)));
         }
         try (KafkaTestClient kafka = new KafkaTestClient(bootstrap)) {
             // Warm both paths (JIT, connection pools) with a full round each: a fifth of it left Courier's larger
@@ -129,7 +133,8 @@ class EndToEndBenchmark {
             Files.createDirectories(Path.of("target/bench"));
             Files.writeString(Path.of("target/bench/end-to-end.txt"), report);
         } finally {
-            simulator.call("PUT", "/sim/latency", "{\"ms\":0}");
+            simulator.call("PUT", "/sim/latency", """
+                    {"ms":0}""");
             simulator.clearFaults();
         }
     }
@@ -232,7 +237,8 @@ class EndToEndBenchmark {
             for (int i = 0; i < jobs; i++) {
                 Connected a = accounts.get(i % accounts.size());
                 kafka.sendAsync("linkedin.jobs.post", a.accountId(), job(run + "-" + i, "post.create", a.accountId(),
-                        "{\"author\":\"" + a.memberUrn() + "\",\"commentary\":\"bench " + run + " " + i + "\"}"));
+                        """
+                                {"author":"%s","commentary":"bench %s %s"}""".formatted(a.memberUrn(), run, i)));
             }
             kafka.flush();
             long deadline = progress.start() + Duration.ofMinutes(5).toNanos();
@@ -277,8 +283,9 @@ class EndToEndBenchmark {
             Progress progress = new Progress(jobs); // like Courier's run, the clock includes publishing the jobs
             for (int i = 0; i < jobs; i++) {
                 Connected a = accounts.get(i % accounts.size());
-                kafka.sendAsync(topic, a.accountId(), "{\"author\":\"" + a.memberUrn() + "\",\"commentary\":\"bare " + topic
-                        + " " + i + "\",\"token\":\"" + a.member().get("accessToken").asText() + "\"}");
+                kafka.sendAsync(topic, a.accountId(), """
+                        {"author":"%s","commentary":"bare %s %s",\
+                        "token":"%s"}""".formatted(a.memberUrn(), topic, i, a.member().get("accessToken").asText()));
             }
             kafka.flush();
             while (progress.done() < jobs) {
@@ -347,11 +354,11 @@ class EndToEndBenchmark {
                 .header("LinkedIn-Version", linkedinVersion)
                 .header("X-Restli-Protocol-Version", "2.0.0")
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"author\":\"" + body.get("author").asText()
-                        + "\",\"commentary\":\"" + body.get("commentary").asText() + "\",\"visibility\":\"PUBLIC\","
-                        + "\"distribution\":{\"feedDistribution\":\"MAIN_FEED\",\"targetEntities\":[],"
-                        + "\"thirdPartyDistributionChannels\":[]},\"lifecycleState\":\"PUBLISHED\","
-                        + "\"isReshareDisabledByAuthor\":false}"))
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"author":"%s","commentary":"%s","visibility":"PUBLIC",\
+                        "distribution":{"feedDistribution":"MAIN_FEED","targetEntities":[],\
+                        "thirdPartyDistributionChannels":[]},"lifecycleState":"PUBLISHED",\
+                        "isReshareDisabledByAuthor":false}""".formatted(body.get("author").asText(), body.get("commentary").asText())))
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 }

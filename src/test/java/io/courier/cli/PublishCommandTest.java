@@ -25,15 +25,19 @@ class PublishCommandTest {
             admin.createTopics(java.util.List.of(new NewTopic(topic, 1, (short) 1))).all().get();
         }
         String jobId = UUID.randomUUID().toString();
-        String lines = "{\"jobId\":\"" + jobId + "\",\"type\":\"sync.profile\",\"accountId\":\"acct-7\"}\n\nnot json\n";
+        String lines = """
+                {"jobId":"%s","type":"sync.profile","accountId":"acct-7"}
+
+                not json
+                """.formatted(jobId);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        int exit = PublishCommand.run(new String[]{"--bootstrap", bootstrap, "--topic", topic},
-                new ByteArrayInputStream(lines.getBytes(StandardCharsets.UTF_8)), new PrintStream(out), System.err);
+        try (KafkaTestClient kafka = new KafkaTestClient(bootstrap)) { // before the publish: it reads what came after
+            int exit = PublishCommand.run(new String[]{"--bootstrap", bootstrap, "--topic", topic},
+                    new ByteArrayInputStream(lines.getBytes(StandardCharsets.UTF_8)), new PrintStream(out), System.err);
 
-        assertThat(exit).isZero();
-        assertThat(out.toString()).contains("jobId=" + jobId).contains("key=acct-7").contains("topic=" + topic);
-        try (KafkaTestClient kafka = new KafkaTestClient(bootstrap)) {
+            assertThat(exit).isZero();
+            assertThat(out.toString()).contains("jobId=" + jobId).contains("key=acct-7").contains("topic=" + topic);
             var records = kafka.await(topic, r -> true, 2, Duration.ofSeconds(20));
             assertThat(records.get(0).key()).isEqualTo("acct-7");
             assertThat(KafkaTestClient.text(records.get(1))).isEqualTo("not json");

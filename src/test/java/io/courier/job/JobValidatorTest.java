@@ -235,13 +235,23 @@ class JobValidatorTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-            "{\"jobId\":1,\"type\":\"post.create\",\"accountId\":\"a\",\"createdAt\":\"2026-11-24T10:00:00Z\",\"payload\":{}}",
-            "{\"jobId\":\"j\",\"type\":[],\"accountId\":{},\"createdAt\":5,\"payload\":\"p\"}",
-            "{\"jobId\":null,\"type\":null,\"accountId\":null,\"createdAt\":null,\"payload\":null}",
-            "{\"jobId\":\"\\ud800\",\"type\":\"sync.profile\",\"accountId\":\"a\",\"createdAt\":\"2026-11-24T10:00:00Z\",\"payload\":{}}",
-            "{\"jobId\":\"j\",\"type\":\"sync.posts\",\"accountId\":\"a\",\"createdAt\":\"2026-11-24T10:00:00Z\",\"payload\":{\"author\":\"urn:li:person:x\",\"pageSize\":1e400}}",
-            "{\"jobId\":\"j\",\"type\":\"sync.posts\",\"accountId\":\"a\",\"createdAt\":\"2026-11-24T10:00:00Z\",\"payload\":{\"author\":\"urn:li:person:x\",\"pageSize\":99999999999999999999999}}",
-            "{\"jobId\":\"j\",\"jobId\":\"k\"}", "\"just a string\"", "null", "{}", "{\"a\":", "\u0000"})
+            """
+                    {"jobId":1,"type":"post.create","accountId":"a","createdAt":"2026-11-24T10:00:00Z","payload":{}}""",
+            """
+                    {"jobId":"j","type":[],"accountId":{},"createdAt":5,"payload":"p"}""",
+            """
+                    {"jobId":null,"type":null,"accountId":null,"createdAt":null,"payload":null}""",
+            """
+                    {"jobId":"\\ud800","type":"sync.profile","accountId":"a","createdAt":"2026-11-24T10:00:00Z",\
+                    "payload":{}}""",
+            """
+                    {"jobId":"j","type":"sync.posts","accountId":"a","createdAt":"2026-11-24T10:00:00Z",\
+                    "payload":{"author":"urn:li:person:x","pageSize":1e400}}""",
+            """
+                    {"jobId":"j","type":"sync.posts","accountId":"a","createdAt":"2026-11-24T10:00:00Z",\
+                    "payload":{"author":"urn:li:person:x","pageSize":99999999999999999999999}}""",
+            """
+                    {"jobId":"j","jobId":"k"}""", "\"just a string\"", "null", "{}", "{\"a\":", "\u0000"})
     void neverThrowsWhateverTheJsonHolds(String value) {
         assertThat(validator.validate(value.getBytes(StandardCharsets.UTF_8))).isNotNull();
     }

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +62,7 @@ class LinkedInClientTest {
         server.start();
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
         client = new LinkedInClient(new Config(base, base, "202610", Optional.empty(), Optional.empty(),
-                Duration.ofSeconds(1), Duration.ofMillis(700), 3, 1 << 20), new ObjectMapper());
+                Duration.ofSeconds(1), Duration.ofMillis(700), 3, 1 << 20), new ObjectMapper(), Clock.systemUTC());
     }
 
     @AfterEach
@@ -155,12 +156,14 @@ class LinkedInClientTest {
 
     @Test
     void userinfoIsUnversionedAndPostsByAuthorEncodesTheUrn() {
-        answer = new Answer(200, Map.of(), "{\"sub\":\"782bbtaQ\"}", 0);
+        answer = new Answer(200, Map.of(), """
+                {"sub":"782bbtaQ"}""", 0);
         assertThat(client.userinfo(TOKEN).value().get("sub").asText()).isEqualTo("782bbtaQ");
         assertThat(header(seen.get(0), "LinkedIn-Version")).isNull();
         assertThat(seen.get(0).path()).isEqualTo("/v2/userinfo");
 
-        answer = new Answer(200, Map.of(), "{\"elements\":[{\"id\":\"a\"}],\"paging\":{\"start\":0,\"count\":10,\"total\":1}}", 0);
+        answer = new Answer(200, Map.of(), """
+                {"elements":[{"id":"a"}],"paging":{"start":0,"count":10,"total":1}}""", 0);
         Page page = client.postsByAuthor(TOKEN, "urn:li:person:782bbtaQ", 0, 10).value();
         assertThat(page.elements()).hasSize(1);
         assertThat(page.isLast(10)).isTrue();
@@ -174,7 +177,8 @@ class LinkedInClientTest {
 
     @Test
     void neverMoreCallsInFlightThanTheLimitAllows() throws Exception {
-        answer = new Answer(200, Map.of(), "{\"sub\":\"782bbtaQ\"}", 150);
+        answer = new Answer(200, Map.of(), """
+                {"sub":"782bbtaQ"}""", 150);
         try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Fetched<JsonNode>>> calls = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
@@ -190,8 +194,9 @@ class LinkedInClientTest {
 
     @Test
     void anErrorAnswerBecomesATypedExceptionWithTheRequestId() {
-        answer = new Answer(403, Map.of("x-li-uuid", "uuid-403"), "{\"status\":403,\"serviceErrorCode\":100,"
-                + "\"code\":\"ACCESS_DENIED\",\"message\":\"Not enough permissions to access: posts.CREATE.20261101\"}", 0);
+        answer = new Answer(403, Map.of("x-li-uuid", "uuid-403"), """
+                {"status":403,"serviceErrorCode":100,"code":"ACCESS_DENIED",\
+                "message":"Not enough permissions to access: posts.CREATE.20261101"}""", 0);
         assertThatThrownBy(() -> client.createPost(TOKEN, new PostDraft("urn:li:person:a", "x", "PUBLIC")))
                 .isInstanceOfSatisfying(LinkedInException.class, e -> {
                     assertThat(e.error().status()).isEqualTo(403);
@@ -213,14 +218,15 @@ class LinkedInClientTest {
         }
         URI nowhere = URI.create("http://127.0.0.1:" + closedPort);
         LinkedInClient refused = new LinkedInClient(new Config(nowhere, nowhere, "202610", Optional.empty(),
-                Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1), 3, 1 << 20), new ObjectMapper());
+                Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1), 3, 1 << 20), new ObjectMapper(), Clock.systemUTC());
         assertThatThrownBy(() -> refused.userinfo(TOKEN)).isInstanceOfSatisfying(LinkedInUnreachableException.class,
                 e -> assertThat(e.kind()).isEqualTo(LinkedInUnreachableException.Kind.REFUSED));
     }
 
     @Test
     void anAnswerThatStallsAfterItsHeadersIsATimeoutWithinTheRequestTimeoutAndFreesItsSlot() throws Exception {
-        answer = new Answer(200, Map.of("Content-Type", "application/json"), "{\"sub\":\"782bbtaQ\"}", 0, 20_000);
+        answer = new Answer(200, Map.of("Content-Type", "application/json"), """
+                {"sub":"782bbtaQ"}""", 0, 20_000);
         try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Long>> stalled = new ArrayList<>();
             for (int i = 0; i < 3; i++) { // as many as max-calls-in-flight: each holds a slot while it waits
@@ -237,7 +243,8 @@ class LinkedInClientTest {
                         .as("ms until a stalled answer gave up; request timeout 700 ms").isBetween(600L, 2_000L);
             }
         }
-        answer = new Answer(200, Map.of(), "{\"sub\":\"782bbtaQ\"}", 0);
+        answer = new Answer(200, Map.of(), """
+                {"sub":"782bbtaQ"}""", 0);
         long start = System.nanoTime();
         assertThat(client.userinfo(TOKEN).value().get("sub").asText()).isEqualTo("782bbtaQ");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the stalled calls gave their slots back")
@@ -268,7 +275,7 @@ class LinkedInClientTest {
     void aSuccessLongerThanMaxResponseBytesFailsNamingThePropertyInsteadOfBeingReadWhole() {
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
         LinkedInClient small = new LinkedInClient(new Config(base, base, "202610", Optional.empty(), Optional.empty(),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), 3, 1024), new ObjectMapper());
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 3, 1024), new ObjectMapper(), Clock.systemUTC());
         answer = new Answer(200, Map.of(), "{\"elements\":[" + "{\"id\":\"a\"},".repeat(1000) + "{}]}", 0);
         assertThatThrownBy(() -> small.postsByAuthor(TOKEN, "urn:li:person:a", 0, 10))
                 .isInstanceOfSatisfying(LinkedInException.class, e -> {

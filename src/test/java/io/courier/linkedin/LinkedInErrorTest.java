@@ -7,6 +7,7 @@ import io.courier.retry.ErrorClass;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,8 +20,10 @@ class LinkedInErrorTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpHeaders UUID_HEADER = HttpHeaders.of(Map.of("x-li-uuid", List.of("AAYmJ3x7cB1=")), (a, b) -> true);
 
+    private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
+
     private static LinkedInError parse(int status, String body) {
-        return LinkedInError.parse(JSON, status, UUID_HEADER, body.getBytes(StandardCharsets.UTF_8));
+        return LinkedInError.parse(JSON, status, UUID_HEADER, body.getBytes(StandardCharsets.UTF_8), NOW);
     }
 
     @ParameterizedTest(name = "{0} {2} -> {3}")
@@ -51,19 +54,22 @@ class LinkedInErrorTest {
 
     @Test
     void readsTheInputErrorsOfADetailed400() {
-        LinkedInError e = parse(400, "{\"errorDetailType\":\"com.linkedin.common.error.BadRequest\",\"message\":\"Invalid param. "
-                + "Please see errorDetails for more information.\",\"errorDetails\":{\"inputErrors\":[{\"description\":\"bad\","
-                + "\"input\":{\"inputPath\":{\"fieldPath\":\"commentary\"}},\"code\":\"PARAM_INVALID\"}]},\"status\":400}");
+        LinkedInError e = parse(400, """
+                {"errorDetailType":"com.linkedin.common.error.BadRequest",\
+                "message":"Invalid param. Please see errorDetails for more information.",\
+                "errorDetails":{"inputErrors":[{"description":"bad","input":{"inputPath":{"fieldPath":"commentary"}},\
+                "code":"PARAM_INVALID"}]},"status":400}""");
         assertThat(e.inputErrorCodes()).containsExactly("PARAM_INVALID");
         assertThat(ErrorClassifier.classify(e)).isEqualTo(ErrorClass.BAD_REQUEST);
     }
 
     @Test
     void takesTheOriginalUrnFromADuplicatePost() {
-        LinkedInError e = parse(422, "{\"errorDetailType\":\"com.linkedin.common.error.BadRequest\",\"message\":\"com.linkedin."
-                + "content.common.exception.BadRequestResponseException: Content is a duplicate of urn:li:share:7141138937766391808\","
-                + "\"errorDetails\":{\"inputErrors\":[{\"description\":\"Duplicate post is detected\",\"input\":{},"
-                + "\"code\":\"DUPLICATE_POST\"}]},\"status\":422}");
+        LinkedInError e = parse(422, """
+                {"errorDetailType":"com.linkedin.common.error.BadRequest",\
+                "message":"com.linkedin.content.common.exception.BadRequestResponseException: Content is a duplicate of urn:li:share:7141138937766391808",\
+                "errorDetails":{"inputErrors":[{"description":"Duplicate post is detected","input":{},\
+                "code":"DUPLICATE_POST"}]},"status":422}""");
         assertThat(ErrorClassifier.classify(e)).isEqualTo(ErrorClass.DUPLICATE);
         assertThat(e.duplicateOf()).contains("urn:li:share:7141138937766391808");
     }
@@ -79,15 +85,25 @@ class LinkedInErrorTest {
     @Test
     void readsRetryAfterSecondsWhenSent() {
         HttpHeaders headers = HttpHeaders.of(Map.of("Retry-After", List.of("7")), (a, b) -> true);
-        LinkedInError e = LinkedInError.parse(JSON, 429, headers, "{\"status\":429,\"message\":\"x\"}".getBytes());
+        LinkedInError e = LinkedInError.parse(JSON, 429, headers, """
+                {"status":429,"message":"x"}""".getBytes(), NOW);
         assertThat(e.retryAfter()).contains(Duration.ofSeconds(7));
         assertThat(e.linkedinRequestId()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "Retry-After: {0} -> {1}")
+    @CsvSource(delimiter = '|', value = {"Tue, 24 Nov 2026 10:01:30 GMT | PT1M30S", "Tue, 24 Nov 2026 09:59:00 GMT | PT0S"})
+    void readsRetryAfterAsAnHttpDateFromTheAnswersTime(String value, Duration expected) {
+        HttpHeaders headers = HttpHeaders.of(Map.of("Retry-After", List.of(value)), (a, b) -> true);
+        assertThat(LinkedInError.parse(JSON, 429, headers, new byte[0], NOW).retryAfter()).contains(expected);
     }
 
     @Test
     void aFailureCarriesEveryHeaderFieldAndNoToken() {
         var failure = ErrorClassifier.toFailure(new LinkedInException("posts.create", parse(403,
-                "{\"status\":403,\"serviceErrorCode\":100,\"code\":\"ACCESS_DENIED\",\"message\":\"Not enough permissions\"}")));
+                """
+                        {"status":403,"serviceErrorCode":100,"code":"ACCESS_DENIED",\
+                        "message":"Not enough permissions"}""")));
         assertThat(failure.errorClass()).isEqualTo(ErrorClass.PERMISSION_DENIED);
         assertThat(failure.httpStatus().getAsInt()).isEqualTo(403);
         assertThat(failure.linkedInCode()).contains("ACCESS_DENIED");

@@ -53,8 +53,9 @@ class LinkedInOAuthClientTest {
     void aRefreshWhoseAnswerStallsAfterItsHeadersEndsAsATimeoutWithinTheDeadline() {
         JsonNode stalled = control.newMember("{}");
         JsonNode other = control.newMember("{}");
-        control.fault("{\"method\":\"POST\",\"path\":\"/oauth/v2/accessToken\",\"mode\":\"stall\",\"sentBytes\":20,"
-                + "\"latencyMs\":20000,\"times\":-1,\"refreshToken\":\"" + stalled.get("refreshToken").asText() + "\"}");
+        control.fault("""
+                {"method":"POST","path":"/oauth/v2/accessToken","mode":"stall","sentBytes":20,"latencyMs":20000,\
+                "times":-1,"refreshToken":"%s"}""".formatted(stalled.get("refreshToken").asText()));
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> oauth.refresh(refreshTokenOf(stalled)))
@@ -70,7 +71,8 @@ class LinkedInOAuthClientTest {
     @Test
     void aConnectionResetIsAResetAndAClosedPortIsRefused() throws Exception {
         JsonNode member = control.newMember("{}");
-        control.fault("{\"method\":\"POST\",\"path\":\"/oauth/v2/accessToken\",\"mode\":\"reset\",\"times\":1}");
+        control.fault("""
+                {"method":"POST","path":"/oauth/v2/accessToken","mode":"reset","times":1}""");
         assertThatThrownBy(() -> oauth.refresh(refreshTokenOf(member))).isInstanceOfSatisfying(
                 LinkedInUnreachableException.class, e -> assertThat(e.kind()).as(e.getMessage()).isEqualTo(LinkedInUnreachableException.Kind.RESET));
 
@@ -89,7 +91,8 @@ class LinkedInOAuthClientTest {
     @Test
     void aFiveMegabyteHtmlPageFromTheTokenEndpointIsTransientWithATruncatedTextOfTheBody() {
         JsonNode member = control.newMember("{}");
-        control.fault("{\"method\":\"POST\",\"path\":\"/oauth/v2/accessToken\",\"status\":503,\"bodyBytes\":5242880,\"times\":1}");
+        control.fault("""
+                {"method":"POST","path":"/oauth/v2/accessToken","status":503,"bodyBytes":5242880,"times":1}""");
         assertThatThrownBy(() -> oauth.refresh(refreshTokenOf(member))).isInstanceOfSatisfying(OAuthException.class, e -> {
             assertThat(e.kind()).isEqualTo(OAuthException.Kind.TRANSIENT);
             assertThat(e.status()).isEqualTo(503);

@@ -66,7 +66,8 @@ class DeadLetterIndexingTest extends PipelineTestSupport {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(), new ByteArraySerializer())) {
             for (var c : cases.entrySet()) {
                 byte[] value = c.getKey().equals("unparseable") ? new byte[] {(byte) 0xff, 0, (byte) 0x80, '{'}
-                        : ("{\"case\":\"" + c.getKey() + "\"}").getBytes(StandardCharsets.UTF_8);
+                        : ("""
+                                {"case":"%s"}""".formatted(c.getKey())).getBytes(StandardCharsets.UTF_8);
                 String key = c.getKey().equals("nul") ? "key\u0000" + run : run;
                 sent.put(c.getKey(), producer.send(new ProducerRecord<>("linkedin.jobs.dlq", null, key, value, c.getValue())).get());
             }
@@ -84,7 +85,8 @@ class DeadLetterIndexingTest extends PipelineTestSupport {
                 .containsExactly((byte) 0xff, 0, (byte) 0x80, '{');
         Row degraded = indexed(topicId, sent.get("time-out-of-range")).orElseThrow();
         assertThat(degraded.indexError).contains("out of range");
-        assertThat(degraded.value).isEqualTo("{\"case\":\"time-out-of-range\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(degraded.value).isEqualTo("""
+                {"case":"time-out-of-range"}""".getBytes(StandardCharsets.UTF_8));
 
         // The degraded row is listed like any other, with the reason, and its original bytes can be read.
         JsonPath list = given().auth().oauth2(ADMIN_TOKEN).queryParam("ids", degraded.id).get("/admin/dead-letters")

@@ -93,7 +93,8 @@ class DeadLetterOpsTest extends PipelineTestSupport {
         for (int i = 0; i < 4; i++) {
             indexedId(deadLetter(account, "sync.profile"));
         }
-        JsonPath dry = replay("{\"filter\":{\"accountId\":\"" + account + "\"},\"limit\":10,\"dryRun\":true}");
+        JsonPath dry = replay("""
+                {"filter":{"accountId":"%s"},"limit":10,"dryRun":true}""".formatted(account));
         assertThat(dry.getInt("matched")).isEqualTo(4);
         assertThat(dry.getInt("replayed")).isZero();
         assertThat(dry.getList("ids")).hasSize(4);
@@ -101,7 +102,8 @@ class DeadLetterOpsTest extends PipelineTestSupport {
         assertThat(ids("accountId=" + account + "&state=NEW")).hasSize(4);
 
         String run = account; // replayed records carry the account in their value
-        JsonPath done = replay("{\"filter\":{\"accountId\":\"" + account + "\"},\"limit\":10,\"dryRun\":false}");
+        JsonPath done = replay("""
+                {"filter":{"accountId":"%s"},"limit":10,"dryRun":false}""".formatted(account));
         assertThat(done.getInt("replayed")).isEqualTo(4);
         assertThat(ids("accountId=" + account + "&state=REPLAYED")).hasSize(4);
         var replayed = kafka.await("linkedin.jobs.sync", r -> KafkaTestClient.text(r).contains(run)
@@ -128,7 +130,8 @@ class DeadLetterOpsTest extends PipelineTestSupport {
         indexedId(deadLetter(account, "sync.org-share-stats"));
         limiter.markSpent(LinkedInOperation.SHARE_STATISTICS, Optional.empty()); // nothing left today
         try {
-            JsonPath report = replay("{\"filter\":{\"accountId\":\"" + account + "\"},\"dryRun\":false}");
+            JsonPath report = replay("""
+                    {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account));
             assertThat(report.getInt("replayed")).isZero();
             assertThat(report.getList("deferredForBudget")).hasSize(1);
             assertThat(report.getDouble("budget.shareStatistics.remaining")).isZero();
@@ -144,15 +147,18 @@ class DeadLetterOpsTest extends PipelineTestSupport {
         String jobId = deadLetter(account, "sync.profile");
         for (int count = 0; count < 3; count++) {
             awaitDeadLetters(jobId, count + 1);
-            assertThat(replay("{\"filter\":{\"accountId\":\"" + account + "\"},\"dryRun\":false}").getInt("replayed")).isEqualTo(1);
+            assertThat(replay("""
+                    {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account)).getInt("replayed")).isEqualTo(1);
         }
         awaitDeadLetters(jobId, 4); // back again, now with courier-replay-count 3
         assertThat(list("accountId=" + account + "&state=NEW").getInt("items[0].replayCount")).isEqualTo(3);
 
-        JsonPath refused = replay("{\"filter\":{\"accountId\":\"" + account + "\"},\"dryRun\":false}");
+        JsonPath refused = replay("""
+                {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account));
         assertThat(refused.getInt("replayed")).isZero();
         assertThat(refused.getList("refusedLoopGuard")).hasSize(1);
-        JsonPath forced = replay("{\"filter\":{\"accountId\":\"" + account + "\"},\"dryRun\":false,\"force\":true}");
+        JsonPath forced = replay("""
+                {"filter":{"accountId":"%s"},"dryRun":false,"force":true}""".formatted(account));
         assertThat(forced.getInt("replayed")).isEqualTo(1);
     }
 
@@ -160,7 +166,8 @@ class DeadLetterOpsTest extends PipelineTestSupport {
     void discardMarksThemHandledAndTheApiNeedsTheToken() throws Exception {
         String account = "ops-discard-" + UUID.randomUUID();
         long id = indexedId(deadLetter(account, "sync.profile"));
-        JsonPath report = admin().contentType("application/json").body("{\"filter\":{\"ids\":[" + id + "]}}")
+        JsonPath report = admin().contentType("application/json").body("""
+                {"filter":{"ids":[%s]}}""".formatted(id))
                 .post("/admin/dead-letters/discard").then().statusCode(200).extract().jsonPath();
         assertThat(report.getInt("discarded")).isEqualTo(1);
         assertThat(ids("accountId=" + account + "&state=DISCARDED")).containsExactly(id);
@@ -169,7 +176,8 @@ class DeadLetterOpsTest extends PipelineTestSupport {
         given().get("/admin/dead-letters").then().statusCode(401);
         given().auth().oauth2("wrong").get("/admin/dead-letters").then().statusCode(401);
         given().contentType("application/json").body("{}").post("/admin/dead-letters/replay").then().statusCode(401);
-        admin().contentType("application/json").body("{\"filter\":{\"jobType\":\"post.delete\"}}")
+        admin().contentType("application/json").body("""
+                {"filter":{"jobType":"post.delete"}}""")
                 .post("/admin/dead-letters/replay").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("jobType"));
     }
 
@@ -177,8 +185,10 @@ class DeadLetterOpsTest extends PipelineTestSupport {
     private String deadLetter(String account, String type) {
         String jobId = UUID.randomUUID().toString();
         kafka.send(type.startsWith("post") ? "linkedin.jobs.post" : "linkedin.jobs.sync", account,
-                job(jobId, type, account, type.equals("sync.posts") ? "{\"author\":\"urn:li:person:x\"}"
-                        : type.equals("sync.org-share-stats") ? "{\"organization\":\"urn:li:organization:1\"}" : "{}"));
+                job(jobId, type, account, type.equals("sync.posts") ? """
+                        {"author":"urn:li:person:x"}"""
+                        : type.equals("sync.org-share-stats") ? """
+                                {"organization":"urn:li:organization:1"}""" : "{}"));
         return jobId;
     }
 

@@ -50,9 +50,11 @@ class OperatorRolesTest extends PipelineTestSupport {
                 .body("name", equalTo("viewer-test")).body("role", equalTo("viewer"));
 
         as(AdminCallers.VIEWER).contentType("application/json")
-                .body("{\"filter\":{\"ids\":[" + id + "]},\"dryRun\":false}").post("/admin/dead-letters/replay")
+                .body("""
+                        {"filter":{"ids":[%s]},"dryRun":false}""".formatted(id)).post("/admin/dead-letters/replay")
                 .then().statusCode(403).body("error", containsString("viewer-test")).body("error", containsString("operator"));
-        as(AdminCallers.VIEWER).contentType("application/json").body("{\"filter\":{\"ids\":[" + id + "]}}")
+        as(AdminCallers.VIEWER).contentType("application/json").body("""
+                {"filter":{"ids":[%s]}}""".formatted(id))
                 .post("/admin/dead-letters/discard").then().statusCode(403);
         assertThat(store.get(id).orElseThrow().state()).isEqualTo(DeadLetterState.NEW);
         assertThat(auditRowsFor(account)).as("a refused call acts on nothing and audits nothing").isEmpty();
@@ -69,7 +71,8 @@ class OperatorRolesTest extends PipelineTestSupport {
 
     @Test
     void onlyAnAdminImportsTokensAndMintsConnectLinks() {
-        String body = "{\"accessToken\":\"AQX-roles\",\"accessTokenExpiresAt\":\"2099-01-01T00:00:00Z\"}";
+        String body = """
+                {"accessToken":"AQX-roles","accessTokenExpiresAt":"2099-01-01T00:00:00Z"}""";
         String account = "roles-import-" + UUID.randomUUID();
         as(AdminCallers.VIEWER).contentType("application/json").body(body).put("/admin/accounts/{id}/tokens", account)
                 .then().statusCode(403);
@@ -106,7 +109,8 @@ class OperatorRolesTest extends PipelineTestSupport {
         long id = indexedId(deadLetter(account));
         String reason = "r".repeat(1000);
         as(AdminCallers.LONG_NAMED_OPERATOR).header("X-Courier-Operator", "somebody-else").contentType("application/json")
-                .body("{\"filter\":{\"accountId\":\"" + account + "\"},\"dryRun\":false,\"reason\":\"" + reason + "\"}")
+                .body("""
+                        {"filter":{"accountId":"%s"},"dryRun":false,"reason":"%s"}""".formatted(account, reason))
                 .post("/admin/dead-letters/replay").then().statusCode(200).body("replayed", equalTo(1));
 
         kafka.await("linkedin.jobs.sync", r -> KafkaTestClient.text(r).contains(account)
@@ -130,7 +134,8 @@ class OperatorRolesTest extends PipelineTestSupport {
         given().auth().oauth2(ADMIN_TOKEN).get("/admin/whoami").then().statusCode(200)
                 .body("name", equalTo("admin")).body("role", equalTo("admin"));
         given().auth().oauth2(ADMIN_TOKEN).contentType("application/json")
-                .body("{\"filter\":{\"accountId\":\"" + account + "\"},\"dryRun\":false}").post("/admin/dead-letters/discard")
+                .body("""
+                        {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account)).post("/admin/dead-letters/discard")
                 .then().statusCode(200).body("discarded", equalTo(1));
         assertThat(auditRowsFor(account)).singleElement().satisfies(row -> {
             assertThat(row.get("operator")).isEqualTo("admin");
@@ -149,7 +154,8 @@ class OperatorRolesTest extends PipelineTestSupport {
                 + "create trigger roles_refuse_mark before update on dead_letter for each row execute function roles_refuse_mark()");
         try {
             as(AdminCallers.OPERATOR).contentType("application/json")
-                    .body("{\"filter\":{\"accountId\":\"" + account + "\"},\"dryRun\":false}").post("/admin/dead-letters/replay")
+                    .body("""
+                            {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account)).post("/admin/dead-letters/replay")
                     .then().statusCode(500);
         } finally {
             sql("drop trigger roles_refuse_mark on dead_letter; drop function roles_refuse_mark()");
@@ -172,7 +178,8 @@ class OperatorRolesTest extends PipelineTestSupport {
                 + "create trigger roles_refuse_audit before insert on dead_letter_audit for each row execute function roles_refuse_audit()");
         try {
             as(AdminCallers.OPERATOR).contentType("application/json")
-                    .body("{\"filter\":{\"accountId\":\"" + account + "\"},\"dryRun\":false}").post("/admin/dead-letters/replay")
+                    .body("""
+                            {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account)).post("/admin/dead-letters/replay")
                     .then().statusCode(500);
         } finally {
             sql("drop trigger roles_refuse_audit on dead_letter_audit; drop function roles_refuse_audit()");

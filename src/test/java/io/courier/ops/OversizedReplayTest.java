@@ -51,7 +51,8 @@ class OversizedReplayTest extends PipelineTestSupport {
 
         JsonPath report = given().auth().oauth2(ADMIN_TOKEN)
                 .contentType("application/json")
-                .body("{\"filter\":{\"accountId\":\"" + account + "\"},\"limit\":10,\"dryRun\":false}")
+                .body("""
+                        {"filter":{"accountId":"%s"},"limit":10,"dryRun":false}""".formatted(account))
                 .post("/admin/dead-letters/replay").then().statusCode(200).extract().jsonPath();
 
         assertThat(report.getInt("replayed")).isEqualTo(2);

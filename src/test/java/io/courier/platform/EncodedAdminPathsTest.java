@@ -65,7 +65,8 @@ class EncodedAdminPathsTest {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            String body = method.equals("POST") ? "{\"filter\":{},\"dryRun\":true}" : "";
+            String body = method.equals("POST") ? """
+                    {"filter":{},"dryRun":true}""" : "";
             out.write((method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                     + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
                     + (body.isEmpty() ? "" : "Content-Type: application/json\r\n")

@@ -103,7 +103,8 @@ class KafkaSecurityIT {
             CourierJar.importTokens(port, account, member);
             String jobId = "scram-job-" + UUID.randomUUID();
             publishWithTheCli(ConnectedAccounts.job(jobId, "post.create", account,
-                    "{\"author\":\"" + member.get("memberUrn").asText() + "\",\"commentary\":\"over SCRAM\"}"));
+                    """
+                            {"author":"%s","commentary":"over SCRAM"}""".formatted(member.get("memberUrn").asText())));
 
             JsonNode result = JSON.readTree(reader.await("linkedin.jobs.results",
                     r -> KafkaTestClient.text(r).contains(jobId), 1, Duration.ofSeconds(60)).getFirst().value());

@@ -99,15 +99,16 @@ class LimiterBenchmark {
     }
 
     private static QuotaLimiter limiter(RedissonClient redisson, String prefix) {
-        QuotaConfig.Budget budget = Overrides.of(QuotaConfig.Budget.class, null, Map.of("appDaily", Long.MAX_VALUE / 4,
-                "memberDaily", Long.MAX_VALUE / 4, "ratePerSecond", Optional.empty(), "burst", 10));
-        Map<String, QuotaConfig.Budget> budgets = new HashMap<>();
+        Map<String, String> properties = new HashMap<>(Map.of("courier.quota.window", "1d", "courier.quota.key-prefix",
+                prefix, "courier.quota.post-reserve", "0.2", "courier.quota.enabled", "true", "courier.quota.cooldown", "5s"));
         for (LinkedInOperation r : LinkedInOperation.values()) {
-            budgets.put(r.configKey, budget);
+            String key = "courier.quota.resources." + r.configKey;
+            properties.put(key + ".app-daily", String.valueOf(Long.MAX_VALUE / 4));
+            properties.put(key + ".member-daily", String.valueOf(Long.MAX_VALUE / 4));
+            properties.put(key + ".rate-per-second", "");
+            properties.put(key + ".burst", "10");
         }
-        QuotaConfig config = Overrides.of(QuotaConfig.class, null, Map.of("window", Duration.ofDays(1), "resources", budgets,
-                "keyPrefix", prefix, "postReserve", 0.2, "enabled", true, "cooldown", Duration.ofSeconds(5)));
-        return new QuotaLimiter(redisson, config, new SimpleMeterRegistry());
+        return new QuotaLimiter(redisson, Overrides.of(QuotaConfig.class, properties), new SimpleMeterRegistry());
     }
 
     private static RRateLimiter rateLimiter(RedissonClient redisson, String key) {

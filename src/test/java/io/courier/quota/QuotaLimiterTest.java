@@ -34,17 +34,20 @@ class QuotaLimiterTest {
     @Inject
     QuotaConfig real;
 
-    record Budget(long appDaily, long memberDaily, Optional<Double> ratePerSecond, int burst) implements QuotaConfig.Budget {}
+    record Budget(long appDaily, long memberDaily, Optional<Double> ratePerSecond, int burst) {}
 
     /** A limiter of its own: budgets of the test's choosing, under a key prefix no other test shares. */
     private QuotaLimiter limiter(Duration window, Budget budget) {
-        Map<String, QuotaConfig.Budget> budgets = new HashMap<>();
+        Map<String, String> properties = new HashMap<>(Map.of("courier.quota.window", window.toString(),
+                "courier.quota.key-prefix", "quota-test-" + UUID.randomUUID()));
         for (LinkedInOperation r : LinkedInOperation.values()) {
-            budgets.put(r.configKey, budget);
+            String key = "courier.quota.resources." + r.configKey;
+            properties.put(key + ".app-daily", String.valueOf(budget.appDaily()));
+            properties.put(key + ".member-daily", String.valueOf(budget.memberDaily()));
+            properties.put(key + ".rate-per-second", budget.ratePerSecond().map(String::valueOf).orElse(""));
+            properties.put(key + ".burst", String.valueOf(budget.burst()));
         }
-        QuotaConfig config = Overrides.of(QuotaConfig.class, real, Map.of("window", window, "resources", budgets,
-                "keyPrefix", "quota-test-" + UUID.randomUUID()));
-        return new QuotaLimiter(redisson, config, new SimpleMeterRegistry());
+        return new QuotaLimiter(redisson, Overrides.of(QuotaConfig.class, properties), new SimpleMeterRegistry());
     }
 
     @Test

@@ -35,8 +35,9 @@ class QuotaSharingIT {
     void threeProcessesShareOneBudgetWithoutA429() throws Exception {
         Map<String, String> services = CourierServices.coordinates();
         SimulatorControl simulator = new SimulatorControl(services.get("courier.linkedin.api-base-url"));
-        simulator.call("PUT", "/sim/quotas", "{\"windowSeconds\":" + WINDOW_SECONDS + ",\"resources\":{\"posts.create\":{\"app\":"
-                + BUDGET + ",\"member\":1000}}}");
+        simulator.call("PUT", "/sim/quotas", """
+                {"windowSeconds":%s,"resources":{"posts.create":{"app":%s,\
+                "member":1000}}}""".formatted(WINDOW_SECONDS, BUDGET));
         String group = "quota-it-" + UUID.randomUUID();
         List<Process> workers = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
@@ -67,7 +68,8 @@ class QuotaSharingIT {
             for (int i = 0; i < JOBS; i++) {
                 String[] a = accounts.get(i % ACCOUNTS);
                 kafka.sendAsync("linkedin.jobs.post", a[0], ConnectedAccounts.job(run + "-" + i, "post.create", a[0],
-                        "{\"author\":\"" + a[1] + "\",\"commentary\":\"quota " + run + " " + i + "\"}"));
+                        """
+                                {"author":"%s","commentary":"quota %s %s"}""".formatted(a[1], run, i)));
             }
             kafka.flush();
 
@@ -96,7 +98,8 @@ class QuotaSharingIT {
             for (Process p : workers) {
                 p.waitFor();
             }
-            simulator.call("PUT", "/sim/quotas", "{\"windowSeconds\":86400,\"resources\":{\"posts.create\":{\"app\":1000000,\"member\":100000}}}");
+            simulator.call("PUT", "/sim/quotas", """
+                    {"windowSeconds":86400,"resources":{"posts.create":{"app":1000000,"member":100000}}}""");
         }
     }
 }

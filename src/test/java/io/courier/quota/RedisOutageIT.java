@@ -46,7 +46,8 @@ class RedisOutageIT {
         Map<String, String> env = CourierJar.env(services, port, "redis-outage-" + UUID.randomUUID());
         env.put("REDIS_URL", "redis://127.0.0.1:" + redisPort);
         Process courier = CourierJar.start(env, port, Path.of("target/redis-outage-courier.log"));
-        simulator.call("PUT", "/sim/latency", "{\"ms\":100}");
+        simulator.call("PUT", "/sim/latency", """
+                {"ms":100}""");
         try (KafkaTestClient kafka = new KafkaTestClient(services.get("courier.kafka.bootstrap-servers"))) {
             List<String[]> accounts = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -61,7 +62,8 @@ class RedisOutageIT {
                 String[] a = accounts.get(i % accounts.size());
                 jobIds.add(run + "-" + i);
                 kafka.sendAsync("linkedin.jobs.post", a[0], ConnectedAccounts.job(run + "-" + i, "post.create", a[0],
-                        "{\"author\":\"" + a[1] + "\",\"commentary\":\"outage " + run + " " + i + "\"}"));
+                        """
+                                {"author":"%s","commentary":"outage %s %s"}""".formatted(a[1], run, i)));
             }
             kafka.flush();
             kafka.await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), 5, Duration.ofSeconds(60));
@@ -86,7 +88,8 @@ class RedisOutageIT {
             assertThat(finished).hasSize(JOBS).doesNotHaveDuplicates();
             assertThat(new HashSet<>(finished)).isEqualTo(jobIds);
         } finally {
-            simulator.call("PUT", "/sim/latency", "{\"ms\":0}");
+            simulator.call("PUT", "/sim/latency", """
+                    {"ms":0}""");
             courier.destroy();
             courier.waitFor();
             redis.destroyForcibly().waitFor();

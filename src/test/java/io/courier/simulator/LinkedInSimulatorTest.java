@@ -66,7 +66,8 @@ class LinkedInSimulatorTest {
     }
 
     private Answer post(String token, String author, String commentary) throws Exception {
-        return call("POST", "/rest/posts", "{\"author\":\"" + author + "\",\"commentary\":\"" + commentary + "\"}", token, version());
+        return call("POST", "/rest/posts", """
+                {"author":"%s","commentary":"%s"}""".formatted(author, commentary), token, version());
     }
 
     @Test
@@ -92,7 +93,8 @@ class LinkedInSimulatorTest {
         assertThat(call("GET", "/v2/userinfo", null, "nonsense", null).body().get("serviceErrorCode").asInt()).isEqualTo(65600);
         assertThat(call("GET", "/v2/userinfo", null, token, null).body().get("sub").asText()).isEqualTo(m.get("memberId").asText());
 
-        call("POST", "/sim/clock", "{\"advanceSeconds\":" + Duration.ofDays(61).toSeconds() + "}", null, null);
+        call("POST", "/sim/clock", """
+                {"advanceSeconds":%s}""".formatted(Duration.ofDays(61).toSeconds()), null, null);
         Answer expired = call("GET", "/v2/userinfo", null, token, null);
         assertThat(expired.status()).isEqualTo(401);
         assertThat(expired.body().get("code").asText()).isEqualTo("EXPIRED_ACCESS_TOKEN");
@@ -109,7 +111,8 @@ class LinkedInSimulatorTest {
         JsonNode m = member("{}");
         String form = "grant_type=refresh_token&client_id=courier-sim-client&client_secret=courier-sim-secret&refresh_token="
                 + m.get("refreshToken").asText();
-        call("POST", "/sim/clock", "{\"advanceSeconds\":86400}", null, null);
+        call("POST", "/sim/clock", """
+                {"advanceSeconds":86400}""", null, null);
         Answer refreshed = call("POST", "/oauth/v2/accessToken", form, null, null);
         assertThat(refreshed.status()).isEqualTo(200);
         assertThat(refreshed.body().get("refresh_token").asText()).isEqualTo(m.get("refreshToken").asText());
@@ -144,7 +147,8 @@ class LinkedInSimulatorTest {
 
     @Test
     void countsMemberDailyQuotaAndResetsItAtTheWindowEnd() throws Exception {
-        call("PUT", "/sim/quotas", "{\"windowSeconds\":86400,\"resources\":{\"posts.create\":{\"app\":100,\"member\":2}}}", null, null);
+        call("PUT", "/sim/quotas", """
+                {"windowSeconds":86400,"resources":{"posts.create":{"app":100,"member":2}}}""", null, null);
         JsonNode m = member("{}");
         String token = m.get("accessToken").asText();
         String author = m.get("memberUrn").asText();
@@ -156,17 +160,21 @@ class LinkedInSimulatorTest {
 
         Instant now = Instant.parse(call("GET", "/sim/clock", null, null, null).body().get("now").asText());
         long toMidnight = Duration.between(now, now.truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(Duration.ofDays(1))).toSeconds();
-        call("POST", "/sim/clock", "{\"advanceSeconds\":" + (toMidnight + 1) + "}", null, null);
+        call("POST", "/sim/clock", """
+                {"advanceSeconds":%s}""".formatted((toMidnight + 1)), null, null);
         assertThat(post(token, author, "after midnight UTC").status()).isEqualTo(201);
     }
 
     @Test
     void appliesInjectedFaultsThenAnswersNormally() throws Exception {
         JsonNode m = member("{}");
-        call("POST", "/sim/faults", "{\"method\":\"GET\",\"path\":\"/v2/userinfo\",\"status\":429,\"headers\":{\"Retry-After\":\"3\"},\"times\":1}", null, null);
-        call("POST", "/sim/faults", "{\"path\":\"/v2/userinfo\",\"status\":503,\"times\":1}", null, null);
+        call("POST", "/sim/faults", """
+                {"method":"GET","path":"/v2/userinfo","status":429,"headers":{"Retry-After":"3"},"times":1}""", null, null);
+        call("POST", "/sim/faults", """
+                {"path":"/v2/userinfo","status":503,"times":1}""", null, null);
         // A POST: the JDK client silently retries an idempotent GET once after a dropped connection.
-        call("POST", "/sim/faults", "{\"path\":\"/rest/posts\",\"mode\":\"reset\",\"times\":1}", null, null);
+        call("POST", "/sim/faults", """
+                {"path":"/rest/posts","mode":"reset","times":1}""", null, null);
         String token = m.get("accessToken").asText();
 
         Answer throttled = call("GET", "/v2/userinfo", null, token, null);
@@ -176,7 +184,8 @@ class LinkedInSimulatorTest {
         assertThatThrownBy(() -> post(token, m.get("memberUrn").asText(), "dropped")).isInstanceOf(IOException.class);
         assertThat(call("GET", "/v2/userinfo", null, token, null).status()).isEqualTo(200);
 
-        call("POST", "/sim/faults", "{\"path\":\"/v2/userinfo\",\"mode\":\"hang\",\"latencyMs\":3000,\"times\":1}", null, null);
+        call("POST", "/sim/faults", """
+                {"path":"/v2/userinfo","mode":"hang","latencyMs":3000,"times":1}""", null, null);
         HttpRequest hanging = HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/v2/userinfo"))
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofMillis(500)).build();
         assertThatThrownBy(() -> http.send(hanging, HttpResponse.BodyHandlers.ofString()))
@@ -186,12 +195,12 @@ class LinkedInSimulatorTest {
     @Test
     void aStalledAnswerSendsItsHeadersThenNeverFinishesItsBodyAndTheEndpointStillDidItsWork() throws Exception {
         JsonNode m = member("{}");
-        call("POST", "/sim/faults", "{\"method\":\"POST\",\"path\":\"/rest/posts\",\"mode\":\"stall\","
-                + "\"latencyMs\":10000,\"times\":1}", null, null);
+        call("POST", "/sim/faults", """
+                {"method":"POST","path":"/rest/posts","mode":"stall","latencyMs":10000,"times":1}""", null, null);
         HttpRequest create = HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/rest/posts"))
                 .header("Authorization", "Bearer " + m.get("accessToken").asText()).header("LinkedIn-Version", version())
-                .POST(HttpRequest.BodyPublishers.ofString("{\"author\":\"" + m.get("memberUrn").asText()
-                        + "\",\"commentary\":\"stalled\"}")).build();
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"author":"%s","commentary":"stalled"}""".formatted(m.get("memberUrn").asText()))).build();
 
         HttpResponse<java.io.InputStream> stalled = http.send(create, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(stalled.statusCode()).isEqualTo(201);
@@ -217,7 +226,8 @@ class LinkedInSimulatorTest {
 
     @Test
     void aLongErrorBodyIsAnHtmlPageOfTheGivenSize() throws Exception {
-        call("POST", "/sim/faults", "{\"path\":\"/v2/userinfo\",\"status\":503,\"bodyBytes\":5242880,\"times\":1}", null, null);
+        call("POST", "/sim/faults", """
+                {"path":"/v2/userinfo","status":503,"bodyBytes":5242880,"times":1}""", null, null);
         HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/v2/userinfo")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(r.statusCode()).isEqualTo(503);
@@ -231,8 +241,9 @@ class LinkedInSimulatorTest {
     void aTokenEndpointOutageForOneRefreshTokenLeavesOtherAccountsRefreshing() throws Exception {
         JsonNode down = member("{}");
         JsonNode up = member("{}");
-        call("POST", "/sim/faults", "{\"method\":\"POST\",\"path\":\"/oauth/v2/accessToken\",\"status\":503,"
-                + "\"times\":-1,\"refreshToken\":\"" + down.get("refreshToken").asText() + "\"}", null, null);
+        call("POST", "/sim/faults", """
+                {"method":"POST","path":"/oauth/v2/accessToken","status":503,"times":-1,\
+                "refreshToken":"%s"}""".formatted(down.get("refreshToken").asText()), null, null);
         String form = "grant_type=refresh_token&client_id=courier-sim-client&client_secret=courier-sim-secret&refresh_token=";
 
         assertThat(call("POST", "/oauth/v2/accessToken", form + down.get("refreshToken").asText(), null, null).status()).isEqualTo(503);
@@ -267,7 +278,8 @@ class LinkedInSimulatorTest {
         assertThat(reused.status()).isEqualTo(401);
         assertThat(reused.body().get("error_description").asText()).contains("authorization code not found");
 
-        call("POST", "/sim/authorization/next", "{\"error\":\"user_cancelled_login\"}", null, null);
+        call("POST", "/sim/authorization/next", """
+                {"error":"user_cancelled_login"}""", null, null);
         String cancelled = call("GET", authorize, null, null, null).raw().headers().firstValue("Location").orElseThrow();
         assertThat(cancelled).contains("error=user_cancelled_login").contains("state=s1");
     }

@@ -21,7 +21,8 @@ public final class ConnectLinks {
     /** POST /admin/accounts/{id}/connect-link: the answer ({"url","expiresAt"}). */
     public static Response mint(String accountId, boolean allowRebind) {
         return given().auth().oauth2(ConnectedAccounts.ADMIN_TOKEN).contentType("application/json")
-                .body("{\"allowRebind\":" + allowRebind + "}")
+                .body("""
+                        {"allowRebind":%s}""".formatted(allowRebind))
                 .post("/admin/accounts/{id}/connect-link", accountId);
     }
 

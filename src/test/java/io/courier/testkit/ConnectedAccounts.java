@@ -66,7 +66,8 @@ public final class ConnectedAccounts {
     }
 
     public static String job(String jobId, String type, String accountId, String payloadJson) {
-        return "{\"jobId\":\"" + jobId + "\",\"type\":\"" + type + "\",\"accountId\":\"" + accountId
-                + "\",\"createdAt\":\"2026-11-24T10:00:00Z\",\"payload\":" + payloadJson + "}";
+        return """
+                {"jobId":"%s","type":"%s","accountId":"%s","createdAt":"2026-11-24T10:00:00Z",\
+                "payload":%s}""".formatted(jobId, type, accountId, payloadJson);
     }
 }

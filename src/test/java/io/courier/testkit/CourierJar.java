@@ -103,8 +103,9 @@ public final class CourierJar {
 
     /** Imports a simulator member's tokens into the Courier listening on {@code port}. */
     public static void importTokens(int port, String accountId, JsonNode member) throws Exception {
-        String body = "{\"accessToken\":\"" + member.get("accessToken").asText() + "\",\"accessTokenExpiresAt\":\""
-                + member.get("accessTokenExpiresAt").asText() + "\",\"memberUrn\":\"" + member.get("memberUrn").asText() + "\"}";
+        String body = """
+                {"accessToken":"%s","accessTokenExpiresAt":"%s",\
+                "memberUrn":"%s"}""".formatted(member.get("accessToken").asText(), member.get("accessTokenExpiresAt").asText(), member.get("memberUrn").asText());
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                         + "/admin/accounts/" + accountId + "/tokens")).header("Authorization", "Bearer " + ADMIN)
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),

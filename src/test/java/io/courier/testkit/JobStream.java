@@ -47,7 +47,8 @@ public final class JobStream {
             String jobId = prefix + "-" + UUID.randomUUID();
             jobIds.add(jobId);
             boolean post = i % 2 == 0;
-            String payload = post ? "{\"author\":\"" + memberOf.get(account) + "\",\"commentary\":\"stream " + jobId + "\"}" : "{}";
+            String payload = post ? """
+                    {"author":"%s","commentary":"stream %s"}""".formatted(memberOf.get(account), jobId) : "{}";
             if (post) {
                 postsPerAuthor.merge(memberOf.get(account), 1, Integer::sum);
             }

@@ -72,7 +72,8 @@ class BrokerOutageIT {
             try (KafkaTestClient kafka = new KafkaTestClient(broker.bootstrapServers())) {
                 broker.awaitTopics(TOPICS, Duration.ofSeconds(60));
                 JobStream stream = new JobStream(simulator, port, 20);
-                simulator.call("PUT", "/sim/latency", "{\"ms\":30}");
+                simulator.call("PUT", "/sim/latency", """
+                        {"ms":30}""");
                 stream.publish(kafka, 2_000);
                 stream.awaitResults(kafka, 300, Duration.ofMinutes(2));
 
@@ -85,7 +86,8 @@ class BrokerOutageIT {
                 stream.assertEachJobExactlyOnce(kafka, simulator);
                 assertThat(CourierJar.health(port, "live").status()).isEqualTo(200);
             } finally {
-                simulator.call("PUT", "/sim/latency", "{\"ms\":0}");
+                simulator.call("PUT", "/sim/latency", """
+                        {"ms":0}""");
                 stop(courier);
             }
         }

@@ -34,7 +34,8 @@ class CircuitBreakerTest {
     @Test
     void anOpenBreakerDelaysJobsThroughTheTiersAndShowsInHealth() throws Exception {
         SimulatorControl simulator = new SimulatorControl(simulatorUrl);
-        simulator.fault("{\"method\":\"GET\",\"path\":\"/rest/organizationAcls\",\"status\":503,\"times\":-1}");
+        simulator.fault("""
+                {"method":"GET","path":"/rest/organizationAcls","status":503,"times":-1}""");
         List<String> jobIds = new ArrayList<>();
         try (KafkaTestClient kafka = new KafkaTestClient(bootstrap)) {
             for (int i = 0; i < 8; i++) {

@@ -40,9 +40,11 @@ class HandOverTest extends PipelineTestSupport {
     void aJobRunningPastTheDrainIsCancelledBeforeThePartitionIsHandedOver() throws Exception {
         Connected author = connect(simulator, "{}");
         AccountFixtures.createPosts(simulatorUrl, linkedInVersion, author, 12, 10);
-        String sync = job("sync.posts", author.accountId(), "{\"author\":\"" + author.memberUrn() + "\",\"pageSize\":1}");
+        String sync = job("sync.posts", author.accountId(), """
+                {"author":"%s","pageSize":1}""".formatted(author.memberUrn()));
         String jobId = JSON.readTree(sync).get("jobId").asText();
-        simulator.call("PUT", "/sim/latency", "{\"ms\":1000}"); // 13 pages: about 13 s, longer than the 5 s drain
+        simulator.call("PUT", "/sim/latency", """
+                {"ms":1000}"""); // 13 pages: about 13 s, longer than the 5 s drain
         Duration handOver;
         int callsWhenHandedOver;
         try {
@@ -58,7 +60,8 @@ class HandOverTest extends PipelineTestSupport {
             assertThat(calls(simulator, author, "GET", "/rest/posts")).as("calls after the hand-over")
                     .isEqualTo(callsWhenHandedOver);
         } finally {
-            simulator.call("PUT", "/sim/latency", "{\"ms\":0}");
+            simulator.call("PUT", "/sim/latency", """
+                    {"ms":0}""");
             workers.start(null);
         }
         assertThat(handOver).isLessThan(config.drainTimeout().plusSeconds(5 + 3));

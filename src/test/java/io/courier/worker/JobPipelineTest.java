@@ -38,7 +38,8 @@ class JobPipelineTest extends PipelineTestSupport {
 
     private String postJob(Connected account, String commentary) {
         return job("post.create", account.accountId(),
-                "{\"author\":\"" + account.memberUrn() + "\",\"commentary\":" + JSON.valueToTree(commentary) + "}");
+                """
+                        {"author":"%s","commentary":%s}""".formatted(account.memberUrn(), JSON.valueToTree(commentary)));
     }
 
     @Test
@@ -149,7 +150,8 @@ class JobPipelineTest extends PipelineTestSupport {
 
     @Test
     void aLinkedInErrorDeadLettersTheJobWithEveryContractHeader() throws Exception {
-        Connected account = connect(simulator, "{\"scopes\":[\"openid\",\"profile\"]}");
+        Connected account = connect(simulator, """
+                {"scopes":["openid","profile"]}""");
         String job = postJob(account, "no permission " + UUID.randomUUID());
         String jobId = JSON.readTree(job).get("jobId").asText();
 
@@ -196,7 +198,8 @@ class JobPipelineTest extends PipelineTestSupport {
         };
         java.util.logging.Logger.getLogger("").addHandler(capture);
         try {
-            Connected account = connect(simulator, "{\"scopes\":[\"openid\",\"profile\"]}");
+            Connected account = connect(simulator, """
+                    {"scopes":["openid","profile"]}""");
             String token = account.member().get("accessToken").asText();
             String denied = postJob(account, "canary " + UUID.randomUUID());
             String profile = job("sync.profile", account.accountId(), "{}");
@@ -230,14 +233,17 @@ class JobPipelineTest extends PipelineTestSupport {
 
     @Test
     void syncJobsFetchWhatTheyAskFor() throws Exception {
-        Connected account = connect(simulator, "{\"adminOf\":[\"urn:li:organization:5515715\"]}");
+        Connected account = connect(simulator, """
+                {"adminOf":["urn:li:organization:5515715"]}""");
         for (int i = 0; i < 3; i++) {
             kafka.send(POSTS, account.accountId(), postJob(account, "post " + i + " " + UUID.randomUUID()));
         }
         String profile = job("sync.profile", account.accountId(), "{}");
-        String posts = job("sync.posts", account.accountId(), "{\"author\":\"" + account.memberUrn() + "\",\"pageSize\":2}");
+        String posts = job("sync.posts", account.accountId(), """
+                {"author":"%s","pageSize":2}""".formatted(account.memberUrn()));
         String acls = job("sync.org-acls", account.accountId(), "{}");
-        String stats = job("sync.org-share-stats", account.accountId(), "{\"organization\":\"urn:li:organization:5515715\"}");
+        String stats = job("sync.org-share-stats", account.accountId(), """
+                {"organization":"urn:li:organization:5515715"}""");
         for (String job : List.of(profile, posts, acls, stats)) {
             kafka.send(SYNCS, account.accountId(), job);
         }
@@ -257,7 +263,8 @@ class JobPipelineTest extends PipelineTestSupport {
     @Test
     void jobsOfOneAccountRunInOrderWhileOtherAccountsRunConcurrently() throws Exception {
         simulator.call("POST", "/sim/reset", null); // a fresh maxConcurrent for this test
-        simulator.call("PUT", "/sim/latency", "{\"ms\":150}");
+        simulator.call("PUT", "/sim/latency", """
+                {"ms":150}""");
         try {
             Connected first = connect(simulator, "{}");
             Connected second = connect(simulator, "{}");
@@ -280,7 +287,8 @@ class JobPipelineTest extends PipelineTestSupport {
             assertThat(finishedOrder).containsExactlyElementsOf(firstIds);
             assertThat(simulator.stats().get("maxConcurrent").asInt()).isGreaterThanOrEqualTo(2);
         } finally {
-            simulator.call("PUT", "/sim/latency", "{\"ms\":0}");
+            simulator.call("PUT", "/sim/latency", """
+                    {"ms":0}""");
         }
     }
 }

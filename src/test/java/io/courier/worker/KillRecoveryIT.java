@@ -29,7 +29,8 @@ class KillRecoveryIT {
 
         Process first = CourierJar.start(env, port, log);
         JobStream stream = new JobStream(simulator, port, 20);
-        simulator.call("PUT", "/sim/latency", "{\"ms\":30}");
+        simulator.call("PUT", "/sim/latency", """
+                {"ms":30}""");
         try (KafkaTestClient kafka = new KafkaTestClient(services.get("courier.kafka.bootstrap-servers"))) {
             stream.publish(kafka, JOBS);
             stream.awaitResults(kafka, JOBS / 4, Duration.ofMinutes(2));
@@ -40,7 +41,8 @@ class KillRecoveryIT {
             } finally {
                 second.destroy();
                 second.waitFor();
-                simulator.call("PUT", "/sim/latency", "{\"ms\":0}");
+                simulator.call("PUT", "/sim/latency", """
+                        {"ms":0}""");
             }
         }
     }

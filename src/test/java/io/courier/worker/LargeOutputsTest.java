@@ -71,7 +71,8 @@ class LargeOutputsTest extends PipelineTestSupport {
         List<Connected> posters = List.of(connect(simulator, "{}"), connect(simulator, "{}"), connect(simulator, "{}"));
 
         // Default pageSize 50: 60 pages, inside courier.worker.max-sync-pages (100), so the sync is complete.
-        String sync = job("sync.posts", author.accountId(), "{\"author\":\"" + author.memberUrn() + "\"}");
+        String sync = job("sync.posts", author.accountId(), """
+                {"author":"%s"}""".formatted(author.memberUrn()));
         String syncId = JSON.readTree(sync).get("jobId").asText();
         Instant published = Instant.now();
         kafka.send(SYNCS, author.accountId(), sync);
@@ -82,8 +83,8 @@ class LargeOutputsTest extends PipelineTestSupport {
             besides.add(JSON.readTree(profile).get("jobId").asText());
         }
         for (Connected p : posters) { // same poll loop, same transactions
-            String post = job("post.create", p.accountId(), "{\"author\":\"" + p.memberUrn() + "\",\"commentary\":\"beside a big sync "
-                    + UUID.randomUUID() + "\"}");
+            String post = job("post.create", p.accountId(), """
+                    {"author":"%s","commentary":"beside a big sync %s"}""".formatted(p.memberUrn(), UUID.randomUUID()));
             kafka.send(POSTS, p.accountId(), post);
             besides.add(JSON.readTree(post).get("jobId").asText());
         }
@@ -130,12 +131,14 @@ class LargeOutputsTest extends PipelineTestSupport {
         Connected account = connect(simulator, "{}");
         // Kafka takes this record (just under 1 MiB), but not with the dead letter's failure headers added.
         String head = job(UUID.randomUUID().toString(), "post.create", account.accountId(),
-                "{\"author\":\"" + account.memberUrn() + "\",\"commentary\":\"");
+                """
+                        {"author":"%s","commentary":\"""".formatted(account.memberUrn()));
         String original = head.substring(0, head.length() - 1) + "x".repeat(ONE_MIB - 400 - head.length()) + "\"}}";
         kafka.send(POSTS, account.accountId(), original.getBytes(StandardCharsets.UTF_8));
         Instant published = Instant.now();
-        String next = job("post.create", account.accountId(), "{\"author\":\"" + account.memberUrn()
-                + "\",\"commentary\":\"after a huge record " + UUID.randomUUID() + "\"}");
+        String next = job("post.create", account.accountId(), """
+                {"author":"%s",\
+                "commentary":"after a huge record %s"}""".formatted(account.memberUrn(), UUID.randomUUID()));
         kafka.send(POSTS, account.accountId(), next);
 
         JsonNode nextResult = resultOf(JSON.readTree(next).get("jobId").asText());

@@ -44,7 +44,9 @@ class OffsetTrackerTest {
             "0 1 2 3 | 0 1 3   | 2  | 0 1",
             "0 5 9   | 9 0     | 5  | 0",
             "0 5 9   | 5 9 0   | 10 | 0 5 9",
-            "7       | 7       | 8  | 7"})
+            "7       | 7       | 8  | 7",
+            "3 4 5   |         | 3  | ",
+            "0 1 2 3 4 | 4 3 1 0 | 2 | 0 1"})
     void releasesOutputsOnlyWithTheOffsetThatCoversThem(String polled, String finished, long commit, String released) {
         OffsetTracker tracker = new OffsetTracker();
         OffsetTracker.Partition p = null;

@@ -41,13 +41,15 @@ class OutageTest extends PipelineTestSupport {
         for (int i = 0; i < 25; i++) {
             accounts.add(connect(simulator, "{}"));
         }
-        simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"status\":503,\"times\":-1}");
+        simulator.fault("""
+                {"method":"POST","path":"/rest/posts","status":503,"times":-1}""");
         Instant outageStarts = Instant.now();
         Set<String> jobIds = new HashSet<>();
         for (int n = 0; n < 4; n++) {
             for (Connected account : accounts) {
-                String job = job("post.create", account.accountId(), "{\"author\":\"" + account.memberUrn()
-                        + "\",\"commentary\":\"outage " + n + " " + UUID.randomUUID() + "\"}");
+                String job = job("post.create", account.accountId(), """
+                        {"author":"%s",\
+                        "commentary":"outage %s %s"}""".formatted(account.memberUrn(), n, UUID.randomUUID()));
                 jobIds.add(JSON.readTree(job).get("jobId").asText());
                 kafka.sendAsync("linkedin.jobs.post", account.accountId(), job);
             }
@@ -75,7 +77,8 @@ class OutageTest extends PipelineTestSupport {
         AccountFixtures.importTokens(expired.accountId(), expired.member(), Instant.now().minusSeconds(60), true);
         List<Connected> neighbours = ConnectedAccounts.onPartitionOf(simulator, expired.accountId(), 6, 3);
         simulator.call("DELETE", "/sim/requests", null);
-        simulator.fault("{\"method\":\"POST\",\"path\":\"/oauth/v2/accessToken\",\"status\":503,\"times\":-1}");
+        simulator.fault("""
+                {"method":"POST","path":"/oauth/v2/accessToken","status":503,"times":-1}""");
         Instant outageStarts = Instant.now();
         String stuck = job("sync.profile", expired.accountId(), "{}");
         kafka.send("linkedin.jobs.sync", expired.accountId(), stuck);

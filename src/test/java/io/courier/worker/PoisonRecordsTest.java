@@ -174,7 +174,8 @@ class PoisonRecordsTest extends PipelineTestSupport {
                 .setParameter(1, jobId).executeUpdate());
 
         int replayed = given().auth().oauth2(ADMIN_TOKEN)
-                .contentType("application/json").body("{\"filter\":{\"accountId\":\"" + account + "\"},\"dryRun\":false}")
+                .contentType("application/json").body("""
+                        {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account))
                 .post("/admin/dead-letters/replay").then().statusCode(200).extract().path("replayed");
         assertThat(replayed).isEqualTo(1);
         ConsumerRecord<String, byte[]> back = kafka.await("linkedin.jobs.sync", r -> text(r).contains(jobId)
@@ -186,7 +187,8 @@ class PoisonRecordsTest extends PipelineTestSupport {
 
     @Test
     void aForgedOriginalTopicCannotSteerAReleasedParkedJob() throws Exception {
-        Connected account = connect(simulator, "{\"refreshToken\":false}");
+        Connected account = connect(simulator, """
+                {"refreshToken":false}""");
         importTokens(account.accountId(), account.member(), Instant.now().minusSeconds(60), false);
         String run = UUID.randomUUID().toString();
         String forged = post(run + "-forged", account, "forged");
@@ -227,7 +229,8 @@ class PoisonRecordsTest extends PipelineTestSupport {
 
     private static String post(String jobId, Connected account, String commentary) {
         return job(jobId, "post.create", account.accountId(),
-                "{\"author\":\"" + account.memberUrn() + "\",\"commentary\":\"" + commentary + " " + jobId + "\"}");
+                """
+                        {"author":"%s","commentary":"%s %s"}""".formatted(account.memberUrn(), commentary, jobId));
     }
 
     @Test
@@ -235,12 +238,14 @@ class PoisonRecordsTest extends PipelineTestSupport {
         String account = "acct-nul-" + UUID.randomUUID();
         String after = "acct-after-nul-" + UUID.randomUUID();
         // Valid JSON, not a job (no createdAt): dead-lettered as INVALID_JOB with its key, which PostgreSQL text refuses.
-        kafka.send("linkedin.jobs.post", "key\u0000" + account, "{\"jobId\":\"nul-key\",\"accountId\":\"" + account + "\"}");
+        kafka.send("linkedin.jobs.post", "key\u0000" + account, """
+                {"jobId":"nul-key","accountId":"%s"}""".formatted(account));
         // An unknown type of 70 characters: its header is wider than the index's job_type column.
         String wide = "acct-wide-type-" + UUID.randomUUID();
         kafka.send("linkedin.jobs.post", wide, "{\"jobId\":\"wide-type\",\"type\":\"" + "t".repeat(70)
                 + "\",\"accountId\":\"" + wide + "\"}");
-        kafka.send("linkedin.jobs.post", after, "{\"jobId\":\"after-nul-key\",\"accountId\":\"" + after + "\"}");
+        kafka.send("linkedin.jobs.post", after, """
+                {"jobId":"after-nul-key","accountId":"%s"}""".formatted(after));
 
         for (String acct : List.of(account, wide, after)) {
             await().atMost(WAIT).untilAsserted(() -> assertThat(given().auth().oauth2(ADMIN_TOKEN)

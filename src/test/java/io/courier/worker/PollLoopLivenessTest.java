@@ -1,17 +1,18 @@
 package io.courier.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.courier.platform.KafkaClients;
 import io.courier.platform.Outputs;
 import io.courier.platform.RunningJob;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.PipelineTestSupport;
+import io.courier.testkit.TestClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.Test;
 class PollLoopLivenessTest extends PipelineTestSupport {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    private static final CountDownLatch LAST_PAGE = new CountDownLatch(0);
 
     @Inject
     KafkaClients clients;
@@ -44,37 +47,58 @@ class PollLoopLivenessTest extends PipelineTestSupport {
     WorkerConfig config;
     @Inject
     MeterRegistry metrics;
-    @Inject
-    Clock clock;
+    /** The loop under test reads this clock: the test moves it past the timeout instead of waiting. */
+    private final TestClock clock = TestClock.system();
 
     @Test
     void aJobThatNeverReturnsTurnsLivenessDownThoughTheLoopGoesRound() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        runLoop(record -> await(release), loop -> {
-            sleep(TIMEOUT.multipliedBy(2));
+        runLoop(record -> block(release), loop -> {
+            clock.advance(TIMEOUT.multipliedBy(2));
+            awaitRound(loop);
             Instant now = clock.instant();
             assertThat(Duration.between(loop.heartbeat(), now)).isLessThan(TIMEOUT); // the poll thread is fine
             assertThat(live(loop)).isFalse();
             release.countDown();
-            sleep(Duration.ofSeconds(1));
-            assertThat(live(loop)).isTrue(); // the job ended: nothing held, live again
+            await().atMost(Duration.ofSeconds(1)).until(() -> live(loop)); // the job ended: nothing held, live again
         });
     }
 
     @Test
     void aLongJobThatReportsProgressStaysLive() throws Exception {
+        // Each step moves the clock by half the timeout, then the job reports a "page" as a LinkedIn call would: ten
+        // steps are five timeouts, live throughout only because of the reports.
+        Duration step = TIMEOUT.dividedBy(2);
+        SynchronousQueue<CountDownLatch> pages = new SynchronousQueue<>();
         runLoop(record -> {
-            for (int i = 0; i < 25; i++) { // 5 s of "pages", each reported as a LinkedIn call would be
-                sleep(Duration.ofMillis(200));
-                RunningJob.reportProgress();
+            try {
+                CountDownLatch reported;
+                // What ends it: the test's last page, or 30 s without one (the loop's drain interrupts it sooner).
+                while ((reported = pages.poll(30, TimeUnit.SECONDS)) != null && reported != LAST_PAGE) {
+                    RunningJob.reportProgress();
+                    reported.countDown();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, loop -> {
-            Instant end = clock.instant().plusSeconds(4);
-            while (clock.instant().isBefore(end)) {
-                assertThat(live(loop)).isTrue();
-                sleep(Duration.ofMillis(250));
+            for (int i = 0; i < 10; i++) {
+                clock.advance(step);
+                awaitRound(loop);
+                assertThat(live(loop)).as("step %d, before its page", i).isTrue();
+                CountDownLatch reported = new CountDownLatch(1);
+                offer(pages, reported);
+                assertThat(awaitLatch(reported)).isTrue();
+                assertThat(live(loop)).as("step %d, after its page", i).isTrue();
             }
+            offer(pages, LAST_PAGE);
         });
+    }
+
+    /** Waits until the poll thread has gone round since now, so its heartbeat has seen the clock's last move. */
+    private void awaitRound(PollLoop loop) {
+        Instant since = clock.instant();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !loop.heartbeat().isBefore(since));
     }
 
     private boolean live(PollLoop loop) {
@@ -116,7 +140,7 @@ class PollLoopLivenessTest extends PipelineTestSupport {
         }
     }
 
-    private static void await(CountDownLatch latch) {
+    private static void block(CountDownLatch latch) {
         try {
             latch.await(); // what ends it: the test releases it (or the loop's drain interrupts it)
         } catch (InterruptedException e) {
@@ -124,11 +148,21 @@ class PollLoopLivenessTest extends PipelineTestSupport {
         }
     }
 
-    private static void sleep(Duration d) {
+    private static void offer(SynchronousQueue<CountDownLatch> pages, CountDownLatch page) {
         try {
-            Thread.sleep(d);
+            assertThat(pages.offer(page, 10, TimeUnit.SECONDS)).as("the job takes its next page").isTrue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static boolean awaitLatch(CountDownLatch latch) {
+        try {
+            return latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

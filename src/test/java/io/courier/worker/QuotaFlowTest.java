@@ -54,7 +54,8 @@ class QuotaFlowTest extends PipelineTestSupport {
         Instant midnight = nextUtcMidnight(); // before the jobs: a run across midnight still compares with their window
         Connected first = connect(simulator, "{}");
         Connected second = connect(simulator, "{}");
-        simulator.call("PUT", "/sim/quotas", "{\"resources\":{\"shareStatistics\":{\"app\":0}}}");
+        simulator.call("PUT", "/sim/quotas", """
+                {"resources":{"shareStatistics":{"app":0}}}""");
         try {
             String one = UUID.randomUUID().toString();
             kafka.send("linkedin.jobs.sync", first.accountId(), statsJob(one, first));
@@ -72,7 +73,8 @@ class QuotaFlowTest extends PipelineTestSupport {
                     .isGreaterThanOrEqualTo(midnight.toEpochMilli());
             assertThat(calls(simulator, second, "GET", "/rest/organizationalEntityShareStatistics")).isZero();
         } finally {
-            simulator.call("PUT", "/sim/quotas", "{\"resources\":{\"shareStatistics\":{\"app\":1000000}}}");
+            simulator.call("PUT", "/sim/quotas", """
+                    {"resources":{"shareStatistics":{"app":1000000}}}""");
             redisson.getKeys().delete(prefix + ":{share-statistics}:app");
         }
     }
@@ -81,7 +83,8 @@ class QuotaFlowTest extends PipelineTestSupport {
     void aSingleShortTerm429HoldsBackOnlyItsMember() throws Exception {
         Connected first = connect(simulator, "{}");
         Connected second = connect(simulator, "{}");
-        simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"status\":429,\"times\":1,\"headers\":{\"Retry-After\":\"2\"}}");
+        simulator.fault("""
+                {"method":"POST","path":"/rest/posts","status":429,"times":1,"headers":{"Retry-After":"2"}}""");
         String one = UUID.randomUUID().toString();
         String two = UUID.randomUUID().toString();
         String three = UUID.randomUUID().toString();
@@ -108,7 +111,8 @@ class QuotaFlowTest extends PipelineTestSupport {
             refused.add(connect(simulator, "{}"));
         }
         Connected bystander = connect(simulator, "{}");
-        simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"status\":429,\"times\":5,\"headers\":{\"Retry-After\":\"10\"}}");
+        simulator.fault("""
+                {"method":"POST","path":"/rest/posts","status":429,"times":5,"headers":{"Retry-After":"10"}}""");
         String burst = UUID.randomUUID().toString();
         for (Connected a : refused) { // together: five refusals, and nothing but refusals, within the cooldown window
             kafka.sendAsync("linkedin.jobs.post", a.accountId(), post(burst + "-" + a.accountId(), a));
@@ -183,11 +187,13 @@ class QuotaFlowTest extends PipelineTestSupport {
     }
 
     private static String statsJob(String jobId, Connected account) {
-        return job(jobId, "sync.org-share-stats", account.accountId(), "{\"organization\":\"urn:li:organization:1\"}");
+        return job(jobId, "sync.org-share-stats", account.accountId(), """
+                {"organization":"urn:li:organization:1"}""");
     }
 
     private static String post(String jobId, Connected account) {
         return job(jobId, "post.create", account.accountId(),
-                "{\"author\":\"" + account.memberUrn() + "\",\"commentary\":\"quota " + jobId + "\"}");
+                """
+                        {"author":"%s","commentary":"quota %s"}""".formatted(account.memberUrn(), jobId));
     }
 }

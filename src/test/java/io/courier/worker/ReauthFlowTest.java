@@ -52,7 +52,8 @@ class ReauthFlowTest extends PipelineTestSupport {
         assertThat(kafka.readAll("linkedin.jobs.dlq", java.time.Duration.ofSeconds(1)))
                 .noneMatch(r -> KafkaTestClient.text(r).contains(run));
 
-        JsonNode reconsented = simulator.newMember("{\"memberId\":\"" + memberId + "\"}");
+        JsonNode reconsented = simulator.newMember("""
+                {"memberId":"%s"}""".formatted(memberId));
         importTokens(account.accountId(), reconsented, Instant.parse(reconsented.get("accessTokenExpiresAt").asText()), true);
 
         List<String> finished = kafka.await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), 3, WAIT)
@@ -67,7 +68,8 @@ class ReauthFlowTest extends PipelineTestSupport {
 
     @Test
     void anExpiredTokenWithoutRefreshTokenParksWithoutCallingLinkedIn() throws Exception {
-        Connected account = connect(simulator, "{\"refreshToken\":false}");
+        Connected account = connect(simulator, """
+                {"refreshToken":false}""");
         importTokens(account.accountId(), account.member(), Instant.now().minusSeconds(60), false);
         kafka.send("linkedin.jobs.post", account.accountId(), post(UUID.randomUUID().toString(), account));
 
@@ -81,7 +83,8 @@ class ReauthFlowTest extends PipelineTestSupport {
 
     @Test
     void aJobParkedLongerThanTheMaximumIsDeadLettered() throws Exception {
-        Connected account = connect(simulator, "{\"refreshToken\":false}");
+        Connected account = connect(simulator, """
+                {"refreshToken":false}""");
         importTokens(account.accountId(), account.member(), Instant.now().minusSeconds(60), false);
         String jobId = UUID.randomUUID().toString();
         kafka.send("linkedin.jobs.post", account.accountId(), post(jobId, account));
@@ -103,9 +106,10 @@ class ReauthFlowTest extends PipelineTestSupport {
     @Test
     void anExpiredAccessTokenIsRefreshedOnceAndTheJobRetriedAtOnce() throws Exception {
         Connected account = connect(simulator, "{}");
-        simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"status\":401,\"times\":1,"
-                + "\"body\":\"{\\\"status\\\":401,\\\"serviceErrorCode\\\":65602,\\\"code\\\":\\\"EXPIRED_ACCESS_TOKEN\\\","
-                + "\\\"message\\\":\\\"The token used in the request has expired\\\"}\"}");
+        simulator.fault("""
+                {"method":"POST","path":"/rest/posts","status":401,"times":1,"body":"{\\"status\\":401,\
+                \\"serviceErrorCode\\":65602,\\"code\\":\\"EXPIRED_ACCESS_TOKEN\\",\
+                \\"message\\":\\"The token used in the request has expired\\"}"}""");
         String jobId = UUID.randomUUID().toString();
         kafka.send("linkedin.jobs.post", account.accountId(), post(jobId, account));
 
@@ -122,7 +126,8 @@ class ReauthFlowTest extends PipelineTestSupport {
 
     private static String post(String jobId, Connected account) {
         return job(jobId, "post.create", account.accountId(),
-                "{\"author\":\"" + account.memberUrn() + "\",\"commentary\":\"hello " + jobId + "\"}");
+                """
+                        {"author":"%s","commentary":"hello %s"}""".formatted(account.memberUrn(), jobId));
     }
 
     private static String jobId(String resultJson) {

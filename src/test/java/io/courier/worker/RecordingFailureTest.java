@@ -42,7 +42,8 @@ class RecordingFailureTest extends PipelineTestSupport {
         try {
             sql("insert into test_outcome_block values ('" + jobId + "')");
             kafka.send("linkedin.jobs.post", account.accountId(), job(jobId, "post.create", account.accountId(),
-                    "{\"author\":\"" + account.memberUrn() + "\",\"commentary\":\"recorded once " + jobId + "\"}"));
+                    """
+                            {"author":"%s","commentary":"recorded once %s"}""".formatted(account.memberUrn(), jobId)));
             Thread.sleep(6000);
             assertThat(AccountFixtures.calls(simulator, account, "POST", "/rest/posts")).as("posted before the failure")
                     .isEqualTo(1);

@@ -40,8 +40,9 @@ class RefusedOutputTest extends PipelineTestSupport {
     void aResultTheBrokerRefusesEndsItsJobAndTheOthersGoOut() throws Exception {
         Connected author = connect(simulator, "{}");
         for (int i = 0; i < 10; i++) {
-            String post = job("post.create", author.accountId(), "{\"author\":\"" + author.memberUrn()
-                    + "\",\"commentary\":\"" + ("long " + i + " ").repeat(400) + UUID.randomUUID() + "\"}");
+            String post = job("post.create", author.accountId(), """
+                    {"author":"%s",\
+                    "commentary":"%s%s"}""".formatted(author.memberUrn(), ("long " + i + " ").repeat(400), UUID.randomUUID()));
             kafka.send("linkedin.jobs.post", author.accountId(), post);
             assertThat(resultOf(JSON.readTree(post).get("jobId").asText()).get("status").asText()).isEqualTo("SUCCEEDED");
         }
@@ -51,7 +52,8 @@ class RefusedOutputTest extends PipelineTestSupport {
             // down to the lone record, which the broker then refuses with RecordTooLargeException.
             limitResults(admin, "20000");
             try {
-                String sync = job("sync.posts", author.accountId(), "{\"author\":\"" + author.memberUrn() + "\"}");
+                String sync = job("sync.posts", author.accountId(), """
+                        {"author":"%s"}""".formatted(author.memberUrn()));
                 kafka.send("linkedin.jobs.sync", author.accountId(), sync);
                 List<String> others = new ArrayList<>();
                 for (Connected other : neighbours) {

@@ -38,7 +38,8 @@ class RetryFlowTest extends PipelineTestSupport {
     @Test
     void aThrottledJobWaitsInTheOneSecondTierThenSucceeds() throws Exception {
         Connected account = connect(simulator, "{}");
-        simulator.fault("{\"method\":\"GET\",\"path\":\"/v2/userinfo\",\"status\":429,\"times\":1}");
+        simulator.fault("""
+                {"method":"GET","path":"/v2/userinfo","status":429,"times":1}""");
         Instant published = Instant.now();
         String jobId = profileJob(account);
 
@@ -64,9 +65,10 @@ class RetryFlowTest extends PipelineTestSupport {
     @Test
     void throttledTwiceThenCreatedSucceedsAfterThreeCallsWithBackoffGaps() throws Exception {
         Connected account = connect(simulator, "{}");
-        simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"status\":429,\"times\":2}");
-        String job = job("post.create", account.accountId(), "{\"author\":\"" + account.memberUrn()
-                + "\",\"commentary\":\"after two 429s " + UUID.randomUUID() + "\"}");
+        simulator.fault("""
+                {"method":"POST","path":"/rest/posts","status":429,"times":2}""");
+        String job = job("post.create", account.accountId(), """
+                {"author":"%s","commentary":"after two 429s %s"}""".formatted(account.memberUrn(), UUID.randomUUID()));
         kafka.send("linkedin.jobs.post", account.accountId(), job);
 
         JsonNode result = resultOf(JSON.readTree(job).get("jobId").asText());
@@ -87,8 +89,9 @@ class RetryFlowTest extends PipelineTestSupport {
     @Test
     void anInactiveVersionIsDeadLetteredAtOnce() throws Exception {
         Connected account = connect(simulator, "{}");
-        simulator.fault("{\"method\":\"GET\",\"path\":\"/rest/organizationAcls\",\"status\":426,\"times\":1,"
-                + "\"body\":\"{\\\"status\\\":426,\\\"code\\\":\\\"NONEXISTENT_VERSION\\\",\\\"message\\\":\\\"Requested version 202401 is not active\\\"}\"}");
+        simulator.fault("""
+                {"method":"GET","path":"/rest/organizationAcls","status":426,"times":1,"body":"{\\"status\\":426,\
+                \\"code\\":\\"NONEXISTENT_VERSION\\",\\"message\\":\\"Requested version 202401 is not active\\"}"}""");
         String job = job("sync.org-acls", account.accountId(), "{}");
         kafka.send("linkedin.jobs.sync", account.accountId(), job);
         String jobId = JSON.readTree(job).get("jobId").asText();
@@ -104,7 +107,8 @@ class RetryFlowTest extends PipelineTestSupport {
     @Test
     void aTimeoutIsANetworkFailureRetriedAtOnce() throws Exception {
         Connected account = connect(simulator, "{}");
-        simulator.fault("{\"method\":\"GET\",\"path\":\"/v2/userinfo\",\"mode\":\"hang\",\"latencyMs\":4000,\"times\":1}");
+        simulator.fault("""
+                {"method":"GET","path":"/v2/userinfo","mode":"hang","latencyMs":4000,"times":1}""");
         String jobId = profileJob(account);
 
         JsonNode result = resultOf(jobId);
@@ -115,7 +119,8 @@ class RetryFlowTest extends PipelineTestSupport {
     @Test
     void aLongerRetryAfterIsHonouredThroughTheTiers() throws Exception {
         Connected account = connect(simulator, "{}");
-        simulator.fault("{\"method\":\"GET\",\"path\":\"/v2/userinfo\",\"status\":429,\"headers\":{\"Retry-After\":\"3\"},\"times\":1}");
+        simulator.fault("""
+                {"method":"GET","path":"/v2/userinfo","status":429,"headers":{"Retry-After":"3"},"times":1}""");
         String jobId = profileJob(account);
 
         ConsumerRecord<String, byte[]> waiting = kafka.await("linkedin.jobs.retry.1s",
@@ -131,7 +136,8 @@ class RetryFlowTest extends PipelineTestSupport {
     @Test
     void aServerErrorGetsOneInlineRetryThenADelayedOne() throws Exception {
         Connected account = connect(simulator, "{}");
-        simulator.fault("{\"method\":\"GET\",\"path\":\"/v2/userinfo\",\"status\":503,\"times\":2}");
+        simulator.fault("""
+                {"method":"GET","path":"/v2/userinfo","status":503,"times":2}""");
         String jobId = profileJob(account);
 
         JsonNode result = resultOf(jobId);
@@ -146,8 +152,9 @@ class RetryFlowTest extends PipelineTestSupport {
     @Test
     void aBadRequestIsDeadLetteredAfterOneCallWithTheOriginalCoordinates() throws Exception {
         Connected account = connect(simulator, "{}");
-        simulator.fault("{\"method\":\"GET\",\"path\":\"/v2/userinfo\",\"status\":400,\"times\":1,"
-                + "\"body\":\"{\\\"status\\\":400,\\\"code\\\":\\\"PARAM_INVALID\\\",\\\"message\\\":\\\"bad param\\\"}\"}");
+        simulator.fault("""
+                {"method":"GET","path":"/v2/userinfo","status":400,"times":1,"body":"{\\"status\\":400,\
+                \\"code\\":\\"PARAM_INVALID\\",\\"message\\":\\"bad param\\"}"}""");
         String jobId = profileJob(account);
 
         ConsumerRecord<String, byte[]> dead = kafka.await("linkedin.jobs.dlq",
@@ -165,7 +172,8 @@ class RetryFlowTest extends PipelineTestSupport {
     @Test
     void aJobThatKeepsFailingIsDeadLetteredAfterItsMaxAttemptsWithFirstAndLastFailure() throws Exception {
         Connected account = connect(simulator, "{}");
-        simulator.fault("{\"method\":\"GET\",\"path\":\"/v2/userinfo\",\"status\":500,\"times\":5}");
+        simulator.fault("""
+                {"method":"GET","path":"/v2/userinfo","status":500,"times":5}""");
         String jobId = profileJob(account);
 
         ConsumerRecord<String, byte[]> dead = kafka.await("linkedin.jobs.dlq",

@@ -34,7 +34,8 @@ class ShutdownAndRebalanceIT {
         Files.deleteIfExists(log);
         Process first = CourierJar.start(env, port, log);
         JobStream stream = new JobStream(simulator, port, 20);
-        simulator.call("PUT", "/sim/latency", "{\"ms\":100}");
+        simulator.call("PUT", "/sim/latency", """
+                {"ms":100}""");
         try (KafkaTestClient kafka = new KafkaTestClient(services.get("courier.kafka.bootstrap-servers"))) {
             stream.publish(kafka, 300);
             stream.awaitResults(kafka, 60, Duration.ofMinutes(2));
@@ -51,7 +52,8 @@ class ShutdownAndRebalanceIT {
                 second.waitFor();
             }
         } finally {
-            simulator.call("PUT", "/sim/latency", "{\"ms\":0}");
+            simulator.call("PUT", "/sim/latency", """
+                    {"ms":0}""");
         }
     }
 
@@ -72,7 +74,8 @@ class ShutdownAndRebalanceIT {
         Process a = CourierJar.start(envA, portA, Path.of("target/rebalance-courier-a.log"));
         Process b = null;
         JobStream stream = new JobStream(simulator, portA, 20);
-        simulator.call("PUT", "/sim/latency", "{\"ms\":200}");
+        simulator.call("PUT", "/sim/latency", """
+                {"ms":200}""");
         try (KafkaTestClient kafka = new KafkaTestClient(services.get("courier.kafka.bootstrap-servers"))) {
             stream.publish(kafka, 400);
             stream.awaitResults(kafka, 40, Duration.ofMinutes(2));
@@ -83,7 +86,8 @@ class ShutdownAndRebalanceIT {
             stream.assertEachJobExactlyOnce(kafka, simulator);
             assertThat(Files.readString(logB)).as("the pod that joined did work").contains("job succeeded");
         } finally {
-            simulator.call("PUT", "/sim/latency", "{\"ms\":0}");
+            simulator.call("PUT", "/sim/latency", """
+                    {"ms":0}""");
             a.destroyForcibly();
             if (b != null) {
                 b.destroy();

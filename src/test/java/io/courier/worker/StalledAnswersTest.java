@@ -40,12 +40,13 @@ class StalledAnswersTest extends PipelineTestSupport {
             Connected account = connect(simulator, "{}");
             String jobId = "stalled-" + UUID.randomUUID();
             accountOfJob.put(jobId, account);
-            jobs.put(jobId, job(jobId, "post.create", account.accountId(), "{\"author\":\"" + account.memberUrn()
-                    + "\",\"commentary\":\"an answer that may stall " + jobId + "\"}"));
+            jobs.put(jobId, job(jobId, "post.create", account.accountId(), """
+                    {"author":"%s","commentary":"an answer that may stall %s"}""".formatted(account.memberUrn(), jobId)));
         }
         // Far longer than any deadline: only the client giving up ends these calls.
-        simulator.fault("{\"method\":\"POST\",\"path\":\"/rest/posts\",\"mode\":\"stall\",\"latencyMs\":120000,"
-                + "\"times\":" + STALLED + "}");
+        simulator.fault("""
+                {"method":"POST","path":"/rest/posts","mode":"stall","latencyMs":120000,\
+                "times":%s}""".formatted(STALLED));
         jobs.forEach((jobId, json) -> kafka.sendAsync("linkedin.jobs.post", accountOfJob.get(jobId).accountId(), json));
         kafka.flush();
 

@@ -26,12 +26,14 @@ class TenantIsolationTest extends PipelineTestSupport {
         Connected second = connect(simulator, "{}");
         String jobId = "shared-" + UUID.randomUUID();
         kafka.send("linkedin.jobs.post", first.accountId(), job(jobId, "post.create", first.accountId(),
-                "{\"author\":\"" + first.memberUrn() + "\",\"commentary\":\"first " + jobId + "\"}"));
+                """
+                        {"author":"%s","commentary":"first %s"}""".formatted(first.memberUrn(), jobId)));
         JsonNode firstResult = resultOf(jobId);
         assertThat(firstResult.get("accountId").asText()).isEqualTo(first.accountId());
 
         kafka.send("linkedin.jobs.post", second.accountId(), job(jobId, "post.create", second.accountId(),
-                "{\"author\":\"" + second.memberUrn() + "\",\"commentary\":\"second " + jobId + "\"}"));
+                """
+                        {"author":"%s","commentary":"second %s"}""".formatted(second.memberUrn(), jobId)));
         List<JsonNode> results = kafka.await("linkedin.jobs.results",
                 r -> KafkaTestClient.text(r).contains(jobId) && second.accountId().equals(r.key()), 1, WAIT)
                 .stream().map(r -> read(KafkaTestClient.text(r))).toList();

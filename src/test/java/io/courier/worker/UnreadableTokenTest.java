@@ -128,6 +128,7 @@ class UnreadableTokenTest extends PipelineTestSupport {
 
     private static String post(String jobId, Connected account) {
         return job(jobId, "post.create", account.accountId(),
-                "{\"author\":\"" + account.memberUrn() + "\",\"commentary\":\"hello " + jobId + "\"}");
+                """
+                        {"author":"%s","commentary":"hello %s"}""".formatted(account.memberUrn(), jobId));
     }
 }
