@@ -14,7 +14,9 @@ import java.time.Instant;
 @Table(name = "account")
 public class Account extends PanacheEntityBase {
 
-    public enum Status { CONNECTED, REAUTH_REQUIRED }
+    public enum Status {
+        CONNECTED, REAUTH_REQUIRED
+    }
 
     @Id
     public String id;

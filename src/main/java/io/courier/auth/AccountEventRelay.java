@@ -19,7 +19,8 @@ import org.jboss.logging.Logger;
 /**
  * Publishes the {@code auth_event} outbox to {@code linkedin.auth.events} in seq order, keyed by account, so each
  * account's events leave in the order they happened (CONTRACT §3). Every pod runs it, one at a time:
- * {@link RowRelay}'s PostgreSQL advisory lock, held for a batch's transaction, admits one relay. With {@code for update skip locked} instead, a
+ * {@link RowRelay}'s PostgreSQL advisory lock, held for a batch's transaction, admits one relay. With
+ * {@code for update skip locked} instead, a
  * second pod skipped the rows the first was still sending and could publish an account's reauth-resolved before
  * its reauth-required. Skipping only the accounts whose earlier rows are locked would keep pods parallel, but
  * account events are few (a handful per account and episode) and one relay at a time is easy to reason about: a pod
@@ -45,7 +46,7 @@ public class AccountEventRelay {
     private final RowRelay relay;
 
     AccountEventRelay(EntityManager em, KafkaProducer<String, byte[]> producer, TopicsConfig topics, Clock clock,
-                      MeterRegistry metrics) {
+            MeterRegistry metrics) {
         this.em = em;
         this.producer = producer;
         this.topics = topics;
@@ -54,8 +55,7 @@ public class AccountEventRelay {
         this.relay = new RowRelay(em, ADVISORY_LOCK, BATCH, "account events");
     }
 
-    @Scheduled(identity = IDENTITY, every = "${courier.tokens.relay-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(identity = IDENTITY, every = "${courier.tokens.relay-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void relay() {
         try {
             relay.drain(this::pending, this::publish, this::markPublished);

@@ -20,9 +20,8 @@ import java.util.UUID;
 public class AccountEvents {
 
     public enum Type {
-        REAUTH_REQUIRED("courier.account.reauth-required"),
-        REAUTH_SOON("courier.account.reauth-soon"),
-        REAUTH_RESOLVED("courier.account.reauth-resolved");
+        REAUTH_REQUIRED("courier.account.reauth-required"), REAUTH_SOON("courier.account.reauth-soon"), REAUTH_RESOLVED(
+                "courier.account.reauth-resolved");
 
         public final String cloudEventType;
 
@@ -33,7 +32,7 @@ public class AccountEvents {
 
     /** The event's data: CONTRACT §3 fields; absent ones are written as null. */
     public record Data(String accountId, String reason, Optional<String> linkedinError,
-                       Optional<Instant> refreshTokenExpiresAt, Optional<Long> parkedJobs) {}
+            Optional<Instant> refreshTokenExpiresAt, Optional<Long> parkedJobs) {}
 
     private final EntityManager em;
     private final ObjectMapper json;

@@ -26,7 +26,7 @@ public class AccountListResource {
     @GET
     @RolesAllowed(AdminRole.VIEWER_NAME)
     public Response accounts(@QueryParam("status") @DefaultValue("REAUTH_REQUIRED") String status,
-                             @QueryParam("limit") @DefaultValue("100") int limit) {
+            @QueryParam("limit") @DefaultValue("100") int limit) {
         Account.Status wanted;
         try {
             wanted = Account.Status.valueOf(status);

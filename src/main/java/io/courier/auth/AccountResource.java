@@ -111,7 +111,8 @@ public class AccountResource {
     }
 
     private static Optional<String> checkAccountId(String accountId) {
-        return ACCOUNT_ID.matcher(accountId).matches() ? Optional.empty()
+        return ACCOUNT_ID.matcher(accountId).matches()
+                ? Optional.empty()
                 : Optional.of("must be 1-128 characters of letters, digits and . _ : @ -");
     }
 
@@ -122,7 +123,8 @@ public class AccountResource {
         Optional<String> refreshToken = optionalText(body, "refreshToken");
         Optional<Instant> refreshExpires = instant(body, "refreshTokenExpiresAt");
         if (refreshToken.isPresent() && refreshExpires.isEmpty()) {
-            throw new InvalidField("refreshTokenExpiresAt", "is required with a refreshToken (LinkedIn's fixed 365-day window)");
+            throw new InvalidField("refreshTokenExpiresAt",
+                    "is required with a refreshToken (LinkedIn's fixed 365-day window)");
         }
         Optional<String> memberUrn = optionalText(body, "memberUrn");
         if (memberUrn.isPresent()) {
@@ -156,7 +158,8 @@ public class AccountResource {
             try {
                 return Instant.parse(text);
             } catch (DateTimeParseException e) {
-                throw new InvalidField(field, "must be an ISO-8601 instant like 2026-12-31T00:00:00Z, got '" + text + "'");
+                throw new InvalidField(field,
+                        "must be an ISO-8601 instant like 2026-12-31T00:00:00Z, got '" + text + "'");
             }
         });
     }

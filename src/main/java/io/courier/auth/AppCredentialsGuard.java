@@ -64,8 +64,10 @@ public class AppCredentialsGuard {
         @Override
         public HealthCheckResponse call() {
             Optional<String> refusal = guard.refusal();
-            return refusal.isEmpty() ? HealthCheckResponse.up("linkedin-app-credentials")
-                    : HealthCheckResponse.named("linkedin-app-credentials").down().withData("reason", refusal.get()).build();
+            return refusal.isEmpty()
+                    ? HealthCheckResponse.up("linkedin-app-credentials")
+                    : HealthCheckResponse.named("linkedin-app-credentials").down().withData("reason", refusal.get())
+                            .build();
         }
     }
 

@@ -37,8 +37,7 @@ final class ConnectCheck {
      */
     static final Map<JobType, Set<String>> JOB_SCOPES = jobScopes();
 
-    private ConnectCheck() {
-    }
+    private ConnectCheck() {}
 
     private static Map<JobType, Set<String>> jobScopes() {
         Map<JobType, Set<String>> m = new EnumMap<>(JobType.class);
@@ -53,12 +52,14 @@ final class ConnectCheck {
     /** What a connect asks LinkedIn for: the configured scopes, then those the account holds that jobs use. */
     static List<String> scopesToAsk(List<String> configured, Collection<String> held) {
         Set<String> ask = new LinkedHashSet<>(configured);
-        held.stream().filter(s -> JOB_SCOPES.values().stream().anyMatch(set -> set.contains(s))).sorted().forEach(ask::add);
+        held.stream().filter(s -> JOB_SCOPES.values().stream().anyMatch(set -> set.contains(s))).sorted()
+                .forEach(ask::add);
         return List.copyOf(ask);
     }
 
-    static Optional<Refusal> check(Optional<String> storedMember, Collection<String> held, Optional<String> grantedMember,
-                                   Collection<String> granted, boolean allowRebind, List<String> configured) {
+    static Optional<Refusal> check(Optional<String> storedMember, Collection<String> held,
+            Optional<String> grantedMember,
+            Collection<String> granted, boolean allowRebind, List<String> configured) {
         if (grantedMember.isEmpty()) {
             return Optional.of(new Refusal.MemberUnknown());
         }

@@ -56,7 +56,8 @@ class ConnectLinks {
         this.config = config;
         this.clock = clock;
         this.key = config.linkKey().filter(k -> !k.isBlank()).map(ConnectLinks::decodeKey);
-        this.connectUrl = config.redirectUri().substring(0, config.redirectUri().length() - "callback".length()) + "connect";
+        this.connectUrl = config.redirectUri().substring(0, config.redirectUri().length() - "callback".length())
+                + "connect";
     }
 
     private static SecretKeySpec decodeKey(String base64) {
@@ -67,8 +68,9 @@ class ConnectLinks {
             throw new IllegalStateException("courier.oauth.link-key (COURIER_CONNECT_LINK_KEY) is not base64", e);
         }
         if (bytes.length < 32) {
-            throw new IllegalStateException("courier.oauth.link-key (COURIER_CONNECT_LINK_KEY) must be at least 32 random bytes, got "
-                    + bytes.length);
+            throw new IllegalStateException(
+                    "courier.oauth.link-key (COURIER_CONNECT_LINK_KEY) must be at least 32 random bytes, got "
+                            + bytes.length);
         }
         return new SecretKeySpec(bytes, "HmacSHA256");
     }
@@ -104,7 +106,8 @@ class ConnectLinks {
         }
         Link link = new Link(accountId, Instant.ofEpochSecond(Long.parseLong(expires)), nonce, "1".equals(rebind));
         // Constant-time comparison: the answer's timing must not reveal how much of a forged signature matched.
-        if (!MessageDigest.isEqual(signature(link).getBytes(StandardCharsets.US_ASCII), sig.getBytes(StandardCharsets.US_ASCII))) {
+        if (!MessageDigest.isEqual(signature(link).getBytes(StandardCharsets.US_ASCII),
+                sig.getBytes(StandardCharsets.US_ASCII))) {
             return invalid("link_invalid", "the link's signature does not match");
         }
         Instant now = clock.instant();
@@ -112,7 +115,8 @@ class ConnectLinks {
             return invalid("link_expired", "the link expired at " + link.expires());
         }
         if (link.expires().isAfter(now.plus(config.linkMaxTtl()))) {
-            return invalid("link_invalid", "the link expires more than courier.oauth.link-max-ttl (" + config.linkMaxTtl() + ") ahead");
+            return invalid("link_invalid",
+                    "the link expires more than courier.oauth.link-max-ttl (" + config.linkMaxTtl() + ") ahead");
         }
         return new Verdict.Valid(link);
     }
@@ -123,12 +127,14 @@ class ConnectLinks {
 
     /** base64url(HMAC-SHA256(key, "courier-connect-v1\n{accountId}\n{expires}\n{nonce}\n{0|1}")), as README shows. */
     private String signature(Link link) {
-        String message = VERSION + "\n" + link.accountId() + "\n" + link.expires().getEpochSecond() + "\n" + link.nonce()
+        String message = VERSION + "\n" + link.accountId() + "\n" + link.expires().getEpochSecond() + "\n"
+                + link.nonce()
                 + "\n" + (link.allowRebind() ? "1" : "0");
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key.orElseThrow());
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }

@@ -8,7 +8,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** The OAuth connect flow: who may start it (connect links), where LinkedIn sends the member back, what Courier asks for. */
+/**
+ * The OAuth connect flow: who may start it (connect links), where LinkedIn sends the member back, what Courier asks
+ * for.
+ */
 @ConfigMapping(prefix = "courier.oauth")
 public interface OAuthConfig {
 
@@ -38,7 +41,9 @@ public interface OAuthConfig {
     @WithDefault("15m")
     Duration linkTtl();
 
-    /** A link expiring further ahead than this is refused (a product's signing bug must not make links that never end). */
+    /**
+     * A link expiring further ahead than this is refused (a product's signing bug must not make links that never end).
+     */
     @WithDefault("1h")
     Duration linkMaxTtl();
 

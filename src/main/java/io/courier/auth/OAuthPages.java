@@ -9,12 +9,11 @@ import java.util.Map;
 /** The pages of the connect flow: HTML for a browser, JSON for {@code Accept: application/json}. */
 final class OAuthPages {
 
-    private OAuthPages() {
-    }
+    private OAuthPages() {}
 
     /** A page; {@code error} null means success. The builder lets the caller add headers (cookie, Retry-After). */
     static Response.ResponseBuilder page(List<String> accept, int status, String error, String accountId, String title,
-                                         String message) {
+            String message) {
         if (wantsJson(accept)) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", error == null ? "connected" : "error");
@@ -35,7 +34,8 @@ final class OAuthPages {
     }
 
     private static boolean wantsJson(List<String> accept) {
-        return accept != null && accept.stream().flatMap(a -> List.of(a.split(",")).stream()).anyMatch(OAuthPages::isJson);
+        return accept != null
+                && accept.stream().flatMap(a -> List.of(a.split(",")).stream()).anyMatch(OAuthPages::isJson);
     }
 
     private static boolean isJson(String mediaRange) {

@@ -35,7 +35,8 @@ public class OAuthRateLimitFilter {
         }
         LOG.debugf("oauth request rate-limited address=%s", address);
         return Optional.of(OAuthPages.page(request.getHeaders().get(HttpHeaders.ACCEPT), 429, "rate_limited", null,
-                "Too many requests", "This address sent too many requests to Courier's sign-in pages. Wait a minute and open your connect link again.")
+                "Too many requests",
+                "This address sent too many requests to Courier's sign-in pages. Wait a minute and open your connect link again.")
                 .header("Retry-After", String.valueOf(Math.max(1, wait.get().toSeconds()))).build());
     }
 }

@@ -48,7 +48,8 @@ class OAuthRateLimiter {
             key = OVERFLOW;
         }
         int count = w.counts().merge(key, 1, Integer::sum);
-        return count <= requests ? Optional.empty()
+        return count <= requests
+                ? Optional.empty()
                 : Optional.of(Duration.ofMillis(Math.max(1000, w.startMillis() + windowMillis - now)));
     }
 

@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
  * OAuth connect (CONTRACT §5): {@code /oauth/connect} opens a connect link (ConnectLinks) and sends the member's
  * browser to LinkedIn with a single-use state bound to that browser by a cookie; {@code /oauth/callback} checks
  * state and cookie, exchanges the code, and stores the tokens only if they are the account's member with the scopes
- * its jobs use (ConnectCheck), which also resolves a pending re-authorization. Every failure LinkedIn documents for /authorization and /accessToken gets a page saying what
+ * its jobs use (ConnectCheck), which also resolves a pending re-authorization. Every failure LinkedIn documents for
+ * /authorization and /accessToken gets a page saying what
  * happened and what to do: HTML for a browser, JSON for {@code Accept: application/json}.
  */
 @Path("/oauth")
@@ -58,8 +59,9 @@ public class OAuthResource {
     private final OAuthConfig config;
     private final Clock clock;
 
-    OAuthResource(OAuthStates states, ConnectLinks links, LinkedInOAuthClient oauth, LinkedInClient linkedIn, TokenStore tokens,
-                  AppCredentialsGuard appCredentials, OAuthConfig config, Clock clock) {
+    OAuthResource(OAuthStates states, ConnectLinks links, LinkedInOAuthClient oauth, LinkedInClient linkedIn,
+            TokenStore tokens,
+            AppCredentialsGuard appCredentials, OAuthConfig config, Clock clock) {
         this.states = states;
         this.links = links;
         this.oauth = oauth;
@@ -77,20 +79,23 @@ public class OAuthResource {
     @GET
     @Path("/connect")
     public Response connect(@QueryParam("accountId") String accountId, @QueryParam("expires") String expires,
-                            @QueryParam("nonce") String nonce, @QueryParam("rebind") String rebind,
-                            @QueryParam("sig") String sig, @Context HttpHeaders headers) {
+            @QueryParam("nonce") String nonce, @QueryParam("rebind") String rebind,
+            @QueryParam("sig") String sig, @Context HttpHeaders headers) {
         ConnectLinks.Link link;
         switch (links.verify(accountId, expires, nonce, rebind, sig)) {
             case ConnectLinks.Verdict.Invalid invalid -> {
                 LOG.infof("oauth connect refused reason=%s", invalid.code());
                 return page(headers, 403, invalid.code(), null, "This page needs a connect link",
-                        "Courier cannot start a LinkedIn connection from here: " + invalid.reason() + ". " + HOW_TO_GET_LINK).build();
+                        "Courier cannot start a LinkedIn connection from here: " + invalid.reason() + ". "
+                                + HOW_TO_GET_LINK)
+                        .build();
             }
             case ConnectLinks.Verdict.Valid valid -> link = valid.link();
         }
         if (!states.claimLink(link)) {
             LOG.infof("oauth connect refused reason=link_used accountId=%s", link.accountId());
-            return page(headers, 403, "link_used", link.accountId(), "This connect link was already used", NEW_LINK).build();
+            return page(headers, 403, "link_used", link.accountId(), "This connect link was already used", NEW_LINK)
+                    .build();
         }
         Optional<String> state = states.issue(new OAuthStates.ConnectState(link.accountId(), link.allowRebind()));
         if (state.isEmpty()) {
@@ -104,20 +109,21 @@ public class OAuthResource {
         tokens.createIfMissing(link.accountId());
         LOG.infof("oauth connect started accountId=%s allowRebind=%s", link.accountId(), link.allowRebind());
         return Response.seeOther(oauth.authorizationUrl(state.get(), config.redirectUri(),
-                        tokens.scopesToAsk(link.accountId(), config.scopes())))
+                tokens.scopesToAsk(link.accountId(), config.scopes())))
                 .cookie(stateCookie(OAuthStates.hash(state.get()), (int) config.stateTtl().toSeconds())).build();
     }
 
     @GET
     @Path("/callback")
     public Response callback(@QueryParam("code") String code, @QueryParam("state") String state,
-                             @QueryParam("error") String error, @QueryParam("error_description") String description,
-                             @Context HttpHeaders headers) {
+            @QueryParam("error") String error, @QueryParam("error_description") String description,
+            @Context HttpHeaders headers) {
         jakarta.ws.rs.core.Cookie sent = headers.getCookies().get(stateCookieName());
         String stateCookie = sent == null ? null : sent.getValue();
         if (state == null || state.isBlank()) {
             return page(headers, 400, "missing_state", null, "This link is incomplete",
-                    "LinkedIn's answer carried no state, so Courier cannot tell which account it is for. " + NEW_LINK).build();
+                    "LinkedIn's answer carried no state, so Courier cannot tell which account it is for. " + NEW_LINK)
+                    .build();
         }
         // Constant time: the answer's timing must not reveal how much of a guessed cookie matched.
         if (stateCookie == null || !MessageDigest.isEqual(OAuthStates.hash(state).getBytes(StandardCharsets.US_ASCII),
@@ -126,12 +132,14 @@ public class OAuthResource {
             return page(headers, 403, "browser_mismatch", null, "Finish connecting in the browser where you started",
                     "This sign-in was started in another browser (or this browser's cookies are off), so Courier does not "
                             + "accept it here: someone may have sent you a LinkedIn link of theirs. Nothing was changed. "
-                            + NEW_LINK).build();
+                            + NEW_LINK)
+                    .build();
         }
         Optional<OAuthStates.ConnectState> connect = states.take(state);
         if (connect.isEmpty()) {
             return done(page(headers, 400, "unknown_state", null, "This link has expired or was already used",
-                    "A sign-in must finish within " + config.stateTtl().toMinutes() + " minutes and works once. " + NEW_LINK));
+                    "A sign-in must finish within " + config.stateTtl().toMinutes() + " minutes and works once. "
+                            + NEW_LINK));
         }
         String accountId = connect.get().accountId();
         if (error != null) {
@@ -150,11 +158,14 @@ public class OAuthResource {
         try {
             LinkedInOAuthClient.Tokens granted = oauth.exchangeCode(code, config.redirectUri());
             Optional<String> memberUrn = memberUrn(granted);
-            TokenGrant grant = new TokenGrant(granted.accessToken(), granted.accessTokenExpiresAt(), granted.refreshToken(),
-                    granted.refreshToken().map(r -> refreshWindowEnd(granted.refreshTokenExpiresIn())), granted.scopes(), memberUrn);
+            TokenGrant grant = new TokenGrant(granted.accessToken(), granted.accessTokenExpiresAt(),
+                    granted.refreshToken(),
+                    granted.refreshToken().map(r -> refreshWindowEnd(granted.refreshTokenExpiresIn())),
+                    granted.scopes(), memberUrn);
             return switch (tokens.storeConnected(accountId, grant, connect.allowRebind(), config.scopes())) {
                 case TokenStore.ConnectOutcome.Stored stored -> {
-                    LOG.infof("oauth connect finished accountId=%s refreshToken=%s", accountId, granted.refreshToken().isPresent());
+                    LOG.infof("oauth connect finished accountId=%s refreshToken=%s", accountId,
+                            granted.refreshToken().isPresent());
                     yield page(headers, 200, null, accountId, "LinkedIn account connected",
                             "Courier can now act for this member" + memberUrn.map(u -> " (" + u + ")").orElse("")
                                     + ". Jobs that were waiting for this account run again now. You can close this page.");
@@ -177,7 +188,8 @@ public class OAuthResource {
         return switch (refusal) {
             case ConnectCheck.Refusal.MemberMismatch m -> page(headers, 403, "member_mismatch", accountId,
                     "This is not the LinkedIn member of this account",
-                    "You signed in to LinkedIn as " + m.granted() + ", but this account belongs to another LinkedIn member." + kept
+                    "You signed in to LinkedIn as " + m.granted()
+                            + ", but this account belongs to another LinkedIn member." + kept
                             + " Sign in to LinkedIn as that member and open a new connect link; to move the account to "
                             + "another member, an operator mints a link with \"allowRebind\": true.");
             case ConnectCheck.Refusal.MemberUnknown u -> page(headers, 403, "member_unknown", accountId,
@@ -186,22 +198,31 @@ public class OAuthResource {
                             + "so it cannot check that it is this account's member." + kept + " " + NEW_LINK);
             case ConnectCheck.Refusal.ScopesMissing m -> page(headers, 403, "scopes_missing", accountId,
                     "Some permissions were not granted",
-                    "LinkedIn granted fewer permissions than this account's jobs use; missing: " + String.join(", ", m.missing())
+                    "LinkedIn granted fewer permissions than this account's jobs use; missing: "
+                            + String.join(", ", m.missing())
                             + "." + kept + " Open a new connect link and allow every permission LinkedIn asks for.");
         };
     }
 
-    private Response.ResponseBuilder linkedInRefused(HttpHeaders headers, String accountId, String error, String description) {
+    private Response.ResponseBuilder linkedInRefused(HttpHeaders headers, String accountId, String error,
+            String description) {
         LOG.infof("oauth connect refused at LinkedIn accountId=%s error=%s", accountId, error);
         return switch (error) {
             case "user_cancelled_login" -> page(headers, 400, error, accountId, "Sign-in cancelled",
-                    "You cancelled signing in to LinkedIn, so nothing was connected. To connect, start again: " + AGAIN);
+                    "You cancelled signing in to LinkedIn, so nothing was connected. To connect, start again: "
+                            + AGAIN);
             case "user_cancelled_authorize" -> page(headers, 400, error, accountId, "Access not granted",
-                    "You chose not to let this app act on your LinkedIn account, so nothing was connected. To connect, start again and choose Allow: " + AGAIN);
-            case "unauthorized_scope_error" -> page(headers, 400, error, accountId, "The app may not ask for this permission",
-                    "LinkedIn says: " + describe(description) + ". An operator must enable the matching product for the app in LinkedIn's Developer Portal, or remove the scope from courier.oauth.scopes (now " + config.scopes() + ").");
+                    "You chose not to let this app act on your LinkedIn account, so nothing was connected. To connect, start again and choose Allow: "
+                            + AGAIN);
+            case "unauthorized_scope_error" -> page(headers, 400, error, accountId,
+                    "The app may not ask for this permission",
+                    "LinkedIn says: " + describe(description)
+                            + ". An operator must enable the matching product for the app in LinkedIn's Developer Portal, or remove the scope from courier.oauth.scopes (now "
+                            + config.scopes() + ").");
             default -> page(headers, 400, error, accountId, "LinkedIn refused the request",
-                    "LinkedIn says " + error + ": " + describe(description) + ". Nothing was connected. If it persists, check the app's settings in LinkedIn's Developer Portal (redirect URL " + config.redirectUri() + ").");
+                    "LinkedIn says " + error + ": " + describe(description)
+                            + ". Nothing was connected. If it persists, check the app's settings in LinkedIn's Developer Portal (redirect URL "
+                            + config.redirectUri() + ").");
         };
     }
 
@@ -209,20 +230,25 @@ public class OAuthResource {
         return switch (e.kind()) {
             case CODE_REJECTED -> e.error().filter("invalid_redirect_uri"::equals).isPresent()
                     ? page(headers, 400, "code_rejected", accountId, "The sign-in could not be completed",
-                            "LinkedIn refused the authorization code: it expired (codes live 30 minutes), was already used, or the redirect URL does not match the one registered for the app (Courier uses " + config.redirectUri() + ", courier.oauth.redirect-uri). Start again: " + AGAIN)
+                            "LinkedIn refused the authorization code: it expired (codes live 30 minutes), was already used, or the redirect URL does not match the one registered for the app (Courier uses "
+                                    + config.redirectUri() + ", courier.oauth.redirect-uri). Start again: " + AGAIN)
                     : page(headers, 400, "code_rejected", accountId, "The sign-in could not be completed",
-                            "LinkedIn no longer knows this authorization code (it expired or was already used). Start again: " + AGAIN);
+                            "LinkedIn no longer knows this authorization code (it expired or was already used). Start again: "
+                                    + AGAIN);
             case APP_CREDENTIALS -> {
                 appCredentials.trip(e.getMessage());
                 yield page(headers, 503, "app_credentials", accountId, "The app's LinkedIn credentials are wrong",
-                        "LinkedIn refused the app's client id or secret. An operator must fix LINKEDIN_CLIENT_ID / LINKEDIN_CLIENT_SECRET; then start again: " + AGAIN);
+                        "LinkedIn refused the app's client id or secret. An operator must fix LINKEDIN_CLIENT_ID / LINKEDIN_CLIENT_SECRET; then start again: "
+                                + AGAIN);
             }
             case DEAD_GRANT -> page(headers, 400, "code_rejected", accountId, "The sign-in could not be completed",
                     "LinkedIn says the grant is invalid, expired or revoked. Start again: " + AGAIN);
-            case REQUEST_REJECTED -> page(headers, 502, "linkedin_error", accountId, "LinkedIn refused Courier's request",
+            case REQUEST_REJECTED -> page(headers, 502, "linkedin_error", accountId,
+                    "LinkedIn refused Courier's request",
                     "LinkedIn says: " + e.getMessage() + ". This is a fault on Courier's side; nothing was connected.");
-            case TRANSIENT -> page(headers, 502, "linkedin_unavailable", accountId, "LinkedIn is not answering properly",
-                    "Nothing was changed. Wait a minute and start again: " + AGAIN);
+            case TRANSIENT ->
+                page(headers, 502, "linkedin_unavailable", accountId, "LinkedIn is not answering properly",
+                        "Nothing was changed. Wait a minute and start again: " + AGAIN);
         };
     }
 
@@ -255,8 +281,9 @@ public class OAuthResource {
         return description == null || description.isBlank() ? "(no description)" : description;
     }
 
-    private static Response.ResponseBuilder page(HttpHeaders headers, int status, String error, String accountId, String title,
-                                                 String message) {
+    private static Response.ResponseBuilder page(HttpHeaders headers, int status, String error, String accountId,
+            String title,
+            String message) {
         return OAuthPages.page(headers.getRequestHeader(HttpHeaders.ACCEPT), status, error, accountId, title, message);
     }
 
@@ -265,7 +292,10 @@ public class OAuthResource {
         return page.cookie(stateCookie("", 0)).build();
     }
 
-    /** HttpOnly (no script reads it), SameSite=Lax (sent on LinkedIn's top-level redirect back, not on cross-site posts). */
+    /**
+     * HttpOnly (no script reads it), SameSite=Lax (sent on LinkedIn's top-level redirect back, not on cross-site
+     * posts).
+     */
     private NewCookie stateCookie(String value, int maxAgeSeconds) {
         boolean https = https();
         return new NewCookie.Builder(stateCookieName()).value(value)

@@ -82,9 +82,11 @@ class OAuthStates {
         RANDOM.nextBytes(bytes);
         String state = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         String hash = hash(state);
-        Long issued = redisson.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, ISSUE, RScript.ReturnType.LONG,
+        Long issued = redisson.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, ISSUE,
+                RScript.ReturnType.LONG,
                 List.of(LIVE, STATE + hash), String.valueOf(config.stateTtl().toMillis()),
-                String.valueOf(config.maxLiveStates()), hash, (connect.allowRebind() ? "1:" : "0:") + connect.accountId());
+                String.valueOf(config.maxLiveStates()), hash,
+                (connect.allowRebind() ? "1:" : "0:") + connect.accountId());
         return issued != null && issued == 1 ? Optional.of(state) : Optional.empty();
     }
 

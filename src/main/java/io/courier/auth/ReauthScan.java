@@ -38,7 +38,7 @@ public class ReauthScan {
     private final Duration scanInterval;
 
     ReauthScan(EntityManager em, TokenStore tokens, AccountEvents events, RedissonClient redisson, Clock clock,
-               TokenLifecycleConfig config) {
+            TokenLifecycleConfig config) {
         this.em = em;
         this.tokens = tokens;
         this.events = events;
@@ -49,13 +49,13 @@ public class ReauthScan {
         this.scanInterval = config.scanInterval();
     }
 
-    @Scheduled(every = "${courier.tokens.scan-interval}", delayed = "10s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(every = "${courier.tokens.scan-interval}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void scheduled() {
         try {
             Result result = scan();
             if (result.ran()) {
-                LOG.infof("re-authorization scan done reauthSoonEvents=%d deadGrants=%d", result.soonEvents(), result.deadGrants());
+                LOG.infof("re-authorization scan done reauthSoonEvents=%d deadGrants=%d", result.soonEvents(),
+                        result.deadGrants());
             }
         } catch (RuntimeException e) {
             LOG.warnf("re-authorization scan failed, next one in %s cause=%s", scanInterval, e.getMessage());
@@ -89,7 +89,8 @@ public class ReauthScan {
             boolean hasRefresh = (Boolean) row[1];
             Instant deadline = toInstant(row[2]);
             if (!deadline.isAfter(now)) {
-                String reason = hasRefresh ? "the refresh token's 365-day window ended at " + deadline
+                String reason = hasRefresh
+                        ? "the refresh token's 365-day window ended at " + deadline
                         : "the access token expired at " + deadline + " and the account has no refresh token";
                 dead += tokens.markReauthRequired(accountId, reason, Optional.empty()) ? 1 : 0;
             } else if (soonEvent(accountId, hasRefresh, deadline, now)) {
@@ -110,17 +111,21 @@ public class ReauthScan {
         String prefix = "reauth-soon:" + accountId + ":" + deadline.getEpochSecond() + ":";
         return QuarkusTransaction.requiringNew().call(() -> {
             @SuppressWarnings("unchecked")
-            List<String> sent = em.createNativeQuery("select dedupe_key from auth_event where account_id = ?1 and dedupe_key like ?2")
+            List<String> sent = em
+                    .createNativeQuery("select dedupe_key from auth_event where account_id = ?1 and dedupe_key like ?2")
                     .setParameter(1, accountId).setParameter(2, prefix + "%").getResultList();
             boolean tighterSent = sent.stream().map(k -> Long.parseLong(k.substring(prefix.length())))
                     .anyMatch(seconds -> seconds <= crossed.get().toSeconds());
             if (tighterSent) {
                 return false;
             }
-            String reason = (hasRefresh ? "the refresh token ends at " : "the account has no refresh token and its access token ends at ")
+            String reason = (hasRefresh
+                    ? "the refresh token ends at "
+                    : "the account has no refresh token and its access token ends at ")
                     + deadline + " (in " + left.toDays() + " days): the member must reconnect before then";
-            return events.add(AccountEvents.Type.REAUTH_SOON, new AccountEvents.Data(accountId, reason, Optional.empty(),
-                    hasRefresh ? Optional.of(deadline) : Optional.empty(), Optional.empty()),
+            return events.add(AccountEvents.Type.REAUTH_SOON,
+                    new AccountEvents.Data(accountId, reason, Optional.empty(),
+                            hasRefresh ? Optional.of(deadline) : Optional.empty(), Optional.empty()),
                     Optional.of(prefix + crossed.get().toSeconds()));
         });
     }

@@ -3,8 +3,8 @@ package io.courier.auth;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.annotation.Priority;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -36,7 +36,8 @@ public class TokenCipher {
     TokenCipher(AuthConfig config) {
         this.currentKeyId = config.tokenKeyId();
         keys.put(currentKeyId, decodeKey(config.tokenKey(), "courier.auth.token-key (COURIER_TOKEN_KEY)"));
-        config.retiredKeys().forEach((id, key) -> keys.putIfAbsent(id, decodeKey(key, "courier.auth.retired-keys." + id)));
+        config.retiredKeys()
+                .forEach((id, key) -> keys.putIfAbsent(id, decodeKey(key, "courier.auth.retired-keys." + id)));
     }
 
     /** Instantiates the cipher first thing at start-up, so a bad key fails the start, not the first job. */
@@ -67,25 +68,29 @@ public class TokenCipher {
      * The plaintext of a stored value.
      *
      * @throws UnreadableTokenException no configured key opens it: its key id is unknown (rotated away), or the key
-     *         under that id is not the one it was sealed with, or the value was changed
+     * under that id is not the one it was sealed with, or the value was changed
      */
     public String decrypt(byte[] stored, String keyId, String accountId, String field) {
         SecretKey key = keys.get(keyId);
         if (key == null) {
             throw new UnreadableTokenException(keyId, "token of account " + accountId + " is sealed with key '" + keyId
-                    + "', which is neither courier.auth.token-key-id ('" + currentKeyId + "') nor in courier.auth.retired-keys");
+                    + "', which is neither courier.auth.token-key-id ('" + currentKeyId
+                    + "') nor in courier.auth.retired-keys");
         }
         if (stored == null || stored.length < NONCE_BYTES + TAG_BITS / 8) {
-            throw new UnreadableTokenException(keyId, "token of account " + accountId + " is too short to have been sealed"
-                    + " with key '" + keyId + "'");
+            throw new UnreadableTokenException(keyId,
+                    "token of account " + accountId + " is too short to have been sealed"
+                            + " with key '" + keyId + "'");
         }
         byte[] nonce = java.util.Arrays.copyOf(stored, NONCE_BYTES);
         byte[] sealed = java.util.Arrays.copyOfRange(stored, NONCE_BYTES, stored.length);
         try {
-            return new String(run(Cipher.DECRYPT_MODE, key, nonce, aad(accountId, field), sealed), StandardCharsets.UTF_8);
+            return new String(run(Cipher.DECRYPT_MODE, key, nonce, aad(accountId, field), sealed),
+                    StandardCharsets.UTF_8);
         } catch (IllegalStateException e) {
-            throw new UnreadableTokenException(keyId, "token of account " + accountId + " does not decrypt with key '" + keyId
-                    + "' (" + e.getMessage() + "): it was sealed with another key under that id, or changed");
+            throw new UnreadableTokenException(keyId,
+                    "token of account " + accountId + " does not decrypt with key '" + keyId
+                            + "' (" + e.getMessage() + "): it was sealed with another key under that id, or changed");
         }
     }
 

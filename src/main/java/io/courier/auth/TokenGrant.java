@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /** Tokens LinkedIn granted an account, in plaintext, on their way into TokenStore. Never logged. */
 public record TokenGrant(String accessToken, Instant accessTokenExpiresAt, Optional<String> refreshToken,
-                         Optional<Instant> refreshTokenExpiresAt, List<String> scopes, Optional<String> memberUrn) {
+        Optional<Instant> refreshTokenExpiresAt, List<String> scopes, Optional<String> memberUrn) {
 
     public TokenGrant {
         Objects.requireNonNull(accessToken, "accessToken");

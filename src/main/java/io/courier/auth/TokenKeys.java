@@ -57,17 +57,18 @@ public class TokenKeys {
         Map<String, Long> counted = count();
         List<String> missing = counted.keySet().stream().filter(id -> !cipher.keyIds().contains(id)).sorted().toList();
         if (!missing.isEmpty()) {
-            throw new ConfigurationException(missing.stream().map(id -> counted.get(id) + " token row(s) are sealed with key id '"
+            throw new ConfigurationException(missing.stream()
+                    .map(id -> counted.get(id) + " token row(s) are sealed with key id '"
                             + id + "', which is neither courier.auth.token-key-id ('" + cipher.currentKeyId()
-                            + "') nor configured: set courier.auth.retired-keys." + id + " (env COURIER_AUTH_RETIRED_KEYS_"
+                            + "') nor configured: set courier.auth.retired-keys." + id
+                            + " (env COURIER_AUTH_RETIRED_KEYS_"
                             + id.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + ") to that key")
                     .collect(Collectors.joining("; ")) + " (or reconnect those accounts after deleting their rows)");
         }
         publish(counted);
     }
 
-    @Scheduled(every = "${courier.auth.token-rows-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(every = "${courier.auth.token-rows-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void refreshGauge() {
         try {
             publish(count());
@@ -116,7 +117,8 @@ public class TokenKeys {
             cursor = Optional.of(batch.last);
         }
         publish(count());
-        LOG.infof("token rows rekeyed keyId=%s rekeyed=%d unreadable=%d", cipher.currentKeyId(), rekeyed, unreadable.size());
+        LOG.infof("token rows rekeyed keyId=%s rekeyed=%d unreadable=%d", cipher.currentKeyId(), rekeyed,
+                unreadable.size());
         return new RekeyStep(rekeyed, unreadable, seen < limit ? Optional.empty() : cursor);
     }
 
@@ -128,7 +130,7 @@ public class TokenKeys {
             try (PreparedStatement select = c.prepareStatement("""
                     select account_id, key_id, access_token, refresh_token, version from account_token
                     where key_id <> ? and account_id > ? order by account_id limit ? for update""");
-                 PreparedStatement update = c.prepareStatement("""
+                    PreparedStatement update = c.prepareStatement("""
                          update account_token set key_id = ?, access_token = ?, refresh_token = ?
                          where account_id = ? and key_id = ? and version = ?""")) {
                 select.setString(1, cipher.currentKeyId());
@@ -147,10 +149,12 @@ public class TokenKeys {
                             update.setString(1, cipher.currentKeyId());
                             update.setBytes(2, reseal(r.getBytes(3), keyId, last, TokenStore.ACCESS));
                             byte[] refresh = r.getBytes(4);
-                            update.setBytes(3, refresh == null ? null : reseal(refresh, keyId, last, TokenStore.REFRESH));
+                            update.setBytes(3,
+                                    refresh == null ? null : reseal(refresh, keyId, last, TokenStore.REFRESH));
                         } catch (UnreadableTokenException e) {
                             unreadable.add(new Unreadable(last, keyId));
-                            LOG.warnf("token row not rekeyed: no configured key opens it accountId=%s keyId=%s", last, keyId);
+                            LOG.warnf("token row not rekeyed: no configured key opens it accountId=%s keyId=%s", last,
+                                    keyId);
                             continue;
                         }
                         update.setString(4, last);
@@ -177,8 +181,9 @@ public class TokenKeys {
     private Map<String, Long> count() {
         Map<String, Long> counted = new TreeMap<>();
         try (Connection c = db.getConnection();
-             PreparedStatement select = c.prepareStatement("select key_id, count(*) from account_token group by key_id");
-             ResultSet r = select.executeQuery()) {
+                PreparedStatement select = c
+                        .prepareStatement("select key_id, count(*) from account_token group by key_id");
+                ResultSet r = select.executeQuery()) {
             while (r.next()) {
                 counted.put(r.getString(1), r.getLong(2));
             }
@@ -194,10 +199,11 @@ public class TokenKeys {
         rows.keySet().forEach(id -> next.put(id, 0L)); // a key id whose last row moved away shows 0, not its old count
         cipher.keyIds().forEach(id -> next.put(id, 0L));
         next.putAll(counted);
-        next.keySet().stream().filter(id -> !rows.containsKey(id)).forEach(id -> Gauge.builder("courier.token.rows", rows,
+        next.keySet().stream().filter(id -> !rows.containsKey(id))
+                .forEach(id -> Gauge.builder("courier.token.rows", rows,
                         m -> m.getOrDefault(id, 0L))
-                .description("token rows sealed with each key id: what a key is still needed for")
-                .tag("key_id", id).register(metrics));
+                        .description("token rows sealed with each key id: what a key is still needed for")
+                        .tag("key_id", id).register(metrics));
         rows.putAll(next);
     }
 }

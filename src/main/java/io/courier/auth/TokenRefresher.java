@@ -42,7 +42,7 @@ public class TokenRefresher {
     private final ConcurrentHashMap<String, CompletableFuture<AccessGrant>> inFlight = new ConcurrentHashMap<>();
 
     public TokenRefresher(TokenStore tokens, LinkedInOAuthClient oauth, RedissonClient redisson,
-                          AppCredentialsGuard appCredentials, Clock clock, TokenLifecycleConfig config) {
+            AppCredentialsGuard appCredentials, Clock clock, TokenLifecycleConfig config) {
         this.tokens = tokens;
         this.oauth = oauth;
         this.redisson = redisson;
@@ -102,12 +102,13 @@ public class TokenRefresher {
         if (stored.grant().version() != seenVersion && stored.status() == Account.Status.CONNECTED) {
             return stored.grant();
         }
-        throw dead(accountId, "LinkedIn revoked the access token: " + linkedinMessage, Optional.of("REVOKED_ACCESS_TOKEN"));
+        throw dead(accountId, "LinkedIn revoked the access token: " + linkedinMessage,
+                Optional.of("REVOKED_ACCESS_TOKEN"));
     }
 
     private AccessGrant refreshUnderLock(String accountId, long seenVersion) {
         return RedisLocks.underLock(redisson, "courier:token-refresh:" + accountId, lockWait, lockLease,
-                        () -> refreshLocked(accountId, seenVersion))
+                () -> refreshLocked(accountId, seenVersion))
                 .orElseThrow(() -> new TokenRefreshBusyException(accountId, lockWait));
     }
 
@@ -147,7 +148,8 @@ public class TokenRefresher {
             switch (e.kind()) {
                 case DEAD_GRANT -> {
                     StoredTokens again = storedOrDead(accountId);
-                    if (again.grant().version() != stored.grant().version() && again.status() == Account.Status.CONNECTED) {
+                    if (again.grant().version() != stored.grant().version()
+                            && again.status() == Account.Status.CONNECTED) {
                         return again.grant(); // refreshed or re-imported a moment ago: not dead after all
                     }
                     throw dead(accountId, e.getMessage(), e.error());
@@ -160,8 +162,9 @@ public class TokenRefresher {
             }
         }
         try {
-            AccessGrant grant = tokens.storeRefreshed(accountId, stored.grant().version(), new TokenStore.RefreshedTokens(
-                    fresh.accessToken(), fresh.accessTokenExpiresAt(), fresh.refreshToken()));
+            AccessGrant grant = tokens.storeRefreshed(accountId, stored.grant().version(),
+                    new TokenStore.RefreshedTokens(
+                            fresh.accessToken(), fresh.accessTokenExpiresAt(), fresh.refreshToken()));
             LOG.infof("access token refreshed accountId=%s expiresAt=%s", accountId, grant.expiresAt());
             return grant;
         } catch (TokenStore.StaleTokenException e) {
@@ -182,7 +185,8 @@ public class TokenRefresher {
     /** Another pod is refreshing this account's token for longer than we wait: delay the job. */
     public static final class TokenRefreshBusyException extends RuntimeException {
         TokenRefreshBusyException(String accountId, Duration waited) {
-            super("token refresh of account " + accountId + " held by another worker for more than " + waited, null, false, false);
+            super("token refresh of account " + accountId + " held by another worker for more than " + waited, null,
+                    false, false);
         }
     }
 }

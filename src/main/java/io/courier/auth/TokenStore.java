@@ -34,7 +34,7 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
     private final Counter reauthRequired;
 
     TokenStore(TokenCipher cipher, Clock clock, AccountEvents events, ParkedJobCount parkedJobs,
-               MeterRegistry metrics) {
+            MeterRegistry metrics) {
         this.cipher = cipher;
         this.clock = clock;
         this.events = events;
@@ -51,12 +51,13 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
 
     /** Everything stored for an account, read fresh: what a refresh decides on. */
     public record StoredTokens(Account.Status status, AccessGrant grant, Optional<BearerToken> refreshToken,
-                               Optional<Instant> refreshTokenExpiresAt) {}
+            Optional<Instant> refreshTokenExpiresAt) {}
 
     /** A refreshed token was not written: the row changed since it was read (another pod refreshed or imported). */
     public static final class StaleTokenException extends RuntimeException {
         StaleTokenException(String accountId) {
-            super("token of account " + accountId + " changed since it was read; the newer one is kept", null, false, false);
+            super("token of account " + accountId + " changed since it was read; the newer one is kept", null, false,
+                    false);
         }
     }
 
@@ -75,7 +76,8 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
         }
         if (account.status == Account.Status.REAUTH_REQUIRED) {
             events.add(AccountEvents.Type.REAUTH_RESOLVED, new AccountEvents.Data(accountId, "re-authorized",
-                    Optional.empty(), grant.refreshTokenExpiresAt(), Optional.of(parkedJobs.of(accountId))), Optional.empty());
+                    Optional.empty(), grant.refreshTokenExpiresAt(), Optional.of(parkedJobs.of(accountId))),
+                    Optional.empty());
             LOG.infof("account re-authorized accountId=%s", accountId);
         }
         if (account.status != Account.Status.CONNECTED) {
@@ -122,12 +124,14 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
      * event, parked jobs stay parked.
      */
     @Transactional
-    ConnectOutcome storeConnected(String accountId, TokenGrant grant, boolean allowRebind, List<String> configuredScopes) {
+    ConnectOutcome storeConnected(String accountId, TokenGrant grant, boolean allowRebind,
+            List<String> configuredScopes) {
         Account account = Account.findById(accountId, LockModeType.PESSIMISTIC_WRITE);
         if (account == null) {
             return new ConnectOutcome.NoAccount();
         }
-        Optional<ConnectCheck.Refusal> refusal = ConnectCheck.check(Optional.ofNullable(account.memberUrn), scopes(account),
+        Optional<ConnectCheck.Refusal> refusal = ConnectCheck.check(Optional.ofNullable(account.memberUrn),
+                scopes(account),
                 grant.memberUrn(), grant.scopes(), allowRebind, configuredScopes);
         if (refusal.isPresent()) {
             return new ConnectOutcome.Refused(refusal.get());
@@ -215,10 +219,11 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
      * key, and its jobs park like those of any dead grant (an exception here was a job retried forever).
      */
     Optional<AccessGrant> openAccessGrant(String accountId, String keyId, byte[] sealed, Instant expiresAt,
-                                          boolean refreshable, long version) {
+            boolean refreshable, long version) {
         try {
-            return Optional.of(new AccessGrant(new BearerToken(cipher.decrypt(sealed, keyId, accountId, ACCESS)), expiresAt,
-                    refreshable, version));
+            return Optional
+                    .of(new AccessGrant(new BearerToken(cipher.decrypt(sealed, keyId, accountId, ACCESS)), expiresAt,
+                            refreshable, version));
         } catch (UnreadableTokenException e) {
             markReauthRequired(accountId, unreadable(e), Optional.empty());
             return Optional.empty();
@@ -229,7 +234,7 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
      * Everything stored for an account, decrypted.
      *
      * @throws ReauthRequiredException a stored token no configured key opens (the account was marked, and that mark
-     *         commits although this throws)
+     * commits although this throws)
      */
     @Transactional(dontRollbackOn = ReauthRequiredException.class)
     public Optional<StoredTokens> stored(String accountId) {
@@ -239,11 +244,13 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
             return Optional.empty();
         }
         try {
-            AccessGrant grant = new AccessGrant(new BearerToken(cipher.decrypt(row.accessToken, row.keyId, accountId, ACCESS)),
+            AccessGrant grant = new AccessGrant(
+                    new BearerToken(cipher.decrypt(row.accessToken, row.keyId, accountId, ACCESS)),
                     row.accessTokenExpiresAt, row.refreshToken != null, row.version);
             Optional<BearerToken> refresh = Optional.ofNullable(row.refreshToken)
                     .map(t -> new BearerToken(cipher.decrypt(t, row.keyId, accountId, REFRESH)));
-            return Optional.of(new StoredTokens(account.status, grant, refresh, Optional.ofNullable(row.refreshTokenExpiresAt)));
+            return Optional.of(
+                    new StoredTokens(account.status, grant, refresh, Optional.ofNullable(row.refreshTokenExpiresAt)));
         } catch (UnreadableTokenException e) {
             markReauthRequired(accountId, unreadable(e), Optional.empty());
             throw new ReauthRequiredException(accountId, unreadable(e));
@@ -270,7 +277,8 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
             throw new StaleTokenException(accountId);
         }
         reencryptRefreshIfKept(row, new TokenGrant(refreshed.accessToken(), refreshed.accessTokenExpiresAt(),
-                refreshed.refreshToken(), Optional.ofNullable(row.refreshTokenExpiresAt), List.of(), Optional.empty()), accountId);
+                refreshed.refreshToken(), Optional.ofNullable(row.refreshTokenExpiresAt), List.of(), Optional.empty()),
+                accountId);
         row.keyId = cipher.currentKeyId();
         row.accessToken = cipher.encrypt(refreshed.accessToken(), accountId, ACCESS);
         row.accessTokenExpiresAt = refreshed.accessTokenExpiresAt();
@@ -280,7 +288,8 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
         } catch (OptimisticLockException e) {
             throw new StaleTokenException(accountId);
         }
-        return new AccessGrant(new BearerToken(refreshed.accessToken()), row.accessTokenExpiresAt, row.refreshToken != null,
+        return new AccessGrant(new BearerToken(refreshed.accessToken()), row.accessTokenExpiresAt,
+                row.refreshToken != null,
                 row.version);
     }
 
@@ -311,14 +320,16 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
         }
         AccountToken row = findById(accountId);
         events.add(AccountEvents.Type.REAUTH_REQUIRED, new AccountEvents.Data(accountId, reason, linkedinError,
-                Optional.ofNullable(row).map(r -> r.refreshTokenExpiresAt), Optional.of(parkedJobs.of(accountId))), Optional.empty());
+                Optional.ofNullable(row).map(r -> r.refreshTokenExpiresAt), Optional.of(parkedJobs.of(accountId))),
+                Optional.empty());
         reauthRequired.increment();
         LOG.warnf("account needs re-authorization accountId=%s reason=%s", accountId, reason);
         return true;
     }
 
     private static AccountView view(Account account, AccountToken token) {
-        return new AccountView(account.id, account.status.name(), Optional.ofNullable(account.memberUrn), scopes(account),
+        return new AccountView(account.id, account.status.name(), Optional.ofNullable(account.memberUrn),
+                scopes(account),
                 Optional.ofNullable(token).map(t -> t.accessTokenExpiresAt),
                 Optional.ofNullable(token).map(t -> t.refreshTokenExpiresAt),
                 token != null && token.refreshToken != null,

@@ -11,7 +11,10 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
 
-/** A running Courier's admin API as the CLI commands call it: bearer token (its name is who the audit records), JSON both ways. */
+/**
+ * A running Courier's admin API as the CLI commands call it: bearer token (its name is who the audit records), JSON
+ * both ways.
+ */
 record AdminApi(String base, String token) {
 
     private static final ObjectMapper JSON = CliJson.MAPPER;
@@ -30,7 +33,8 @@ record AdminApi(String base, String token) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base.replaceAll("/$", "") + path))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .method(method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -45,7 +49,10 @@ record AdminApi(String base, String token) {
         }
     }
 
-    /** One command against Courier: its exit code, or 1 with what went wrong when Courier refused or could not be reached. */
+    /**
+     * One command against Courier: its exit code, or 1 with what went wrong when Courier refused or could not be
+     * reached.
+     */
     interface Command {
         int run() throws IOException;
     }

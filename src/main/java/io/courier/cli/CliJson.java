@@ -10,6 +10,5 @@ final class CliJson {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private CliJson() {
-    }
+    private CliJson() {}
 }

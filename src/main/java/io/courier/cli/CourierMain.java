@@ -14,7 +14,8 @@ public class CourierMain {
 
     public static void main(String... args) {
         if (args.length > 0 && args[0].equals("publish")) {
-            System.exit(PublishCommand.run(Arrays.copyOfRange(args, 1, args.length), System.in, System.out, System.err));
+            System.exit(
+                    PublishCommand.run(Arrays.copyOfRange(args, 1, args.length), System.in, System.out, System.err));
         }
         if (args.length > 0 && args[0].equals("dlq")) {
             System.exit(DlqCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));

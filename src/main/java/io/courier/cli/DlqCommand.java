@@ -9,7 +9,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -33,8 +32,7 @@ final class DlqCommand {
     private static final int CHUNK = 10;
     private static final ObjectMapper JSON = CliJson.MAPPER;
 
-    private DlqCommand() {
-    }
+    private DlqCommand() {}
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0) {
@@ -74,12 +72,14 @@ final class DlqCommand {
         StringBuilder query = new StringBuilder("limit=" + options.getOrDefault("limit", "100"));
         Map.of("error-class", "errorClass", "account", "accountId", "job-type", "jobType", "since", "since",
                 "until", "until", "ids", "ids", "state", "state").forEach((option, param) -> {
-            if (options.containsKey(option)) {
-                query.append('&').append(param).append('=').append(URLEncoder.encode(options.get(option), StandardCharsets.UTF_8));
-            }
-        });
+                    if (options.containsKey(option)) {
+                        query.append('&').append(param).append('=')
+                                .append(URLEncoder.encode(options.get(option), StandardCharsets.UTF_8));
+                    }
+                });
         JsonNode page = api.call("GET", "/admin/dead-letters?" + query, null);
-        out.printf("%-8s %-10s %-20s %-28s %-20s %-7s %s%n", "ID", "STATE", "CLASS", "ACCOUNT", "TYPE", "REPLAYS", "MESSAGE");
+        out.printf("%-8s %-10s %-20s %-28s %-20s %-7s %s%n", "ID", "STATE", "CLASS", "ACCOUNT", "TYPE", "REPLAYS",
+                "MESSAGE");
         for (JsonNode d : page.path("items")) {
             String message = d.path("message").asText();
             out.printf("%-8d %-10s %-20s %-28s %-20s %-7d %s%n", d.get("id").asLong(), d.path("state").asText(),
@@ -95,7 +95,8 @@ final class DlqCommand {
             err.println("show needs a dead-letter id\n" + USAGE);
             return 2;
         }
-        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(api.call("GET", "/admin/dead-letters/" + id, null)));
+        out.println(JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(api.call("GET", "/admin/dead-letters/" + id, null)));
         return 0;
     }
 
@@ -104,10 +105,12 @@ final class DlqCommand {
         JsonNode dry = api.call("POST", "/admin/dead-letters/replay", body(options, limit, true));
         int willReplay = dry.path("ids").size();
         out.printf("matched %d; would replay %d; refused by the loop guard %d; deferred for budget %d%n",
-                dry.path("matched").asInt(), willReplay, dry.path("refusedLoopGuard").size(), dry.path("deferredForBudget").size());
-        dry.path("budget").fields().forEachRemaining(b -> out.printf("  %s: needs %d, app budget left %s, replay may take %s%n",
-                b.getKey(), b.getValue().path("needed").asInt(), b.getValue().path("remaining").asText("?"),
-                b.getValue().path("allowed").asText("no limit")));
+                dry.path("matched").asInt(), willReplay, dry.path("refusedLoopGuard").size(),
+                dry.path("deferredForBudget").size());
+        dry.path("budget").fields()
+                .forEachRemaining(b -> out.printf("  %s: needs %d, app budget left %s, replay may take %s%n",
+                        b.getKey(), b.getValue().path("needed").asInt(), b.getValue().path("remaining").asText("?"),
+                        b.getValue().path("allowed").asText("no limit")));
         if (options.containsKey("dry-run") || willReplay == 0) {
             return 0;
         }
@@ -119,7 +122,8 @@ final class DlqCommand {
         int done = 0;
         Set<Long> notSent = new TreeSet<>();
         while (done < willReplay) {
-            JsonNode chunk = api.call("POST", "/admin/dead-letters/replay", body(options, Math.min(CHUNK, willReplay - done), false));
+            JsonNode chunk = api.call("POST", "/admin/dead-letters/replay",
+                    body(options, Math.min(CHUNK, willReplay - done), false));
             int replayed = chunk.path("replayed").asInt();
             for (JsonNode n : chunk.path("notSent")) {
                 if (notSent.add(n.path("id").asLong())) { // stays NEW: a later chunk may match it again
@@ -152,7 +156,8 @@ final class DlqCommand {
             body.put("reason", options.get("reason"));
         }
         ObjectNode filter = body.putObject("filter");
-        Map.of("error-class", "errorClass", "account", "accountId", "job-type", "jobType", "since", "since", "until", "until")
+        Map.of("error-class", "errorClass", "account", "accountId", "job-type", "jobType", "since", "since", "until",
+                "until")
                 .forEach((option, field) -> {
                     if (options.containsKey(option)) {
                         filter.put(field, options.get(option));

@@ -32,8 +32,7 @@ final class PublishCommand {
                                       anything else -> linkedin.jobs.sync)
             """;
 
-    private PublishCommand() {
-    }
+    private PublishCommand() {}
 
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
         Map<String, String> env = System.getenv();
@@ -65,7 +64,7 @@ final class PublishCommand {
     }
 
     private static int publishLines(KafkaProducer<String, byte[]> producer, String fixedTopic, InputStream in,
-                                    PrintStream out, PrintStream err) {
+            PrintStream out, PrintStream err) {
         ObjectMapper json = CliJson.MAPPER;
         int failures = 0;
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
@@ -77,8 +76,11 @@ final class PublishCommand {
                 JsonNode job = tryParse(json, line);
                 String type = job == null ? "" : job.path("type").asText("");
                 String key = job == null || !job.path("accountId").isTextual() ? null : job.get("accountId").asText();
-                String topic = fixedTopic != null ? fixedTopic : type.startsWith("post.") ? "linkedin.jobs.post" : "linkedin.jobs.sync";
-                RecordMetadata md = producer.send(new ProducerRecord<>(topic, key, line.getBytes(StandardCharsets.UTF_8))).get();
+                String topic = fixedTopic != null
+                        ? fixedTopic
+                        : type.startsWith("post.") ? "linkedin.jobs.post" : "linkedin.jobs.sync";
+                RecordMetadata md = producer
+                        .send(new ProducerRecord<>(topic, key, line.getBytes(StandardCharsets.UTF_8))).get();
                 out.printf("published jobId=%s type=%s key=%s topic=%s partition=%d offset=%d%n",
                         job == null ? "-" : job.path("jobId").asText("-"), type.isEmpty() ? "-" : type,
                         key == null ? "-" : key, md.topic(), md.partition(), md.offset());

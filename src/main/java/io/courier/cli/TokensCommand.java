@@ -22,8 +22,7 @@ final class TokensCommand {
               --batch N              rekey: rows per request (default 500)""";
     private static final ObjectMapper JSON = CliJson.MAPPER;
 
-    private TokensCommand() {
-    }
+    private TokensCommand() {}
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0) {
@@ -84,6 +83,7 @@ final class TokensCommand {
 
     private static void printRows(JsonNode answer, PrintStream out) {
         out.printf("current key id: %s%n", answer.path("currentKeyId").asText());
-        answer.path("rowsByKeyId").fields().forEachRemaining(e -> out.printf("  %-20s %d row(s)%n", e.getKey(), e.getValue().asLong()));
+        answer.path("rowsByKeyId").fields()
+                .forEachRemaining(e -> out.printf("  %-20s %d row(s)%n", e.getKey(), e.getValue().asLong()));
     }
 }

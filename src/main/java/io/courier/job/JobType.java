@@ -5,11 +5,8 @@ import java.util.Optional;
 
 /** The kinds of job Courier runs; wire names are stable (CONTRACT §3). */
 public enum JobType {
-    POST_CREATE("post.create"),
-    SYNC_PROFILE("sync.profile"),
-    SYNC_POSTS("sync.posts"),
-    SYNC_ORG_SHARE_STATS("sync.org-share-stats"),
-    SYNC_ORG_ACLS("sync.org-acls");
+    POST_CREATE("post.create"), SYNC_PROFILE("sync.profile"), SYNC_POSTS("sync.posts"), SYNC_ORG_SHARE_STATS(
+            "sync.org-share-stats"), SYNC_ORG_ACLS("sync.org-acls");
 
     private final String wireName;
 

@@ -54,7 +54,9 @@ public class JobValidator {
                 return invalid("value: the record is empty; expected a job envelope (JSON object)", null);
             }
             if (value.length > maxRecordBytes) {
-                return invalid("value: the record is " + value.length + " bytes, over the " + maxRecordBytes + "-byte limit", null);
+                return invalid(
+                        "value: the record is " + value.length + " bytes, over the " + maxRecordBytes + "-byte limit",
+                        null);
             }
             try {
                 tree = json.readTree(value);
@@ -64,7 +66,8 @@ public class JobValidator {
                 return invalid("value: not readable as UTF-8 JSON (" + e.getClass().getSimpleName() + ")", null);
             }
             if (tree == null || !tree.isObject()) {
-                return invalid("value: expected a JSON object, got " + (tree == null ? "nothing" : tree.getNodeType()), tree);
+                return invalid("value: expected a JSON object, got " + (tree == null ? "nothing" : tree.getNodeType()),
+                        tree);
             }
             Optional<String> unprintable = controlCharacterIn(tree);
             if (unprintable.isPresent()) {
@@ -86,7 +89,8 @@ public class JobValidator {
     JobEnvelope envelope(JsonNode tree) {
         Instant createdAt = Rfc3339.parse(tree.get("createdAt").asText())
                 .orElseThrow(() -> new IllegalStateException("createdAt passed the schema but not Rfc3339.parse"));
-        return new JobEnvelope(tree.get("jobId").asText(), JobType.fromWireName(tree.get("type").asText()).orElseThrow(),
+        return new JobEnvelope(tree.get("jobId").asText(),
+                JobType.fromWireName(tree.get("type").asText()).orElseThrow(),
                 tree.get("accountId").asText(), createdAt, tree.get("payload"));
     }
 
@@ -124,8 +128,10 @@ public class JobValidator {
             return Optional.empty();
         }
         int at = firstControlCharacter(node.asText());
-        return at < 0 ? Optional.empty() : Optional.of(String.format("%s: contains the control character U+%04X at index %d;"
-                + " ids must be printable", field, (int) node.asText().charAt(at), at));
+        return at < 0
+                ? Optional.empty()
+                : Optional.of(String.format("%s: contains the control character U+%04X at index %d;"
+                        + " ids must be printable", field, (int) node.asText().charAt(at), at));
     }
 
     private static int firstControlCharacter(String text) {
@@ -176,7 +182,8 @@ public class JobValidator {
             }
             // The date-time format is Rfc3339's, the parser the envelope uses: the two cannot disagree.
             JsonMetaSchema meta = JsonMetaSchema.builder(JsonMetaSchema.getV202012()).format(Rfc3339.FORMAT).build();
-            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, b -> b.metaSchema(meta)).getSchema(in, config);
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, b -> b.metaSchema(meta)).getSchema(in,
+                    config);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -12,13 +12,15 @@ import java.util.Optional;
  * the JSON schema or the configuration disagree with it (README "Adding a job type").
  */
 public enum LinkedInOperation {
-    POSTS_CREATE(JobType.POST_CREATE, "posts.create", "posts-create", Breaker.POSTS_CREATE, "POST", "/rest/posts", true),
-    USERINFO(JobType.SYNC_PROFILE, "userinfo", "userinfo", Breaker.USERINFO, "GET", "/v2/userinfo", false),
-    POSTS_BY_AUTHOR(JobType.SYNC_POSTS, "posts.author", "posts-author", Breaker.POSTS_BY_AUTHOR, "GET", "/rest/posts", false),
-    SHARE_STATISTICS(JobType.SYNC_ORG_SHARE_STATS, "shareStatistics", "share-statistics", Breaker.SHARE_STATISTICS,
-            "GET", "/rest/organizationalEntityShareStatistics", false),
-    ORGANIZATION_ACLS(JobType.SYNC_ORG_ACLS, "organizationAcls", "organization-acls", Breaker.ORGANIZATION_ACLS,
-            "GET", "/rest/organizationAcls", false);
+    POSTS_CREATE(JobType.POST_CREATE, "posts.create", "posts-create", Breaker.POSTS_CREATE, "POST", "/rest/posts",
+            true), USERINFO(JobType.SYNC_PROFILE, "userinfo", "userinfo", Breaker.USERINFO, "GET", "/v2/userinfo",
+                    false), POSTS_BY_AUTHOR(JobType.SYNC_POSTS, "posts.author", "posts-author", Breaker.POSTS_BY_AUTHOR,
+                            "GET", "/rest/posts", false), SHARE_STATISTICS(JobType.SYNC_ORG_SHARE_STATS,
+                                    "shareStatistics", "share-statistics", Breaker.SHARE_STATISTICS,
+                                    "GET", "/rest/organizationalEntityShareStatistics",
+                                    false), ORGANIZATION_ACLS(JobType.SYNC_ORG_ACLS, "organizationAcls",
+                                            "organization-acls", Breaker.ORGANIZATION_ACLS,
+                                            "GET", "/rest/organizationAcls", false);
 
     /** The breaker names as constants, because an annotation (@CircuitBreakerName) takes only a constant. */
     public static final class Breaker {
@@ -45,7 +47,7 @@ public enum LinkedInOperation {
     public final boolean mutation;
 
     LinkedInOperation(JobType jobType, String endpoint, String configKey, String breaker, String method, String path,
-                      boolean mutation) {
+            boolean mutation) {
         this.jobType = jobType;
         this.endpoint = endpoint;
         this.configKey = configKey;

@@ -37,7 +37,7 @@ public class OutcomeStore {
     /** The result JSON of an earlier success of this account's job, if there was one. */
     public Optional<String> succeededResult(String accountId, String jobId) {
         try (Connection c = db.getConnection();
-             PreparedStatement select = c.prepareStatement(EARLIER_RESULT)) {
+                PreparedStatement select = c.prepareStatement(EARLIER_RESULT)) {
             select.setString(1, accountId);
             select.setString(2, jobId);
             try (ResultSet rows = select.executeQuery()) {
@@ -54,7 +54,7 @@ public class OutcomeStore {
      */
     public String recordSuccess(ResultEvent event, String resultJson) {
         try (Connection c = db.getConnection();
-             PreparedStatement insert = c.prepareStatement("""
+                PreparedStatement insert = c.prepareStatement("""
                      insert into job_outcome (job_id, job_type, account_id, status, result, finished_at)
                      values (?, ?, ?, ?, ?, ?) on conflict (account_id, job_id) do nothing""")) {
             insert.setString(1, event.jobId());

@@ -12,12 +12,16 @@ import java.time.Instant;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultEvent(String jobId, String type, String accountId, Status status, int attempts,
-                          Instant finishedAt, String linkedinRequestId, JsonNode data, Boolean duplicate,
-                          String errorClass, String errorMessage) {
+        Instant finishedAt, String linkedinRequestId, JsonNode data, Boolean duplicate,
+        String errorClass, String errorMessage) {
 
-    public enum Status { SUCCEEDED, DEAD_LETTERED }
+    public enum Status {
+        SUCCEEDED, DEAD_LETTERED
+    }
 
-    /** Fields of a result sent in parts: this part's number (from 1), how many there are, and whether it is the last. */
+    /**
+     * Fields of a result sent in parts: this part's number (from 1), how many there are, and whether it is the last.
+     */
     public static final String PART = "part";
     public static final String PARTS = "parts";
     public static final String FINAL = "final";
@@ -25,14 +29,15 @@ public record ResultEvent(String jobId, String type, String accountId, Status st
     static final int MAX_ERROR_MESSAGE_CHARS = 2000;
 
     public static ResultEvent succeeded(JobEnvelope job, int attempts, Instant at, String requestId,
-                                        JsonNode data, boolean duplicate) {
+            JsonNode data, boolean duplicate) {
         return new ResultEvent(job.jobId(), job.type().wireName(), job.accountId(), Status.SUCCEEDED, attempts, at,
                 requestId, data, duplicate ? Boolean.TRUE : null, null, null);
     }
 
     public static ResultEvent deadLettered(String jobId, String type, String accountId, int attempts, Instant at,
-                                           String requestId, String errorClass, String errorMessage) {
-        String message = errorMessage == null || errorMessage.length() <= MAX_ERROR_MESSAGE_CHARS ? errorMessage
+            String requestId, String errorClass, String errorMessage) {
+        String message = errorMessage == null || errorMessage.length() <= MAX_ERROR_MESSAGE_CHARS
+                ? errorMessage
                 : errorMessage.substring(0, MAX_ERROR_MESSAGE_CHARS - 1) + "…";
         return new ResultEvent(jobId, type, accountId, Status.DEAD_LETTERED, attempts, at, requestId, null, null,
                 errorClass, message);

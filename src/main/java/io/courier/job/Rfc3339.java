@@ -31,8 +31,7 @@ public final class Rfc3339 {
     private static final Pattern DATE_TIME = Pattern.compile(
             "(\\d{4})-(\\d{2})-(\\d{2})[Tt ](\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d+))?(?:[Zz]|([+-])(\\d{2}):(\\d{2}))");
 
-    private Rfc3339() {
-    }
+    private Rfc3339() {}
 
     /** The instant a date-time names, or empty when it is not an RFC 3339 date-time. Never throws. */
     public static Optional<Instant> parse(String text) {
@@ -53,7 +52,8 @@ public final class Rfc3339 {
             LocalDateTime local = LocalDateTime.of(number(m, 1), number(m, 2), number(m, 3), number(m, 4), number(m, 5),
                     Math.min(second, 59), nanos(m.group(7)));
             int sign = "-".equals(m.group(8)) ? -1 : 1;
-            Instant instant = local.toInstant(ZoneOffset.UTC).minusSeconds(sign * (offsetHours * 3600L + offsetMinutes * 60L));
+            Instant instant = local.toInstant(ZoneOffset.UTC)
+                    .minusSeconds(sign * (offsetHours * 3600L + offsetMinutes * 60L));
             if (second == 60 && !isLastSecondOfUtcDay(instant)) {
                 return Optional.empty(); // leap seconds are inserted at 23:59:60 UTC only
             }

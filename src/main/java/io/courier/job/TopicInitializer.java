@@ -47,7 +47,8 @@ public class TopicInitializer {
     }
 
     /** Visible to the retry tiers, which add their own topics. */
-    public static void createMissing(Admin admin, Map<String, Integer> wanted, short replication) throws InterruptedException {
+    public static void createMissing(Admin admin, Map<String, Integer> wanted, short replication)
+            throws InterruptedException {
         try {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.entrySet().stream()
@@ -61,10 +62,12 @@ public class TopicInitializer {
             LOG.infof("topics created names=%s", missing.stream().map(NewTopic::name).toList());
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("could not create Courier's topics: " + e.getCause().getMessage(), e.getCause());
+                throw new IllegalStateException("could not create Courier's topics: " + e.getCause().getMessage(),
+                        e.getCause());
             }
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka did not answer within 30 s while checking topics (courier.kafka.bootstrap-servers)", e);
+            throw new IllegalStateException(
+                    "Kafka did not answer within 30 s while checking topics (courier.kafka.bootstrap-servers)", e);
         }
     }
 }

@@ -12,5 +12,6 @@ public sealed interface Validation {
      * and the result event; the message names the field.
      */
     record Invalid(String message, Optional<String> jobId, Optional<String> type, Optional<String> accountId)
-            implements Validation {}
+            implements
+                Validation {}
 }

@@ -15,8 +15,7 @@ final class BodyExcerpt {
     private static final Pattern TAG = Pattern.compile("<[^>]*>?");
     private static final Pattern SPACE = Pattern.compile("[\\s\\p{Cntrl}]+");
 
-    private BodyExcerpt() {
-    }
+    private BodyExcerpt() {}
 
     /** e.g. "a non-JSON body (5242880 bytes, text/html): 503 Service Unavailable 503 Service Unavailable The se…". */
     static String describe(HttpHeaders headers, byte[] body) {

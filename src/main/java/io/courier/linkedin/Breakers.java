@@ -1,9 +1,9 @@
 package io.courier.linkedin;
 
+import io.courier.job.LinkedInOperation;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import jakarta.enterprise.context.ApplicationScoped;
-import io.courier.job.LinkedInOperation;
 import java.util.Arrays;
 import java.util.List;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;

@@ -19,8 +19,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 /** Maps each LinkedIn answer to one error class, in one place (CONTRACT §4, linkedin-api.md §2). */
 public final class ErrorClassifier {
 
-    private ErrorClassifier() {
-    }
+    private ErrorClassifier() {}
 
     public static ErrorClass classify(LinkedInError e) {
         return switch (e.status()) {
@@ -37,15 +36,18 @@ public final class ErrorClassifier {
     /** A client exception as a Failure value, with everything the DLQ headers need. */
     public static Failure toFailure(RuntimeException exception) {
         return switch (exception) {
-            case LinkedInException e -> new Failure(classify(e.error()), e.getMessage(), OptionalInt.of(e.error().status()),
-                    e.error().code(), e.error().serviceErrorCode(), e.error().linkedinRequestId(), e.error().retryAfter());
+            case LinkedInException e ->
+                new Failure(classify(e.error()), e.getMessage(), OptionalInt.of(e.error().status()),
+                        e.error().code(), e.error().serviceErrorCode(), e.error().linkedinRequestId(),
+                        e.error().retryAfter());
             case LinkedInUnreachableException e -> new Failure(ErrorClass.NETWORK, e.getMessage(), OptionalInt.empty(),
                     Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty());
             // An open breaker means LinkedIn has been failing: wait like for a 5xx, through the tiers, not the DLQ.
             case CircuitBreakerOpenException e -> new Failure(ErrorClass.SERVER_ERROR,
                     "circuit breaker open: LinkedIn has been failing on this resource (" + e.getMessage() + ")",
                     OptionalInt.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty());
-            default -> throw new IllegalArgumentException("not a LinkedIn failure: " + exception.getClass().getName(), exception);
+            default -> throw new IllegalArgumentException("not a LinkedIn failure: " + exception.getClass().getName(),
+                    exception);
         };
     }
 }

@@ -74,8 +74,10 @@ public class LinkedInClient {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
         Optional<String> urn = response.headers().firstValue("x-restli-id")
-                .or(() -> Optional.ofNullable(readTree(POSTS_CREATE.endpoint, response)).map(t -> t.path("id").asText(null)));
-        return new CreatedPost(urn.orElseThrow(() -> unreadable(POSTS_CREATE.endpoint, response, "201 without x-restli-id or id")),
+                .or(() -> Optional.ofNullable(readTree(POSTS_CREATE.endpoint, response))
+                        .map(t -> t.path("id").asText(null)));
+        return new CreatedPost(
+                urn.orElseThrow(() -> unreadable(POSTS_CREATE.endpoint, response, "201 without x-restli-id or id")),
                 requestId(response));
     }
 
@@ -108,19 +110,24 @@ public class LinkedInClient {
     }
 
     private Fetched<Page> page(LinkedInOperation operation, BearerToken token, String query) {
-        LinkedInTransport.Answer response = send(operation.endpoint, request(token, operation.path + "?" + query, true).GET());
+        LinkedInTransport.Answer response = send(operation.endpoint,
+                request(token, operation.path + "?" + query, true).GET());
         JsonNode tree = readTree(operation.endpoint, response);
         List<JsonNode> elements = new ArrayList<>();
         tree.path("elements").forEach(elements::add);
         JsonNode paging = tree.path("paging");
-        return new Fetched<>(new Page(elements, paging.path("start").asInt(0), paging.path("count").asInt(elements.size()),
-                paging.path("total").isInt() ? OptionalInt.of(paging.get("total").asInt()) : OptionalInt.empty()),
+        return new Fetched<>(
+                new Page(elements, paging.path("start").asInt(0), paging.path("count").asInt(elements.size()),
+                        paging.path("total").isInt()
+                                ? OptionalInt.of(paging.get("total").asInt())
+                                : OptionalInt.empty()),
                 requestId(response));
     }
 
     /** /rest/* calls carry LinkedIn-Version; /v2/userinfo is unversioned (linkedin-api.md §3). */
     private HttpRequest.Builder request(BearerToken token, String pathAndQuery, boolean versioned) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(stripSlash(config.apiBaseUrl().toString()) + pathAndQuery))
+        HttpRequest.Builder builder = HttpRequest
+                .newBuilder(URI.create(stripSlash(config.apiBaseUrl().toString()) + pathAndQuery))
                 .timeout(config.requestTimeout())
                 .header("Authorization", "Bearer " + token.reveal())
                 .header("X-Restli-Protocol-Version", "2.0.0");
@@ -134,7 +141,8 @@ public class LinkedInClient {
             callSlots.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new LinkedInUnreachableException(endpoint, LinkedInUnreachableException.Kind.IO, "cancelled before the call");
+            throw new LinkedInUnreachableException(endpoint, LinkedInUnreachableException.Kind.IO,
+                    "cancelled before the call");
         }
         try {
             response = transport.send(endpoint, request.build());
@@ -142,11 +150,17 @@ public class LinkedInClient {
             callSlots.release();
         }
         if (response.status() / 100 != 2) {
-            LinkedInError error = LinkedInError.parse(json, response.status(), response.headers(), response.body(), clock.instant());
-            LOG.infof("linkedin call failed endpoint=%s status=%d code=%s serviceErrorCode=%s linkedinRequestId=%s", endpoint,
+            LinkedInError error = LinkedInError.parse(json, response.status(), response.headers(), response.body(),
+                    clock.instant());
+            LOG.infof("linkedin call failed endpoint=%s status=%d code=%s serviceErrorCode=%s linkedinRequestId=%s",
+                    endpoint,
                     error.status(), error.code().orElse("-"), error.serviceErrorCode().isPresent()
-                            ? error.serviceErrorCode().getAsInt() : "-", error.linkedinRequestId().orElse("-"));
-            throw error.status() >= 500 ? new LinkedInServerException(endpoint, error) : new LinkedInException(endpoint, error);
+                            ? error.serviceErrorCode().getAsInt()
+                            : "-",
+                    error.linkedinRequestId().orElse("-"));
+            throw error.status() >= 500
+                    ? new LinkedInServerException(endpoint, error)
+                    : new LinkedInException(endpoint, error);
         }
         return response;
     }
@@ -171,8 +185,9 @@ public class LinkedInClient {
 
     /** A 2xx Courier cannot use: a LinkedInException (classified BAD_REQUEST: the same call would get it again). */
     private static LinkedInException unreadable(String endpoint, LinkedInTransport.Answer response, String why) {
-        return new LinkedInException(endpoint, new LinkedInError(response.status(), OptionalInt.empty(), Optional.empty(),
-                why, List.of(), requestId(response), Optional.empty()));
+        return new LinkedInException(endpoint,
+                new LinkedInError(response.status(), OptionalInt.empty(), Optional.empty(),
+                        why, List.of(), requestId(response), Optional.empty()));
     }
 
     private static String stripSlash(String base) {

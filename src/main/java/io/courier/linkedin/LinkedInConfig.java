@@ -44,7 +44,8 @@ public interface LinkedInConfig {
      * Most bytes of a successful answer's body Courier reads (a larger one fails naming this property); error
      * bodies are read up to 64 KiB only, enough for LinkedIn's JSON and the start of an HTML page.
      */
-    @WithDefault("4194304") @Min(1024)
+    @WithDefault("4194304")
+    @Min(1024)
     int maxResponseBytes();
 
     /**
@@ -52,6 +53,8 @@ public interface LinkedInConfig {
      * its account or recording its outcome does not, so the pod keeps this many calls going while other jobs do
      * their database and Redis steps (courier.worker.concurrency bounds the jobs in progress).
      */
-    @WithDefault("64") @Min(1) @Max(10000)
+    @WithDefault("64")
+    @Min(1)
+    @Max(10000)
     int maxCallsInFlight();
 }

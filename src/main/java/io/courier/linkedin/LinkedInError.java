@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * short text of the body). The body may be cut short (LinkedInTransport reads at most 64 KiB of an error).
  */
 public record LinkedInError(int status, OptionalInt serviceErrorCode, Optional<String> code, String message,
-                            List<String> inputErrorCodes, Optional<String> linkedinRequestId, Optional<Duration> retryAfter) {
+        List<String> inputErrorCodes, Optional<String> linkedinRequestId, Optional<Duration> retryAfter) {
 
     private static final Pattern DUPLICATE_OF = Pattern.compile("duplicate of (urn:li:(?:share|ugcPost):\\d+)");
 
@@ -40,11 +40,15 @@ public record LinkedInError(int status, OptionalInt serviceErrorCode, Optional<S
         JsonNode tree = readJson(json, body);
         if (tree == null || !tree.isObject()) {
             String message = "HTTP " + status + " with " + BodyExcerpt.describe(headers, body);
-            return new LinkedInError(status, OptionalInt.empty(), Optional.empty(), message, List.of(), requestId, retryAfter);
+            return new LinkedInError(status, OptionalInt.empty(), Optional.empty(), message, List.of(), requestId,
+                    retryAfter);
         }
         OptionalInt serviceErrorCode = tree.path("serviceErrorCode").isInt()
-                ? OptionalInt.of(tree.get("serviceErrorCode").asInt()) : OptionalInt.empty();
-        Optional<String> code = tree.path("code").isTextual() ? Optional.of(tree.get("code").asText()) : Optional.empty();
+                ? OptionalInt.of(tree.get("serviceErrorCode").asInt())
+                : OptionalInt.empty();
+        Optional<String> code = tree.path("code").isTextual()
+                ? Optional.of(tree.get("code").asText())
+                : Optional.empty();
         String message = tree.path("message").isTextual() ? tree.get("message").asText().strip() : "HTTP " + status;
         List<String> inputErrors = new ArrayList<>();
         tree.path("errorDetails").path("inputErrors").forEach(e -> {

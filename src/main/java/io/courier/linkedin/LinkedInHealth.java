@@ -28,7 +28,8 @@ public class LinkedInHealth implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder health = HealthCheckResponse.named("linkedin").up();
-        List<String> open = BREAKERS.stream().filter(b -> breakers.currentState(b) != CircuitBreakerState.CLOSED).toList();
+        List<String> open = BREAKERS.stream().filter(b -> breakers.currentState(b) != CircuitBreakerState.CLOSED)
+                .toList();
         BREAKERS.forEach(b -> health.withData(b, breakers.currentState(b).name()));
         return health.withData("status", open.isEmpty() ? "ok" : "degraded: " + String.join(", ", open)).build();
     }

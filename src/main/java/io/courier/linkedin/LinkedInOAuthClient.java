@@ -47,7 +47,7 @@ public class LinkedInOAuthClient {
 
     /** Tokens as LinkedIn granted them: plaintext, on their way into the token store. Never logged. */
     public record Tokens(String accessToken, Instant accessTokenExpiresAt, Optional<String> refreshToken,
-                         Optional<Duration> refreshTokenExpiresIn, List<String> scopes) {
+            Optional<Duration> refreshTokenExpiresIn, List<String> scopes) {
         @Override
         public String toString() {
             return "Tokens[accessTokenExpiresAt=" + accessTokenExpiresAt + ", refreshToken="
@@ -104,7 +104,8 @@ public class LinkedInOAuthClient {
                 now.plusSeconds(answer.path("expires_in").asLong(0)),
                 Optional.ofNullable(answer.path("refresh_token").asText(null)),
                 answer.hasNonNull("refresh_token_expires_in")
-                        ? Optional.of(Duration.ofSeconds(answer.get("refresh_token_expires_in").asLong())) : Optional.empty(),
+                        ? Optional.of(Duration.ofSeconds(answer.get("refresh_token_expires_in").asLong()))
+                        : Optional.empty(),
                 Arrays.stream(answer.path("scope").asText("").split("[ ,]+")).filter(s -> !s.isBlank()).toList());
     }
 
@@ -115,14 +116,16 @@ public class LinkedInOAuthClient {
 
     private static String form(Map<String, String> fields) {
         return fields.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
     }
 
     /** An error answer that is not LinkedIn's JSON (a gateway's HTML page) is described by its text; JSON never is. */
     private static String describe(LinkedInTransport.Answer response, JsonNode answer) {
         return response.status() != 200 && !answer.isObject()
-                ? BodyExcerpt.describe(response.headers(), response.body()) : "(no description)";
+                ? BodyExcerpt.describe(response.headers(), response.body())
+                : "(no description)";
     }
 
     private JsonNode readTree(byte[] body) {

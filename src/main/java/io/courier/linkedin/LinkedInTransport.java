@@ -1,5 +1,6 @@
 package io.courier.linkedin;
 
+import io.courier.platform.RunningJob;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
@@ -15,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import io.courier.platform.RunningJob;
 import org.jboss.logging.Logger;
 
 /**
@@ -61,7 +61,8 @@ final class LinkedInTransport {
                     response.body().truncated());
         } catch (TimeoutException e) {
             call.cancel(true); // aborts the exchange and closes its connection (JDK 16+)
-            throw unreachable(endpoint, LinkedInUnreachableException.Kind.TIMEOUT, "no whole answer within " + deadline);
+            throw unreachable(endpoint, LinkedInUnreachableException.Kind.TIMEOUT,
+                    "no whole answer within " + deadline);
         } catch (ExecutionException e) {
             throw unreachable(endpoint, e.getCause());
         } catch (InterruptedException e) {
@@ -78,10 +79,13 @@ final class LinkedInTransport {
             cause = cause.getCause();
         }
         return switch (cause) {
-            case HttpConnectTimeoutException e -> unreachable(endpoint, LinkedInUnreachableException.Kind.TIMEOUT, "connect timeout");
-            case HttpTimeoutException e -> unreachable(endpoint, LinkedInUnreachableException.Kind.TIMEOUT, "no answer within " + deadline);
+            case HttpConnectTimeoutException e ->
+                unreachable(endpoint, LinkedInUnreachableException.Kind.TIMEOUT, "connect timeout");
+            case HttpTimeoutException e ->
+                unreachable(endpoint, LinkedInUnreachableException.Kind.TIMEOUT, "no answer within " + deadline);
             case ConnectException e -> unreachable(endpoint, LinkedInUnreachableException.Kind.REFUSED, e.getMessage());
-            case IOException e when isReset(e) -> unreachable(endpoint, LinkedInUnreachableException.Kind.RESET, e.getClass().getSimpleName());
+            case IOException e when isReset(e) ->
+                unreachable(endpoint, LinkedInUnreachableException.Kind.RESET, e.getClass().getSimpleName());
             default -> unreachable(endpoint, LinkedInUnreachableException.Kind.IO, cause.getClass().getSimpleName());
         };
     }
@@ -103,7 +107,8 @@ final class LinkedInTransport {
         return false;
     }
 
-    private static LinkedInUnreachableException unreachable(String endpoint, LinkedInUnreachableException.Kind kind, String detail) {
+    private static LinkedInUnreachableException unreachable(String endpoint, LinkedInUnreachableException.Kind kind,
+            String detail) {
         LOG.infof("linkedin call failed endpoint=%s kind=%s", endpoint, kind);
         return new LinkedInUnreachableException(endpoint, kind, detail);
     }

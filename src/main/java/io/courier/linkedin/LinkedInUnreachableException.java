@@ -3,7 +3,9 @@ package io.courier.linkedin;
 /** No answer from LinkedIn: timeout, reset, refused. Names the endpoint, never the URL (it may hold a token). */
 public final class LinkedInUnreachableException extends RuntimeException {
 
-    public enum Kind { TIMEOUT, RESET, REFUSED, IO }
+    public enum Kind {
+        TIMEOUT, RESET, REFUSED, IO
+    }
 
     private final Kind kind;
     private final String endpoint;

@@ -8,8 +8,7 @@ final class LittleText {
 
     private static final String RESERVED = "|{}@[]()<>#*_~\\";
 
-    private LittleText() {
-    }
+    private LittleText() {}
 
     static String escape(String plain) {
         StringBuilder out = new StringBuilder(plain.length() + 16);

@@ -27,7 +27,8 @@ public final class OAuthException extends RuntimeException {
     private final Optional<String> error;
 
     public OAuthException(Kind kind, int status, Optional<String> error, String description) {
-        super("token endpoint answered " + status + " " + error.orElse("(no error)") + ": " + description, null, false, false);
+        super("token endpoint answered " + status + " " + error.orElse("(no error)") + ": " + description, null, false,
+                false);
         this.kind = kind;
         this.status = status;
         this.error = error;
@@ -46,7 +47,10 @@ public final class OAuthException extends RuntimeException {
         return error;
     }
 
-    /** Sorts a token-endpoint error answer. LinkedIn answers a dead refresh token with invalid_request, not invalid_grant. */
+    /**
+     * Sorts a token-endpoint error answer. LinkedIn answers a dead refresh token with invalid_request, not
+     * invalid_grant.
+     */
     static Kind classify(int status, String error, String description) {
         String text = description == null ? "" : description.toLowerCase(Locale.ROOT);
         if (status >= 500 || status == 429 || error == null) {
@@ -56,7 +60,8 @@ public final class OAuthException extends RuntimeException {
             case "invalid_grant" -> Kind.DEAD_GRANT;
             case "invalid_client_id", "invalid_client", "unauthorized_client" -> Kind.APP_CREDENTIALS;
             case "invalid_redirect_uri" -> Kind.CODE_REJECTED;
-            case "invalid_request" -> text.contains("invalid, expired or revoked") ? Kind.DEAD_GRANT
+            case "invalid_request" -> text.contains("invalid, expired or revoked")
+                    ? Kind.DEAD_GRANT
                     : text.contains("authorization code") ? Kind.CODE_REJECTED : Kind.REQUEST_REJECTED;
             default -> Kind.REQUEST_REJECTED;
         };

@@ -17,8 +17,7 @@ public final class Urns {
     private static final Pattern APP_SCOPED_ID = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern NUMERIC_ID = Pattern.compile("[0-9]+");
 
-    private Urns() {
-    }
+    private Urns() {}
 
     public static boolean isValid(String urn) {
         return problem("urn", urn, Set.of("person", "organization", "share", "ugcPost", "image")).isEmpty();
@@ -36,7 +35,8 @@ public final class Urns {
         }
         // Person ids are app-scoped strings (782bbtaQ); organization, share and ugcPost ids are numeric.
         Pattern id = m.group(1).equals("person") || m.group(1).equals("image") ? APP_SCOPED_ID : NUMERIC_ID;
-        return id.matcher(m.group(2)).matches() ? Optional.empty()
+        return id.matcher(m.group(2)).matches()
+                ? Optional.empty()
                 : Optional.of(field + " has a malformed " + m.group(1) + " id in '" + urn + "'");
     }
 

@@ -25,7 +25,9 @@ import javax.sql.DataSource;
 public class AuditTrail {
 
     /** What an operator did; stored in dead_letter_audit.action as the name. */
-    enum Action { REPLAY, DISCARD }
+    enum Action {
+        REPLAY, DISCARD
+    }
 
     /** Where an audited action is; stored in dead_letter_audit.state in lower case ('started', 'done', 'failed'). */
     enum State {
@@ -50,7 +52,8 @@ public class AuditTrail {
     }
 
     /** Audits the action around running it: started, then done with its report, or failed with the exception. */
-    ReplayReport record(Requester by, Action action, DeadLetterFilter filter, boolean dryRun, Supplier<ReplayReport> run) {
+    ReplayReport record(Requester by, Action action, DeadLetterFilter filter, boolean dryRun,
+            Supplier<ReplayReport> run) {
         long id = started(by, action, filter, dryRun);
         ReplayReport report;
         try {

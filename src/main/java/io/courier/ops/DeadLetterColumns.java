@@ -19,8 +19,7 @@ import org.apache.kafka.common.header.Headers;
  */
 final class DeadLetterColumns {
 
-    private DeadLetterColumns() {
-    }
+    private DeadLetterColumns() {}
 
     /**
      * PostgreSQL's text refuses U+0000, and a producer's key or header may hold one: such a row would be refused for
@@ -38,7 +37,7 @@ final class DeadLetterColumns {
 
     /** Binds what a dead letter says about itself (its headers) and its record, from parameter {@code i} on. */
     static void describe(StoredHeaders stored, PreparedStatement s, int i, Headers h, String topic, String key,
-                         byte[] value) throws SQLException {
+            byte[] value) throws SQLException {
         s.setString(i, text(header(h, CourierHeaders.JOB_ID), 128));
         s.setString(i + 1, text(header(h, CourierHeaders.JOB_TYPE), 64));
         s.setString(i + 2, text(header(h, CourierHeaders.ACCOUNT_ID), 128));
@@ -63,10 +62,11 @@ final class DeadLetterColumns {
     /**
      * Binds a degraded row for a record that cannot be indexed in full: its coordinates, its raw value and headers
      * (base64 JSON, always storable), its key cleaned, the reason in index_error and the message; nothing parsed from
-     * its headers except an error class Courier knows. Columns as in DeadLetterStore's insert, from parameter {@code i}.
+     * its headers except an error class Courier knows. Columns as in DeadLetterStore's insert, from parameter
+     * {@code i}.
      */
     static void degraded(StoredHeaders stored, PreparedStatement s, int i, String topicId,
-                         ConsumerRecord<String, byte[]> r, String reason, Timestamp deadAt) throws SQLException {
+            ConsumerRecord<String, byte[]> r, String reason, Timestamp deadAt) throws SQLException {
         String errorClass = Optional.ofNullable(header(r.headers(), CourierHeaders.ERROR_CLASS))
                 .filter(c -> Arrays.stream(ErrorClass.values()).anyMatch(k -> k.name().equals(c))).orElse("UNKNOWN");
         String why = text(reason);

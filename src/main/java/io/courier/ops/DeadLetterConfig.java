@@ -20,15 +20,19 @@ public interface DeadLetterConfig {
     Duration lagInterval();
 
     /** Replayed jobs per second at most, across a replay. */
-    @WithDefault("5") @DecimalMin("0.1")
+    @WithDefault("5")
+    @DecimalMin("0.1")
     double replayRate();
 
     /** A replay never takes more than this share of the remaining daily application budget of a resource. */
-    @WithDefault("0.5") @DecimalMin("0") @DecimalMax("1")
+    @WithDefault("0.5")
+    @DecimalMin("0")
+    @DecimalMax("1")
     double replayBudgetShare();
 
     /** A job already replayed this many times is refused unless the replay is forced. */
-    @WithDefault("3") @Min(0)
+    @WithDefault("3")
+    @Min(0)
     int maxReplays();
 
     /** Replayed or discarded rows older than this are deleted (new ones never are). */

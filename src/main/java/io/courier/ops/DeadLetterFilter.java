@@ -14,7 +14,7 @@ import java.util.Optional;
  * (query parameters, JSON, CLI flags), each checked with a message naming the field.
  */
 public record DeadLetterFilter(Optional<String> errorClass, Optional<String> accountId, Optional<String> jobType,
-                               Optional<Instant> since, Optional<Instant> until, List<Long> ids, Optional<DeadLetterState> state) {
+        Optional<Instant> since, Optional<Instant> until, List<Long> ids, Optional<DeadLetterState> state) {
 
     /** A field that does not parse; the message says what is allowed. */
     public static final class BadFilter extends IllegalArgumentException {
@@ -26,14 +26,17 @@ public record DeadLetterFilter(Optional<String> errorClass, Optional<String> acc
         }
     }
 
-    public static DeadLetterFilter parse(String errorClass, String accountId, String jobType, String since, String until,
-                                         List<String> ids, String state) {
+    public static DeadLetterFilter parse(String errorClass, String accountId, String jobType, String since,
+            String until,
+            List<String> ids, String state) {
         if (present(errorClass) && Arrays.stream(ErrorClass.values()).noneMatch(c -> c.name().equals(errorClass))) {
-            throw new BadFilter("errorClass", "errorClass must be one of " + Arrays.toString(ErrorClass.values()) + ", got '" + errorClass + "'");
+            throw new BadFilter("errorClass",
+                    "errorClass must be one of " + Arrays.toString(ErrorClass.values()) + ", got '" + errorClass + "'");
         }
         if (present(jobType) && Arrays.stream(JobType.values()).noneMatch(t -> t.wireName().equals(jobType))) {
-            throw new BadFilter("jobType", "jobType must be one of " + Arrays.stream(JobType.values()).map(JobType::wireName).toList()
-                    + ", got '" + jobType + "'");
+            throw new BadFilter("jobType",
+                    "jobType must be one of " + Arrays.stream(JobType.values()).map(JobType::wireName).toList()
+                            + ", got '" + jobType + "'");
         }
         if (present(state) && DeadLetterState.LISTED.stream().noneMatch(s -> s.name().equals(state))) {
             throw new BadFilter("state", "state must be one of " + DeadLetterState.LISTED + ", got '" + state + "'");
@@ -47,7 +50,8 @@ public record DeadLetterFilter(Optional<String> errorClass, Optional<String> acc
                 try {
                     idList.add(Long.parseLong(part.trim()));
                 } catch (NumberFormatException e) {
-                    throw new BadFilter("ids", "ids must be numbers (dead-letter ids from the list), got '" + part + "'");
+                    throw new BadFilter("ids",
+                            "ids must be numbers (dead-letter ids from the list), got '" + part + "'");
                 }
             }
         }
@@ -108,7 +112,8 @@ public record DeadLetterFilter(Optional<String> errorClass, Optional<String> acc
         try {
             return Optional.of(Instant.parse(value));
         } catch (DateTimeParseException e) {
-            throw new BadFilter(field, field + " must be an ISO-8601 instant such as 2026-11-25T00:00:00Z, got '" + value + "'");
+            throw new BadFilter(field,
+                    field + " must be an ISO-8601 instant such as 2026-11-25T00:00:00Z, got '" + value + "'");
         }
     }
 

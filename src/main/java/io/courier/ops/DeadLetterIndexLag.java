@@ -53,12 +53,12 @@ class DeadLetterIndexLag {
                 .description("how long the dead-letter index has not been caught up with its topic").register(metrics);
     }
 
-    @Scheduled(every = "${courier.dead-letters.lag-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(every = "${courier.dead-letters.lag-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void measure() {
         try {
             String topic = topics.deadLetter();
-            List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+            List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(10, TimeUnit.SECONDS)
                     .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             // The last stable offset: what a read_committed indexer can reach (an open transaction's records cannot).
             Map<TopicPartition, Long> ends = offsets(partitions, OffsetSpec.latest());
@@ -88,7 +88,7 @@ class DeadLetterIndexLag {
 
     private Map<TopicPartition, Long> offsets(List<TopicPartition> partitions, OffsetSpec spec) throws Exception {
         return admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> spec)),
-                        new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS)
+                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS)
                 .entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 }

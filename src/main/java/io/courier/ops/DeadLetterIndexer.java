@@ -41,7 +41,8 @@ class DeadLetterIndexer {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
-    DeadLetterIndexer(KafkaClients clients, Admin admin, TopicsConfig topics, DeadLetterStore store, DeadLetterConfig config) {
+    DeadLetterIndexer(KafkaClients clients, Admin admin, TopicsConfig topics, DeadLetterStore store,
+            DeadLetterConfig config) {
         this.clients = clients;
         this.admin = admin;
         this.topics = topics;
@@ -73,7 +74,8 @@ class DeadLetterIndexer {
             try (KafkaConsumer<String, byte[]> c = clients.newJobConsumer("courier-dlq-indexer", GROUP_SUFFIX)) {
                 consumer = c;
                 c.subscribe(List.of(topics.deadLetter()));
-                String topicId = admin.describeTopics(List.of(topics.deadLetter())).allTopicNames().get(30, TimeUnit.SECONDS)
+                String topicId = admin.describeTopics(List.of(topics.deadLetter())).allTopicNames()
+                        .get(30, TimeUnit.SECONDS)
                         .get(topics.deadLetter()).topicId().toString();
                 Map<TopicPartition, Long> committed = Map.of();
                 while (running) {
@@ -96,7 +98,8 @@ class DeadLetterIndexer {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (RuntimeException | java.util.concurrent.ExecutionException
+                    | java.util.concurrent.TimeoutException e) {
                 // Nothing was committed past what was written: start again from the committed offsets.
                 LOG.warnf("dead-letter indexing interrupted, resuming from the last commit cause=%s", e.getMessage());
                 sleep();

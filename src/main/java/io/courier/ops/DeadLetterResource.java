@@ -41,7 +41,7 @@ public class DeadLetterResource {
     private final SecurityIdentity caller;
 
     DeadLetterResource(DeadLetterStore store, Replayer replayer, DeadLetterConfig config, AuditTrail audit,
-                       SecurityIdentity caller) {
+            SecurityIdentity caller) {
         this.store = store;
         this.replayer = replayer;
         this.config = config;
@@ -51,9 +51,9 @@ public class DeadLetterResource {
 
     @GET
     public Response list(@QueryParam("errorClass") String errorClass, @QueryParam("accountId") String accountId,
-                         @QueryParam("jobType") String jobType, @QueryParam("since") String since,
-                         @QueryParam("until") String until, @QueryParam("ids") List<String> ids,
-                         @QueryParam("state") String state, @QueryParam("limit") @DefaultValue("100") String limit) {
+            @QueryParam("jobType") String jobType, @QueryParam("since") String since,
+            @QueryParam("until") String until, @QueryParam("ids") List<String> ids,
+            @QueryParam("state") String state, @QueryParam("limit") @DefaultValue("100") String limit) {
         return okOrBadRequest("limit", () -> {
             var filter = DeadLetterFilter.parse(errorClass, accountId, jobType, since, until, ids, state);
             var items = store.list(filter, limit(limit));
@@ -79,7 +79,8 @@ public class DeadLetterResource {
     public Map<String, Object> summary() {
         Map<String, Object> out = new LinkedHashMap<>(store.summary());
         out.put("retention", config.retention().toString());
-        out.put("retentionRule", "replayed or discarded dead letters are deleted after the retention; new ones are kept");
+        out.put("retentionRule",
+                "replayed or discarded dead letters are deleted after the retention; new ones are kept");
         out.put("maxReplays", config.maxReplays());
         out.put("replayRatePerSecond", config.replayRate());
         out.put("replayBudgetShare", config.replayBudgetShare());
@@ -139,14 +140,17 @@ public class DeadLetterResource {
     private record Request(DeadLetterFilter filter, int limit, JsonNode body) {
         static Request of(JsonNode body) {
             if (body == null || !body.isObject()) {
-                throw new IllegalArgumentException("expected a JSON object: {\"filter\":{…},\"limit\":N,\"dryRun\":true}");
+                throw new IllegalArgumentException(
+                        "expected a JSON object: {\"filter\":{…},\"limit\":N,\"dryRun\":true}");
             }
             JsonNode f = body.path("filter");
             List<String> ids = new ArrayList<>();
             f.path("ids").forEach(id -> ids.add(id.asText()));
-            DeadLetterFilter filter = DeadLetterFilter.parse(text(f, "errorClass"), text(f, "accountId"), text(f, "jobType"),
+            DeadLetterFilter filter = DeadLetterFilter.parse(text(f, "errorClass"), text(f, "accountId"),
+                    text(f, "jobType"),
                     text(f, "since"), text(f, "until"), ids, null);
-            return new Request(filter, DeadLetterResource.limit(body.has("limit") ? body.get("limit").asText() : "100"), body);
+            return new Request(filter, DeadLetterResource.limit(body.has("limit") ? body.get("limit").asText() : "100"),
+                    body);
         }
 
         /** Why, in the operator's words; AuditTrail cuts it to its column, so no reason is too long. */
@@ -171,7 +175,8 @@ public class DeadLetterResource {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("limit must be a number from 1 to " + MAX_LIMIT + ", got '" + value + "'");
+            throw new IllegalArgumentException(
+                    "limit must be a number from 1 to " + MAX_LIMIT + ", got '" + value + "'");
         }
     }
 

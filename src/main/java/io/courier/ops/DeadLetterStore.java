@@ -149,7 +149,9 @@ public class DeadLetterStore implements DeadLetterSpill {
         while (last.getNextException() != null) {
             last = last.getNextException();
         }
-        String message = last.getMessage() == null ? last.getClass().getSimpleName() : last.getMessage().lines().findFirst().orElse("");
+        String message = last.getMessage() == null
+                ? last.getClass().getSimpleName()
+                : last.getMessage().lines().findFirst().orElse("");
         return message.length() > 500 ? message.substring(0, 500) : message;
     }
 
@@ -158,7 +160,8 @@ public class DeadLetterStore implements DeadLetterSpill {
      * no copy, or its row is gone or already linked (then it is indexed as it is, or was already).
      */
     private boolean linked(Connection c, String topicId, ConsumerRecord<String, byte[]> r) throws SQLException {
-        Long row = CourierHeaders.read(r.headers(), CourierHeaders.TRUNCATED).map(DeadLetterColumns::number).orElse(null);
+        Long row = CourierHeaders.read(r.headers(), CourierHeaders.TRUNCATED).map(DeadLetterColumns::number)
+                .orElse(null);
         if (row == null) {
             return false;
         }
@@ -228,14 +231,16 @@ public class DeadLetterStore implements DeadLetterSpill {
 
     public Optional<StoredDeadLetter> get(long id) {
         List<Object> parameters = new ArrayList<>(List.of(id));
-        return query("select " + COLUMNS + ", record_key, record_value, headers from dead_letter where id = ?", parameters, true)
+        return query("select " + COLUMNS + ", record_key, record_value, headers from dead_letter where id = ?",
+                parameters, true)
                 .stream().findFirst();
     }
 
     /** NEW → REPLAYED or DISCARDED; false if another replay or discard got there first. */
     boolean mark(long id, DeadLetterState state) {
-        try (Connection c = db.getConnection(); PreparedStatement update = c.prepareStatement(
-                "update dead_letter set state = ?, handled_at = ? where id = ? and " + NEW_ONLY)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement update = c.prepareStatement(
+                        "update dead_letter set state = ?, handled_at = ? where id = ? and " + NEW_ONLY)) {
             update.setString(1, state.name());
             update.setTimestamp(2, Timestamp.from(clock.instant()));
             update.setLong(3, id);
@@ -248,12 +253,19 @@ public class DeadLetterStore implements DeadLetterSpill {
     /** Counts for the ops page: by state, by class and by account (NEW ones), and NEW per hour over a week. */
     public Map<String, Object> summary() {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("byState", counts("select state, count(*) from dead_letter where " + LISTED + " group by state order by 2 desc", List.of()));
-        out.put("byClass", counts("select error_class, count(*) from dead_letter where " + NEW_ONLY + " group by 1 order by 2 desc", List.of()));
-        out.put("byAccount", counts("select coalesce(account_id, '(none)'), count(*) from dead_letter where " + NEW_ONLY + " "
-                + "group by 1 order by 2 desc limit 20", List.of()));
-        out.put("perHour", counts("select to_char(date_trunc('hour', dead_at) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:00\"Z\"'), count(*) "
-                + "from dead_letter where " + LISTED + " and dead_at > ? group by 1 order by 1", List.of(Timestamp.from(clock.instant().minus(Duration.ofDays(7))))));
+        out.put("byState",
+                counts("select state, count(*) from dead_letter where " + LISTED + " group by state order by 2 desc",
+                        List.of()));
+        out.put("byClass", counts(
+                "select error_class, count(*) from dead_letter where " + NEW_ONLY + " group by 1 order by 2 desc",
+                List.of()));
+        out.put("byAccount",
+                counts("select coalesce(account_id, '(none)'), count(*) from dead_letter where " + NEW_ONLY + " "
+                        + "group by 1 order by 2 desc limit 20", List.of()));
+        out.put("perHour", counts(
+                "select to_char(date_trunc('hour', dead_at) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:00\"Z\"'), count(*) "
+                        + "from dead_letter where " + LISTED + " and dead_at > ? group by 1 order by 1",
+                List.of(Timestamp.from(clock.instant().minus(Duration.ofDays(7))))));
         return out;
     }
 
@@ -262,9 +274,10 @@ public class DeadLetterStore implements DeadLetterSpill {
      * dead letter whose copy never committed); NEW ones stay. Returns the count.
      */
     int purgeHandled(Duration retention) {
-        try (Connection c = db.getConnection(); PreparedStatement delete = c.prepareStatement(
-                "delete from dead_letter where (state not in ('%s', '%s') and handled_at < ?) or (state = '%s' and dead_at < ?)"
-                        .formatted(DeadLetterState.NEW, DeadLetterState.PENDING, DeadLetterState.PENDING))) {
+        try (Connection c = db.getConnection();
+                PreparedStatement delete = c.prepareStatement(
+                        "delete from dead_letter where (state not in ('%s', '%s') and handled_at < ?) or (state = '%s' and dead_at < ?)"
+                                .formatted(DeadLetterState.NEW, DeadLetterState.PENDING, DeadLetterState.PENDING))) {
             Timestamp before = Timestamp.from(clock.instant().minus(retention));
             delete.setTimestamp(1, before);
             delete.setTimestamp(2, before);
@@ -321,16 +334,22 @@ public class DeadLetterStore implements DeadLetterSpill {
                     r.getBytes("record_value"), storedHeaders.fromJson(r.getString("headers"))));
         }
         // A PENDING row has no DLQ coordinates yet: -1.
-        return new StoredDeadLetter(r.getLong("id"), Optional.ofNullable((Integer) r.getObject("dlq_partition")).orElse(-1),
+        return new StoredDeadLetter(r.getLong("id"),
+                Optional.ofNullable((Integer) r.getObject("dlq_partition")).orElse(-1),
                 Optional.ofNullable((Long) r.getObject("dlq_offset")).orElse(-1L),
                 Optional.ofNullable(r.getString("job_id")), Optional.ofNullable(r.getString("job_type")),
                 Optional.ofNullable(r.getString("account_id")), r.getString("error_class"),
-                Optional.ofNullable((Integer) r.getObject("http_status")), Optional.ofNullable(r.getString("linkedin_code")),
-                Optional.ofNullable((Integer) r.getObject("service_error_code")), Optional.ofNullable(r.getString("linkedin_request_id")),
-                r.getString("message"), instant(r.getTimestamp("first_failure_at")), instant(r.getTimestamp("last_failure_at")),
+                Optional.ofNullable((Integer) r.getObject("http_status")),
+                Optional.ofNullable(r.getString("linkedin_code")),
+                Optional.ofNullable((Integer) r.getObject("service_error_code")),
+                Optional.ofNullable(r.getString("linkedin_request_id")),
+                r.getString("message"), instant(r.getTimestamp("first_failure_at")),
+                instant(r.getTimestamp("last_failure_at")),
                 r.getInt("attempts"), r.getInt("replay_count"), r.getString("original_topic"),
-                Optional.ofNullable((Integer) r.getObject("original_partition")), Optional.ofNullable((Long) r.getObject("original_offset")),
-                r.getTimestamp("dead_at").toInstant(), DeadLetterState.valueOf(r.getString("state")), instant(r.getTimestamp("handled_at")),
+                Optional.ofNullable((Integer) r.getObject("original_partition")),
+                Optional.ofNullable((Long) r.getObject("original_offset")),
+                r.getTimestamp("dead_at").toInstant(), DeadLetterState.valueOf(r.getString("state")),
+                instant(r.getTimestamp("handled_at")),
                 Optional.ofNullable(r.getString("index_error")), record);
     }
 

@@ -9,8 +9,8 @@ import java.util.Map;
  * the reason; they stay NEW), and the budget estimate.
  */
 public record ReplayReport(boolean dryRun, int matched, int replayed, int discarded, List<Long> ids,
-                           List<Long> refusedLoopGuard, List<Long> deferredForBudget, List<NotSent> notSent,
-                           Map<String, Budget> budget) {
+        List<Long> refusedLoopGuard, List<Long> deferredForBudget, List<NotSent> notSent,
+        Map<String, Budget> budget) {
 
     /** A dead letter the replay could not send (too large for Kafka, refused by it, no job topic to name). */
     public record NotSent(long id, String reason) {}

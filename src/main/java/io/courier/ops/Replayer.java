@@ -1,10 +1,10 @@
 package io.courier.ops;
 
 import io.courier.job.JobType;
+import io.courier.job.LinkedInOperation;
 import io.courier.job.TopicsConfig;
 import io.courier.platform.OutputTooLargeException;
 import io.courier.platform.RecordLimit;
-import io.courier.job.LinkedInOperation;
 import io.courier.quota.QuotaConfig;
 import io.courier.quota.QuotaLimiter;
 import io.courier.retry.CourierHeaders;
@@ -41,7 +41,7 @@ public class Replayer {
     private final RecordLimit limit;
 
     Replayer(DeadLetterStore store, AuditTrail audit, KafkaProducer<String, byte[]> producer, QuotaLimiter limiter,
-             QuotaConfig quota, DeadLetterConfig config, TopicsConfig topics, RecordLimit limit) {
+            QuotaConfig quota, DeadLetterConfig config, TopicsConfig topics, RecordLimit limit) {
         this.store = store;
         this.audit = audit;
         this.limit = limit;
@@ -53,16 +53,20 @@ public class Replayer {
     }
 
     public ReplayReport replay(DeadLetterFilter filter, int limit, boolean dryRun, boolean force, Requester by) {
-        ReplayReport report = audit.record(by, AuditTrail.Action.REPLAY, filter, dryRun, () -> replayNow(filter, limit, dryRun, force));
+        ReplayReport report = audit.record(by, AuditTrail.Action.REPLAY, filter, dryRun,
+                () -> replayNow(filter, limit, dryRun, force));
         LOG.infof("dead letters %s operator=%s filter=%s matched=%d replayed=%d refused=%d deferred=%d notSent=%d",
-                dryRun ? "replay dry run" : "replayed", by.name(), filter.describe(), report.matched(), report.replayed(),
+                dryRun ? "replay dry run" : "replayed", by.name(), filter.describe(), report.matched(),
+                report.replayed(),
                 report.refusedLoopGuard().size(), report.deferredForBudget().size(), report.notSent().size());
         return report;
     }
 
     public ReplayReport discard(DeadLetterFilter filter, int limit, Requester by) {
-        ReplayReport report = audit.record(by, AuditTrail.Action.DISCARD, filter, false, () -> discardNow(filter, limit));
-        LOG.infof("dead letters discarded operator=%s filter=%s count=%d", by.name(), filter.describe(), report.discarded());
+        ReplayReport report = audit.record(by, AuditTrail.Action.DISCARD, filter, false,
+                () -> discardNow(filter, limit));
+        LOG.infof("dead letters discarded operator=%s filter=%s count=%d", by.name(), filter.describe(),
+                report.discarded());
         return report;
     }
 
@@ -80,7 +84,8 @@ public class Replayer {
                 continue;
             }
             // One call per job: an estimate, paged sync jobs may need more.
-            Optional<LinkedInOperation> resource = d.jobType().flatMap(JobType::fromWireName).map(LinkedInOperation::calledBy);
+            Optional<LinkedInOperation> resource = d.jobType().flatMap(JobType::fromWireName)
+                    .map(LinkedInOperation::calledBy);
             if (resource.isPresent()) {
                 LinkedInOperation r = resource.get();
                 long mayTake = allowed.computeIfAbsent(r, this::allowance);
@@ -139,13 +144,15 @@ public class Replayer {
     private Optional<String> send(StoredDeadLetter d) {
         Optional<String> topic = jobTopicOf(d);
         if (topic.isEmpty()) {
-            return notSent(d, "its original topic " + d.originalTopic() + " is not a job topic and its type is unknown");
+            return notSent(d,
+                    "its original topic " + d.originalTopic() + " is not a job topic and its type is unknown");
         }
         StoredDeadLetter.Record record = d.record().orElseThrow();
         ProducerRecord<String, byte[]> replay = new ProducerRecord<>(topic.get(), null, record.key().orElse(null),
                 record.value(), CourierHeaders.replay(record.headers(), d.replayCount()));
         if (!limit.fits(replay)) {
-            return notSent(d, new OutputTooLargeException(topic.get(), limit.sizeOf(replay), limit.maxBytes()).getMessage());
+            return notSent(d,
+                    new OutputTooLargeException(topic.get(), limit.sizeOf(replay), limit.maxBytes()).getMessage());
         }
         try {
             producer.send(replay).get();
@@ -157,7 +164,8 @@ public class Replayer {
             if (RecordLimit.refusedForItself(e.getCause())) {
                 return notSent(d, "Kafka refused it: " + e.getCause().getMessage());
             }
-            throw new IllegalStateException("replaying dead letter " + d.id() + " failed: " + e.getCause().getMessage(), e);
+            throw new IllegalStateException("replaying dead letter " + d.id() + " failed: " + e.getCause().getMessage(),
+                    e);
         }
     }
 
@@ -181,7 +189,8 @@ public class Replayer {
         if (!quota.enabled()) {
             return Long.MAX_VALUE;
         }
-        return limiter.appRemaining(resource).map(left -> (long) Math.floor(left * config.replayBudgetShare())).orElse(0L);
+        return limiter.appRemaining(resource).map(left -> (long) Math.floor(left * config.replayBudgetShare()))
+                .orElse(0L);
     }
 
     private static void sleep(long nanos) {

@@ -8,7 +8,10 @@ import java.util.Optional;
 @ConfigMapping(prefix = "courier.admin")
 public interface AdminConfig {
 
-    /** The single token of older setups (COURIER_ADMIN_TOKEN): still accepted, as the token named "admin" with role admin. */
+    /**
+     * The single token of older setups (COURIER_ADMIN_TOKEN): still accepted, as the token named "admin" with role
+     * admin.
+     */
     Optional<String> token();
 
     /** courier.admin.tokens.NAME.hash / .role: the audit records NAME for every call made with that token. */

@@ -28,8 +28,7 @@ public final class AdminTokenAuthentication {
 
     static final String REALM = "Bearer realm=\"courier-admin\"";
 
-    private AdminTokenAuthentication() {
-    }
+    private AdminTokenAuthentication() {}
 
     @ApplicationScoped
     static class Mechanism implements HttpAuthenticationMechanism {
@@ -40,7 +39,8 @@ public final class AdminTokenAuthentication {
             if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 return Uni.createFrom().nullItem(); // anonymous: a protected endpoint answers 401
             }
-            return identities.authenticate(new TokenAuthenticationRequest(new TokenCredential(header.substring(7).trim(), "bearer")));
+            return identities.authenticate(
+                    new TokenAuthenticationRequest(new TokenCredential(header.substring(7).trim(), "bearer")));
         }
 
         @Override
@@ -69,7 +69,8 @@ public final class AdminTokenAuthentication {
         }
 
         @Override
-        public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
+        public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request,
+                AuthenticationRequestContext context) {
             return tokens.identify(request.getToken().getToken())
                     .map(caller -> Uni.createFrom().<SecurityIdentity>item(QuarkusSecurityIdentity.builder()
                             .setPrincipal(new QuarkusPrincipal(caller.name()))

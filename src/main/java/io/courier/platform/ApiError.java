@@ -8,8 +8,7 @@ import java.util.Map;
 /** The one JSON error shape of Courier's HTTP API: {"error": "...", "field": "..."}. */
 public final class ApiError {
 
-    private ApiError() {
-    }
+    private ApiError() {}
 
     public static Response badRequest(String field, String message) {
         return of(Response.Status.BAD_REQUEST, field, message);

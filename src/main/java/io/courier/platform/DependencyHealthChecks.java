@@ -56,7 +56,8 @@ public class DependencyHealthChecks {
                 redisson.getBucket("courier:health:ping").isExists();
                 return HealthCheckResponse.named("redis").up().build();
             } catch (Exception e) {
-                return HealthCheckResponse.named("redis").down().withData("error", e.getClass().getSimpleName()).build();
+                return HealthCheckResponse.named("redis").down().withData("error", e.getClass().getSimpleName())
+                        .build();
             }
         }
     }

@@ -32,7 +32,8 @@ public final class KafkaClientProperties {
     private static final String ENV_PREFIX = "COURIER_KAFKA_";
 
     /** Courier's own keys under courier.kafka (KafkaConfig); their environment spellings are not pass-throughs. */
-    private static final Set<String> OWN_KEYS = Set.of("bootstrap-servers", "group-id", "produce-timeout", "max-request-size");
+    private static final Set<String> OWN_KEYS = Set.of("bootstrap-servers", "group-id", "produce-timeout",
+            "max-request-size");
 
     /** Kafka settings that Courier sets itself, and why an operator cannot change them. */
     static final Map<String, String> OWNED = owned();
@@ -64,7 +65,8 @@ public final class KafkaClientProperties {
     static Optional<String> kafkaName(String name) {
         if (name.startsWith(PREFIX)) {
             String key = name.substring(PREFIX.length());
-            // SmallRye also lists COURIER_KAFKA_GROUP_ID as courier.kafka.group.id: Courier's own key, not a pass-through.
+            // SmallRye also lists COURIER_KAFKA_GROUP_ID as courier.kafka.group.id: Courier's own key, not a
+            // pass-through.
             return OWN_KEYS.contains(key.replace('.', '-')) ? Optional.empty() : Optional.of(key);
         }
         if (name.startsWith(ENV_PREFIX)) {
@@ -149,7 +151,8 @@ public final class KafkaClientProperties {
         String own = "Courier sets it itself; ";
         m.put("bootstrap.servers", "set courier.kafka.bootstrap-servers (KAFKA_BOOTSTRAP_SERVERS) instead");
         m.put("group.id", "set courier.kafka.group-id instead");
-        m.put("max.request.size", "set courier.kafka.max-request-size instead (RecordLimit keeps every record within it)");
+        m.put("max.request.size",
+                "set courier.kafka.max-request-size instead (RecordLimit keeps every record within it)");
         m.put("delivery.timeout.ms", "set courier.kafka.produce-timeout instead");
         m.put("request.timeout.ms", own + "producers derive it from courier.kafka.produce-timeout");
         m.put("default.api.timeout.ms", own + "the admin client's calls are bounded for readiness and topic checks");

@@ -29,7 +29,8 @@ public class KafkaClients {
 
     KafkaClients(KafkaConfig config, Config all) {
         this.config = config;
-        this.passThrough = KafkaClientProperties.from(all.getPropertyNames(), name -> all.getOptionalValue(name, String.class));
+        this.passThrough = KafkaClientProperties.from(all.getPropertyNames(),
+                name -> all.getOptionalValue(name, String.class));
     }
 
     /** The operator's pass-through properties (TLS, SASL...), for checks and messages that name them. */
@@ -45,11 +46,13 @@ public class KafkaClients {
     public KafkaProducer<String, byte[]> newTransactionalProducer(String name) {
         Map<String, Object> props = producerProps(name);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "courier-" + name + "-" + java.util.UUID.randomUUID());
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ByteArraySerializer());
         try {
             producer.initTransactions();
         } catch (RuntimeException e) {
-            producer.close(java.time.Duration.ZERO); // the caller tries again with a new one: do not leak this one's threads
+            producer.close(java.time.Duration.ZERO); // the caller tries again with a new one: do not leak this one's
+                                                     // threads
             throw e;
         }
         return producer;
@@ -109,7 +112,8 @@ public class KafkaClients {
      * read_committed, cooperative-sticky so a rebalance moves only the partitions that must move.
      */
     public KafkaConsumer<String, byte[]> newJobConsumer(String clientId, String groupSuffix) {
-        return new KafkaConsumer<>(consumerProps(clientId, groupSuffix), new StringDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(consumerProps(clientId, groupSuffix), new StringDeserializer(),
+                new ByteArrayDeserializer());
     }
 
     // visible for testing

@@ -27,6 +27,7 @@ public interface KafkaConfig {
      * retry record and dead letter is kept within (RecordLimit). Keep it at or below the brokers' message.max.bytes
      * and the topics' max.message.bytes (Kafka's defaults: 1 MiB and a few bytes).
      */
-    @WithDefault("1048576") @Min(262144)
+    @WithDefault("1048576")
+    @Min(262144)
     int maxRequestSize();
 }

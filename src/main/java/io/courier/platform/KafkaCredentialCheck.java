@@ -27,16 +27,20 @@ public class KafkaCredentialCheck {
     private static final Logger LOG = Logger.getLogger(KafkaCredentialCheck.class);
     private static final int TIMEOUT_MS = 5_000;
 
-    void checkAtStartup(@Observes @Priority(20) StartupEvent event, Admin admin, KafkaClients clients, KafkaConfig config) {
+    void checkAtStartup(@Observes @Priority(20) StartupEvent event, Admin admin, KafkaClients clients,
+            KafkaConfig config) {
         try {
-            admin.describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS)).nodes().get(TIMEOUT_MS + 1_000, TimeUnit.MILLISECONDS);
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS)).nodes().get(TIMEOUT_MS + 1_000,
+                    TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Optional<String> refusal = refusal(e, clients.passThrough());
             if (refusal.isPresent()) {
                 throw new ConfigurationException(refusal.get());
             }
-            LOG.warnf("Kafka did not answer at start-up, the consumers keep trying bootstrap=%s securityProtocol=%s error=%s",
-                    config.bootstrapServers(), clients.passThrough().securityProtocol(), e.getCause().getClass().getSimpleName());
+            LOG.warnf(
+                    "Kafka did not answer at start-up, the consumers keep trying bootstrap=%s securityProtocol=%s error=%s",
+                    config.bootstrapServers(), clients.passThrough().securityProtocol(),
+                    e.getCause().getClass().getSimpleName());
         } catch (TimeoutException e) {
             LOG.warnf("Kafka did not answer at start-up, the consumers keep trying bootstrap=%s securityProtocol=%s",
                     config.bootstrapServers(), clients.passThrough().securityProtocol());
@@ -54,11 +58,13 @@ public class KafkaCredentialCheck {
                         + "): check courier.kafka.sasl.jaas.config (COURIER_KAFKA_SASL_JAAS_CONFIG) and the user on the brokers");
             }
             if (t instanceof SslAuthenticationException) {
-                return Optional.of("the TLS handshake with Kafka failed (" + t.getMessage() + "): check courier.kafka.ssl.truststore.* "
+                return Optional.of("the TLS handshake with Kafka failed (" + t.getMessage()
+                        + "): check courier.kafka.ssl.truststore.* "
                         + "and, for mutual TLS, courier.kafka.ssl.keystore.*");
             }
             if (t instanceof AuthenticationException) {
-                return Optional.of("Kafka refused Courier's credentials (" + t.getMessage() + "): check courier.kafka.security.protocol="
+                return Optional.of("Kafka refused Courier's credentials (" + t.getMessage()
+                        + "): check courier.kafka.security.protocol="
                         + props.securityProtocol() + " and courier.kafka.sasl.*");
             }
         }

@@ -17,8 +17,7 @@ import org.redisson.client.RedisTimeoutException;
  */
 public final class Outages {
 
-    private Outages() {
-    }
+    private Outages() {}
 
     public static boolean isOutage(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -8,7 +8,8 @@ package io.courier.platform;
 public final class OutputTooLargeException extends RuntimeException {
 
     public OutputTooLargeException(String topic, int bytes, int limit) {
-        super("a record of " + bytes + " bytes for " + topic + " is over courier.kafka.max-request-size (" + limit + " bytes)");
+        super("a record of " + bytes + " bytes for " + topic + " is over courier.kafka.max-request-size (" + limit
+                + " bytes)");
     }
 
     public OutputTooLargeException(String message) {

@@ -62,7 +62,10 @@ public class RecordLimit {
         return sizeOf(record) <= maxBytes;
     }
 
-    /** How many value bytes a record with this one's topic, key and headers may carry; negative when even an empty value is too large. */
+    /**
+     * How many value bytes a record with this one's topic, key and headers may carry; negative when even an empty value
+     * is too large.
+     */
     public int roomForValue(ProducerRecord<String, byte[]> record) {
         return maxBytes - sizeOf(new ProducerRecord<>(record.topic(), record.partition(), record.key(), new byte[0],
                 record.headers())) - VALUE_LENGTH_SLACK;

@@ -15,12 +15,11 @@ import org.redisson.api.RedissonClient;
  */
 public final class RedisLocks {
 
-    private RedisLocks() {
-    }
+    private RedisLocks() {}
 
     /** The work's answer (never null), or empty when another holder kept the lock for longer than {@code wait}. */
     public static <T> Optional<T> underLock(RedissonClient redisson, String name, Duration wait, Duration lease,
-                                            Supplier<T> work) {
+            Supplier<T> work) {
         RLock lock = redisson.getLock(name);
         try {
             if (!lock.tryLock(wait.toMillis(), lease.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -3,8 +3,8 @@ package io.courier.platform;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.annotation.Priority;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import java.net.MalformedURLException;
@@ -69,7 +69,8 @@ public class RedissonProducers {
             }
             return db;
         } catch (NumberFormatException e) {
-            throw new ConfigurationException("courier.redis.url: its path must be a database number (redis://host:6379/2), was " + path);
+            throw new ConfigurationException(
+                    "courier.redis.url: its path must be a database number (redis://host:6379/2), was " + path);
         }
     }
 
@@ -108,7 +109,8 @@ public class RedissonProducers {
 
     private static int attempts(int retryAttempts) {
         if (retryAttempts < 0 || retryAttempts > 10) {
-            throw new ConfigurationException("courier.redis.retry-attempts must be between 0 and 10, was " + retryAttempts);
+            throw new ConfigurationException(
+                    "courier.redis.retry-attempts must be between 0 and 10, was " + retryAttempts);
         }
         return retryAttempts;
     }
@@ -126,7 +128,8 @@ public class RedissonProducers {
             return uri;
         } catch (IllegalArgumentException e) {
             // Never echo the URL: it may carry a password.
-            throw new ConfigurationException("courier.redis.url (REDIS_URL) is not a redis://host:port URL: " + e.getMessage());
+            throw new ConfigurationException(
+                    "courier.redis.url (REDIS_URL) is not a redis://host:port URL: " + e.getMessage());
         }
     }
 

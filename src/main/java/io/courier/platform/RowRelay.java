@@ -41,14 +41,14 @@ public final class RowRelay {
      * @param mark marks the rows once every send was acknowledged
      */
     public <R> void drain(IntFunction<List<R>> select, Function<List<R>, List<Future<RecordMetadata>>> send,
-                          Consumer<List<R>> mark) {
+            Consumer<List<R>> mark) {
         while (QuarkusTransaction.requiringNew().call(() -> batch(select, send, mark)) == batchSize) {
             // a full batch: more may be waiting
         }
     }
 
     private <R> int batch(IntFunction<List<R>> select, Function<List<R>, List<Future<RecordMetadata>>> send,
-                          Consumer<List<R>> mark) {
+            Consumer<List<R>> mark) {
         if (!(Boolean) em.createNativeQuery("select pg_try_advisory_xact_lock(?1)").setParameter(1, advisoryLock)
                 .getSingleResult()) {
             return 0; // another pod is relaying; it sends these rows, in order

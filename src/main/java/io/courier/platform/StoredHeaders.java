@@ -26,7 +26,8 @@ public class StoredHeaders {
     public String toJson(Headers headers) {
         ArrayNode out = json.createArrayNode();
         for (Header h : headers) {
-            out.addObject().put("key", h.key()).put("value", h.value() == null ? null : Base64.getEncoder().encodeToString(h.value()));
+            out.addObject().put("key", h.key()).put("value",
+                    h.value() == null ? null : Base64.getEncoder().encodeToString(h.value()));
         }
         return out.toString();
     }
@@ -35,7 +36,8 @@ public class StoredHeaders {
         Headers headers = new RecordHeaders();
         try {
             for (JsonNode h : json.readTree(stored)) {
-                headers.add(h.get("key").asText(), h.get("value").isNull() ? null : Base64.getDecoder().decode(h.get("value").asText()));
+                headers.add(h.get("key").asText(),
+                        h.get("value").isNull() ? null : Base64.getDecoder().decode(h.get("value").asText()));
             }
         } catch (IOException e) {
             throw new IllegalStateException("unreadable stored headers", e);

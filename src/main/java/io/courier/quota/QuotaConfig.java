@@ -28,7 +28,8 @@ public interface QuotaConfig {
 
     /** Share of each application budget that only post jobs may use (sync jobs stop short of it). */
     @WithDefault("0.2")
-    @DecimalMin("0") @DecimalMax("1")
+    @DecimalMin("0")
+    @DecimalMax("1")
     double postReserve();
 
     /** Jobs that wait for the next window are spread over this much time after it starts. */
@@ -48,11 +49,14 @@ public interface QuotaConfig {
      * time. Fewer hold back only the members they came for: LinkedIn answers an occasional 429 as infrastructure
      * protection, and stopping the whole app for each would stall everyone.
      */
-    @WithDefault("5") @Min(1)
+    @WithDefault("5")
+    @Min(1)
     int appCooldownAfter();
 
     /** See appCooldownAfter: the share of recent calls that must have been refused (0.2 = one in five). */
-    @WithDefault("0.2") @DecimalMin("0") @DecimalMax("1")
+    @WithDefault("0.2")
+    @DecimalMin("0")
+    @DecimalMax("1")
     double appCooldownShare();
 
     /** Prefix of the Redis keys, so environments sharing a Redis keep separate budgets. */
@@ -64,16 +68,20 @@ public interface QuotaConfig {
 
     interface Budget {
         /** Calls per window for the whole application. */
-        @Min(0) long appDaily();
+        @Min(0)
+        long appDaily();
 
         /** Calls per window for one member (per account). */
-        @Min(0) long memberDaily();
+        @Min(0)
+        long memberDaily();
 
         /** Optional smoothing: calls per second for the whole application (a token bucket). */
         Optional<@DecimalMin("0.001") Double> ratePerSecond();
 
         /** Burst of that token bucket. */
-        @WithDefault("10") @Min(1) int burst();
+        @WithDefault("10")
+        @Min(1)
+        int burst();
     }
 
     default Budget budgetOf(LinkedInOperation resource) {

@@ -11,11 +11,14 @@ public final class QuotaDeniedException extends RuntimeException {
     private final Duration spread;
 
     QuotaDeniedException(LinkedInOperation resource, QuotaLimiter.Permit.Wait wait, Duration nextWindowSpread) {
-        super(resource.endpoint + ": Courier's " + wait.reason() + " budget has no room for " + wait.delay().toMillis() + " ms",
+        super(resource.endpoint + ": Courier's " + wait.reason() + " budget has no room for " + wait.delay().toMillis()
+                + " ms",
                 null, false, false);
         this.resource = resource;
         this.wait = wait;
-        this.spread = wait.untilNextWindow() ? nextWindowSpread : Duration.ofMillis(Math.min(1000, wait.delay().toMillis()));
+        this.spread = wait.untilNextWindow()
+                ? nextWindowSpread
+                : Duration.ofMillis(Math.min(1000, wait.delay().toMillis()));
     }
 
     public LinkedInOperation resource() {

@@ -37,7 +37,8 @@ public class QuotaGate {
             return;
         }
         if (limiter.debit(resource, accountId, postJob) instanceof QuotaLimiter.Permit.Wait wait) {
-            metrics.counter("courier.quota.delayed", "resource", resource.endpoint, "reason", wait.reason()).increment();
+            metrics.counter("courier.quota.delayed", "resource", resource.endpoint, "reason", wait.reason())
+                    .increment();
             throw new QuotaDeniedException(resource, wait, config.nextWindowSpread());
         }
     }
@@ -63,12 +64,14 @@ public class QuotaGate {
         if (daily) {
             boolean member = e.error().message().toUpperCase(Locale.ROOT).contains("MEMBER");
             var left = limiter.markSpent(resource.get(), member ? Optional.of(accountId) : Optional.empty());
-            LOG.warnf("LinkedIn says a daily budget is spent; no pod calls it until the window ends resource=%s bucket=%s in=%s",
+            LOG.warnf(
+                    "LinkedIn says a daily budget is spent; no pod calls it until the window ends resource=%s bucket=%s in=%s",
                     resource.get().endpoint, member ? "member" : "application", left);
         } else {
             QuotaLimiter.Refusal refusal = limiter.refused(resource.get(), accountId, e.error().retryAfter());
             if (refusal.appHeldBack()) {
-                LOG.warnf("LinkedIn refused many recent calls; every pod holds back resource=%s for=%s refused=%d calls=%d",
+                LOG.warnf(
+                        "LinkedIn refused many recent calls; every pod holds back resource=%s for=%s refused=%d calls=%d",
                         resource.get().endpoint, e.error().retryAfter().orElse(config.cooldown()), refusal.refused(),
                         refusal.calls());
             }

@@ -33,7 +33,10 @@ public class QuotaLimiter {
     public sealed interface Permit {
         record Go(long appRemaining) implements Permit {}
 
-        /** Not before {@code delay}; {@code reason} names the bucket: app-daily, member-daily, rate, cooldown, member-cooldown. */
+        /**
+         * Not before {@code delay}; {@code reason} names the bucket: app-daily, member-daily, rate, cooldown,
+         * member-cooldown.
+         */
         record Wait(Duration delay, String reason) implements Permit {
             public boolean untilNextWindow() {
                 return reason.endsWith("-daily");
@@ -62,8 +65,9 @@ public class QuotaLimiter {
         java.util.Set<String> known = java.util.Arrays.stream(LinkedInOperation.values()).map(op -> op.configKey)
                 .collect(java.util.stream.Collectors.toSet());
         config.resources().keySet().stream().filter(key -> !known.contains(key)).findFirst().ifPresent(key -> {
-            throw new IllegalStateException("courier.quota.resources." + key + ": no LinkedIn operation has that budget "
-                    + "key (known: " + known.stream().sorted().toList() + ")");
+            throw new IllegalStateException(
+                    "courier.quota.resources." + key + ": no LinkedIn operation has that budget "
+                            + "key (known: " + known.stream().sorted().toList() + ")");
         });
     }
 
@@ -71,14 +75,19 @@ public class QuotaLimiter {
     public Permit debit(LinkedInOperation resource, String accountId, boolean postJob) {
         QuotaConfig.Budget budget = config.budgetOf(resource);
         long appLimit = postJob ? budget.appDaily() : (long) Math.floor(budget.appDaily() * (1 - config.postReserve()));
-        List<Object> result = run(debitScript, List.of(appKey(resource), memberKey(resource, accountId), base(resource) + ":rate",
-                        base(resource) + ":cooldown", base(resource) + ":cooldown:" + accountId, base(resource) + ":recent"),
-                String.valueOf(appLimit), String.valueOf(budget.memberDaily()), String.valueOf(config.window().toMillis()),
+        List<Object> result = run(debitScript,
+                List.of(appKey(resource), memberKey(resource, accountId), base(resource) + ":rate",
+                        base(resource) + ":cooldown", base(resource) + ":cooldown:" + accountId,
+                        base(resource) + ":recent"),
+                String.valueOf(appLimit), String.valueOf(budget.memberDaily()),
+                String.valueOf(config.window().toMillis()),
                 String.valueOf(budget.ratePerSecond().orElse(0.0)), String.valueOf(budget.burst()),
                 String.valueOf(config.cooldown().toMillis()));
         long go = (Long) result.get(0);
         long value = (Long) result.get(1);
-        return go == 1 ? new Permit.Go(value) : new Permit.Wait(Duration.ofMillis(Math.max(1, value)), (String) result.get(2));
+        return go == 1
+                ? new Permit.Go(value)
+                : new Permit.Wait(Duration.ofMillis(Math.max(1, value)), (String) result.get(2));
     }
 
     /** What a short-term 429 changed: refusals and calls in the recent window, and who every pod now holds back. */
@@ -91,8 +100,9 @@ public class QuotaLimiter {
      */
     public Refusal refused(LinkedInOperation resource, String accountId, Optional<Duration> retryAfter) {
         List<Object> r = run(refusedScript, List.of(base(resource) + ":recent", base(resource) + ":strike:" + accountId,
-                        base(resource) + ":cooldown:" + accountId, base(resource) + ":cooldown"),
-                String.valueOf(config.cooldown().toMillis()), String.valueOf(retryAfter.map(Duration::toMillis).orElse(0L)),
+                base(resource) + ":cooldown:" + accountId, base(resource) + ":cooldown"),
+                String.valueOf(config.cooldown().toMillis()),
+                String.valueOf(retryAfter.map(Duration::toMillis).orElse(0L)),
                 String.valueOf(config.appCooldownAfter()), String.valueOf(config.appCooldownShare()));
         return new Refusal((Long) r.get(0), (Long) r.get(1), (Long) r.get(2) == 1, (Long) r.get(3) == 1);
     }
@@ -109,7 +119,8 @@ public class QuotaLimiter {
         try {
             // The window is Redis's, as in debit.lua: a pod's own clock, a little off, would read the next window's
             // fresh budget, or the last one's spent budget, around midnight.
-            List<Object> r = run(remainingScript, List.of(appKey(resource)), String.valueOf(config.window().toMillis()));
+            List<Object> r = run(remainingScript, List.of(appKey(resource)),
+                    String.valueOf(config.window().toMillis()));
             long used = (Long) r.get(0);
             boolean spent = (Long) r.get(1) == 1;
             return Optional.of(spent ? 0.0 : Math.max(0, config.budgetOf(resource).appDaily() - used));

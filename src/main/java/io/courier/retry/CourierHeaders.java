@@ -45,15 +45,14 @@ public final class CourierHeaders {
     /** Messages are cut here: a header is for reading, the full story is in the logs (by x-li-uuid). */
     private static final int MAX_MESSAGE_CHARS = 2000;
 
-    private CourierHeaders() {
-    }
+    private CourierHeaders() {}
 
     /**
      * Headers of a dead letter: the producer's own headers (minus earlier failure headers, which this failure
      * replaces; a replay count is kept) plus every failure header of CONTRACT §3.
      */
     public static Headers deadLetter(Headers original, JobRef job, Failure failure, RetryState state,
-                                     Instant lastFailure) {
+            Instant lastFailure) {
         Headers headers = producerHeaders(original);
         if (read(original, REPLAY_COUNT).isPresent()) {
             put(headers, REPLAY_COUNT, Integer.toString(replayCount(original))); // as the loop guard reads it
@@ -78,7 +77,7 @@ public final class CourierHeaders {
 
     /** Headers of a tier record: the failure headers plus when the job is due. */
     public static Headers retry(Headers original, JobRef job, Failure failure, RetryState state,
-                                Instant lastFailure, Instant dueAt) {
+            Instant lastFailure, Instant dueAt) {
         Headers headers = deadLetter(original, job, failure, state, lastFailure);
         put(headers, DUE_AT, Long.toString(dueAt.toEpochMilli()));
         return headers;
@@ -113,7 +112,9 @@ public final class CourierHeaders {
 
     public static Optional<String> read(Headers headers, String key) {
         Header h = headers.lastHeader(key);
-        return h == null || h.value() == null ? Optional.empty() : Optional.of(new String(h.value(), StandardCharsets.UTF_8));
+        return h == null || h.value() == null
+                ? Optional.empty()
+                : Optional.of(new String(h.value(), StandardCharsets.UTF_8));
     }
 
     /** When a tier record is due; empty when the header is absent or not epoch milliseconds. */
@@ -128,8 +129,10 @@ public final class CourierHeaders {
      */
     public static int replayCount(Headers headers) {
         Optional<String> raw = read(headers, REPLAY_COUNT);
-        return raw.isEmpty() ? 0 : number(headers, REPLAY_COUNT).filter(n -> n <= Integer.MAX_VALUE)
-                .map(Long::intValue).orElse(Integer.MAX_VALUE);
+        return raw.isEmpty()
+                ? 0
+                : number(headers, REPLAY_COUNT).filter(n -> n <= Integer.MAX_VALUE)
+                        .map(Long::intValue).orElse(Integer.MAX_VALUE);
     }
 
     /** A header holding a non-negative decimal number (at most 18 digits, so it fits a long); empty otherwise. */

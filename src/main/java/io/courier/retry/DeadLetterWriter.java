@@ -49,7 +49,7 @@ public class DeadLetterWriter {
      * one read back from PostgreSQL (kept without its timestamp), which is not a Kafka record any more.
      */
     public record Original(String topic, int partition, long offset, long timestamp, String key, byte[] value,
-                           Headers headers) {
+            Headers headers) {
 
         public static Original of(ConsumerRecord<String, byte[]> record) {
             return new Original(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
@@ -58,13 +58,13 @@ public class DeadLetterWriter {
 
         /** A record kept since it was read, without its timestamp. */
         public static Original kept(String topic, int partition, long offset, String key, byte[] value,
-                                    Headers headers) {
+                Headers headers) {
             return new Original(topic, partition, offset, ConsumerRecord.NO_TIMESTAMP, key, value, headers);
         }
     }
 
     public void write(Outputs outputs, Original original, JobRef job, Failure failure, RetryState state,
-                      Instant lastFailure) {
+            Instant lastFailure) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.deadLetter(), null, original.key(),
                 original.value(), CourierHeaders.deadLetter(original.headers(), job, failure, state, lastFailure));
         if (!limit.fits(record)) {
@@ -105,14 +105,16 @@ public class DeadLetterWriter {
             key = null; // a key larger than Kafka takes: the row has it
         }
         ProducerRecord<String, byte[]> bare = new ProducerRecord<>(whole.topic(), null, key, null, headers);
-        byte[] value = whole.value() == null ? null
+        byte[] value = whole.value() == null
+                ? null
                 : Arrays.copyOf(whole.value(), Math.max(0, Math.min(whole.value().length, limit.roomForValue(bare))));
         return new ProducerRecord<>(whole.topic(), null, key, value, headers);
     }
 
     private static byte[] cut(byte[] value) {
         String text = new String(value, StandardCharsets.UTF_8);
-        return text.length() <= MAX_COPIED_HEADER_CHARS ? value
+        return text.length() <= MAX_COPIED_HEADER_CHARS
+                ? value
                 : text.substring(0, MAX_COPIED_HEADER_CHARS).getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -4,8 +4,7 @@ import java.util.Locale;
 
 /** Why a job did not succeed. Names are stable: DLQ headers, metrics and config use them (CONTRACT §4). */
 public enum ErrorClass {
-    INVALID_JOB, AUTH_EXPIRED, REAUTH_REQUIRED, PERMISSION_DENIED, BAD_REQUEST, DUPLICATE,
-    RATE_LIMITED, QUOTA_EXHAUSTED, SERVER_ERROR, NETWORK, VERSION_UNSUPPORTED, APP_CREDENTIALS,
+    INVALID_JOB, AUTH_EXPIRED, REAUTH_REQUIRED, PERMISSION_DENIED, BAD_REQUEST, DUPLICATE, RATE_LIMITED, QUOTA_EXHAUSTED, SERVER_ERROR, NETWORK, VERSION_UNSUPPORTED, APP_CREDENTIALS,
     /** An exception Courier did not classify: retried a bounded number of times, then dead-lettered with its class. */
     INTERNAL;
 

@@ -42,30 +42,43 @@ public interface RetryConfig {
         Action action();
 
         /** Attempts (calls to LinkedIn) before a retried job is dead-lettered. */
-        @WithDefault("1") @Min(1) int maxAttempts();
+        @WithDefault("1")
+        @Min(1)
+        int maxAttempts();
 
         /** Delay before the first retry; later ones grow by the multiplier. */
-        @WithDefault("1s") Duration initialDelay();
+        @WithDefault("1s")
+        Duration initialDelay();
 
-        @WithDefault("2") @DecimalMin("1") double multiplier();
+        @WithDefault("2")
+        @DecimalMin("1")
+        double multiplier();
 
         /** Cap of the computed delay (before jitter). */
-        @WithDefault("1h") Duration maxDelay();
+        @WithDefault("1h")
+        Duration maxDelay();
 
         /** Up to this much random delay is added, so retries of many jobs do not arrive together. */
-        @WithDefault("0s") Duration maxJitter();
+        @WithDefault("0s")
+        Duration maxJitter();
 
         /** Immediate retries on the same thread before a delayed retry (one quick retry for a 5xx). */
-        @WithDefault("0") @Min(0) int inlineRetries();
+        @WithDefault("0")
+        @Min(0)
+        int inlineRetries();
 
         /** Whether a retry of this class uses up an attempt (a spent daily quota does not). */
-        @WithDefault("true") boolean countsAsAttempt();
+        @WithDefault("true")
+        boolean countsAsAttempt();
 
         /** Wait until the next 00:00 UTC instead of backing off (LinkedIn's daily quotas reset then). */
-        @WithDefault("false") boolean untilUtcMidnight();
+        @WithDefault("false")
+        boolean untilUtcMidnight();
     }
 
-    enum Action { RETRY, DEAD_LETTER, PARK, REFRESH_AND_RETRY, SUCCEED }
+    enum Action {
+        RETRY, DEAD_LETTER, PARK, REFRESH_AND_RETRY, SUCCEED
+    }
 
     default ClassPolicy policyFor(ErrorClass c) {
         ClassPolicy p = policies().get(c.configKey());

@@ -45,7 +45,8 @@ public class RetryPolicy {
             // REFRESH_AND_RETRY: the worker refreshed the token and retried at once already; still failing, the
             // job is delayed like RETRY (LinkedIn may not know the new token yet).
             case RETRY, REFRESH_AND_RETRY -> p.countsAsAttempt() && attempts >= p.maxAttempts()
-                    ? new Decision.DeadLetter(failure.errorClass(), attempts + " attempts: " + failure.message(), attempts)
+                    ? new Decision.DeadLetter(failure.errorClass(), attempts + " attempts: " + failure.message(),
+                            attempts)
                     : new Decision.RetryLater(now.plus(delay(p, attempts, failure.retryAfter(), now, jitterDraw)),
                             attempts);
         };
@@ -57,7 +58,7 @@ public class RetryPolicy {
      * the job's. {@code calls}, the run's calls before the denial, count.
      */
     public Decision.RetryLater waitForBudget(int attemptsBefore, int calls, Duration waitFor, Duration spread,
-                                             Instant now, double jitterDraw) {
+            Instant now, double jitterDraw) {
         return new Decision.RetryLater(now.plus(waitFor).plusMillis((long) (jitterDraw * (spread.toMillis() + 1))),
                 attemptsBefore + calls);
     }
@@ -70,7 +71,7 @@ public class RetryPolicy {
      * calls that were attempts, made before the deferred failure (which was none).
      */
     public Decision defer(Failure failure, int attemptsBefore, int calls, Optional<Instant> firstFailureAt, Instant now,
-                          double jitterDraw) {
+            double jitterDraw) {
         RetryConfig.ClassPolicy p = config.policyFor(failure.errorClass());
         int attempts = attemptsBefore + calls;
         if (p.action() != RetryConfig.Action.RETRY && p.action() != RetryConfig.Action.REFRESH_AND_RETRY) {
@@ -78,12 +79,16 @@ public class RetryPolicy {
         }
         Duration failing = Duration.between(firstFailureAt.orElse(now), now);
         if (failing.compareTo(config.giveUpAfter()) >= 0) {
-            return new Decision.DeadLetter(failure.errorClass(), "failing for " + failing.toMinutes() + " min (courier.retry"
-                    + ".give-up-after=" + config.giveUpAfter() + "): " + failure.message(), attempts);
+            return new Decision.DeadLetter(failure.errorClass(),
+                    "failing for " + failing.toMinutes() + " min (courier.retry"
+                            + ".give-up-after=" + config.giveUpAfter() + "): " + failure.message(),
+                    attempts);
         }
         Duration jitter = Duration.ofMillis((long) (jitterDraw * p.maxJitter().toMillis()));
-        Duration wait = p.untilUtcMidnight() ? delay(p, 1, failure.retryAfter(), now, jitterDraw)
-                : clamp(Duration.ofMillis((long) (failing.toMillis() * (p.multiplier() - 1))), p.initialDelay(), p.maxDelay())
+        Duration wait = p.untilUtcMidnight()
+                ? delay(p, 1, failure.retryAfter(), now, jitterDraw)
+                : clamp(Duration.ofMillis((long) (failing.toMillis() * (p.multiplier() - 1))), p.initialDelay(),
+                        p.maxDelay())
                         .plus(jitter);
         Duration finalWait = failure.retryAfter().filter(ra -> ra.compareTo(wait) > 0).orElse(wait);
         return new Decision.RetryLater(now.plus(finalWait), attempts);
@@ -95,7 +100,7 @@ public class RetryPolicy {
 
     /** The wait before the next attempt; attempts counts the calls made so far (1 after the first failure). */
     static Duration delay(RetryConfig.ClassPolicy p, int attempts, Optional<Duration> retryAfter, Instant now,
-                          double jitterDraw) {
+            double jitterDraw) {
         Duration jitter = Duration.ofMillis((long) (jitterDraw * p.maxJitter().toMillis()));
         if (p.untilUtcMidnight()) {
             Instant midnight = now.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS).plusDays(1).toInstant();

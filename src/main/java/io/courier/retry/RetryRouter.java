@@ -3,20 +3,20 @@ package io.courier.retry;
 import io.courier.job.JobRef;
 import io.courier.job.TopicInitializer;
 import io.courier.job.TopicsConfig;
+import io.courier.platform.Outputs;
+import io.courier.platform.RecordLimit;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.courier.platform.Outputs;
-import io.courier.platform.RecordLimit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
 /**
@@ -90,7 +90,7 @@ public class RetryRouter {
     }
 
     public void retryLater(Outputs outputs, ConsumerRecord<String, byte[]> record, JobRef job, Failure failure,
-                           RetryState state, Instant failedAt, Instant dueAt) {
+            RetryState state, Instant failedAt, Instant dueAt) {
         Headers headers = CourierHeaders.retry(record.headers(), job, failure, state, failedAt, dueAt);
         String topic = send(outputs, record, headers, Duration.between(failedAt, dueAt));
         Counter.builder("courier.retries").description("Jobs sent to a delayed-retry tier, by error class and tier")

@@ -14,7 +14,7 @@ import org.apache.kafka.common.header.Headers;
  * one counts as absent (attempts 0, no first failure, partition and offset -1), never as an exception.
  */
 public record RetryState(int attempts, Optional<Instant> firstFailureAt, String originalTopic, int originalPartition,
-                         long originalOffset) {
+        long originalOffset) {
 
     // Kafka's legal topic names; anything else in courier-original-topic is not Courier's.
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
@@ -30,11 +30,13 @@ public record RetryState(int attempts, Optional<Instant> firstFailureAt, String 
             return new RetryState(0, Optional.empty(), topic, partition, offset);
         }
         return new RetryState(
-                CourierHeaders.number(h, CourierHeaders.ATTEMPTS).filter(n -> n <= Integer.MAX_VALUE).map(Long::intValue).orElse(0),
+                CourierHeaders.number(h, CourierHeaders.ATTEMPTS).filter(n -> n <= Integer.MAX_VALUE)
+                        .map(Long::intValue).orElse(0),
                 CourierHeaders.instant(h, CourierHeaders.FIRST_FAILURE_AT),
                 CourierHeaders.read(h, CourierHeaders.ORIGINAL_TOPIC).filter(t -> TOPIC.matcher(t).matches())
                         .orElse(topic),
-                CourierHeaders.number(h, CourierHeaders.ORIGINAL_PARTITION).filter(n -> n <= Integer.MAX_VALUE).map(Long::intValue).orElse(-1),
+                CourierHeaders.number(h, CourierHeaders.ORIGINAL_PARTITION).filter(n -> n <= Integer.MAX_VALUE)
+                        .map(Long::intValue).orElse(-1),
                 CourierHeaders.number(h, CourierHeaders.ORIGINAL_OFFSET).orElse(-1L));
     }
 

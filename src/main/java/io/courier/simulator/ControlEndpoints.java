@@ -47,9 +47,11 @@ final class ControlEndpoints {
             }
             case "GET /sim/clock" -> ex.send(200, Map.of("now", sim.clock.now().toString()));
             case "POST /sim/authorization/next" -> nextAuthorization(ex);
-            case "POST /sim/tokens/revoke" -> ex.send(sim.identities.revokeAccess(ex.json().path("accessToken").asText("")) ? 204 : 404,
-                    null);
-            case "GET /sim/requests" -> ex.send(200, sim.requests(Integer.parseInt(ex.query.getOrDefault("limit", "100"))));
+            case "POST /sim/tokens/revoke" ->
+                ex.send(sim.identities.revokeAccess(ex.json().path("accessToken").asText("")) ? 204 : 404,
+                        null);
+            case "GET /sim/requests" ->
+                ex.send(200, sim.requests(Integer.parseInt(ex.query.getOrDefault("limit", "100"))));
             case "DELETE /sim/requests" -> {
                 sim.clearRequests();
                 ex.send(204, null);
@@ -80,7 +82,8 @@ final class ControlEndpoints {
         out.put("accessToken", issued.accessToken());
         out.put("accessTokenExpiresAt", issued.accessExpiresAt().toString());
         out.put("refreshToken", issued.refreshToken());
-        out.put("refreshTokenExpiresAt", issued.refreshExpiresAt() == null ? null : issued.refreshExpiresAt().toString());
+        out.put("refreshTokenExpiresAt",
+                issued.refreshExpiresAt() == null ? null : issued.refreshExpiresAt().toString());
         out.put("scopes", List.copyOf(scopes));
         ex.send(201, out);
     }
@@ -101,16 +104,19 @@ final class ControlEndpoints {
         JsonNode body = ex.json();
         Map<String, Quotas.Limit> limits = new LinkedHashMap<>();
         body.path("resources").fields().forEachRemaining(e -> limits.put(e.getKey(),
-                new Quotas.Limit(e.getValue().path("app").asLong(1_000_000), e.getValue().path("member").asLong(100_000))));
-        sim.quotas.configure(body.has("windowSeconds") ? Duration.ofSeconds(body.get("windowSeconds").asLong()) : null, limits);
+                new Quotas.Limit(e.getValue().path("app").asLong(1_000_000),
+                        e.getValue().path("member").asLong(100_000))));
+        sim.quotas.configure(body.has("windowSeconds") ? Duration.ofSeconds(body.get("windowSeconds").asLong()) : null,
+                limits);
         ex.send(200, sim.quotas.describe(sim.clock.now()));
     }
 
     private void nextAuthorization(Exchange ex) throws IOException {
         JsonNode body = ex.json();
-        sim.oauth().next.set(new OAuthEndpoints.NextAuthorization(Optional.ofNullable(body.path("memberId").textValue()),
-                Optional.ofNullable(body.path("error").textValue()),
-                body.has("scopes") ? Optional.of(strings(body.get("scopes"))) : Optional.empty()));
+        sim.oauth().next
+                .set(new OAuthEndpoints.NextAuthorization(Optional.ofNullable(body.path("memberId").textValue()),
+                        Optional.ofNullable(body.path("error").textValue()),
+                        body.has("scopes") ? Optional.of(strings(body.get("scopes"))) : Optional.empty()));
         ex.send(204, null);
     }
 

@@ -15,7 +15,9 @@ final class Faults {
      * the endpoint do its work (a POST /rest/posts creates the post) and sends its status line and headers, then
      * stalls in the middle of the body.
      */
-    enum Mode { STATUS, HANG, RESET, STALL }
+    enum Mode {
+        STATUS, HANG, RESET, STALL
+    }
 
     /**
      * times = -1 means until cleared; percent below 100 applies the fault to that share of matching calls.
@@ -23,8 +25,8 @@ final class Faults {
      * goes out before the stall; refreshToken, when set, matches only token calls with that refresh_token.
      */
     record Fault(String id, String method, String pathPrefix, Mode mode, int status, String body,
-                 Map<String, String> headers, int times, long latencyMs, int percent, int bodyBytes, int sentBytes,
-                 String refreshToken) {
+            Map<String, String> headers, int times, long latencyMs, int percent, int bodyBytes, int sentBytes,
+            String refreshToken) {
         Fault {
             headers = Map.copyOf(headers);
         }

@@ -22,7 +22,8 @@ final class Identities {
     static final List<String> ALL_SCOPES = List.of("openid", "profile", "email", "w_member_social",
             "w_organization_social", "r_organization_social", "rw_organization_admin");
 
-    record Member(String id, String name, String email, Set<String> scopes, boolean refreshEnabled, List<String> adminOf) {
+    record Member(String id, String name, String email, Set<String> scopes, boolean refreshEnabled,
+            List<String> adminOf) {
         String urn() {
             return "urn:li:person:" + id;
         }
@@ -35,7 +36,8 @@ final class Identities {
     record Code(String memberId, String redirectUri, Set<String> scopes, Instant expiresAt) {}
 
     /** A token pair as issued; refreshToken is null for apps without programmatic refresh. */
-    record Issued(String accessToken, Instant accessExpiresAt, String refreshToken, Instant refreshExpiresAt, Set<String> scopes) {}
+    record Issued(String accessToken, Instant accessExpiresAt, String refreshToken, Instant refreshExpiresAt,
+            Set<String> scopes) {}
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -46,8 +48,10 @@ final class Identities {
     final Map<String, RefreshToken> refreshTokens = new ConcurrentHashMap<>();
     final Map<String, Code> codes = new ConcurrentHashMap<>();
 
-    Member addMember(Optional<String> id, String name, String email, Set<String> scopes, boolean refresh, List<String> adminOf) {
-        Member m = new Member(id.orElseGet(() -> random(ALPHABET, 10)), name, email, Set.copyOf(scopes), refresh, List.copyOf(adminOf));
+    Member addMember(Optional<String> id, String name, String email, Set<String> scopes, boolean refresh,
+            List<String> adminOf) {
+        Member m = new Member(id.orElseGet(() -> random(ALPHABET, 10)), name, email, Set.copyOf(scopes), refresh,
+                List.copyOf(adminOf));
         members.put(m.id(), m);
         return m;
     }
@@ -77,13 +81,17 @@ final class Identities {
     }
 
     void revoke(String memberId) {
-        accessTokens.replaceAll((t, a) -> a.memberId().equals(memberId) ? new AccessToken(a.memberId(), a.scopes(), a.expiresAt(), true) : a);
-        refreshTokens.replaceAll((t, r) -> r.memberId().equals(memberId) ? new RefreshToken(r.memberId(), r.expiresAt(), true) : r);
+        accessTokens.replaceAll((t, a) -> a.memberId().equals(memberId)
+                ? new AccessToken(a.memberId(), a.scopes(), a.expiresAt(), true)
+                : a);
+        refreshTokens.replaceAll(
+                (t, r) -> r.memberId().equals(memberId) ? new RefreshToken(r.memberId(), r.expiresAt(), true) : r);
     }
 
     /** Revokes one access token (the member revoked an old grant, or LinkedIn replaced it); false if unknown. */
     boolean revokeAccess(String token) {
-        return accessTokens.computeIfPresent(token, (t, a) -> new AccessToken(a.memberId(), a.scopes(), a.expiresAt(), true)) != null;
+        return accessTokens.computeIfPresent(token,
+                (t, a) -> new AccessToken(a.memberId(), a.scopes(), a.expiresAt(), true)) != null;
     }
 
     void clear() {

@@ -219,7 +219,8 @@ public final class LinkedInSimulator implements AutoCloseable {
     }
 
     void count(String resource, int status) {
-        calls.computeIfAbsent(resource, r -> new ConcurrentHashMap<>()).merge(Integer.toString(status), 1, Integer::sum);
+        calls.computeIfAbsent(resource, r -> new ConcurrentHashMap<>()).merge(Integer.toString(status), 1,
+                Integer::sum);
     }
 
     private void record(Exchange ex) {

@@ -31,12 +31,14 @@ final class OAuthEndpoints {
     void authorize(Exchange ex) throws IOException {
         Map<String, String> q = ex.query;
         if (!sim.options().clientId().equals(q.get("client_id"))) {
-            ex.send(400, Map.of("error", "invalid_client_id", "error_description", "The passed in client_id is invalid \"" + q.get("client_id") + "\""));
+            ex.send(400, Map.of("error", "invalid_client_id", "error_description",
+                    "The passed in client_id is invalid \"" + q.get("client_id") + "\""));
             return;
         }
         String redirect = q.get("redirect_uri");
         if (redirect == null || !(redirect.startsWith("http://localhost") || redirect.startsWith("http://127.0.0.1"))) {
-            ex.send(400, Map.of("error", "invalid_request", "error_description", "redirect_uri is not registered for this app"));
+            ex.send(400, Map.of("error", "invalid_request", "error_description",
+                    "redirect_uri is not registered for this app"));
             return;
         }
         NextAuthorization plan = Optional.ofNullable(next.getAndSet(null))
@@ -76,7 +78,8 @@ final class OAuthEndpoints {
         switch (form.get("grant_type")) {
             case "authorization_code" -> codeGrant(ex, form);
             case "refresh_token" -> refreshGrant(ex, form);
-            default -> fail(ex, 400, "unsupported_grant_type", "grant_type " + form.get("grant_type") + " is not supported");
+            default ->
+                fail(ex, 400, "unsupported_grant_type", "grant_type " + form.get("grant_type") + " is not supported");
         }
     }
 
@@ -97,8 +100,9 @@ final class OAuthEndpoints {
             return;
         }
         if (!code.expiresAt().isAfter(now) || !code.redirectUri().equals(form.get("redirect_uri"))) {
-            fail(ex, 400, "invalid_redirect_uri", "Unable to retrieve access token: appid/redirect uri/code verifier does not "
-                    + "match authorization code. Or authorization code expired. Or external member binding exists");
+            fail(ex, 400, "invalid_redirect_uri",
+                    "Unable to retrieve access token: appid/redirect uri/code verifier does not "
+                            + "match authorization code. Or authorization code expired. Or external member binding exists");
             return;
         }
         Identities.Member member = sim.identities.members.get(code.memberId());
@@ -129,7 +133,8 @@ final class OAuthEndpoints {
 
     void introspect(Exchange ex) throws IOException {
         Map<String, String> form = ex.form();
-        if (!sim.options().clientId().equals(form.get("client_id")) || !sim.options().clientSecret().equals(form.get("client_secret"))) {
+        if (!sim.options().clientId().equals(form.get("client_id"))
+                || !sim.options().clientSecret().equals(form.get("client_secret"))) {
             fail(ex, 401, "invalid_client_id", "Client authentication failed");
             return;
         }

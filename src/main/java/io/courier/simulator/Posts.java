@@ -36,7 +36,7 @@ final class Posts {
 
     /** The earlier post this one duplicates (value true), or the new post (value false). */
     synchronized Map.Entry<Post, Boolean> create(String author, String commentary, String visibility, Instant now,
-                                                 Duration duplicateWindow) {
+            Duration duplicateWindow) {
         Content content = new Content(author, commentary);
         Post earlier = latestByContent.get(content);
         if (earlier != null && earlier.createdAt().plus(duplicateWindow).isAfter(now)) {

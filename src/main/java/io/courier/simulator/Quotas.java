@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Quotas {
 
-    static final String[] RESOURCES = {"posts.create", "posts.author", "userinfo", "organizationAcls", "shareStatistics"};
+    static final String[] RESOURCES = {"posts.create", "posts.author", "userinfo", "organizationAcls",
+            "shareStatistics"};
 
     record Limit(long app, long member) {}
 
@@ -28,7 +29,10 @@ final class Quotas {
         }
     }
 
-    /** null when the call may go (and is counted), else which limit refused it: "APPLICATION" or "APPLICATION_AND_MEMBER". */
+    /**
+     * null when the call may go (and is counted), else which limit refused it: "APPLICATION" or
+     * "APPLICATION_AND_MEMBER".
+     */
     synchronized String take(String resource, String memberId, Instant now) {
         long w = now.toEpochMilli() / window.toMillis();
         Limit limit = limits.get(resource);

@@ -55,7 +55,8 @@ final class RestEndpoints {
         }
         String author = body.get("author").asText();
         if (forOrg ? !m.adminOf().contains(author) : !author.equals(m.urn())) {
-            reply(ex, "posts.create", 403, Exchange.error(403, 100, "ACCESS_DENIED", "Not enough permissions to access: posts.CREATE." + today()));
+            reply(ex, "posts.create", 403, Exchange.error(403, 100, "ACCESS_DENIED",
+                    "Not enough permissions to access: posts.CREATE." + today()));
             return;
         }
         String commentary = body.path("commentary").asText("");
@@ -84,7 +85,8 @@ final class RestEndpoints {
             reply(ex, "posts.author", 400, paramInvalid("author", "Rest.li structure characters must not be encoded"));
             return;
         }
-        Identities.Member m = admit(ex, "posts.author", true, Set.of("w_member_social", "r_organization_social"), "posts.FINDER-author");
+        Identities.Member m = admit(ex, "posts.author", true, Set.of("w_member_social", "r_organization_social"),
+                "posts.FINDER-author");
         if (m == null) {
             return;
         }
@@ -94,19 +96,22 @@ final class RestEndpoints {
     }
 
     void organizationAcls(Exchange ex) throws IOException {
-        Identities.Member m = admit(ex, "organizationAcls", true, Set.of("rw_organization_admin", "r_organization_social"),
+        Identities.Member m = admit(ex, "organizationAcls", true,
+                Set.of("rw_organization_admin", "r_organization_social"),
                 "organizationAcls.FINDER-roleAssignee");
         if (m == null) {
             return;
         }
         List<Map<String, Object>> acls = m.adminOf().stream().map(org -> Map.<String, Object>of("roleAssignee", m.urn(),
-                "role", ex.query.getOrDefault("role", "ADMINISTRATOR"), "state", ex.query.getOrDefault("state", "APPROVED"),
+                "role", ex.query.getOrDefault("role", "ADMINISTRATOR"), "state",
+                ex.query.getOrDefault("state", "APPROVED"),
                 "organization", org)).toList();
         paged(ex, "organizationAcls", acls);
     }
 
     void shareStatistics(Exchange ex) throws IOException {
-        Identities.Member m = admit(ex, "shareStatistics", true, Set.of("r_organization_social", "rw_organization_admin"),
+        Identities.Member m = admit(ex, "shareStatistics", true,
+                Set.of("r_organization_social", "rw_organization_admin"),
                 "organizationalEntityShareStatistics.FINDER-organizationalEntity");
         if (m == null) {
             return;
@@ -114,7 +119,8 @@ final class RestEndpoints {
         String org = ex.query.getOrDefault("organizationalEntity", "");
         if (!m.adminOf().contains(org)) {
             reply(ex, "shareStatistics", 403, Exchange.error(403, 100, "ACCESS_DENIED",
-                    "Not enough permissions to access: organizationalEntityShareStatistics.FINDER-organizationalEntity." + today()));
+                    "Not enough permissions to access: organizationalEntityShareStatistics.FINDER-organizationalEntity."
+                            + today()));
             return;
         }
         long seed = Math.abs(org.hashCode()) % 1000 + sim.posts.byAuthor(org).size();
@@ -133,7 +139,8 @@ final class RestEndpoints {
         int start = Math.max(0, intParam(ex, "start", 0));
         int count = Math.min(100, Math.max(1, intParam(ex, "count", 10)));
         List<Map<String, Object>> page = all.subList(Math.min(start, all.size()), Math.min(start + count, all.size()));
-        reply(ex, resource, 200, Map.of("elements", page, "paging", Map.of("start", start, "count", count, "total", all.size())));
+        reply(ex, resource, 200,
+                Map.of("elements", page, "paging", Map.of("start", start, "count", count, "total", all.size())));
     }
 
     /**
@@ -141,7 +148,7 @@ final class RestEndpoints {
      * and returns null when the call is refused.
      */
     private Identities.Member admit(Exchange ex, String resource, boolean versioned, Set<String> anyScope,
-                                    String permission) throws IOException {
+            String permission) throws IOException {
         String auth = ex.header("Authorization");
         String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : "";
         Instant now = sim.clock.now();
@@ -156,11 +163,13 @@ final class RestEndpoints {
         }
         ex.memberId = at.memberId();
         if (at.revoked()) {
-            reply(ex, resource, 401, Exchange.error(401, 65601, "REVOKED_ACCESS_TOKEN", "The token used in the request has been revoked by the user"));
+            reply(ex, resource, 401, Exchange.error(401, 65601, "REVOKED_ACCESS_TOKEN",
+                    "The token used in the request has been revoked by the user"));
             return null;
         }
         if (!at.expiresAt().isAfter(now)) {
-            reply(ex, resource, 401, Exchange.error(401, 65602, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired"));
+            reply(ex, resource, 401,
+                    Exchange.error(401, 65602, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired"));
             return null;
         }
         if (versioned && !versionOk(ex, resource, now)) {
@@ -193,7 +202,8 @@ final class RestEndpoints {
             active |= current.minusMonths(i).format(YYYYMM).equals(version.trim());
         }
         if (!active) {
-            reply(ex, resource, 426, Exchange.error(426, null, "NONEXISTENT_VERSION", "Requested version " + version + " is not active"));
+            reply(ex, resource, 426, Exchange.error(426, null, "NONEXISTENT_VERSION",
+                    "Requested version " + version + " is not active"));
         }
         return active;
     }

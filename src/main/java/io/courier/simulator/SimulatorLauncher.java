@@ -2,9 +2,9 @@ package io.courier.simulator;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.runtime.configuration.ConfigUtils;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
@@ -27,8 +27,9 @@ public class SimulatorLauncher {
 
     void start(@Observes @jakarta.annotation.Priority(1) StartupEvent event) {
         if (config.enabled() && ConfigUtils.getProfiles().contains("prod")) {
-            throw new ConfigurationException("courier.simulator.enabled=true is refused in the prod profile: the simulator's"
-                    + " control API is unauthenticated; run it with QUARKUS_PROFILE=sim (deploy/courier-local.sh does)");
+            throw new ConfigurationException(
+                    "courier.simulator.enabled=true is refused in the prod profile: the simulator's"
+                            + " control API is unauthenticated; run it with QUARKUS_PROFILE=sim (deploy/courier-local.sh does)");
         }
         if (config.enabled()) {
             simulator = LinkedInSimulator.start(config.options());

@@ -89,7 +89,7 @@ class JobCalls {
     }
 
     JobCalls(Tokens tokens, Calls calls, BiConsumer<LinkedInException, String> refusals,
-             Predicate<RuntimeException> duringOutage, ToIntBiFunction<ErrorClass, Integer> inlineRetries) {
+            Predicate<RuntimeException> duringOutage, ToIntBiFunction<ErrorClass, Integer> inlineRetries) {
         this.tokens = tokens;
         this.calls = calls;
         this.refusals = refusals;
@@ -183,7 +183,8 @@ class JobCalls {
             case CircuitBreakerOpenException open -> ErrorClassifier.toFailure(open);
             case AppCredentialsException app -> Failure.of(ErrorClass.APP_CREDENTIALS, app.getMessage());
             // Another pod is refreshing this account: come back when it is done.
-            case TokenRefresher.TokenRefreshBusyException busy -> Failure.of(ErrorClass.AUTH_EXPIRED, busy.getMessage());
+            case TokenRefresher.TokenRefreshBusyException busy ->
+                Failure.of(ErrorClass.AUTH_EXPIRED, busy.getMessage());
             case OAuthException oauth when oauth.kind() == OAuthException.Kind.REQUEST_REJECTED -> {
                 LOG.errorf("LinkedIn rejected Courier's token refresh request as malformed: %s", oauth.getMessage());
                 yield Failure.of(ErrorClass.SERVER_ERROR, oauth.getMessage());

@@ -46,7 +46,7 @@ public class JobConsumer {
     private PollLoop retries;
 
     JobConsumer(KafkaClients clients, TopicsConfig topics, WorkerConfig config, JobRunner runner, RetryRouter router,
-                Clock clock, MeterRegistry metrics, TopicInitializer topicsReady) {
+            Clock clock, MeterRegistry metrics, TopicInitializer topicsReady) {
         this.topicsReady = topicsReady;
         this.metrics = metrics;
         this.clients = clients;
@@ -66,7 +66,8 @@ public class JobConsumer {
         jobs = new PollLoop("jobs", this::ensureTopics, () -> clients.newJobConsumer("courier-jobs", ""),
                 () -> clients.newTransactionalProducer("jobs"), List.of(topics.post(), topics.sync()),
                 executor, config, handler(runner::run), record -> Optional.empty(), clock, metrics);
-        retries = new PollLoop("retries", this::ensureTopics, () -> clients.newJobConsumer("courier-retries", "-retries"),
+        retries = new PollLoop("retries", this::ensureTopics,
+                () -> clients.newJobConsumer("courier-retries", "-retries"),
                 () -> clients.newTransactionalProducer("retries"), router.tierTopics(),
                 executor, config, handler(this::runDue), this::wakeAt, clock, metrics);
         jobs.start();
@@ -81,7 +82,8 @@ public class JobConsumer {
             }
 
             @Override
-            public void giveUp(ConsumerRecord<String, byte[]> record, Outputs outputs, RuntimeException cause, int tries) {
+            public void giveUp(ConsumerRecord<String, byte[]> record, Outputs outputs, RuntimeException cause,
+                    int tries) {
                 runner.giveUp(record, outputs, cause, tries);
             }
         };

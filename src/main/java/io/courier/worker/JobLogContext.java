@@ -6,8 +6,7 @@ import org.jboss.logging.MDC;
 /** Puts a job's identity into the logging MDC for the duration of its run: every log line then carries it. */
 final class JobLogContext implements AutoCloseable {
 
-    private JobLogContext() {
-    }
+    private JobLogContext() {}
 
     static JobLogContext open(JobRef job) {
         job.jobId().ifPresent(v -> MDC.put("jobId", v));

@@ -13,7 +13,9 @@ import java.time.Duration;
 @ApplicationScoped
 class JobMetrics {
 
-    enum Outcome { SUCCEEDED, DUPLICATE, REEMITTED, DELAYED, PARKED, DEAD_LETTERED }
+    enum Outcome {
+        SUCCEEDED, DUPLICATE, REEMITTED, DELAYED, PARKED, DEAD_LETTERED
+    }
 
     private final MeterRegistry registry;
 

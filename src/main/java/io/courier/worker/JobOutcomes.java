@@ -55,7 +55,7 @@ class JobOutcomes {
     private final Clock clock;
 
     JobOutcomes(OutcomeStore outcomes, ResultPublisher results, DeadLetterWriter deadLetters, RetryRouter router,
-                ParkedJobs parked, JobMetrics metrics, Clock clock) {
+            ParkedJobs parked, JobMetrics metrics, Clock clock) {
         this.outcomes = outcomes;
         this.results = results;
         this.deadLetters = deadLetters;
@@ -119,14 +119,15 @@ class JobOutcomes {
      * failure means success.
      */
     void carryOut(JobRun run, Failure failure, RetryState state, Decision decision, Instant now,
-                  Supplier<JobResult> asSuccess) {
+            Supplier<JobResult> asSuccess) {
         switch (decision) {
             case Decision.RetryLater later -> {
                 router.retryLater(run.outputs(), run.record(), run.ref(), failure, state, now, later.dueAt());
                 metrics.record(run.typeTag(), Outcome.DELAYED, Duration.between(run.started(), now));
             }
             case Decision.DeadLetter dead -> deadLetter(run.outputs(), DeadLetterWriter.Original.of(run.record()),
-                    run.ref(), new Failure(dead.errorClass(), dead.reason(), failure.httpStatus(), failure.linkedInCode(),
+                    run.ref(),
+                    new Failure(dead.errorClass(), dead.reason(), failure.httpStatus(), failure.linkedInCode(),
                             failure.serviceErrorCode(), failure.linkedinRequestId(), failure.retryAfter()),
                     state, run.typeTag(), run.started());
             case Decision.Park park -> {
@@ -146,7 +147,7 @@ class JobOutcomes {
 
     /** Writes a dead letter and, when the job can be named, its DEAD_LETTERED result. */
     void deadLetter(Outputs outputs, DeadLetterWriter.Original record, JobRef job, Failure failure, RetryState state,
-                    String typeTag, Instant started) {
+            String typeTag, Instant started) {
         Instant now = clock.instant();
         deadLetters.write(outputs, record, job, failure, state, now);
         if (job.canReportResult()) {

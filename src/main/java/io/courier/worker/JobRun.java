@@ -8,7 +8,8 @@ import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** One run of one valid job record: what every step after validation needs. */
-record JobRun(ConsumerRecord<String, byte[]> record, Outputs outputs, JobEnvelope job, RetryState state, Instant started) {
+record JobRun(ConsumerRecord<String, byte[]> record, Outputs outputs, JobEnvelope job, RetryState state,
+        Instant started) {
 
     String typeTag() {
         return job.type().wireName();

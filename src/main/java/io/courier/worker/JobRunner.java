@@ -16,7 +16,6 @@ import io.courier.retry.RetryState;
 import io.courier.worker.JobCalls.Ending;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,7 +43,7 @@ class JobRunner {
     private final Clock clock;
 
     JobRunner(ObjectMapper json, WorkerConfig config, JobPreflight preflight, JobCalls calls, RetryPolicy policy,
-              JobOutcomes outcomes, RetryRouter router, Clock clock) {
+            JobOutcomes outcomes, RetryRouter router, Clock clock) {
         this.validator = new JobValidator(json, config.maxRecordBytes());
         this.preflight = preflight;
         this.calls = calls;
@@ -88,7 +87,8 @@ class JobRunner {
         String message = tries + " tries: " + cause.getClass().getName() + ": " + cause.getMessage();
         LOG.errorf(cause,
                 "job could not be run, dead-lettered as INTERNAL jobId=%s", ref.jobId().orElse("-"));
-        outcomes.deadLetter(outputs, DeadLetterWriter.Original.of(record), ref, Failure.of(ErrorClass.INTERNAL, message),
+        outcomes.deadLetter(outputs, DeadLetterWriter.Original.of(record), ref,
+                Failure.of(ErrorClass.INTERNAL, message),
                 router.stateOf(record), ref.type().orElse(INVALID_TYPE_TAG), now);
     }
 
@@ -126,7 +126,8 @@ class JobRunner {
             case Ending.Failed failed -> {
                 Decision decision = failed.attempt()
                         ? policy.decide(failed.failure(), before, failed.calls(), now, draw())
-                        : policy.defer(failed.failure(), before, failed.calls(), run.state().firstFailureAt(), now, draw());
+                        : policy.defer(failed.failure(), before, failed.calls(), run.state().firstFailureAt(), now,
+                                draw());
                 outcomes.carryOut(run, failed.failure(), run.state().after(decision.attempts() - before, now), decision,
                         now, () -> LinkedInJobs.doneDespite(failed.failure(), failed.cause()));
             }

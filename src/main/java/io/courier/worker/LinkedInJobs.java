@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.job.JobEnvelope;
+import io.courier.job.LinkedInOperation;
 import io.courier.linkedin.BearerToken;
 import io.courier.linkedin.LinkedInClient;
 import io.courier.linkedin.LinkedInException;
 import io.courier.linkedin.Page;
 import io.courier.linkedin.PostDraft;
-import io.courier.job.LinkedInOperation;
 import io.courier.quota.QuotaGate;
 import io.courier.retry.ErrorClass;
 import io.courier.retry.Failure;
@@ -68,7 +68,8 @@ class LinkedInJobs {
             }
             case SYNC_ORG_ACLS -> allPages("organizationAcls", 100, (start) -> {
                 quota.take(resource, job.accountId(), false);
-                return linkedIn.organizationAcls(token, job.text("role", "ADMINISTRATOR"), job.text("state", "APPROVED"), start, 100);
+                return linkedIn.organizationAcls(token, job.text("role", "ADMINISTRATOR"),
+                        job.text("state", "APPROVED"), start, 100);
             });
         };
     }
@@ -77,7 +78,8 @@ class LinkedInJobs {
         PostDraft draft = new PostDraft(job.text("author", null), job.text("commentary", null),
                 job.text("visibility", "PUBLIC"));
         var created = linkedIn.createPost(token, draft);
-        return new JobResult(json.createObjectNode().put("postUrn", created.postUrn()), created.linkedinRequestId(), false);
+        return new JobResult(json.createObjectNode().put("postUrn", created.postUrn()), created.linkedinRequestId(),
+                false);
     }
 
     /**
@@ -110,7 +112,8 @@ class LinkedInJobs {
                 break;
             }
         }
-        ObjectNode data = json.createObjectNode().put("count", elements.size()).put("pages", pages).put("complete", complete);
+        ObjectNode data = json.createObjectNode().put("count", elements.size()).put("pages", pages).put("complete",
+                complete);
         data.set(field, elements);
         return new JobResult(data, lastRequestId, false);
     }

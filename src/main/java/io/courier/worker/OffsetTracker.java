@@ -1,19 +1,19 @@
 package io.courier.worker;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.jboss.logging.Logger;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
 
 /**
  * Which polled records have finished, per partition, and the output records each finished one produced. Jobs
@@ -168,7 +168,9 @@ final class OffsetTracker {
             p.runners.forEach(Thread::interrupt);
         });
         if (!awaitIdle(tps, CANCEL_GRACE_MILLIS)) {
-            LOG.warnf("jobs still running after they were cancelled; handing their partitions over anyway partitions=%s", tps);
+            LOG.warnf(
+                    "jobs still running after they were cancelled; handing their partitions over anyway partitions=%s",
+                    tps);
         }
     }
 
@@ -188,7 +190,9 @@ final class OffsetTracker {
         return true;
     }
 
-    /** Forgets these partitions; a task of theirs still running can no longer publish (another consumer will run it). */
+    /**
+     * Forgets these partitions; a task of theirs still running can no longer publish (another consumer will run it).
+     */
     synchronized void forget(Collection<TopicPartition> tps) {
         tps.forEach(tp -> {
             Partition p = partitions.remove(tp);

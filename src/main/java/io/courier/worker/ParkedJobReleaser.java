@@ -56,8 +56,8 @@ class ParkedJobReleaser {
     private final StoredHeaders storedHeaders;
 
     ParkedJobReleaser(EntityManager em, KafkaProducer<String, byte[]> producer, JobOutcomes outcomes, Clock clock,
-                      TokenLifecycleConfig config, TopicsConfig topics, RecordLimit limit,
-                      StoredHeaders storedHeaders) {
+            TokenLifecycleConfig config, TopicsConfig topics, RecordLimit limit,
+            StoredHeaders storedHeaders) {
         this.em = em;
         this.storedHeaders = storedHeaders;
         this.limit = limit;
@@ -69,8 +69,7 @@ class ParkedJobReleaser {
         this.relay = new RowRelay(em, ADVISORY_LOCK, BATCH, "parked jobs");
     }
 
-    @Scheduled(every = "${courier.tokens.relay-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    @Scheduled(every = "${courier.tokens.relay-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void run() {
         try {
             relay.drain(this::reconnected, this::release, this::delete);
@@ -181,8 +180,8 @@ class ParkedJobReleaser {
      * {@link #rows}' select list.
      */
     private record Parked(long seq, String accountId, String jobId, String jobType, String sourceTopic,
-                          int sourcePartition, long sourceOffset, String key, byte[] value, String headers,
-                          String targetTopic, String accountReason) {
+            int sourcePartition, long sourceOffset, String key, byte[] value, String headers,
+            String targetTopic, String accountReason) {
 
         static Parked of(Object[] c) {
             return new Parked(((Number) c[0]).longValue(), (String) c[1], (String) c[2], (String) c[3],

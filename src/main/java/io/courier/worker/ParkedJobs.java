@@ -60,8 +60,9 @@ class ParkedJobs implements ParkedJobCount {
     /** Jobs parked for the account (the events of its re-authorization report the count). */
     @Override
     public long of(String accountId) {
-        try (Connection c = db.getConnection(); PreparedStatement count = c.prepareStatement(
-                "select count(*) from parked_job where account_id = ?")) {
+        try (Connection c = db.getConnection();
+                PreparedStatement count = c.prepareStatement(
+                        "select count(*) from parked_job where account_id = ?")) {
             count.setString(1, accountId);
             try (ResultSet r = count.executeQuery()) {
                 r.next();

@@ -1,8 +1,14 @@
 package io.courier.worker;
 
+import io.courier.platform.Outages;
+import io.courier.platform.Outputs;
+import io.courier.platform.RecordLimit;
+import io.courier.platform.RunningJob;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,21 +18,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;
-import io.courier.platform.Outages;
-import io.courier.platform.Outputs;
-import io.courier.platform.RecordLimit;
-import io.courier.platform.RunningJob;
-import java.util.ArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
@@ -35,7 +35,8 @@ import org.jboss.logging.Logger;
  * commits each partition only up to its first unfinished record (OffsetTracker). A record's outputs (result,
  * dead letter, retry) and its offset are committed in one Kafka transaction: finished jobs leave their outputs
  * with the tracker, and at most every courier.worker.commit-interval the poll thread publishes the outputs its
- * offsets cover, sends the offsets and commits. So a crash at any point yields each outcome exactly once to read_committed readers, and jobs
+ * offsets cover, sends the offsets and commits. So a crash at any point yields each outcome exactly once to
+ * read_committed readers, and jobs
  * never wait for a broker round trip. With a {@code holdUntil}
  * function it also waits for records that are not due yet: it pauses their partition and seeks back, so the
  * consumer keeps polling (well inside max.poll.interval.ms) while nothing is read from that partition.
@@ -49,7 +50,10 @@ final class PollLoop {
     interface RecordHandler {
         void handle(ConsumerRecord<String, byte[]> record, Outputs outputs);
 
-        /** The record failed {@code tries} times with exceptions that are no outage: put its final outcome in the outputs. */
+        /**
+         * The record failed {@code tries} times with exceptions that are no outage: put its final outcome in the
+         * outputs.
+         */
         void giveUp(ConsumerRecord<String, byte[]> record, Outputs outputs, RuntimeException cause, int tries);
     }
 
@@ -81,9 +85,10 @@ final class PollLoop {
     private volatile Instant progress;
     private Thread thread;
 
-    PollLoop(String name, Runnable prepare, Supplier<KafkaConsumer<String, byte[]>> consumers, Supplier<KafkaProducer<String, byte[]>> producers,
-             List<String> topics, KeyOrderedExecutor executor, WorkerConfig config, RecordHandler handler,
-             Function<ConsumerRecord<String, byte[]>, Optional<Instant>> holdUntil, Clock clock, MeterRegistry metrics) {
+    PollLoop(String name, Runnable prepare, Supplier<KafkaConsumer<String, byte[]>> consumers,
+            Supplier<KafkaProducer<String, byte[]>> producers,
+            List<String> topics, KeyOrderedExecutor executor, WorkerConfig config, RecordHandler handler,
+            Function<ConsumerRecord<String, byte[]>, Optional<Instant>> holdUntil, Clock clock, MeterRegistry metrics) {
         this.name = name;
         this.metrics = metrics;
         this.prepare = prepare;
@@ -175,7 +180,8 @@ final class PollLoop {
                 if (!running) {
                     return; // stopping: the failure is the shutdown's (a closed client), nothing to start again
                 }
-                // WARN: the loop recovers by itself; liveness turns DOWN if it keeps failing (courier.worker.liveness-timeout).
+                // WARN: the loop recovers by itself; liveness turns DOWN if it keeps failing
+                // (courier.worker.liveness-timeout).
                 LOG.warnf(e, "consumer loop failed, starting it again in %s loop=%s", backoff, name);
                 metrics.counter("courier.poll.loop.restarts", "loop", name).increment();
             }
@@ -305,7 +311,7 @@ final class PollLoop {
      * (INTERNAL), so no record holds its partition for ever. Waits between tries double up to 30 s.
      */
     private List<ProducerRecord<String, byte[]>> runToOutcome(OffsetTracker.Partition partition,
-                                                             ConsumerRecord<String, byte[]> record) {
+            ConsumerRecord<String, byte[]> record) {
         if (refused.of(record) > 0) {
             return afterRefusal(partition, record);
         }
@@ -338,8 +344,10 @@ final class PollLoop {
      * partition. Null only when the loop stops or the partition moves away first (the next owner runs it).
      */
     private List<ProducerRecord<String, byte[]>> giveUp(OffsetTracker.Partition partition,
-                                                       ConsumerRecord<String, byte[]> record, Throwable cause, int tries) {
-        RuntimeException why = cause instanceof RuntimeException r ? r : new IllegalStateException(cause.toString(), cause);
+            ConsumerRecord<String, byte[]> record, Throwable cause, int tries) {
+        RuntimeException why = cause instanceof RuntimeException r
+                ? r
+                : new IllegalStateException(cause.toString(), cause);
         int outages = 0;
         while (running && !partition.isClosing() && !Thread.currentThread().isInterrupted()) {
             List<ProducerRecord<String, byte[]>> outputs = new ArrayList<>();
@@ -418,7 +426,7 @@ final class PollLoop {
      * go out in the next transaction: one record's output cannot abort them for ever.
      */
     private List<ProducerRecord<String, byte[]>> afterRefusal(OffsetTracker.Partition partition,
-                                                             ConsumerRecord<String, byte[]> record) {
+            ConsumerRecord<String, byte[]> record) {
         if (refused.of(record) == 1) {
             return giveUp(partition, record, new KafkaException("Kafka refused this job's output (too large or invalid "
                     + "for the broker)"), 1);
@@ -465,7 +473,8 @@ final class PollLoop {
 
     /**
      * On shutdown: queued records are handed back uncommitted, running ones get up to the drain timeout; then what is
-     * done is committed once. The consumer's close then revokes partitions the tracker no longer holds: no second drain.
+     * done is committed once. The consumer's close then revokes partitions the tracker no longer holds: no second
+     * drain.
      */
     private void drainAndCommit() {
         Collection<TopicPartition> owned = tracker.tracked();

@@ -41,7 +41,8 @@ final class ResultParts {
                     + maxBytes + " bytes of value) and has no list under data to split");
         }
         ArrayNode elements = (ArrayNode) data.get(listField);
-        int budget = maxBytes - bytes(part(event, listField, json.createArrayNode(), WIDEST_NUMBER, WIDEST_NUMBER, false)).length;
+        int budget = maxBytes
+                - bytes(part(event, listField, json.createArrayNode(), WIDEST_NUMBER, WIDEST_NUMBER, false)).length;
         if (budget <= 0) {
             throw new OutputTooLargeException("the result of job " + jobId + " is over courier.kafka.max-request-size ("
                     + maxBytes + " bytes of value) even without data." + listField);
@@ -53,7 +54,8 @@ final class ResultParts {
             int size = bytes(element).length + 1; // and its comma
             if (size > budget) {
                 throw new OutputTooLargeException("the result of job " + jobId + " has an element of " + size
-                        + " bytes under data." + listField + ", more than a part can hold within courier.kafka.max-request-size");
+                        + " bytes under data." + listField
+                        + ", more than a part can hold within courier.kafka.max-request-size");
             }
             if (used + size > budget) {
                 slices.add(slice);
@@ -73,11 +75,12 @@ final class ResultParts {
 
     private ObjectNode part(ObjectNode event, String listField, ArrayNode slice, int k, int n, boolean last) {
         ObjectNode part = json.createObjectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> fields = event.fields(); fields.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> fields = event.fields(); fields.hasNext();) {
             Map.Entry<String, JsonNode> f = fields.next();
             if (f.getKey().equals("data")) {
                 ObjectNode data = json.createObjectNode();
-                f.getValue().fields().forEachRemaining(d -> data.set(d.getKey(), d.getKey().equals(listField) ? slice : d.getValue()));
+                f.getValue().fields().forEachRemaining(
+                        d -> data.set(d.getKey(), d.getKey().equals(listField) ? slice : d.getValue()));
                 part.set("data", data);
             } else {
                 part.set(f.getKey(), f.getValue());
@@ -93,7 +96,7 @@ final class ResultParts {
     }
 
     private static String firstArrayField(ObjectNode data) {
-        for (Iterator<Map.Entry<String, JsonNode>> fields = data.fields(); fields.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> fields = data.fields(); fields.hasNext();) {
             Map.Entry<String, JsonNode> f = fields.next();
             if (f.getValue().isArray()) {
                 return f.getKey();

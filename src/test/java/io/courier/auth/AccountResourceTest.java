@@ -70,13 +70,15 @@ class AccountResourceTest {
                 .put("/admin/accounts/{id}/tokens", accountId).then().statusCode(200);
 
         try (Connection c = db.getConnection();
-             ResultSet rows = c.createStatement().executeQuery(
-                     "select a.*, t.* from account a join account_token t on t.account_id = a.id where a.id = '" + accountId + "'")) {
+                ResultSet rows = c.createStatement().executeQuery(
+                        "select a.*, t.* from account a join account_token t on t.account_id = a.id where a.id = '"
+                                + accountId + "'")) {
             assertThat(rows.next()).isTrue();
             for (int i = 1; i <= rows.getMetaData().getColumnCount(); i++) {
                 byte[] raw = rows.getBytes(i);
                 String column = raw == null ? "" : new String(raw, StandardCharsets.ISO_8859_1);
-                assertThat(column).as(rows.getMetaData().getColumnName(i)).doesNotContain(access).doesNotContain(refresh)
+                assertThat(column).as(rows.getMetaData().getColumnName(i)).doesNotContain(access)
+                        .doesNotContain(refresh)
                         .doesNotContain("canary");
             }
         }
@@ -108,14 +110,17 @@ class AccountResourceTest {
         given().auth().oauth2(ADMIN).contentType("application/json")
                 .body("""
                         {"accessToken":"x","accessTokenExpiresAt":"2027-01-01T00:00:00Z","refreshToken":"r"}""")
-                .put("/admin/accounts/a1/tokens").then().statusCode(400).body("field", equalTo("refreshTokenExpiresAt"));
+                .put("/admin/accounts/a1/tokens").then().statusCode(400)
+                .body("field", equalTo("refreshTokenExpiresAt"));
         given().auth().oauth2(ADMIN).contentType("application/json")
                 .body("""
                         {"accessToken":"x","accessTokenExpiresAt":"2027-01-01T00:00:00Z",\
                         "memberUrn":"urn:li:share:1"}""")
                 .put("/admin/accounts/a1/tokens").then().statusCode(400).body("field", equalTo("memberUrn"));
         given().auth().oauth2(ADMIN).contentType("application/json").body(tokens("x", "y"))
-                .put("/admin/accounts/{id}/tokens", "bad id with spaces").then().statusCode(400).body("field", equalTo("accountId"));
-        given().auth().oauth2(ADMIN).get("/admin/accounts/{id}", "acct-unknown-" + UUID.randomUUID()).then().statusCode(404);
+                .put("/admin/accounts/{id}/tokens", "bad id with spaces").then().statusCode(400)
+                .body("field", equalTo("accountId"));
+        given().auth().oauth2(ADMIN).get("/admin/accounts/{id}", "acct-unknown-" + UUID.randomUUID()).then()
+                .statusCode(404);
     }
 }

@@ -31,14 +31,17 @@ class ConnectCheckTest {
 
     @Test
     void theSameMemberWithEveryScopeIsStored() {
-        assertThat(ConnectCheck.check(Optional.of(ME), CONFIGURED, Optional.of(ME), CONFIGURED, false, CONFIGURED)).isEmpty();
+        assertThat(ConnectCheck.check(Optional.of(ME), CONFIGURED, Optional.of(ME), CONFIGURED, false, CONFIGURED))
+                .isEmpty();
     }
 
     @Test
     void anotherMemberIsRefusedUnlessTheLinkAllowsARebind() {
-        assertThat(ConnectCheck.check(Optional.of(ME), CONFIGURED, Optional.of(STRANGER), CONFIGURED, false, CONFIGURED))
+        assertThat(
+                ConnectCheck.check(Optional.of(ME), CONFIGURED, Optional.of(STRANGER), CONFIGURED, false, CONFIGURED))
                 .contains(new Refusal.MemberMismatch(ME, STRANGER));
-        assertThat(ConnectCheck.check(Optional.of(ME), CONFIGURED, Optional.of(STRANGER), CONFIGURED, true, CONFIGURED)).isEmpty();
+        assertThat(ConnectCheck.check(Optional.of(ME), CONFIGURED, Optional.of(STRANGER), CONFIGURED, true, CONFIGURED))
+                .isEmpty();
     }
 
     @Test
@@ -50,13 +53,16 @@ class ConnectCheckTest {
                 .contains(new Refusal.MemberUnknown());
         assertThat(ConnectCheck.check(Optional.of(ME), CONFIGURED, Optional.empty(), CONFIGURED, true, CONFIGURED))
                 .as("a rebind link too").contains(new Refusal.MemberUnknown());
-        assertThat(ConnectCheck.check(Optional.empty(), List.of(), Optional.of(STRANGER), CONFIGURED, false, CONFIGURED)).isEmpty();
+        assertThat(
+                ConnectCheck.check(Optional.empty(), List.of(), Optional.of(STRANGER), CONFIGURED, false, CONFIGURED))
+                .isEmpty();
     }
 
     @Test
     void aNarrowerGrantIsRefusedNamingWhatIsMissing() {
         List<String> held = List.of("openid", "profile", "email", "w_member_social", "rw_organization_admin");
-        assertThat(ConnectCheck.check(Optional.of(ME), held, Optional.of(ME), List.of("openid", "profile", "email"), false, CONFIGURED))
+        assertThat(ConnectCheck.check(Optional.of(ME), held, Optional.of(ME), List.of("openid", "profile", "email"),
+                false, CONFIGURED))
                 .contains(new Refusal.ScopesMissing(List.of("w_member_social", "rw_organization_admin")));
     }
 }

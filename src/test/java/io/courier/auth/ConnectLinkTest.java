@@ -63,7 +63,8 @@ class ConnectLinkTest extends PipelineTestSupport {
     void aConnectWithoutAValidLinkCreatesNoAccount() {
         Set<String> oauthKeys = oauthKeys();
         String stranger = "acct-" + UUID.randomUUID();
-        String forged = ConnectLinks.sign(stranger, Instant.now().plusSeconds(300), false).replaceAll("sig=[^&]+", "sig=AAAA");
+        String forged = ConnectLinks.sign(stranger, Instant.now().plusSeconds(300), false).replaceAll("sig=[^&]+",
+                "sig=AAAA");
         String expired = ConnectLinks.sign(stranger, Instant.now().minusSeconds(1), false);
         String tooLong = ConnectLinks.sign(stranger, Instant.now().plus(Duration.ofDays(30)), false);
 
@@ -124,7 +125,8 @@ class ConnectLinkTest extends PipelineTestSupport {
         HttpResponse<String> page = new Browser().connect(minted.jsonPath().getString("url"));
 
         assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
-        assertThat(tokens.account(account.accountId()).orElseThrow().memberUrn()).contains(other.get("memberUrn").asText());
+        assertThat(tokens.account(account.accountId()).orElseThrow().memberUrn())
+                .contains(other.get("memberUrn").asText());
     }
 
     @Test
@@ -132,14 +134,16 @@ class ConnectLinkTest extends PipelineTestSupport {
         String accountId = "acct-" + UUID.randomUUID();
         given().contentType("application/json").body("{}").post("/admin/accounts/{id}/connect-link", accountId)
                 .then().statusCode(401);
-        given().auth().oauth2("not-the-token").post("/admin/accounts/{id}/connect-link", accountId).then().statusCode(401);
+        given().auth().oauth2("not-the-token").post("/admin/accounts/{id}/connect-link", accountId).then()
+                .statusCode(401);
         assertThat(tokens.account(accountId)).isEmpty();
         given().auth().oauth2(io.courier.testkit.ConnectedAccounts.ADMIN_TOKEN).contentType("application/json")
                 .body("""
                         {"allowRebind":"yes"}""").post("/admin/accounts/{id}/connect-link", accountId)
                 .then().statusCode(400);
         // No body at all is a plain link.
-        given().auth().oauth2(io.courier.testkit.ConnectedAccounts.ADMIN_TOKEN).post("/admin/accounts/{id}/connect-link", accountId)
+        given().auth().oauth2(io.courier.testkit.ConnectedAccounts.ADMIN_TOKEN)
+                .post("/admin/accounts/{id}/connect-link", accountId)
                 .then().statusCode(200);
     }
 
@@ -206,7 +210,8 @@ class ConnectLinkTest extends PipelineTestSupport {
     void mintingALinkForANewIdCreatesTheAccountAndTheConnectCompletesIt() throws Exception {
         String accountId = "acct-" + UUID.randomUUID();
         String link = ConnectLinks.mintUrl(accountId);
-        assertThat(tokens.account(accountId)).hasValueSatisfying(a -> assertThat(a.status()).isEqualTo("REAUTH_REQUIRED"));
+        assertThat(tokens.account(accountId))
+                .hasValueSatisfying(a -> assertThat(a.status()).isEqualTo("REAUTH_REQUIRED"));
 
         HttpResponse<String> page = new Browser().connect(link);
 
@@ -221,7 +226,8 @@ class ConnectLinkTest extends PipelineTestSupport {
         Connected account = connect(simulator, "{}");
         signInNextAs(account.member().get("memberId").asText(), null);
 
-        HttpResponse<String> page = new Browser().connect(ConnectLinks.sign(account.accountId(), Instant.now().plusSeconds(300), false));
+        HttpResponse<String> page = new Browser()
+                .connect(ConnectLinks.sign(account.accountId(), Instant.now().plusSeconds(300), false));
 
         assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
     }
@@ -300,10 +306,11 @@ class ConnectLinkTest extends PipelineTestSupport {
 
     /** Every quota bucket and its value: what a flood of connects must not change. */
     private Map<String, String> quotaKeys() {
-        String prefix = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("courier.quota.key-prefix", String.class);
+        String prefix = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("courier.quota.key-prefix",
+                String.class);
         Map<String, String> out = new TreeMap<>();
-        redisson.getKeys().getKeysStream(KeysScanOptions.defaults().pattern(prefix + "*")).forEach(k ->
-                out.put(k, String.valueOf(redisson.getKeys().getType(k))));
+        redisson.getKeys().getKeysStream(KeysScanOptions.defaults().pattern(prefix + "*"))
+                .forEach(k -> out.put(k, String.valueOf(redisson.getKeys().getType(k))));
         return out;
     }
 }

@@ -43,19 +43,23 @@ class ConnectLinksTest {
                 Map.entry("expires", String.valueOf(NOW.getEpochSecond() + 60)), Map.entry("nonce", "A".repeat(32)))) {
             Map<String, String> tampered = new LinkedHashMap<>(q);
             tampered.put(change.getKey(), change.getValue());
-            assertThat(verify(tampered)).as(change.getKey()).isEqualTo(new Verdict.Invalid("link_invalid", "the link's signature does not match"));
+            assertThat(verify(tampered)).as(change.getKey())
+                    .isEqualTo(new Verdict.Invalid("link_invalid", "the link's signature does not match"));
         }
     }
 
     @Test
     void expiredOrTooDistantLinksAreRefused() {
         Map<String, String> q = query(links.mint("acct-42", false).url());
-        ConnectLinks later = new ConnectLinks(config(Optional.of(KEY)), Clock.fixed(NOW.plus(Duration.ofMinutes(16)), ZoneOffset.UTC));
+        ConnectLinks later = new ConnectLinks(config(Optional.of(KEY)),
+                Clock.fixed(NOW.plus(Duration.ofMinutes(16)), ZoneOffset.UTC));
         assertThat(later.verify(q.get("accountId"), q.get("expires"), q.get("nonce"), q.get("rebind"), q.get("sig")))
                 .isInstanceOfSatisfying(Verdict.Invalid.class, i -> assertThat(i.code()).isEqualTo("link_expired"));
-        ConnectLinks earlier = new ConnectLinks(config(Optional.of(KEY)), Clock.fixed(NOW.minus(Duration.ofHours(2)), ZoneOffset.UTC));
+        ConnectLinks earlier = new ConnectLinks(config(Optional.of(KEY)),
+                Clock.fixed(NOW.minus(Duration.ofHours(2)), ZoneOffset.UTC));
         assertThat(earlier.verify(q.get("accountId"), q.get("expires"), q.get("nonce"), q.get("rebind"), q.get("sig")))
-                .isInstanceOfSatisfying(Verdict.Invalid.class, i -> assertThat(i.reason()).contains("courier.oauth.link-max-ttl"));
+                .isInstanceOfSatisfying(Verdict.Invalid.class,
+                        i -> assertThat(i.reason()).contains("courier.oauth.link-max-ttl"));
     }
 
     @Test
@@ -87,7 +91,8 @@ class ConnectLinksTest {
     private static OAuthConfig config(Optional<String> key) {
         Map<String, Object> values = Map.of("redirectUri", "https://courier.example.com/oauth/callback",
                 "linkKey", key, "linkTtl", Duration.ofMinutes(15), "linkMaxTtl", Duration.ofHours(1));
-        return (OAuthConfig) Proxy.newProxyInstance(OAuthConfig.class.getClassLoader(), new Class<?>[] {OAuthConfig.class},
+        return (OAuthConfig) Proxy.newProxyInstance(OAuthConfig.class.getClassLoader(),
+                new Class<?>[] {OAuthConfig.class},
                 (proxy, method, args) -> values.get(method.getName()));
     }
 }

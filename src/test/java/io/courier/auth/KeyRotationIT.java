@@ -37,8 +37,10 @@ import org.junit.jupiter.api.Test;
  */
 class KeyRotationIT {
 
-    private static final String OLD_KEY = Base64.getEncoder().encodeToString("old-key-old-key-old-key-old-key!".getBytes(StandardCharsets.US_ASCII));
-    private static final String NEW_KEY = Base64.getEncoder().encodeToString("new-key-new-key-new-key-new-key!".getBytes(StandardCharsets.US_ASCII));
+    private static final String OLD_KEY = Base64.getEncoder()
+            .encodeToString("old-key-old-key-old-key-old-key!".getBytes(StandardCharsets.US_ASCII));
+    private static final String NEW_KEY = Base64.getEncoder()
+            .encodeToString("new-key-new-key-new-key-new-key!".getBytes(StandardCharsets.US_ASCII));
     private static final int ACCOUNTS = 3;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -55,7 +57,8 @@ class KeyRotationIT {
         env.put("COURIER_AUTH_TOKEN_ROWS_INTERVAL", "1s");
 
         List<String> accounts = new ArrayList<>();
-        Process before = CourierJar.start(with(env, Map.of("COURIER_TOKEN_KEY", OLD_KEY, "COURIER_TOKEN_KEY_ID", "old")), port, log);
+        Process before = CourierJar
+                .start(with(env, Map.of("COURIER_TOKEN_KEY", OLD_KEY, "COURIER_TOKEN_KEY_ID", "old")), port, log);
         try {
             for (int i = 0; i < ACCOUNTS; i++) {
                 JsonNode member = simulator.newMember("{}");
@@ -63,8 +66,8 @@ class KeyRotationIT {
                 CourierJar.importTokens(port, accountId, member);
                 accounts.add(accountId);
             }
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                    assertThat(tokenRows(port)).containsEntry("old", (double) ACCOUNTS));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(tokenRows(port)).containsEntry("old", (double) ACCOUNTS));
         } finally {
             stop(before);
         }
@@ -79,13 +82,14 @@ class KeyRotationIT {
         Process during = CourierJar.start(rotating, port, log);
         try {
             assertThat(tokenRows(port)).containsEntry("old", (double) ACCOUNTS).containsEntry("new", 0.0);
-            Cli rekey = cli("tokens", "rekey", "--batch", "1", "--url", "http://127.0.0.1:" + port, "--token", CourierJar.ADMIN);
+            Cli rekey = cli("tokens", "rekey", "--batch", "1", "--url", "http://127.0.0.1:" + port, "--token",
+                    CourierJar.ADMIN);
             assertThat(rekey.code).as(rekey.out).isZero();
             // One row per step: the progress counts up while the old key's rows count down.
             assertThat(rekey.out).contains("1/3 rows under key new").contains("2/3 rows under key new")
                     .contains("3/3 rows under key new").contains("rekeyed 3 row(s); 0 unreadable");
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                    assertThat(tokenRows(port)).containsEntry("old", 0.0).containsEntry("new", (double) ACCOUNTS));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(tokenRows(port))
+                    .containsEntry("old", 0.0).containsEntry("new", (double) ACCOUNTS));
             // Run again: nothing left to do, and it says so.
             assertThat(cli("tokens", "rekey", "--url", "http://127.0.0.1:" + port, "--token", CourierJar.ADMIN).out)
                     .contains("rekeyed 0 row(s)");
@@ -97,7 +101,8 @@ class KeyRotationIT {
         Process after = CourierJar.start(newOnly, port, log);
         try (KafkaTestClient kafka = new KafkaTestClient(services.get("courier.kafka.bootstrap-servers"))) {
             String jobId = "rot-" + UUID.randomUUID();
-            kafka.send("linkedin.jobs.sync", accounts.getFirst(), job(jobId, "sync.profile", accounts.getFirst(), "{}"));
+            kafka.send("linkedin.jobs.sync", accounts.getFirst(),
+                    job(jobId, "sync.profile", accounts.getFirst(), "{}"));
             String result = text(kafka.await("linkedin.jobs.results", r -> text(r).contains(jobId), 1,
                     Duration.ofSeconds(60)).getFirst());
             assertThat(result).contains("\"status\":\"SUCCEEDED\"");
@@ -141,10 +146,13 @@ class KeyRotationIT {
 
     /** courier_token_rows by key id, as Prometheus scrapes it. */
     private static Map<String, Double> tokenRows(int port) throws Exception {
-        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = HTTP
+                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         Map<String, Double> rows = new HashMap<>();
-        Matcher m = Pattern.compile("(?m)^courier_token_rows\\{key_id=\"([^\"]+)\"[^}]*} ([0-9.E+-]+)$").matcher(metrics);
+        Matcher m = Pattern.compile("(?m)^courier_token_rows\\{key_id=\"([^\"]+)\"[^}]*} ([0-9.E+-]+)$")
+                .matcher(metrics);
         while (m.find()) {
             rows.put(m.group(1), Double.parseDouble(m.group(2)));
         }

@@ -36,7 +36,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 @WithTestResource(CourierServices.class)
 class OAuthConnectTest extends PipelineTestSupport {
 
-    private static final HttpClient BROWSER = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private static final HttpClient BROWSER = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+            .build();
 
     @Inject
     TokenStore tokens;
@@ -71,7 +72,8 @@ class OAuthConnectTest extends PipelineTestSupport {
 
         assertThat(new Browser().connect(ConnectLinks.mintUrl(account.accountId())).statusCode()).isEqualTo(200);
         assertThat(status(account.accountId())).isEqualTo("CONNECTED");
-        await().atMost(WAIT).until(() -> types(events(kafka, account.accountId())).contains("courier.account.reauth-resolved"));
+        await().atMost(WAIT)
+                .until(() -> types(events(kafka, account.accountId())).contains("courier.account.reauth-resolved"));
         assertThat(types(events(kafka, account.accountId())))
                 .containsExactly("courier.account.reauth-required", "courier.account.reauth-resolved");
     }
@@ -93,7 +95,8 @@ class OAuthConnectTest extends PipelineTestSupport {
         assertThat(page.get("error").asText()).isEqualTo(error);
         assertThat(page.get("title").asText()).isEqualTo(title);
         assertThat(page.get("message").asText()).contains(hint);
-        assertThat(tokens.account(accountId).orElseThrow().status()).isEqualTo("REAUTH_REQUIRED"); // minted, never connected
+        assertThat(tokens.account(accountId).orElseThrow().status()).isEqualTo("REAUTH_REQUIRED"); // minted, never
+                                                                                                   // connected
         assertThat(tokens.account(accountId).orElseThrow().accessTokenExpiresAt()).isEmpty();
     }
 
@@ -101,7 +104,8 @@ class OAuthConnectTest extends PipelineTestSupport {
     void aBrowserGetsHtml() {
         simulator.call("POST", "/sim/authorization/next", """
                 {"error":"user_cancelled_login"}""");
-        HttpResponse<String> page = new Browser().accepting("text/html").connect(ConnectLinks.mintUrl("acct-" + UUID.randomUUID()));
+        HttpResponse<String> page = new Browser().accepting("text/html")
+                .connect(ConnectLinks.mintUrl("acct-" + UUID.randomUUID()));
         assertThat(page.statusCode()).isEqualTo(400);
         assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
         assertThat(page.body()).contains("<h1 class=\"error\">Sign-in cancelled</h1>").contains("start again");
@@ -129,7 +133,8 @@ class OAuthConnectTest extends PipelineTestSupport {
         String code = query(callback, "code");
 
         String freshState = query(browser.open(ConnectLinks.mintUrl(accountId)), "state");
-        HttpResponse<String> page = browser.get(ConnectLinks.courier() + "/oauth/callback?code=" + code + "&state=" + freshState);
+        HttpResponse<String> page = browser
+                .get(ConnectLinks.courier() + "/oauth/callback?code=" + code + "&state=" + freshState);
         assertThat(page.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(page.body()).get("error").asText()).isEqualTo("code_rejected");
         assertThat(JSON.readTree(page.body()).get("message").asText()).contains("expired or was already used");
@@ -139,26 +144,32 @@ class OAuthConnectTest extends PipelineTestSupport {
     void aCodeIssuedForAnotherRedirectUriNamesTheSetting() throws Exception {
         // A code LinkedIn issued for another redirect URI (a second environment sharing the app, say).
         String elsewhere = "http://localhost:1/other/callback";
-        String location = browse(simulatorUrl + "/oauth/v2/authorization?response_type=code&client_id=courier-sim-client"
-                + "&redirect_uri=" + elsewhere + "&state=x&scope=openid");
+        String location = browse(
+                simulatorUrl + "/oauth/v2/authorization?response_type=code&client_id=courier-sim-client"
+                        + "&redirect_uri=" + elsewhere + "&state=x&scope=openid");
         String code = query(location, "code");
 
         Browser browser = new Browser();
         String state = query(browser.open(ConnectLinks.mintUrl("acct-" + UUID.randomUUID())), "state");
-        HttpResponse<String> page = browser.get(ConnectLinks.courier() + "/oauth/callback?code=" + code + "&state=" + state);
+        HttpResponse<String> page = browser
+                .get(ConnectLinks.courier() + "/oauth/callback?code=" + code + "&state=" + state);
         assertThat(page.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(page.body()).get("error").asText()).isEqualTo("code_rejected");
         assertThat(JSON.readTree(page.body()).get("message").asText()).contains("courier.oauth.redirect-uri");
     }
 
-    /** A callback request carrying the cookie that belongs to its state, as if copied from the browser that started it. */
+    /**
+     * A callback request carrying the cookie that belongs to its state, as if copied from the browser that started it.
+     */
     private static Response withStateCookie(String callbackUrl) {
         String state = query(callbackUrl, "state");
-        return given().accept("application/json").cookie(OAuthResource.STATE_COOKIE, OAuthStates.hash(state)).get(pathOf(callbackUrl));
+        return given().accept("application/json").cookie(OAuthResource.STATE_COOKIE, OAuthStates.hash(state))
+                .get(pathOf(callbackUrl));
     }
 
     private static String browse(String url) throws Exception {
-        HttpResponse<String> r = BROWSER.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = BROWSER.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
         return r.headers().firstValue("Location").orElseThrow();
     }

@@ -22,7 +22,8 @@ class OAuthRateLimiterTest {
         for (int i = 0; i < 3; i++) {
             assertThat(limiter.refuse("198.51.100.7")).isEmpty();
         }
-        assertThat(limiter.refuse("198.51.100.7")).hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofMinutes(1)));
+        assertThat(limiter.refuse("198.51.100.7"))
+                .hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofMinutes(1)));
         assertThat(limiter.refuse("198.51.100.8")).as("another address is not held back").isEmpty();
         clock.advance(Duration.ofMinutes(1));
         assertThat(limiter.refuse("198.51.100.7")).isEmpty();
@@ -44,7 +45,8 @@ class OAuthRateLimiterTest {
 
     @Test
     void ipv6CountsPerSlash64() {
-        assertThat(OAuthRateLimiter.client("2001:db8:1:2:aaaa::1")).isEqualTo(OAuthRateLimiter.client("2001:db8:1:2:bbbb:0:0:9"));
+        assertThat(OAuthRateLimiter.client("2001:db8:1:2:aaaa::1"))
+                .isEqualTo(OAuthRateLimiter.client("2001:db8:1:2:bbbb:0:0:9"));
         assertThat(OAuthRateLimiter.client("2001:db8:1:3::1")).isNotEqualTo(OAuthRateLimiter.client("2001:db8:1:2::1"));
         assertThat(OAuthRateLimiter.client("203.0.113.9")).isEqualTo("203.0.113.9");
         assertThat(OAuthRateLimiter.client("unknown")).isEqualTo("unknown");

@@ -64,7 +64,8 @@ class ReauthScanTest extends PipelineTestSupport {
         scan.scan();
         await().atMost(WAIT).until(() -> !events(kafka, account.accountId()).isEmpty());
         assertThat(events(kafka, account.accountId())).hasSize(1);
-        assertThat(events(kafka, account.accountId()).getFirst().get("data").get("reason").asText()).contains("in 2 days");
+        assertThat(events(kafka, account.accountId()).getFirst().get("data").get("reason").asText())
+                .contains("in 2 days");
     }
 
     @Test
@@ -93,7 +94,7 @@ class ReauthScanTest extends PipelineTestSupport {
 
     private void setRefreshEnd(String accountId, Instant end) {
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                        "update account_token set refresh_token_expires_at = ?1 where account_id = ?2")
+                "update account_token set refresh_token_expires_at = ?1 where account_id = ?2")
                 .setParameter(1, Timestamp.from(end)).setParameter(2, accountId).executeUpdate());
     }
 }

@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 
 class TokenCipherTest {
 
-    private static final String KEY_A = Base64.getEncoder().encodeToString("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".getBytes());
-    private static final String KEY_B = Base64.getEncoder().encodeToString("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb".getBytes());
+    private static final String KEY_A = Base64.getEncoder()
+            .encodeToString("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".getBytes());
+    private static final String KEY_B = Base64.getEncoder()
+            .encodeToString("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb".getBytes());
 
     record Config(String tokenKey, String tokenKeyId, Map<String, String> retiredKeys) implements AuthConfig {
         @Override
@@ -33,14 +35,16 @@ class TokenCipherTest {
     @Test
     void sameTokenEncryptsDifferentlyEachTime() {
         TokenCipher cipher = new TokenCipher(new Config(KEY_A, "a", Map.of()));
-        assertThat(cipher.encrypt("t", "acct-1", "access_token")).isNotEqualTo(cipher.encrypt("t", "acct-1", "access_token"));
+        assertThat(cipher.encrypt("t", "acct-1", "access_token"))
+                .isNotEqualTo(cipher.encrypt("t", "acct-1", "access_token"));
     }
 
     @Test
     void ciphertextMovedToAnotherAccountOrColumnDoesNotDecrypt() {
         TokenCipher cipher = new TokenCipher(new Config(KEY_A, "a", Map.of()));
         byte[] sealed = cipher.encrypt("token", "acct-1", "access_token");
-        assertThatThrownBy(() -> cipher.decrypt(sealed, "a", "acct-2", "access_token")).hasMessageNotContaining("token\"");
+        assertThatThrownBy(() -> cipher.decrypt(sealed, "a", "acct-2", "access_token"))
+                .hasMessageNotContaining("token\"");
         assertThatThrownBy(() -> cipher.decrypt(sealed, "a", "acct-1", "refresh_token"))
                 .isInstanceOf(TokenCipher.UnreadableTokenException.class);
     }
@@ -51,7 +55,8 @@ class TokenCipherTest {
         TokenCipher rotated = new TokenCipher(new Config(KEY_B, "b", Map.of("a", KEY_A)));
         assertThat(rotated.currentKeyId()).isEqualTo("b");
         assertThat(rotated.decrypt(old, "a", "acct-1", "access_token")).isEqualTo("token");
-        assertThatThrownBy(() -> new TokenCipher(new Config(KEY_B, "b", Map.of())).decrypt(old, "a", "acct-1", "access_token"))
+        assertThatThrownBy(
+                () -> new TokenCipher(new Config(KEY_B, "b", Map.of())).decrypt(old, "a", "acct-1", "access_token"))
                 .hasMessageContaining("courier.auth.retired-keys");
     }
 
@@ -66,10 +71,12 @@ class TokenCipherTest {
 
     @Test
     void aTokenNoConfiguredKeyOpensIsUnreadableNamingTheKeyId() {
-        byte[] old = new TokenCipher(new Config(KEY_A, "a", Map.of())).encrypt("secret-token", "acct-1", "access_token");
+        byte[] old = new TokenCipher(new Config(KEY_A, "a", Map.of())).encrypt("secret-token", "acct-1",
+                "access_token");
         TokenCipher rotatedAway = new TokenCipher(new Config(KEY_B, "b", Map.of()));
         assertThatThrownBy(() -> rotatedAway.decrypt(old, "a", "acct-1", "access_token"))
-                .isInstanceOfSatisfying(TokenCipher.UnreadableTokenException.class, e -> assertThat(e.keyId()).isEqualTo("a"))
+                .isInstanceOfSatisfying(TokenCipher.UnreadableTokenException.class,
+                        e -> assertThat(e.keyId()).isEqualTo("a"))
                 .hasMessageContaining("'a'").hasMessageNotContaining("secret-token");
         TokenCipher replacedUnderTheSameId = new TokenCipher(new Config(KEY_B, "a", Map.of()));
         assertThatThrownBy(() -> replacedUnderTheSameId.decrypt(old, "a", "acct-1", "access_token"))

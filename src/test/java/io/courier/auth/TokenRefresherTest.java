@@ -89,7 +89,8 @@ class TokenRefresherTest extends PipelineTestSupport {
         assertThat(calls(simulator, account, "POST", "/oauth/v2/accessToken")).isEqualTo(1);
         assertThat(versions).containsExactly(seen.version() + 1);
         // The new token works against LinkedIn.
-        assertThat(tokens.stored(account.accountId()).orElseThrow().grant().expiresAt()).isAfter(Instant.now().plus(Duration.ofDays(59)));
+        assertThat(tokens.stored(account.accountId()).orElseThrow().grant().expiresAt())
+                .isAfter(Instant.now().plus(Duration.ofDays(59)));
     }
 
     @Test
@@ -172,7 +173,8 @@ class TokenRefresherTest extends PipelineTestSupport {
                     .isInstanceOf(AppCredentialsException.class).hasMessageContaining("Client authentication failed");
             int callsBefore = calls(simulator, account, "POST", "/oauth/v2/accessToken");
             // Every pod stops refreshing, even one with good credentials: no call reaches LinkedIn.
-            assertThatThrownBy(() -> refresher.refresh(account.accountId(), version)).isInstanceOf(AppCredentialsException.class);
+            assertThatThrownBy(() -> refresher.refresh(account.accountId(), version))
+                    .isInstanceOf(AppCredentialsException.class);
             assertThat(calls(simulator, account, "POST", "/oauth/v2/accessToken")).isEqualTo(callsBefore);
             assertThat(status(account.accountId())).isEqualTo("CONNECTED");
             get("/q/health/ready").then().statusCode(503);

@@ -55,7 +55,10 @@ class EndToEndBenchmark {
     /** Share of LinkedIn calls answering 429 or 503 (half each), for both sides. */
     private static final int FAULT_PERCENT = Integer.getInteger("bench.faultPercent", 0);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
-    /** With faults, also run the inline-retrying loop (slow: its rate is in BENCHMARKS.md); -Dbench.retryingBaseline=false skips it. */
+    /**
+     * With faults, also run the inline-retrying loop (slow: its rate is in BENCHMARKS.md);
+     * -Dbench.retryingBaseline=false skips it.
+     */
     private static final boolean RETRYING_BASELINE = !"false".equals(System.getProperty("bench.retryingBaseline"));
 
     @ConfigProperty(name = "courier.kafka.bootstrap-servers")
@@ -103,19 +106,20 @@ class EndToEndBenchmark {
                 ratios.add(courier.all() / baseline.all());
                 ratios95.add(courier.first95() / baseline.first95());
                 report.append(String.format("round %d: bare loop %.1f jobs/s (first 95 %%: %.1f), courier %.1f jobs/s"
-                                + " (first 95 %%: %.1f), ratio %.2f (first 95 %%: %.2f); machine CPU per job: bare loop"
-                                + " %.2f ms, courier %.2f ms%n", round, baseline.all(),
+                        + " (first 95 %%: %.1f), ratio %.2f (first 95 %%: %.2f); machine CPU per job: bare loop"
+                        + " %.2f ms, courier %.2f ms%n", round, baseline.all(),
                         baseline.first95(), courier.all(), courier.first95(), courier.all() / baseline.all(),
                         courier.first95() / baseline.first95(), baseline.cpuMsPerJob(), courier.cpuMsPerJob()));
                 if (JOBS >= 10_000) { // the bare loop finishes 500-record batches: shorter runs have no tenths to show
-                    report.append(String.format("round %d: jobs/s per tenth of the jobs: bare loop [%s], courier [%s]%n",
-                            round, baseline.tenths(), courier.tenths()));
+                    report.append(
+                            String.format("round %d: jobs/s per tenth of the jobs: bare loop [%s], courier [%s]%n",
+                                    round, baseline.tenths(), courier.tenths()));
                 }
                 if (FAULT_PERCENT > 0 && RETRYING_BASELINE) {
                     Run retrying = bareLoopJobsPerSecond(kafka, accounts, JOBS, true);
                     ratiosRetrying.add(courier.all() / retrying.all());
                     report.append(String.format("round %d: bare loop retrying inline %.1f jobs/s (first 95 %%: %.1f),"
-                                    + " courier/retrying (all jobs) %.2f%n", round, retrying.all(), retrying.first95(),
+                            + " courier/retrying (all jobs) %.2f%n", round, retrying.all(), retrying.first95(),
                             courier.all() / retrying.all()));
                 }
             }
@@ -123,12 +127,12 @@ class EndToEndBenchmark {
             ratios95.sort(null);
             ratiosRetrying.sort(null);
             report.append(String.format("median ratio courier/bare = %.2f (first 95 %% of jobs: %.2f)%n",
-                            ratios.get(ratios.size() / 2), ratios95.get(ratios95.size() / 2)));
+                    ratios.get(ratios.size() / 2), ratios95.get(ratios95.size() / 2)));
             if (!ratiosRetrying.isEmpty()) {
                 report.append(String.format("median ratio courier/bare loop retrying inline (all jobs) = %.2f%n",
                         ratiosRetrying.get(ratiosRetrying.size() / 2)));
             }
-            report                    .append(meanJobDuration());
+            report.append(meanJobDuration());
             System.out.println(report);
             Files.createDirectories(Path.of("target/bench"));
             Files.writeString(Path.of("target/bench/end-to-end.txt"), report);
@@ -147,11 +151,13 @@ class EndToEndBenchmark {
         for (String line : metrics.split("\n")) {
             if (line.startsWith("courier_job_duration_seconds_sum{") && line.contains("outcome=\"succeeded\"")) {
                 sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            } else if (line.startsWith("courier_job_duration_seconds_count{") && line.contains("outcome=\"succeeded\"")) {
+            } else if (line.startsWith("courier_job_duration_seconds_count{")
+                    && line.contains("outcome=\"succeeded\"")) {
                 count += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
-        return String.format("courier mean job time (start to written outcome): %.1f ms over %.0f jobs%n", 1000 * sum / count, count);
+        return String.format("courier mean job time (start to written outcome): %.1f ms over %.0f jobs%n",
+                1000 * sum / count, count);
     }
 
     /**
@@ -196,7 +202,8 @@ class EndToEndBenchmark {
         Run run() {
             StringBuilder tenths = new StringBuilder();
             for (int t = 0; t < 10; t++) { // jobs/s within each tenth of the jobs: is the pace steady?
-                tenths.append(t == 0 ? "" : " ").append(Math.round(jobs / 10.0 / ((atTenth[t] - (t == 0 ? start : atTenth[t - 1])) / 1e9)));
+                tenths.append(t == 0 ? "" : " ")
+                        .append(Math.round(jobs / 10.0 / ((atTenth[t] - (t == 0 ? start : atTenth[t - 1])) / 1e9)));
             }
             return new Run(jobs / ((System.nanoTime() - start) / 1e9), Math.ceil(jobs * 0.95) / ((at95 - start) / 1e9),
                     (double) (machineCpuMillis() - cpuStart) / jobs, tenths.toString());
@@ -227,7 +234,8 @@ class EndToEndBenchmark {
         // Positioned at the end of the results topic before the clock starts: no group join, no old records.
         try (KafkaConsumer<String, byte[]> results = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = results.partitionsFor("linkedin.jobs.results").stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             results.assign(partitions);
@@ -274,7 +282,7 @@ class EndToEndBenchmark {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, topic,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), new ByteArrayDeserializer());
-             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             // Joined before the clock starts, as Courier's consumer is.
             consumer.subscribe(List.of(topic));
             while (consumer.assignment().isEmpty()) {
@@ -291,7 +299,8 @@ class EndToEndBenchmark {
             while (progress.done() < jobs) {
                 List<Future<?>> batch = new ArrayList<>();
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    batch.add(threads.submit(() -> retrying ? postUntilDone(http, permits, r) : post(http, permits, r)));
+                    batch.add(
+                            threads.submit(() -> retrying ? postUntilDone(http, permits, r) : post(http, permits, r)));
                 }
                 for (Future<?> f : batch) {
                     f.get();
@@ -303,7 +312,8 @@ class EndToEndBenchmark {
         }
     }
 
-    private Integer post(HttpClient http, Semaphore permits, ConsumerRecord<String, byte[]> r) throws IOException, InterruptedException {
+    private Integer post(HttpClient http, Semaphore permits, ConsumerRecord<String, byte[]> r)
+            throws IOException, InterruptedException {
         permits.acquire();
         try {
             // A bare loop does not retry: a refused call is simply lost (that is what Courier is for).
@@ -347,7 +357,8 @@ class EndToEndBenchmark {
         }
     }
 
-    private HttpResponse<String> call(HttpClient http, ConsumerRecord<String, byte[]> r) throws IOException, InterruptedException {
+    private HttpResponse<String> call(HttpClient http, ConsumerRecord<String, byte[]> r)
+            throws IOException, InterruptedException {
         var body = JSON.readTree(r.value());
         return http.send(HttpRequest.newBuilder(URI.create(simulatorUrl + "/rest/posts"))
                 .header("Authorization", "Bearer " + body.get("token").asText())
@@ -358,7 +369,8 @@ class EndToEndBenchmark {
                         {"author":"%s","commentary":"%s","visibility":"PUBLIC",\
                         "distribution":{"feedDistribution":"MAIN_FEED","targetEntities":[],\
                         "thirdPartyDistributionChannels":[]},"lifecycleState":"PUBLISHED",\
-                        "isReshareDisabledByAuthor":false}""".formatted(body.get("author").asText(), body.get("commentary").asText())))
+                        "isReshareDisabledByAuthor":false}""".formatted(body.get("author").asText(),
+                        body.get("commentary").asText())))
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -24,21 +24,23 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(CourierServices.class)
 class DlqCommandTest extends PipelineTestSupport {
 
-
     @Test
     void listShowReplayAndDiscardFromTheTerminal() {
         String account = "cli-" + UUID.randomUUID();
         for (int i = 0; i < 22; i++) {
-            kafka.send("linkedin.jobs.sync", account, job("cli-" + i + "-" + UUID.randomUUID(), "sync.profile", account, "{}"));
+            kafka.send("linkedin.jobs.sync", account,
+                    job("cli-" + i + "-" + UUID.randomUUID(), "sync.profile", account, "{}"));
         }
-        await().atMost(WAIT).until(() -> cli("list", "--account", account, "--state", "NEW").out.contains("22 dead letter(s)"));
+        await().atMost(WAIT)
+                .until(() -> cli("list", "--account", account, "--state", "NEW").out.contains("22 dead letter(s)"));
 
         Result list = cli("list", "--account", account);
         assertThat(list.code).isZero();
         assertThat(list.out).contains("INVALID_JOB").contains("sync.profile").contains("no connected account");
         String firstId = list.out.lines().skip(1).findFirst().orElseThrow().split("\\s+")[0];
         Result show = cli("show", firstId);
-        assertThat(show.out).contains("\"payload\"").contains(account).contains("\"courier-error-class\" : \"INVALID_JOB\"");
+        assertThat(show.out).contains("\"payload\"").contains(account)
+                .contains("\"courier-error-class\" : \"INVALID_JOB\"");
 
         Result bulk = cli("replay", "--account", account);
         assertThat(bulk.out).contains("matched 22; would replay 22").contains("dry run only").contains("--yes");

@@ -33,7 +33,7 @@ class PublishCommandTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         try (KafkaTestClient kafka = new KafkaTestClient(bootstrap)) { // before the publish: it reads what came after
-            int exit = PublishCommand.run(new String[]{"--bootstrap", bootstrap, "--topic", topic},
+            int exit = PublishCommand.run(new String[] {"--bootstrap", bootstrap, "--topic", topic},
                     new ByteArrayInputStream(lines.getBytes(StandardCharsets.UTF_8)), new PrintStream(out), System.err);
 
             assertThat(exit).isZero();
@@ -48,7 +48,7 @@ class PublishCommandTest {
     @Test
     void refusesAnUnknownOption() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = PublishCommand.run(new String[]{"--nope"}, new ByteArrayInputStream(new byte[0]),
+        int exit = PublishCommand.run(new String[] {"--nope"}, new ByteArrayInputStream(new byte[0]),
                 System.out, new PrintStream(err));
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("unknown option --nope");

@@ -2,16 +2,16 @@ package io.courier.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.courier.platform.KafkaClientProperties;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.courier.platform.KafkaClientProperties;
 import io.smallrye.config.ConfigMappingInterface;
 import io.smallrye.config.ConfigMappings;
 import java.io.IOException;
@@ -59,13 +59,15 @@ class KubernetesManifestsTest {
 
     @Test
     void eachKustomizationBuilds() throws IOException {
-        for (Path kustomization : List.of(K8S.resolve("kustomization.yaml"), K8S.resolve("hpa-fallback/kustomization.yaml"))) {
+        for (Path kustomization : List.of(K8S.resolve("kustomization.yaml"),
+                K8S.resolve("hpa-fallback/kustomization.yaml"))) {
             Map<String, HasMetadata> built = build(kustomization);
             assertThat(built).as("%s builds", kustomization).isNotEmpty();
         }
         Map<String, HasMetadata> base = build(K8S.resolve("kustomization.yaml"));
         assertThat(base).containsKeys("Deployment/courier", "Service/courier", "ConfigMap/courier-config",
-                "Secret/courier-secrets", "PodDisruptionBudget/courier", "ScaledObject/courier", "NetworkPolicy/courier",
+                "Secret/courier-secrets", "PodDisruptionBudget/courier", "ScaledObject/courier",
+                "NetworkPolicy/courier",
                 "ServiceMonitor/courier", "PrometheusRule/courier-alerts", "NetworkPolicy/courier-admin-clients",
                 "KafkaUser/courier", "KafkaUser/courier-producer", "KafkaUser/courier-results-reader");
         Map<String, HasMetadata> fallback = build(K8S.resolve("hpa-fallback/kustomization.yaml"));
@@ -104,11 +106,14 @@ class KubernetesManifestsTest {
                 used.addAll(cm.getData().keySet());
             } else if (o instanceof Secret s) {
                 used.addAll(s.getStringData().keySet());
-                assertThat(s.getStringData().values()).as("the Secret is a template: no real values").allMatch("REPLACE_ME"::equals);
+                assertThat(s.getStringData().values()).as("the Secret is a template: no real values")
+                        .allMatch("REPLACE_ME"::equals);
             } else if (o instanceof Deployment d) {
-                d.getSpec().getTemplate().getSpec().getContainers().forEach(c -> c.getEnv().forEach(e -> used.add(e.getName())));
+                d.getSpec().getTemplate().getSpec().getContainers()
+                        .forEach(c -> c.getEnv().forEach(e -> used.add(e.getName())));
             } else if (o instanceof Job j) {
-                j.getSpec().getTemplate().getSpec().getContainers().forEach(c -> c.getEnv().forEach(e -> used.add(e.getName())));
+                j.getSpec().getTemplate().getSpec().getContainers()
+                        .forEach(c -> c.getEnv().forEach(e -> used.add(e.getName())));
             }
         });
         assertThat(used).isNotEmpty();
@@ -131,7 +136,8 @@ class KubernetesManifestsTest {
     void port8080IsOpenOnlyToTheIngressControllerPrometheusAndTheReplayJob() throws IOException {
         Map<String, HasMetadata> base = build(K8S.resolve("kustomization.yaml"));
         NetworkPolicy courier = (NetworkPolicy) base.get("NetworkPolicy/courier");
-        Map<String, String> courierPods = ((Deployment) base.get("Deployment/courier")).getSpec().getTemplate().getMetadata().getLabels();
+        Map<String, String> courierPods = ((Deployment) base.get("Deployment/courier")).getSpec().getTemplate()
+                .getMetadata().getLabels();
         Map<String, String> replayPods = replayJob().getSpec().getTemplate().getMetadata().getLabels();
         assertThat(courier.getSpec().getIngress()).isNotEmpty().allSatisfy(rule -> {
             assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(8080);
@@ -140,17 +146,21 @@ class KubernetesManifestsTest {
         List<String> peers = new ArrayList<>();
         courier.getSpec().getIngress().forEach(rule -> rule.getFrom().forEach(peer -> {
             assertThat(peer.getIpBlock()).as("no address ranges").isNull();
-            String namespace = peer.getNamespaceSelector() == null ? "same namespace"
+            String namespace = peer.getNamespaceSelector() == null
+                    ? "same namespace"
                     : peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name");
             String pods = peer.getPodSelector() == null ? "any pod" : peer.getPodSelector().getMatchLabels().toString();
             peers.add(namespace + " / " + pods);
             if (peer.getNamespaceSelector() == null) {
-                assertThat(replayPods).as("the same-namespace peer is the replay Job").containsAllEntriesOf(peer.getPodSelector().getMatchLabels());
+                assertThat(replayPods).as("the same-namespace peer is the replay Job")
+                        .containsAllEntriesOf(peer.getPodSelector().getMatchLabels());
             }
         }));
-        assertThat(peers).containsExactlyInAnyOrder("ingress-nginx / any pod", "monitoring / {app.kubernetes.io/name=prometheus}",
+        assertThat(peers).containsExactlyInAnyOrder("ingress-nginx / any pod",
+                "monitoring / {app.kubernetes.io/name=prometheus}",
                 "same namespace / {courier.io/admin-client=true}");
-        // The Job's pods are not Courier's: neither the Service nor Courier's own policy (no ingress from itself) selects them.
+        // The Job's pods are not Courier's: neither the Service nor Courier's own policy (no ingress from itself)
+        // selects them.
         assertThat(replayPods).doesNotContainEntry("app.kubernetes.io/name", "courier");
         assertThat(courierPods).containsAllEntriesOf(courier.getSpec().getPodSelector().getMatchLabels());
         // The Job's own policy lets it reach Courier's pods on 8080, and DNS.
@@ -158,7 +168,8 @@ class KubernetesManifestsTest {
         assertThat(replayPods).containsAllEntriesOf(clients.getSpec().getPodSelector().getMatchLabels());
         assertThat(clients.getSpec().getEgress()).anySatisfy(rule -> {
             assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(8080);
-            assertThat(rule.getTo()).singleElement().satisfies(to -> assertThat(courierPods).containsAllEntriesOf(to.getPodSelector().getMatchLabels()));
+            assertThat(rule.getTo()).singleElement().satisfies(
+                    to -> assertThat(courierPods).containsAllEntriesOf(to.getPodSelector().getMatchLabels()));
         });
         assertThat(clients.getSpec().getIngress()).isEmpty();
     }
@@ -175,17 +186,20 @@ class KubernetesManifestsTest {
     void theManifestsConnectOverTlsWithSecretsFromMountedVolumes() throws IOException {
         Map<String, HasMetadata> base = build(K8S.resolve("kustomization.yaml"));
         Map<String, String> config = ((ConfigMap) base.get("ConfigMap/courier-config")).getData();
-        assertThat(config).containsEntry("COURIER_KAFKA_SECURITY_PROTOCOL", "SASL_SSL").containsEntry("COURIER_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
+        assertThat(config).containsEntry("COURIER_KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
+                .containsEntry("COURIER_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
         assertThat(config.get("DB_URL")).contains("sslmode=verify-full").contains("sslrootcert=");
         assertThat(((Secret) base.get("Secret/courier-secrets")).getStringData()).containsKey("REDIS_URL");
         assertThat(config).doesNotContainKey("REDIS_URL"); // it carries the password
-        Container c = ((Deployment) base.get("Deployment/courier")).getSpec().getTemplate().getSpec().getContainers().getFirst();
+        Container c = ((Deployment) base.get("Deployment/courier")).getSpec().getTemplate().getSpec().getContainers()
+                .getFirst();
         assertThat(c.getEnv()).anySatisfy(e -> {
             assertThat(e.getName()).isEqualTo("COURIER_KAFKA_SASL_JAAS_CONFIG");
             assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("sasl.jaas.config");
         });
         var pod = ((Deployment) base.get("Deployment/courier")).getSpec().getTemplate().getSpec();
-        for (String file : List.of(config.get("COURIER_KAFKA_SSL_TRUSTSTORE_LOCATION"), config.get("COURIER_REDIS_SSL_TRUSTSTORE"),
+        for (String file : List.of(config.get("COURIER_KAFKA_SSL_TRUSTSTORE_LOCATION"),
+                config.get("COURIER_REDIS_SSL_TRUSTSTORE"),
                 config.get("DB_URL").replaceAll(".*sslrootcert=([^&]+).*", "$1"))) {
             assertThat(c.getVolumeMounts()).as("%s is on a read-only Secret volume", file).anySatisfy(m -> {
                 assertThat(file).startsWith(m.getMountPath() + "/");
@@ -207,7 +221,8 @@ class KubernetesManifestsTest {
         assertThat(lines).noneMatch(l -> l.contains("--chown") || l.contains("chown ") || l.contains("chmod "));
         int user = lines.indexOf("USER 10001:10001");
         assertThat(user).as("USER 10001:10001").isPositive();
-        assertThat(lines.subList(user, lines.size())).noneMatch(l -> l.startsWith("COPY") || l.startsWith("ADD") || l.startsWith("RUN"));
+        assertThat(lines.subList(user, lines.size()))
+                .noneMatch(l -> l.startsWith("COPY") || l.startsWith("ADD") || l.startsWith("RUN"));
     }
 
     private static Job replayJob() throws IOException {
@@ -217,16 +232,18 @@ class KubernetesManifestsTest {
     @Test
     void alertsAndTopicsCoverWhatCourierNeeds() throws IOException {
         String alerts = Files.readString(K8S.resolve("alerts.yaml"));
-        for (String alert : List.of("CourierReauthRequiredSpike", "CourierAppCredentialsRefused", "CourierDeadLetterRate",
+        for (String alert : List.of("CourierReauthRequiredSpike", "CourierAppCredentialsRefused",
+                "CourierDeadLetterRate",
                 "CourierLinkedInCircuitOpen", "CourierConsumerLagGrowing", "CourierDeadLetterIndexerBehind",
                 "CourierDeadLetterIndexerStalled")) {
             assertThat(alerts).contains("alert: " + alert);
         }
         Set<String> topics = new HashSet<>();
         manifests().get(K8S.resolve("kafka-topics.yaml")).forEach(t -> topics.add(t.getMetadata().getName()));
-        Set<String> expected = new HashSet<>(List.of(courierDefault("courier.topics.post"), courierDefault("courier.topics.sync"),
-                courierDefault("courier.topics.dead-letter"), courierDefault("courier.topics.results"),
-                courierDefault("courier.topics.auth-events")));
+        Set<String> expected = new HashSet<>(
+                List.of(courierDefault("courier.topics.post"), courierDefault("courier.topics.sync"),
+                        courierDefault("courier.topics.dead-letter"), courierDefault("courier.topics.results"),
+                        courierDefault("courier.topics.auth-events")));
         for (String tier : courierDefault("courier.retry.tiers").split(",")) {
             expected.add(courierDefault("courier.retry.topic-prefix") + tier.trim());
         }
@@ -239,7 +256,9 @@ class KubernetesManifestsTest {
     private static Map<Path, List<HasMetadata>> manifests() throws IOException {
         Map<Path, List<HasMetadata>> out = new LinkedHashMap<>();
         try (Stream<Path> files = Files.walk(K8S)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().equals("kustomization.yaml")).sorted().toList()) {
+            for (Path f : files.filter(
+                    p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().equals("kustomization.yaml"))
+                    .sorted().toList()) {
                 out.put(f, parse(f));
             }
         }
@@ -274,7 +293,8 @@ class KubernetesManifestsTest {
             } else {
                 parse(target).forEach(o -> objects.put(o.getKind() + "/" + o.getMetadata().getName(), o));
             }
-            objects.forEach((key, o) -> assertThat(out.put(key, o)).as("%s: %s defined twice", kustomization, key).isNull());
+            objects.forEach(
+                    (key, o) -> assertThat(out.put(key, o)).as("%s: %s defined twice", kustomization, key).isNull());
         }
         for (Map<String, Object> patch : (List<Map<String, Object>>) k.getOrDefault("patches", List.of())) {
             Map<String, Object> t = (Map<String, Object>) patch.get("target");
@@ -301,14 +321,17 @@ class KubernetesManifestsTest {
         Set<String> properties = new HashSet<>(applicationProperties().stringPropertyNames());
         properties.addAll(mappingProperties().keySet());
         for (String property : properties) {
-            if (!property.startsWith("%") && !property.contains("*")) { // a map's own keys are in application.properties
+            if (!property.startsWith("%") && !property.contains("*")) { // a map's own keys are in
+                                                                        // application.properties
                 names.add(property.toUpperCase().replaceAll("[^A-Z0-9]", "_")); // SmallRye Config's env mapping
             }
         }
         return names;
     }
 
-    /** A setting's value without a profile: application.properties' (map keys, variables), else its mapping's default. */
+    /**
+     * A setting's value without a profile: application.properties' (map keys, variables), else its mapping's default.
+     */
     private static String courierDefault(String property) throws IOException {
         String value = applicationProperties().getProperty(property);
         if (value != null) {
@@ -331,7 +354,8 @@ class KubernetesManifestsTest {
                 if (m.find()) {
                     String name = sources.relativize(f).toString().replace(".java", "").replace('/', '.');
                     try {
-                        out.putAll(ConfigMappings.getProperties(new ConfigMappings.ConfigClass(Class.forName(name), m.group(1))));
+                        out.putAll(ConfigMappings
+                                .getProperties(new ConfigMappings.ConfigClass(Class.forName(name), m.group(1))));
                     } catch (ClassNotFoundException e) {
                         throw new IllegalStateException(e);
                     }

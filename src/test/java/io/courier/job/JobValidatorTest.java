@@ -130,7 +130,7 @@ class JobValidatorTest {
         assertThat(reasonOf(validator.validate("[1,2]".getBytes(StandardCharsets.UTF_8)))).contains("JSON object");
         assertThat(reasonOf(validator.validate(new byte[0]))).contains("empty");
         assertThat(reasonOf(validator.validate(null))).contains("empty");
-        assertThat(reasonOf(validator.validate(new byte[]{(byte) 0xff, (byte) 0xfe, 0x00}))).startsWith("value:");
+        assertThat(reasonOf(validator.validate(new byte[] {(byte) 0xff, (byte) 0xfe, 0x00}))).startsWith("value:");
     }
 
     @Test

@@ -70,7 +70,8 @@ class LinkedInOperationsTest {
 
     @Test
     void theSchemaKnowsEveryJobTypeAndNoOther() throws IOException {
-        JsonNode schema = new ObjectMapper().readTree(RESOURCES.resolve("META-INF/resources/schemas/job.schema.json").toFile());
+        JsonNode schema = new ObjectMapper()
+                .readTree(RESOURCES.resolve("META-INF/resources/schemas/job.schema.json").toFile());
         Set<String> wire = Arrays.stream(JobType.values()).map(JobType::wireName).collect(Collectors.toSet());
         Set<String> inEnum = new HashSet<>();
         schema.at("/properties/type/enum").forEach(t -> inEnum.add(t.asText()));
@@ -90,7 +91,8 @@ class LinkedInOperationsTest {
                 keys.add(name.substring("courier.quota.resources.".length()).split("\\.")[0]);
             }
         }
-        Set<String> declared = Arrays.stream(LinkedInOperation.values()).map(op -> op.configKey).collect(Collectors.toSet());
+        Set<String> declared = Arrays.stream(LinkedInOperation.values()).map(op -> op.configKey)
+                .collect(Collectors.toSet());
         assertThat(keys).isEqualTo(declared);
         for (String key : declared) {
             assertThat(p).containsKeys("courier.quota.resources." + key + ".app-daily",
@@ -123,7 +125,8 @@ class LinkedInOperationsTest {
                 HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(sim.baseUrl() + op.path
                         + (op.mutation ? "" : "?q=x"))).header("Authorization", "Bearer not-a-token")
                         .header("LinkedIn-Version", "202611").header("X-Restli-Protocol-Version", "2.0.0");
-                request.method(op.method, op.mutation ? HttpRequest.BodyPublishers.ofString("{}")
+                request.method(op.method, op.mutation
+                        ? HttpRequest.BodyPublishers.ofString("{}")
                         : HttpRequest.BodyPublishers.noBody());
                 int status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
                 assertThat(status).as("the simulator's answer to %s %s (an unknown token)", op.method, op.path)

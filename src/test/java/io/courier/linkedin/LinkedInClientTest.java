@@ -36,8 +36,8 @@ class LinkedInClientTest {
     record Seen(String method, String path, String rawQuery, Map<String, List<String>> headers, String body) {}
 
     record Config(URI apiBaseUrl, URI oauthBaseUrl, String version, Optional<String> clientId,
-                  Optional<String> clientSecret, Duration connectTimeout, Duration requestTimeout,
-                  int maxCallsInFlight, int maxResponseBytes) implements LinkedInConfig {}
+            Optional<String> clientSecret, Duration connectTimeout, Duration requestTimeout,
+            int maxCallsInFlight, int maxResponseBytes) implements LinkedInConfig {}
 
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -134,9 +134,11 @@ class LinkedInClientTest {
 
     @Test
     void createsAPostWithLinkedInsHeadersAndBodyAndReadsTheUrnFromXRestliId() throws Exception {
-        answer = new Answer(201, Map.of("x-restli-id", "urn:li:share:7141138937766391808", "x-li-uuid", "uuid-1"), "", 0);
+        answer = new Answer(201, Map.of("x-restli-id", "urn:li:share:7141138937766391808", "x-li-uuid", "uuid-1"), "",
+                0);
 
-        CreatedPost post = client.createPost(TOKEN, new PostDraft("urn:li:person:782bbtaQ", "Hi (team) #1 @all", "PUBLIC"));
+        CreatedPost post = client.createPost(TOKEN,
+                new PostDraft("urn:li:person:782bbtaQ", "Hi (team) #1 @all", "PUBLIC"));
 
         assertThat(post.postUrn()).isEqualTo("urn:li:share:7141138937766391808");
         assertThat(post.linkedinRequestId()).contains("uuid-1");
@@ -218,7 +220,8 @@ class LinkedInClientTest {
         }
         URI nowhere = URI.create("http://127.0.0.1:" + closedPort);
         LinkedInClient refused = new LinkedInClient(new Config(nowhere, nowhere, "202610", Optional.empty(),
-                Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1), 3, 1 << 20), new ObjectMapper(), Clock.systemUTC());
+                Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1), 3, 1 << 20), new ObjectMapper(),
+                Clock.systemUTC());
         assertThatThrownBy(() -> refused.userinfo(TOKEN)).isInstanceOfSatisfying(LinkedInUnreachableException.class,
                 e -> assertThat(e.kind()).isEqualTo(LinkedInUnreachableException.Kind.REFUSED));
     }
@@ -256,7 +259,8 @@ class LinkedInClientTest {
     @Test
     void aFiveMegabyteHtmlErrorPageIsAServerErrorWithATruncatedTextOfTheBody() {
         String page = "<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head><body>"
-                + "<h1>Service Unavailable</h1>" + "<p>LinkedIn is busy, try again later.</p>\n".repeat(120_000) + "</body></html>";
+                + "<h1>Service Unavailable</h1>" + "<p>LinkedIn is busy, try again later.</p>\n".repeat(120_000)
+                + "</body></html>";
         assertThat(page.length()).isGreaterThan(5_000_000);
         answer = new Answer(503, Map.of("Content-Type", "text/html", "x-li-uuid", "uuid-503"), page, 0);
 

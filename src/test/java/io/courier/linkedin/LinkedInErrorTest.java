@@ -10,15 +10,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Every error body of linkedin-api.md §2, parsed and classified. */
 class LinkedInErrorTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpHeaders UUID_HEADER = HttpHeaders.of(Map.of("x-li-uuid", List.of("AAYmJ3x7cB1=")), (a, b) -> true);
+    private static final HttpHeaders UUID_HEADER = HttpHeaders.of(Map.of("x-li-uuid", List.of("AAYmJ3x7cB1=")),
+            (a, b) -> true);
 
     private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
 
@@ -42,10 +43,11 @@ class LinkedInErrorTest {
             "404 | {\"status\":404,\"code\":\"RESOURCE_NOT_FOUND\",\"message\":\"No virtual resource found\"} | | BAD_REQUEST | RESOURCE_NOT_FOUND | No virtual resource",
             "500 | {\"message\":\"Internal Server Error\",\"status\":500} | | SERVER_ERROR | | Internal Server Error"})
     void parsesAndClassifiesEachDocumentedBody(int status, String body, Integer serviceErrorCode, ErrorClass expected,
-                                               String code, String messagePart) {
+            String code, String messagePart) {
         LinkedInError e = parse(status, body);
         assertThat(e.status()).isEqualTo(status);
-        assertThat(e.serviceErrorCode().isPresent() ? e.serviceErrorCode().getAsInt() : null).isEqualTo(serviceErrorCode);
+        assertThat(e.serviceErrorCode().isPresent() ? e.serviceErrorCode().getAsInt() : null)
+                .isEqualTo(serviceErrorCode);
         assertThat(e.code().orElse(null)).isEqualTo(code);
         assertThat(e.message()).contains(messagePart);
         assertThat(e.linkedinRequestId()).contains("AAYmJ3x7cB1=");
@@ -92,7 +94,8 @@ class LinkedInErrorTest {
     }
 
     @ParameterizedTest(name = "Retry-After: {0} -> {1}")
-    @CsvSource(delimiter = '|', value = {"Tue, 24 Nov 2026 10:01:30 GMT | PT1M30S", "Tue, 24 Nov 2026 09:59:00 GMT | PT0S"})
+    @CsvSource(delimiter = '|', value = {"Tue, 24 Nov 2026 10:01:30 GMT | PT1M30S",
+            "Tue, 24 Nov 2026 09:59:00 GMT | PT0S"})
     void readsRetryAfterAsAnHttpDateFromTheAnswersTime(String value, Duration expected) {
         HttpHeaders headers = HttpHeaders.of(Map.of("Retry-After", List.of(value)), (a, b) -> true);
         assertThat(LinkedInError.parse(JSON, 429, headers, new byte[0], NOW).retryAfter()).contains(expected);

@@ -31,7 +31,8 @@ class LinkedInOAuthClientTest {
         control = new SimulatorControl(sim.baseUrl());
         URI base = URI.create(sim.baseUrl());
         oauth = new LinkedInOAuthClient(new LinkedInClientTest.Config(base, base, "202610",
-                Optional.of(SimulatorOptions.defaults().clientId()), Optional.of(SimulatorOptions.defaults().clientSecret()),
+                Optional.of(SimulatorOptions.defaults().clientId()),
+                Optional.of(SimulatorOptions.defaults().clientSecret()),
                 Duration.ofSeconds(1), REQUEST_TIMEOUT, 3, 1 << 20), Clock.systemUTC(), new ObjectMapper());
     }
 
@@ -74,7 +75,8 @@ class LinkedInOAuthClientTest {
         control.fault("""
                 {"method":"POST","path":"/oauth/v2/accessToken","mode":"reset","times":1}""");
         assertThatThrownBy(() -> oauth.refresh(refreshTokenOf(member))).isInstanceOfSatisfying(
-                LinkedInUnreachableException.class, e -> assertThat(e.kind()).as(e.getMessage()).isEqualTo(LinkedInUnreachableException.Kind.RESET));
+                LinkedInUnreachableException.class,
+                e -> assertThat(e.kind()).as(e.getMessage()).isEqualTo(LinkedInUnreachableException.Kind.RESET));
 
         int closedPort;
         try (var socket = new java.net.ServerSocket(0)) {
@@ -82,10 +84,12 @@ class LinkedInOAuthClientTest {
         }
         URI nowhere = URI.create("http://127.0.0.1:" + closedPort);
         LinkedInOAuthClient refused = new LinkedInOAuthClient(new LinkedInClientTest.Config(nowhere, nowhere, "202610",
-                Optional.of("id"), Optional.of("secret"), Duration.ofSeconds(1), REQUEST_TIMEOUT, 3, 1 << 20), Clock.systemUTC(),
+                Optional.of("id"), Optional.of("secret"), Duration.ofSeconds(1), REQUEST_TIMEOUT, 3, 1 << 20),
+                Clock.systemUTC(),
                 new ObjectMapper());
         assertThatThrownBy(() -> refused.refresh(refreshTokenOf(member))).isInstanceOfSatisfying(
-                LinkedInUnreachableException.class, e -> assertThat(e.kind()).isEqualTo(LinkedInUnreachableException.Kind.REFUSED));
+                LinkedInUnreachableException.class,
+                e -> assertThat(e.kind()).isEqualTo(LinkedInUnreachableException.Kind.REFUSED));
     }
 
     @Test
@@ -93,10 +97,11 @@ class LinkedInOAuthClientTest {
         JsonNode member = control.newMember("{}");
         control.fault("""
                 {"method":"POST","path":"/oauth/v2/accessToken","status":503,"bodyBytes":5242880,"times":1}""");
-        assertThatThrownBy(() -> oauth.refresh(refreshTokenOf(member))).isInstanceOfSatisfying(OAuthException.class, e -> {
-            assertThat(e.kind()).isEqualTo(OAuthException.Kind.TRANSIENT);
-            assertThat(e.status()).isEqualTo(503);
-            assertThat(e.getMessage()).contains("503 Service Unavailable").hasSizeLessThan(1_000);
-        });
+        assertThatThrownBy(() -> oauth.refresh(refreshTokenOf(member))).isInstanceOfSatisfying(OAuthException.class,
+                e -> {
+                    assertThat(e.kind()).isEqualTo(OAuthException.Kind.TRANSIENT);
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.getMessage()).contains("503 Service Unavailable").hasSizeLessThan(1_000);
+                });
     }
 }

@@ -27,7 +27,8 @@ class UrnsTest {
     @Test
     void namesTheFieldAndTheExpectedTypes() {
         assertThat(Urns.problem("author", "urn:li:share:1", Set.of("person", "organization")))
-                .hasValueSatisfying(p -> assertThat(p).startsWith("author must be a urn:li:organization or urn:li:person URN"));
+                .hasValueSatisfying(
+                        p -> assertThat(p).startsWith("author must be a urn:li:organization or urn:li:person URN"));
         assertThat(Urns.problem("author", "urn:li:person:" + "a".repeat(250), Set.of("person"))).isPresent();
     }
 

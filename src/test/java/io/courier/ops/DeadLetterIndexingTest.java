@@ -48,13 +48,15 @@ class DeadLetterIndexingTest extends PipelineTestSupport {
         String run = UUID.randomUUID().toString();
         Map<String, RecordHeaders> cases = new LinkedHashMap<>();
         cases.put("wide-type", headers(run, "courier-job-type", "t".repeat(70), "courier-error-class", "X".repeat(80)));
-        cases.put("nul", headers(run, "courier-account-id", "acct\u0000nul", "courier-error-message", "nul \u0000 inside"));
+        cases.put("nul",
+                headers(run, "courier-account-id", "acct\u0000nul", "courier-error-message", "nul \u0000 inside"));
         cases.put("offset-not-a-number", headers(run, "courier-original-offset", "12abc", "courier-original-partition",
                 "-x", "courier-attempts", "99999999999", "courier-truncated", "not-a-row"));
         RecordHeaders unparseable = headers(run);
         unparseable.add("courier-job-type", new byte[] {(byte) 0xff, (byte) 0xfe, 0, (byte) 0xc3});
         cases.put("unparseable", unparseable);
-        // Instant.parse reads it; PostgreSQL's timestamptz ends in the year 294276: such a row was refused, its batch too.
+        // Instant.parse reads it; PostgreSQL's timestamptz ends in the year 294276: such a row was refused, its batch
+        // too.
         cases.put("time-out-of-range", headers(run, "courier-first-failure-at", "+5000000-01-01T00:00:00Z",
                 "courier-last-failure-at", "-4000000-01-01T00:00:00Z"));
         cases.put("after-them", headers(run));
@@ -63,13 +65,16 @@ class DeadLetterIndexingTest extends PipelineTestSupport {
                 .get("linkedin.jobs.dlq").topicId().toString();
         Map<String, RecordMetadata> sent = new LinkedHashMap<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(),
+                new ByteArraySerializer())) {
             for (var c : cases.entrySet()) {
-                byte[] value = c.getKey().equals("unparseable") ? new byte[] {(byte) 0xff, 0, (byte) 0x80, '{'}
+                byte[] value = c.getKey().equals("unparseable")
+                        ? new byte[] {(byte) 0xff, 0, (byte) 0x80, '{'}
                         : ("""
                                 {"case":"%s"}""".formatted(c.getKey())).getBytes(StandardCharsets.UTF_8);
                 String key = c.getKey().equals("nul") ? "key\u0000" + run : run;
-                sent.put(c.getKey(), producer.send(new ProducerRecord<>("linkedin.jobs.dlq", null, key, value, c.getValue())).get());
+                sent.put(c.getKey(),
+                        producer.send(new ProducerRecord<>("linkedin.jobs.dlq", null, key, value, c.getValue())).get());
             }
         }
 
@@ -106,10 +111,13 @@ class DeadLetterIndexingTest extends PipelineTestSupport {
             lock.setAutoCommit(false);
             lock.createStatement().execute("lock table dead_letter in exclusive mode");
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(),
+                    new ByteArraySerializer())) {
                 for (int i = 0; i < 3; i++) {
-                    sent.add(producer.send(new ProducerRecord<>("linkedin.jobs.dlq", null, run, "{}".getBytes(StandardCharsets.UTF_8),
-                            headers(run))).get());
+                    sent.add(producer.send(
+                            new ProducerRecord<>("linkedin.jobs.dlq", null, run, "{}".getBytes(StandardCharsets.UTF_8),
+                                    headers(run)))
+                            .get());
                 }
             }
             await().atMost(WAIT).until(() -> gauge("courier_dlq_indexer_lag_records") >= 3);
@@ -127,7 +135,8 @@ class DeadLetterIndexingTest extends PipelineTestSupport {
 
     private static double gauge(String name) {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "(\\{[^}]*})? (\\S+)$").matcher(metrics);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "(\\{[^}]*})? (\\S+)$")
+                .matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(2)) : -1;
     }
 

@@ -68,7 +68,8 @@ class DeadLetterOpsTest extends PipelineTestSupport {
 
         assertThat(ids("accountId=" + account)).containsExactlyInAnyOrder(profileId, postsId);
         assertThat(ids("accountId=" + account + "&jobType=sync.posts")).containsExactly(postsId);
-        assertThat(ids("accountId=" + account + "&errorClass=INVALID_JOB")).containsExactlyInAnyOrder(profileId, postsId);
+        assertThat(ids("accountId=" + account + "&errorClass=INVALID_JOB")).containsExactlyInAnyOrder(profileId,
+                postsId);
         assertThat(ids("accountId=" + account + "&errorClass=BAD_REQUEST")).isEmpty();
         assertThat(ids("accountId=" + account + "&since=" + before)).hasSize(2);
         assertThat(ids("accountId=" + account + "&until=" + before)).isEmpty();
@@ -79,7 +80,8 @@ class DeadLetterOpsTest extends PipelineTestSupport {
                 .body("field", org.hamcrest.Matchers.equalTo("errorClass"));
         admin().get("/admin/dead-letters?since=yesterday").then().statusCode(400)
                 .body("field", org.hamcrest.Matchers.equalTo("since"));
-        admin().get("/admin/dead-letters?limit=0").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("limit"));
+        admin().get("/admin/dead-letters?limit=0").then().statusCode(400).body("field",
+                org.hamcrest.Matchers.equalTo("limit"));
 
         JsonPath one = admin().get("/admin/dead-letters/" + postsId).then().statusCode(200).extract().jsonPath();
         assertThat(one.getString("payload")).contains(posts);
@@ -148,7 +150,8 @@ class DeadLetterOpsTest extends PipelineTestSupport {
         for (int count = 0; count < 3; count++) {
             awaitDeadLetters(jobId, count + 1);
             assertThat(replay("""
-                    {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account)).getInt("replayed")).isEqualTo(1);
+                    {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account)).getInt("replayed"))
+                    .isEqualTo(1);
         }
         awaitDeadLetters(jobId, 4); // back again, now with courier-replay-count 3
         assertThat(list("accountId=" + account + "&state=NEW").getInt("items[0].replayCount")).isEqualTo(3);
@@ -178,14 +181,16 @@ class DeadLetterOpsTest extends PipelineTestSupport {
         given().contentType("application/json").body("{}").post("/admin/dead-letters/replay").then().statusCode(401);
         admin().contentType("application/json").body("""
                 {"filter":{"jobType":"post.delete"}}""")
-                .post("/admin/dead-letters/replay").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("jobType"));
+                .post("/admin/dead-letters/replay").then().statusCode(400)
+                .body("field", org.hamcrest.Matchers.equalTo("jobType"));
     }
 
     /** A job for an account Courier does not know: dead-lettered at once as INVALID_JOB, every time it runs. */
     private String deadLetter(String account, String type) {
         String jobId = UUID.randomUUID().toString();
         kafka.send(type.startsWith("post") ? "linkedin.jobs.post" : "linkedin.jobs.sync", account,
-                job(jobId, type, account, type.equals("sync.posts") ? """
+                job(jobId, type, account, type.equals("sync.posts")
+                        ? """
                         {"author":"urn:li:person:x"}"""
                         : type.equals("sync.org-share-stats") ? """
                                 {"organization":"urn:li:organization:1"}""" : "{}"));
@@ -199,8 +204,9 @@ class DeadLetterOpsTest extends PipelineTestSupport {
     }
 
     private void awaitDeadLetters(String jobId, int count) {
-        await().atMost(WAIT).until(() -> store.list(DeadLetterFilter.parse(null, null, null, null, null, List.of(), null), 500)
-                .stream().filter(d -> d.jobId().orElse("").equals(jobId)).count() >= count);
+        await().atMost(WAIT)
+                .until(() -> store.list(DeadLetterFilter.parse(null, null, null, null, null, List.of(), null), 500)
+                        .stream().filter(d -> d.jobId().orElse("").equals(jobId)).count() >= count);
     }
 
     private JsonPath replay(String body) {

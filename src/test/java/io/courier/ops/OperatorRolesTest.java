@@ -52,7 +52,8 @@ class OperatorRolesTest extends PipelineTestSupport {
         as(AdminCallers.VIEWER).contentType("application/json")
                 .body("""
                         {"filter":{"ids":[%s]},"dryRun":false}""".formatted(id)).post("/admin/dead-letters/replay")
-                .then().statusCode(403).body("error", containsString("viewer-test")).body("error", containsString("operator"));
+                .then().statusCode(403).body("error", containsString("viewer-test"))
+                .body("error", containsString("operator"));
         as(AdminCallers.VIEWER).contentType("application/json").body("""
                 {"filter":{"ids":[%s]}}""".formatted(id))
                 .post("/admin/dead-letters/discard").then().statusCode(403);
@@ -91,9 +92,11 @@ class OperatorRolesTest extends PipelineTestSupport {
 
     @Test
     void anUnknownTokenOrNoneIsUnauthorized() {
-        for (String path : List.of("/admin/dead-letters", "/admin/accounts", "/admin/whoami", "/admin/dead-letters/audit")) {
+        for (String path : List.of("/admin/dead-letters", "/admin/accounts", "/admin/whoami",
+                "/admin/dead-letters/audit")) {
             given().get(path).then().statusCode(401).header("WWW-Authenticate", containsString("Bearer"));
-            given().auth().oauth2("not-a-token").get(path).then().statusCode(401).body("error", equalTo("unknown admin token"));
+            given().auth().oauth2("not-a-token").get(path).then().statusCode(401).body("error",
+                    equalTo("unknown admin token"));
             // The configured hash is not a token.
             given().auth().oauth2(AdminCallers.sha256(AdminCallers.VIEWER.token())).get(path).then().statusCode(401);
         }
@@ -108,7 +111,8 @@ class OperatorRolesTest extends PipelineTestSupport {
         String account = "roles-long-" + UUID.randomUUID();
         long id = indexedId(deadLetter(account));
         String reason = "r".repeat(1000);
-        as(AdminCallers.LONG_NAMED_OPERATOR).header("X-Courier-Operator", "somebody-else").contentType("application/json")
+        as(AdminCallers.LONG_NAMED_OPERATOR).header("X-Courier-Operator", "somebody-else")
+                .contentType("application/json")
                 .body("""
                         {"filter":{"accountId":"%s"},"dryRun":false,"reason":"%s"}""".formatted(account, reason))
                 .post("/admin/dead-letters/replay").then().statusCode(200).body("replayed", equalTo(1));
@@ -135,7 +139,8 @@ class OperatorRolesTest extends PipelineTestSupport {
                 .body("name", equalTo("admin")).body("role", equalTo("admin"));
         given().auth().oauth2(ADMIN_TOKEN).contentType("application/json")
                 .body("""
-                        {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account)).post("/admin/dead-letters/discard")
+                        {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account))
+                .post("/admin/dead-letters/discard")
                 .then().statusCode(200).body("discarded", equalTo(1));
         assertThat(auditRowsFor(account)).singleElement().satisfies(row -> {
             assertThat(row.get("operator")).isEqualTo("admin");
@@ -150,12 +155,14 @@ class OperatorRolesTest extends PipelineTestSupport {
         long id = indexedId(deadLetter(account));
         // Marking this account's dead letters fails, after the record went back to its topic.
         sql("create or replace function roles_refuse_mark() returns trigger language plpgsql as $$ begin "
-                + "if new.account_id = '" + account + "' then raise exception 'test: marking refused'; end if; return new; end $$;"
+                + "if new.account_id = '" + account
+                + "' then raise exception 'test: marking refused'; end if; return new; end $$;"
                 + "create trigger roles_refuse_mark before update on dead_letter for each row execute function roles_refuse_mark()");
         try {
             as(AdminCallers.OPERATOR).contentType("application/json")
                     .body("""
-                            {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account)).post("/admin/dead-letters/replay")
+                            {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account))
+                    .post("/admin/dead-letters/replay")
                     .then().statusCode(500);
         } finally {
             sql("drop trigger roles_refuse_mark on dead_letter; drop function roles_refuse_mark()");
@@ -174,19 +181,22 @@ class OperatorRolesTest extends PipelineTestSupport {
         String account = "roles-noaudit-" + UUID.randomUUID();
         long id = indexedId(deadLetter(account));
         sql("create or replace function roles_refuse_audit() returns trigger language plpgsql as $$ begin "
-                + "if new.filter like '%" + account + "%' then raise exception 'test: audit refused'; end if; return new; end $$;"
+                + "if new.filter like '%" + account
+                + "%' then raise exception 'test: audit refused'; end if; return new; end $$;"
                 + "create trigger roles_refuse_audit before insert on dead_letter_audit for each row execute function roles_refuse_audit()");
         try {
             as(AdminCallers.OPERATOR).contentType("application/json")
                     .body("""
-                            {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account)).post("/admin/dead-letters/replay")
+                            {"filter":{"accountId":"%s"},"dryRun":false}""".formatted(account))
+                    .post("/admin/dead-letters/replay")
                     .then().statusCode(500);
         } finally {
             sql("drop trigger roles_refuse_audit on dead_letter_audit; drop function roles_refuse_audit()");
         }
         assertThat(store.get(id).orElseThrow().state()).isEqualTo(DeadLetterState.NEW);
         assertThat(kafka.readAll("linkedin.jobs.sync", Duration.ofSeconds(2)).stream()
-                .filter(r -> KafkaTestClient.text(r).contains(account) && r.headers().lastHeader("courier-replay-count") != null))
+                .filter(r -> KafkaTestClient.text(r).contains(account)
+                        && r.headers().lastHeader("courier-replay-count") != null))
                 .as("nothing replayed").isEmpty();
     }
 
@@ -202,17 +212,19 @@ class OperatorRolesTest extends PipelineTestSupport {
     }
 
     private long indexedId(String jobId) {
-        await().atMost(WAIT).until(() -> store.list(DeadLetterFilter.parse(null, null, null, null, null, List.of(), null), 500)
-                .stream().anyMatch(d -> d.jobId().orElse("").equals(jobId)));
+        await().atMost(WAIT)
+                .until(() -> store.list(DeadLetterFilter.parse(null, null, null, null, null, List.of(), null), 500)
+                        .stream().anyMatch(d -> d.jobId().orElse("").equals(jobId)));
         return store.list(DeadLetterFilter.parse(null, null, null, null, null, List.of(), null), 500).stream()
                 .filter(d -> d.jobId().orElse("").equals(jobId)).findFirst().orElseThrow().id();
     }
 
     /** The audit rows whose filter names this account, straight from the table. */
     private List<Map<String, Object>> auditRowsFor(String account) throws Exception {
-        try (Connection c = db.getConnection(); PreparedStatement select = c.prepareStatement(
-                "select operator, action, state, reason, replayed, discarded, finished_at, failure from dead_letter_audit "
-                        + "where filter like ? order by id")) {
+        try (Connection c = db.getConnection();
+                PreparedStatement select = c.prepareStatement(
+                        "select operator, action, state, reason, replayed, discarded, finished_at, failure from dead_letter_audit "
+                                + "where filter like ? order by id")) {
             select.setString(1, "%" + account + "%");
             List<Map<String, Object>> rows = new java.util.ArrayList<>();
             try (ResultSet r = select.executeQuery()) {

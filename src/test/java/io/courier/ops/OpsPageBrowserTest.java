@@ -56,9 +56,11 @@ class OpsPageBrowserTest extends PipelineTestSupport {
                 "no Chromium here: install Debian's chromium and chromium-driver (.ci/run does) to run the /ops browser test");
         String account = "ops-page-" + UUID.randomUUID();
         for (int i = 0; i < 3; i++) {
-            kafka.send("linkedin.jobs.sync", account, job("page-" + i + "-" + UUID.randomUUID(), "sync.profile", account, "{}"));
+            kafka.send("linkedin.jobs.sync", account,
+                    job("page-" + i + "-" + UUID.randomUUID(), "sync.profile", account, "{}"));
         }
-        await().atMost(WAIT).until(() -> store.list(DeadLetterFilter.parse(null, account, null, null, null, List.of(), "NEW"), 10).size() == 3);
+        await().atMost(WAIT).until(() -> store
+                .list(DeadLetterFilter.parse(null, account, null, null, null, List.of(), "NEW"), 10).size() == 3);
         Connected waiting = connect(simulator, "{}");
         tokens.markReauthRequired(waiting.accountId(), "test: revoked", Optional.empty());
 
@@ -79,18 +81,22 @@ class OpsPageBrowserTest extends PipelineTestSupport {
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("list-count"), "3 dead letter(s)"));
             browser.findElement(By.cssSelector("#list tr.pick")).click();
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("detail")));
-            assertThat(browser.findElement(By.id("d-body")).getText()).contains("no connected account").contains(account);
+            assertThat(browser.findElement(By.id("d-body")).getText()).contains("no connected account")
+                    .contains(account);
             assertThat(browser.findElement(By.id("d-payload")).getText()).contains("sync.profile");
 
             browser.findElement(By.id("dry-run")).click();
-            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("replay-report"), "would replay 3 of 3 matched"));
-            assertThat(store.list(DeadLetterFilter.parse(null, account, null, null, null, List.of(), "NEW"), 10)).hasSize(3);
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("replay-report"),
+                    "would replay 3 of 3 matched"));
+            assertThat(store.list(DeadLetterFilter.parse(null, account, null, null, null, List.of(), "NEW"), 10))
+                    .hasSize(3);
             screenshot(browser);
 
             browser.findElement(By.id("replay")).click();
             wait.until(ExpectedConditions.alertIsPresent()).accept();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("replay-result"), "replayed 3"));
-            assertThat(store.list(DeadLetterFilter.parse(null, account, null, null, null, List.of(), "REPLAYED"), 10)).hasSize(3);
+            assertThat(store.list(DeadLetterFilter.parse(null, account, null, null, null, List.of(), "REPLAYED"), 10))
+                    .hasSize(3);
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "operator-test"));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "REPLAY · done"));
             assertThat(storedAnywhere(browser)).isEmpty();
@@ -113,7 +119,8 @@ class OpsPageBrowserTest extends PipelineTestSupport {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1100");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().window().setSize(new Dimension(1400, 1100));
         return driver;

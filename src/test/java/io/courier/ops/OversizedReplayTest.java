@@ -35,15 +35,17 @@ class OversizedReplayTest extends PipelineTestSupport {
         for (int i = 0; i < 3; i++) {
             String jobId = "replay-big-" + i + "-" + UUID.randomUUID();
             jobs.add(jobId);
-            kafka.send("linkedin.jobs.sync", account, job(jobId, "sync.profile", account, "{}")); // unknown account: DLQ
+            kafka.send("linkedin.jobs.sync", account, job(jobId, "sync.profile", account, "{}")); // unknown account:
+                                                                                                  // DLQ
         }
         org.awaitility.Awaitility.await().atMost(WAIT).until(() -> ids(account).size() == 3);
         List<Long> ids = ids(account);
         long big = ids.get(1); // oldest first: the row in the middle of the replay
         byte[] huge = new byte[1_200_000];
         Arrays.fill(huge, (byte) 'x');
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "update dead_letter set record_value = ? where id = ?")) {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "update dead_letter set record_value = ? where id = ?")) {
             s.setBytes(1, huge);
             s.setLong(2, big);
             assertThat(s.executeUpdate()).isOne();

@@ -35,7 +35,8 @@ class AdminTokensTest {
                 .withSources(new EnvConfigSource(Map.of("COURIER_ADMIN_TOKENS_ALICE_HASH", AdminCallers.sha256(ALICE),
                         "COURIER_ADMIN_TOKENS_ALICE_ROLE", "operator"), 300))
                 .build().getConfigMapping(AdminConfig.class);
-        assertThat(new AdminTokens(config).identify(ALICE)).contains(new AdminTokens.Caller("alice", AdminRole.OPERATOR));
+        assertThat(new AdminTokens(config).identify(ALICE))
+                .contains(new AdminTokens.Caller("alice", AdminRole.OPERATOR));
     }
 
     @Test
@@ -62,9 +63,12 @@ class AdminTokensTest {
 
     @Test
     void aHashThatIsNot64HexDigitsFailsTheStartNamingTheProperty() {
-        for (String bad : new String[] {"abc", AdminCallers.sha256("x") + "0", "z".repeat(64), "plain-token-not-a-hash"}) {
-            assertThatThrownBy(() -> tokens(Map.of("courier.admin.tokens.dave.hash", bad, "courier.admin.tokens.dave.role", "admin")))
-                    .as(bad).hasMessageContaining("courier.admin.tokens.dave.hash").hasMessageContaining("64 hex digits")
+        for (String bad : new String[] {"abc", AdminCallers.sha256("x") + "0", "z".repeat(64),
+                "plain-token-not-a-hash"}) {
+            assertThatThrownBy(() -> tokens(
+                    Map.of("courier.admin.tokens.dave.hash", bad, "courier.admin.tokens.dave.role", "admin")))
+                    .as(bad).hasMessageContaining("courier.admin.tokens.dave.hash")
+                    .hasMessageContaining("64 hex digits")
                     .hasMessageNotContaining(bad);
         }
     }
@@ -82,9 +86,11 @@ class AdminTokensTest {
         assertThatThrownBy(() -> tokens(Map.of("courier.admin.tokens.a.hash", AdminCallers.sha256(ALICE),
                 "courier.admin.tokens.a.role", "viewer", "courier.admin.tokens.b.hash", AdminCallers.sha256(ALICE),
                 "courier.admin.tokens.b.role", "admin")))
-                .hasMessageContaining("courier.admin.tokens.b.hash").hasMessageContaining("courier.admin.tokens.a.hash");
+                .hasMessageContaining("courier.admin.tokens.b.hash")
+                .hasMessageContaining("courier.admin.tokens.a.hash");
         assertThatThrownBy(() -> tokens(Map.of("courier.admin.token", "legacy",
-                "courier.admin.tokens.admin.hash", AdminCallers.sha256("other"), "courier.admin.tokens.admin.role", "admin")))
+                "courier.admin.tokens.admin.hash", AdminCallers.sha256("other"), "courier.admin.tokens.admin.role",
+                "admin")))
                 .hasMessageContaining("courier.admin.tokens.admin").hasMessageContaining("COURIER_ADMIN_TOKEN");
     }
 

@@ -22,8 +22,9 @@ class DatabaseTimeoutsTest {
 
     @Test
     void everyPooledConnectionCarriesTheStatementAndSocketTimeouts() throws Exception {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-             ResultSet shown = statement.executeQuery("show statement_timeout")) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet shown = statement.executeQuery("show statement_timeout")) {
             assertThat(shown.next()).isTrue();
             assertThat(shown.getString(1)).as("courier.db.statement-timeout").isEqualTo("30s");
             assertThat(connection.getNetworkTimeout()).as("courier.db.socket-timeout-seconds, in ms").isEqualTo(45_000);

@@ -28,7 +28,8 @@ class EncodedAdminPathsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {
             "/admin/dead-letters", "/admin/accounts?status=CONNECTED", "/admin/whoami", "/admin/dead-letters/audit",
-            "/admin/tokens/keys", "/%61dmin/tokens/keys", "/admin%2Ftokens%2Fkeys", "/%61dmin/dead-letters", "/%61%64%6d%69%6e/accounts?status=CONNECTED", "/%2561dmin/dead-letters",
+            "/admin/tokens/keys", "/%61dmin/tokens/keys", "/admin%2Ftokens%2Fkeys", "/%61dmin/dead-letters",
+            "/%61%64%6d%69%6e/accounts?status=CONNECTED", "/%2561dmin/dead-letters",
             "/admin%2Fdead-letters", "/admin%2fdead-letters", "/admin%2Faccounts?status=CONNECTED",
             "/admin;/dead-letters", "/admin;x=1/dead-letters", "/admin%3Bx/dead-letters", "/admin/dead-letters;x=1",
             "/admin/dead-letters%3B", "/admin%5Cdead-letters", "/admin%5cdead-letters", "/admin\\dead-letters",
@@ -50,7 +51,8 @@ class EncodedAdminPathsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"/admin/dead-letters", "/admin/accounts?status=CONNECTED", "/admin/whoami", "/admin/dead-letters/audit",
+    @ValueSource(strings = {"/admin/dead-letters", "/admin/accounts?status=CONNECTED", "/admin/whoami",
+            "/admin/dead-letters/audit",
             "/admin/tokens/keys"})
     void thePlainPathsAnswerWithAToken(String path) throws IOException {
         // Without this the test above could pass against a server that refuses everything.

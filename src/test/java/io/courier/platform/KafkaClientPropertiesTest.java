@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** courier.kafka.<kafka property> reaches Courier's clients; Courier's own settings and unknown names fail the start. */
+/**
+ * courier.kafka.<kafka property> reaches Courier's clients; Courier's own settings and unknown names fail the start.
+ */
 class KafkaClientPropertiesTest {
 
     private static final String JAAS = "org.apache.kafka.common.security.scram.ScramLoginModule required "
@@ -30,9 +32,12 @@ class KafkaClientPropertiesTest {
                 "COURIER_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
                 "COURIER_KAFKA_SASL_JAAS_CONFIG", JAAS,
                 "courier.kafka.ssl.truststore.location", "/etc/courier/kafka-ca/ca.p12"));
-        for (Map<String, Object> props : java.util.List.of(clients.producerProps("side"), clients.consumerProps("c", ""), clients.adminProps())) {
-            assertThat(props).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
-                    .containsEntry("sasl.jaas.config", JAAS).containsEntry("ssl.truststore.location", "/etc/courier/kafka-ca/ca.p12");
+        for (Map<String, Object> props : java.util.List.of(clients.producerProps("side"),
+                clients.consumerProps("c", ""), clients.adminProps())) {
+            assertThat(props).containsEntry("security.protocol", "SASL_SSL")
+                    .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                    .containsEntry("sasl.jaas.config", JAAS)
+                    .containsEntry("ssl.truststore.location", "/etc/courier/kafka-ca/ca.p12");
         }
         assertThat(clients.passThrough().saslUser()).contains("courier");
         assertThat(clients.passThrough().saslMechanism()).isEqualTo("SCRAM-SHA-512");
@@ -40,9 +45,12 @@ class KafkaClientPropertiesTest {
 
     @Test
     void aPropertyGoesOnlyToTheClientsThatKnowIt() {
-        KafkaClients clients = clients(Map.of("courier.kafka.group.instance.id", "courier-0", "courier.kafka.compression.type", "zstd"));
-        assertThat(clients.consumerProps("c", "")).containsEntry("group.instance.id", "courier-0").doesNotContainKey("compression.type");
-        assertThat(clients.producerProps("side")).containsEntry("compression.type", "zstd").doesNotContainKey("group.instance.id");
+        KafkaClients clients = clients(
+                Map.of("courier.kafka.group.instance.id", "courier-0", "courier.kafka.compression.type", "zstd"));
+        assertThat(clients.consumerProps("c", "")).containsEntry("group.instance.id", "courier-0")
+                .doesNotContainKey("compression.type");
+        assertThat(clients.producerProps("side")).containsEntry("compression.type", "zstd")
+                .doesNotContainKey("group.instance.id");
         assertThat(clients.adminProps()).doesNotContainKeys("group.instance.id", "compression.type");
     }
 
@@ -55,7 +63,8 @@ class KafkaClientPropertiesTest {
             "courier.kafka.client.id, courier.kafka.client.id",
             "courier.kafka.sasl.jass.config, courier.kafka.sasl.jass.config"})
     void anOwnedOrUnknownPropertyFailsNamingIt(String name, String named) {
-        assertThatThrownBy(() -> clients(Map.of(name, "x"))).isInstanceOf(ConfigurationException.class).hasMessageContaining(named);
+        assertThatThrownBy(() -> clients(Map.of(name, "x"))).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining(named);
     }
 
     @Test
@@ -72,7 +81,8 @@ class KafkaClientPropertiesTest {
         courierSets.addAll(clients.producerProps("side").keySet());
         courierSets.addAll(clients.consumerProps("c", "").keySet());
         courierSets.addAll(clients.adminProps().keySet());
-        courierSets.addAll(Set.of("transactional.id", "key.serializer", "value.serializer", "key.deserializer", "value.deserializer"));
+        courierSets.addAll(Set.of("transactional.id", "key.serializer", "value.serializer", "key.deserializer",
+                "value.deserializer"));
         assertThat(KafkaClientProperties.OWNED.keySet()).containsAll(courierSets);
     }
 
@@ -80,16 +90,30 @@ class KafkaClientPropertiesTest {
         Map<String, String> files = new HashMap<>();
         Map<String, String> env = new HashMap<>();
         properties.forEach((k, v) -> (k.startsWith("COURIER_") ? env : files).put(k, v));
-        Config config = new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(files, "application.properties", 250),
-                new EnvConfigSource(env, 300)).build();
+        Config config = new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(files, "application.properties", 250),
+                        new EnvConfigSource(env, 300))
+                .build();
         return new KafkaClients(new TestKafkaConfig(), config);
     }
 
     private record TestKafkaConfig() implements KafkaConfig {
-        @Override public String bootstrapServers() { return "127.0.0.1:9092"; }
-        @Override public String groupId() { return "courier"; }
-        @Override public Duration produceTimeout() { return Duration.ofSeconds(30); }
-        @Override public int maxRequestSize() { return 1_048_576; }
+        @Override
+        public String bootstrapServers() {
+            return "127.0.0.1:9092";
+        }
+        @Override
+        public String groupId() {
+            return "courier";
+        }
+        @Override
+        public Duration produceTimeout() {
+            return Duration.ofSeconds(30);
+        }
+        @Override
+        public int maxRequestSize() {
+            return 1_048_576;
+        }
     }
 
 }

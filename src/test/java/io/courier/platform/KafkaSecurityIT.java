@@ -56,13 +56,17 @@ class KafkaSecurityIT {
 
     @BeforeAll
     static void startScramBroker() throws Exception {
-        // The test kit's SASL listener: PLAIN for its super-user (plain-admin), SCRAM-SHA-512 added for Courier's users.
-        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true)
-                .setNumBrokerNodes(1).setNumControllerNodes(1).setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT).build())
+        // The test kit's SASL listener: PLAIN for its super-user (plain-admin), SCRAM-SHA-512 added for Courier's
+        // users.
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(
+                new TestKitNodes.Builder().setCombined(true)
+                        .setNumBrokerNodes(1).setNumControllerNodes(1)
+                        .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT).build())
                 .setConfigProp("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512")
                 .setConfigProp("listener.name.external.scram-sha-512.sasl.jaas.config",
                         "org.apache.kafka.common.security.scram.ScramLoginModule required;")
-                // The controller listener stays PLAINTEXT (its clients are User:ANONYMOUS); clients only reach the SASL one.
+                // The controller listener stays PLAINTEXT (its clients are User:ANONYMOUS); clients only reach the SASL
+                // one.
                 .setConfigProp("super.users", "User:plain-admin;User:ANONYMOUS");
         broker = CourierServices.singleBroker(builder).build();
         broker.format();
@@ -72,8 +76,10 @@ class KafkaSecurityIT {
                 "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config",
                 "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"plain-admin\" password=\"plain-admin-secret\";"));
         try (Admin admin = Admin.create(superUser)) {
-            admin.alterUserScramCredentials(List.of(scram("courier", COURIER_PASSWORD), scram("courier-producer", PRODUCER_PASSWORD),
-                    scram("courier-results-reader", READER_PASSWORD))).all().get(30, TimeUnit.SECONDS);
+            admin.alterUserScramCredentials(
+                    List.of(scram("courier", COURIER_PASSWORD), scram("courier-producer", PRODUCER_PASSWORD),
+                            scram("courier-results-reader", READER_PASSWORD)))
+                    .all().get(30, TimeUnit.SECONDS);
             admin.createTopics(manifest("kafka-topics.yaml").stream()
                     .map(t -> new NewTopic(name(t), 1, (short) 1)).toList()).all().get(30, TimeUnit.SECONDS);
             admin.createAcls(aclsOfTheManifest()).all().get(30, TimeUnit.SECONDS);
@@ -95,9 +101,11 @@ class KafkaSecurityIT {
         Path log = Path.of("target/kafka-security-courier.log");
         Files.deleteIfExists(log);
         Process courier = CourierJar.start(courierEnv(services, port, COURIER_PASSWORD), port, log);
-        try (KafkaTestClient producer = new KafkaTestClient(broker.bootstrapServers(), scramClient("courier-producer", PRODUCER_PASSWORD), "none-");
-             KafkaTestClient reader = new KafkaTestClient(broker.bootstrapServers(), scramClient("courier-results-reader", READER_PASSWORD),
-                     "courier-results-reader-")) {
+        try (KafkaTestClient producer = new KafkaTestClient(broker.bootstrapServers(),
+                scramClient("courier-producer", PRODUCER_PASSWORD), "none-");
+                KafkaTestClient reader = new KafkaTestClient(broker.bootstrapServers(),
+                        scramClient("courier-results-reader", READER_PASSWORD),
+                        "courier-results-reader-")) {
             JsonNode member = simulator.newMember("{}");
             String account = "scram-" + UUID.randomUUID();
             CourierJar.importTokens(port, account, member);
@@ -110,7 +118,8 @@ class KafkaSecurityIT {
                     r -> KafkaTestClient.text(r).contains(jobId), 1, Duration.ofSeconds(60)).getFirst().value());
             assertThat(result.get("status").asText()).isEqualTo("SUCCEEDED");
             assertThat(result.get("data").get("postUrn").asText()).startsWith("urn:li:");
-            // Least privilege: the producer's principal cannot put a record on a retry tier (whose headers Courier trusts).
+            // Least privilege: the producer's principal cannot put a record on a retry tier (whose headers Courier
+            // trusts).
             assertThatThrownBy(() -> producer.send("linkedin.jobs.retry.1s", account, "{}"))
                     .hasStackTraceContaining("TopicAuthorizationException");
         } finally {
@@ -137,11 +146,14 @@ class KafkaSecurityIT {
         String output = Files.readString(log);
         assertThat(exited).as("Courier should refuse to start; output:%n%s", output).isTrue();
         assertThat(courier.exitValue()).isNotZero();
-        assertThat(output).contains("courier.kafka.sasl.jaas.config").contains("principal=User:courier").contains("SCRAM-SHA-512");
+        assertThat(output).contains("courier.kafka.sasl.jaas.config").contains("principal=User:courier")
+                .contains("SCRAM-SHA-512");
         assertThat(output).doesNotContain(wrong);
     }
 
-    /** The bundled CLI as a product would run it: `publish --producer-config` with the producer principal's credentials. */
+    /**
+     * The bundled CLI as a product would run it: `publish --producer-config` with the producer principal's credentials.
+     */
     private static void publishWithTheCli(String job) throws Exception {
         Path config = Files.createTempFile("producer", ".properties");
         java.util.Properties props = new java.util.Properties();
@@ -171,15 +183,18 @@ class KafkaSecurityIT {
     }
 
     private static Map<String, Object> scramClient(String user, String password) {
-        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config", jaas(user, password));
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config",
+                jaas(user, password));
     }
 
     private static String jaas(String user, String password) {
-        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\"" + password + "\";";
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                + password + "\";";
     }
 
     private static UserScramCredentialUpsertion scram(String user, String password) {
-        return new UserScramCredentialUpsertion(user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password);
+        return new UserScramCredentialUpsertion(user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096),
+                password);
     }
 
     /** The ACLs of k8s/kafka-users.yaml (Strimzi's simple authorization), as Kafka's StandardAuthorizer holds them. */
@@ -188,7 +203,8 @@ class KafkaSecurityIT {
         List<AclBinding> bindings = new ArrayList<>();
         for (Map<String, Object> user : manifest("kafka-users.yaml")) {
             String principal = "User:" + name(user);
-            Map<String, Object> authorization = (Map<String, Object>) ((Map<String, Object>) user.get("spec")).get("authorization");
+            Map<String, Object> authorization = (Map<String, Object>) ((Map<String, Object>) user.get("spec"))
+                    .get("authorization");
             for (Map<String, Object> acl : (List<Map<String, Object>>) authorization.get("acls")) {
                 Map<String, Object> resource = (Map<String, Object>) acl.get("resource");
                 ResourceType type = switch ((String) resource.get("type")) {
@@ -198,10 +214,13 @@ class KafkaSecurityIT {
                     case "cluster" -> ResourceType.CLUSTER;
                     default -> throw new IllegalArgumentException("resource type " + resource.get("type"));
                 };
-                PatternType pattern = "prefix".equals(resource.get("patternType")) ? PatternType.PREFIXED : PatternType.LITERAL;
+                PatternType pattern = "prefix".equals(resource.get("patternType"))
+                        ? PatternType.PREFIXED
+                        : PatternType.LITERAL;
                 String name = type == ResourceType.CLUSTER ? "kafka-cluster" : (String) resource.get("name");
                 for (String operation : (List<String>) acl.get("operations")) {
-                    AclOperation op = AclOperation.fromString(operation.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT));
+                    AclOperation op = AclOperation
+                            .fromString(operation.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT));
                     assertThat(op).as("operation %s", operation).isNotEqualTo(AclOperation.UNKNOWN);
                     bindings.add(new AclBinding(new ResourcePattern(type, name, pattern),
                             new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW)));

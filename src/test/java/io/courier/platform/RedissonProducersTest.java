@@ -33,7 +33,8 @@ class RedissonProducersTest {
             // Redisson 4 pings each new connection, so the client may already fail to start; or the call fails.
             assertThatThrownBy(() -> {
                 RedissonClient redis = Redisson.create(RedissonProducers.config(
-                        "redis://127.0.0.1:" + hungRedis.getLocalPort(), 0, Duration.ofMillis(300), Duration.ofMillis(300), 1));
+                        "redis://127.0.0.1:" + hungRedis.getLocalPort(), 0, Duration.ofMillis(300),
+                        Duration.ofMillis(300), 1));
                 try {
                     redis.getBucket("courier-test:hung").get();
                 } finally {
@@ -50,19 +51,26 @@ class RedissonProducersTest {
 
     @Test
     void theDatabaseInTheUrlIsTheOneUsed() {
-        assertThat(RedissonProducers.config("redis://127.0.0.1:6379/3", 1, Duration.ofSeconds(3), Duration.ofSeconds(2), 1)
-                .useSingleServer().getDatabase()).isEqualTo(3);
-        assertThat(RedissonProducers.config("redis://127.0.0.1:6379", 1, Duration.ofSeconds(3), Duration.ofSeconds(2), 1)
-                .useSingleServer().getDatabase()).as("none in the URL: courier.redis.database").isEqualTo(1);
+        assertThat(
+                RedissonProducers.config("redis://127.0.0.1:6379/3", 1, Duration.ofSeconds(3), Duration.ofSeconds(2), 1)
+                        .useSingleServer().getDatabase())
+                .isEqualTo(3);
+        assertThat(
+                RedissonProducers.config("redis://127.0.0.1:6379", 1, Duration.ofSeconds(3), Duration.ofSeconds(2), 1)
+                        .useSingleServer().getDatabase())
+                .as("none in the URL: courier.redis.database").isEqualTo(1);
         assertThatThrownBy(() -> RedissonProducers.config("redis://127.0.0.1:6379/cache", 0, Duration.ofSeconds(3),
-                Duration.ofSeconds(2), 1)).isInstanceOf(ConfigurationException.class).hasMessageContaining("courier.redis.url");
+                Duration.ofSeconds(2), 1)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("courier.redis.url");
     }
 
     @Test
     void aTimeoutOfZeroStopsTheStartNamingTheProperty() {
-        assertThatThrownBy(() -> RedissonProducers.config("redis://127.0.0.1:6379", 0, Duration.ZERO, Duration.ofSeconds(2), 1))
+        assertThatThrownBy(
+                () -> RedissonProducers.config("redis://127.0.0.1:6379", 0, Duration.ZERO, Duration.ofSeconds(2), 1))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("courier.redis.timeout");
-        assertThatThrownBy(() -> RedissonProducers.config("redis://127.0.0.1:6379", 0, Duration.ofSeconds(3), Duration.ofSeconds(2), -1))
+        assertThatThrownBy(() -> RedissonProducers.config("redis://127.0.0.1:6379", 0, Duration.ofSeconds(3),
+                Duration.ofSeconds(2), -1))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("courier.redis.retry-attempts");
     }
 
@@ -73,8 +81,9 @@ class RedissonProducersTest {
         // ACL cannot run in a script: the machine's redis-cli creates the user (and removes it after).
         redisCli("ACL", "SETUSER", user, "on", ">" + password, "~courier-test:*", "+@all");
         try {
-            RedissonClient asUser = Redisson.create(RedissonProducers.config("redis://" + user + ":" + password + "@127.0.0.1:6379", 0,
-                    Duration.ofSeconds(3), Duration.ofSeconds(2), 1));
+            RedissonClient asUser = Redisson
+                    .create(RedissonProducers.config("redis://" + user + ":" + password + "@127.0.0.1:6379", 0,
+                            Duration.ofSeconds(3), Duration.ofSeconds(2), 1));
             try {
                 asUser.getBucket("courier-test:acl-user").set("ok");
                 assertThat(asUser.<String>getBucket("courier-test:acl-user").get()).isEqualTo("ok");
@@ -87,7 +96,8 @@ class RedissonProducersTest {
     }
 
     private static void redisCli(String... args) throws Exception {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("redis-cli", "-h", "127.0.0.1", "-p", "6379"));
+        java.util.List<String> command = new java.util.ArrayList<>(
+                java.util.List.of("redis-cli", "-h", "127.0.0.1", "-p", "6379"));
         command.addAll(java.util.List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -97,7 +107,9 @@ class RedissonProducersTest {
 
     @Test
     void anUnreadableRedisTruststoreStopsTheStartNamingTheProperty() {
-        assertThatThrownBy(() -> RedissonProducers.trust(new org.redisson.config.Config(), java.util.Optional.of("/nonexistent/truststore.p12"),
-                java.util.Optional.empty())).isInstanceOf(ConfigurationException.class).hasMessageContaining("courier.redis.ssl-truststore");
+        assertThatThrownBy(() -> RedissonProducers.trust(new org.redisson.config.Config(),
+                java.util.Optional.of("/nonexistent/truststore.p12"),
+                java.util.Optional.empty())).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("courier.redis.ssl-truststore");
     }
 }

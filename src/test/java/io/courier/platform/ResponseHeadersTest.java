@@ -38,7 +38,8 @@ class ResponseHeadersTest {
 
     @Test
     void theOAuthPagesCarryTheHeaders() {
-        for (String path : List.of("/oauth/connect?accountId=headers-test", "/oauth/callback?state=no-such-state&code=x")) {
+        for (String path : List.of("/oauth/connect?accountId=headers-test",
+                "/oauth/callback?state=no-such-state&code=x")) {
             Response page = given().redirects().follow(false).accept("text/html").get(path);
             assertThat(page.statusCode()).as(path).isBetween(400, 499); // a refusal page, with the OAuth pages' style
             assertThat(page.contentType()).as(path).startsWith("text/html");
@@ -73,7 +74,8 @@ class ResponseHeadersTest {
                 String hash = "'sha256-" + sha256(inline.group(3)) + "'";
                 String directive = inline.group(1) + "-src";
                 assertThat(directive(csp, directive)).as(what + ": an inline " + inline.group(1)
-                        + " must be allowed by its hash in quarkus.http.header.\"Content-Security-Policy\"").contains(hash);
+                        + " must be allowed by its hash in quarkus.http.header.\"Content-Security-Policy\"")
+                        .contains(hash);
             }
         }
     }
@@ -89,7 +91,8 @@ class ResponseHeadersTest {
 
     private static String sha256(String text) {
         try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return Base64.getEncoder()
+                    .encodeToString(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -32,7 +32,8 @@ class StartupConfigIT {
             "COURIER_SIMULATOR_ENABLED | true            | courier.simulator.enabled | -",
             "COURIER_ADMIN_TOKENS_BOB_ROLE | root          | courier.admin.tokens.bob.role | -",
             "COURIER_ADMIN_TOKENS_BOB_HASH | not-a-sha-256 | courier.admin.tokens.bob.hash | COURIER_ADMIN_TOKENS_BOB_ROLE=viewer"})
-    void refusesToStartNamingTheProperty(String variable, String value, String property, String alsoSet) throws Exception {
+    void refusesToStartNamingTheProperty(String variable, String value, String property, String alsoSet)
+            throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", JAR.toString()).redirectErrorStream(true);
         Map<String, String> env = pb.environment();

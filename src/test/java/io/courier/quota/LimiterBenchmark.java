@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,8 +84,9 @@ class LimiterBenchmark {
                     IntConsumer debit = (IntConsumer) c[1];
                     double max = maxRate(debit, Duration.ofSeconds(4));
                     Steady steady = steady(debit);
-                    report.append(String.format("round %d: %s | %.0f | %.2f | %.2f | %.0f%n", round, c[0], max, steady.p50,
-                            steady.p99, steady.achieved));
+                    report.append(
+                            String.format("round %d: %s | %.0f | %.2f | %.2f | %.0f%n", round, c[0], max, steady.p50,
+                                    steady.p99, steady.achieved));
                 }
             }
             System.out.println(report);
@@ -100,7 +100,8 @@ class LimiterBenchmark {
 
     private static QuotaLimiter limiter(RedissonClient redisson, String prefix) {
         Map<String, String> properties = new HashMap<>(Map.of("courier.quota.window", "1d", "courier.quota.key-prefix",
-                prefix, "courier.quota.post-reserve", "0.2", "courier.quota.enabled", "true", "courier.quota.cooldown", "5s"));
+                prefix, "courier.quota.post-reserve", "0.2", "courier.quota.enabled", "true", "courier.quota.cooldown",
+                "5s"));
         for (LinkedInOperation r : LinkedInOperation.values()) {
             String key = "courier.quota.resources." + r.configKey;
             properties.put(key + ".app-daily", String.valueOf(Long.MAX_VALUE / 4));

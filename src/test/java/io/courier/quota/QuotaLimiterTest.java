@@ -1,8 +1,8 @@
 package io.courier.quota;
 
-import io.courier.job.LinkedInOperation;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.job.LinkedInOperation;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.Overrides;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -58,7 +58,8 @@ class QuotaLimiterTest {
         for (int t = 0; t < 32; t++) {
             workers.add(() -> {
                 for (int i = 0; i < 40; i++) {
-                    if (limiter.debit(LinkedInOperation.POSTS_CREATE, "hot-account", true) instanceof QuotaLimiter.Permit.Go) {
+                    if (limiter.debit(LinkedInOperation.POSTS_CREATE, "hot-account",
+                            true) instanceof QuotaLimiter.Permit.Go) {
                         granted.incrementAndGet();
                     }
                 }
@@ -83,11 +84,13 @@ class QuotaLimiterTest {
         for (int i = 0; i < 3; i++) {
             assertThat(limiter.debit(LinkedInOperation.USERINFO, "a", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
         }
-        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.USERINFO, "a", true)).reason()).isEqualTo("member-daily");
+        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.USERINFO, "a", true)).reason())
+                .isEqualTo("member-daily");
         // The refused call did not debit the app budget: b still gets the last two of the five.
         assertThat(limiter.debit(LinkedInOperation.USERINFO, "b", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
         assertThat(limiter.debit(LinkedInOperation.USERINFO, "b", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
-        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.USERINFO, "b", true)).reason()).isEqualTo("app-daily");
+        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.USERINFO, "b", true)).reason())
+                .isEqualTo("app-daily");
     }
 
     @Test
@@ -99,7 +102,8 @@ class QuotaLimiterTest {
             for (int t = 0; t < 16; t++) {
                 flood.add(() -> {
                     for (int i = 0; i < 20; i++) {
-                        if (limiter.debit(LinkedInOperation.USERINFO, "acct-" + i, false) instanceof QuotaLimiter.Permit.Go) {
+                        if (limiter.debit(LinkedInOperation.USERINFO, "acct-" + i,
+                                false) instanceof QuotaLimiter.Permit.Go) {
                             syncs.incrementAndGet();
                         }
                     }
@@ -123,21 +127,25 @@ class QuotaLimiterTest {
         QuotaLimiter limiter = limiter(Duration.ofSeconds(2), new Budget(3, 1_000_000, Optional.empty(), 10));
         waitForWindowStart(Duration.ofSeconds(2));
         for (int i = 0; i < 3; i++) {
-            assertThat(limiter.debit(LinkedInOperation.SHARE_STATISTICS, "a", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+            assertThat(limiter.debit(LinkedInOperation.SHARE_STATISTICS, "a", true))
+                    .isInstanceOf(QuotaLimiter.Permit.Go.class);
         }
         var wait = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.SHARE_STATISTICS, "a", true);
         assertThat(wait.delay()).isLessThanOrEqualTo(Duration.ofSeconds(2));
         Thread.sleep(wait.delay().toMillis() + 50);
-        assertThat(limiter.debit(LinkedInOperation.SHARE_STATISTICS, "a", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        assertThat(limiter.debit(LinkedInOperation.SHARE_STATISTICS, "a", true))
+                .isInstanceOf(QuotaLimiter.Permit.Go.class);
         long ttl = redisson.getKeys().getKeysStream().filter(k -> k.contains("{share-statistics}:app"))
                 .mapToLong(k -> redisson.getBucket(k).remainTimeToLive()).max().orElse(-1);
-        assertThat(ttl).as("the app counter expires with its window (+1 min grace)").isPositive().isLessThanOrEqualTo(62_000);
+        assertThat(ttl).as("the app counter expires with its window (+1 min grace)").isPositive()
+                .isLessThanOrEqualTo(62_000);
     }
 
     @Test
     void linkedInsDayLimitOverridesACountThatThoughtOtherwise() {
         QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(1000, 1000, Optional.empty(), 10));
-        assertThat(limiter.debit(LinkedInOperation.ORGANIZATION_ACLS, "a", false)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        assertThat(limiter.debit(LinkedInOperation.ORGANIZATION_ACLS, "a", false))
+                .isInstanceOf(QuotaLimiter.Permit.Go.class);
         Duration left = limiter.markSpent(LinkedInOperation.ORGANIZATION_ACLS, Optional.empty());
         assertThat(left).isPositive().isLessThanOrEqualTo(Duration.ofHours(1));
         var wait = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.ORGANIZATION_ACLS, "other", false);
@@ -145,7 +153,8 @@ class QuotaLimiterTest {
         assertThat(wait.untilNextWindow()).isTrue();
         // A member-level DAY limit stops that member only.
         limiter.markSpent(LinkedInOperation.USERINFO, Optional.of("m1"));
-        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.USERINFO, "m1", false)).reason()).isEqualTo("member-daily");
+        assertThat(((QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.USERINFO, "m1", false)).reason())
+                .isEqualTo("member-daily");
         assertThat(limiter.debit(LinkedInOperation.USERINFO, "m2", false)).isInstanceOf(QuotaLimiter.Permit.Go.class);
     }
 
@@ -153,7 +162,8 @@ class QuotaLimiterTest {
     void theShortTermRateAndA429CooldownAreHonoured() throws Exception {
         QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(1000, 1000, Optional.of(10.0), 5));
         for (int i = 0; i < 5; i++) {
-            assertThat(limiter.debit(LinkedInOperation.POSTS_BY_AUTHOR, "a" + i, false)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+            assertThat(limiter.debit(LinkedInOperation.POSTS_BY_AUTHOR, "a" + i, false))
+                    .isInstanceOf(QuotaLimiter.Permit.Go.class);
         }
         var rate = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.POSTS_BY_AUTHOR, "a", false);
         assertThat(rate.reason()).isEqualTo("rate");
@@ -162,10 +172,12 @@ class QuotaLimiterTest {
 
         // Five 429s with nothing but refusals in the window (app-cooldown-after = 5): everyone holds back.
         for (int i = 0; i < 4; i++) {
-            assertThat(limiter.refused(LinkedInOperation.POSTS_CREATE, "r" + i, Optional.of(Duration.ofMillis(800))).appHeldBack())
+            assertThat(limiter.refused(LinkedInOperation.POSTS_CREATE, "r" + i, Optional.of(Duration.ofMillis(800)))
+                    .appHeldBack())
                     .as("refusal %d of 5", i + 1).isFalse();
         }
-        assertThat(limiter.refused(LinkedInOperation.POSTS_CREATE, "r4", Optional.of(Duration.ofMillis(800))).appHeldBack()).isTrue();
+        assertThat(limiter.refused(LinkedInOperation.POSTS_CREATE, "r4", Optional.of(Duration.ofMillis(800)))
+                .appHeldBack()).isTrue();
         var cooling = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.POSTS_CREATE, "x", true);
         assertThat(cooling.reason()).isEqualTo("cooldown");
         assertThat(cooling.delay()).isLessThanOrEqualTo(Duration.ofMillis(800));
@@ -177,7 +189,8 @@ class QuotaLimiterTest {
     void aLone429WithoutRetryAfterHoldsNobodyBackButASecondOneHoldsBackItsMember() {
         QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(1000, 1000, Optional.empty(), 10));
         for (int i = 0; i < 50; i++) { // calls made, so that two refusals are not a pattern for the whole app
-            assertThat(limiter.debit(LinkedInOperation.POSTS_CREATE, "busy" + i, true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+            assertThat(limiter.debit(LinkedInOperation.POSTS_CREATE, "busy" + i, true))
+                    .isInstanceOf(QuotaLimiter.Permit.Go.class);
         }
         var first = limiter.refused(LinkedInOperation.POSTS_CREATE, "m", Optional.empty());
         assertThat(first.memberHeldBack()).isFalse();
@@ -190,10 +203,12 @@ class QuotaLimiterTest {
         var held = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.POSTS_CREATE, "m", true);
         assertThat(held.reason()).isEqualTo("member-cooldown");
         assertThat(held.delay()).isLessThanOrEqualTo(real.cooldown());
-        assertThat(limiter.debit(LinkedInOperation.POSTS_CREATE, "other", true)).isInstanceOf(QuotaLimiter.Permit.Go.class);
+        assertThat(limiter.debit(LinkedInOperation.POSTS_CREATE, "other", true))
+                .isInstanceOf(QuotaLimiter.Permit.Go.class);
 
         // Retry-After is LinkedIn saying how long: the member is held back on the first refusal.
-        assertThat(limiter.refused(LinkedInOperation.POSTS_CREATE, "n", Optional.of(Duration.ofSeconds(30))).memberHeldBack()).isTrue();
+        assertThat(limiter.refused(LinkedInOperation.POSTS_CREATE, "n", Optional.of(Duration.ofSeconds(30)))
+                .memberHeldBack()).isTrue();
         var told = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.POSTS_CREATE, "n", true);
         assertThat(told.delay()).isGreaterThan(Duration.ofSeconds(29));
     }

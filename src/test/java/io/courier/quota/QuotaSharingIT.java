@@ -91,7 +91,8 @@ class QuotaSharingIT {
                 }
             }
             assertThat(refused).as("429 answers from LinkedIn").isZero();
-            assertThat(firstWindow).as("posts in the first window (budget %d)", BUDGET).isGreaterThanOrEqualTo((int) Math.ceil(BUDGET * 0.98))
+            assertThat(firstWindow).as("posts in the first window (budget %d)", BUDGET)
+                    .isGreaterThanOrEqualTo((int) Math.ceil(BUDGET * 0.98))
                     .isLessThanOrEqualTo(BUDGET);
         } finally {
             workers.forEach(Process::destroy);

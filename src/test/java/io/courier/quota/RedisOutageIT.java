@@ -37,7 +37,8 @@ class RedisOutageIT {
     @Test
     void aRedisOutageStopsWorkLosesNothingAndHeals() throws Exception {
         Path redisBinary = Path.of("/usr/bin/redis-server");
-        assertThat(Files.isExecutable(redisBinary)).as("this test runs its own redis-server (Debian package redis-server)").isTrue();
+        assertThat(Files.isExecutable(redisBinary))
+                .as("this test runs its own redis-server (Debian package redis-server)").isTrue();
         Map<String, String> services = CourierServices.coordinates();
         SimulatorControl simulator = new SimulatorControl(services.get("courier.linkedin.api-base-url"));
         int redisPort = CourierJar.freePort();
@@ -72,11 +73,13 @@ class RedisOutageIT {
             awaitReadiness(port, 503, Duration.ofSeconds(60));
             int postsDuringOutage = posts(simulator);
             Thread.sleep(5000);
-            assertThat(posts(simulator)).as("no LinkedIn call without a debit (fail closed)").isLessThanOrEqualTo(postsDuringOutage);
+            assertThat(posts(simulator)).as("no LinkedIn call without a debit (fail closed)")
+                    .isLessThanOrEqualTo(postsDuringOutage);
 
             redis = startRedis(redisBinary, redisPort);
             awaitReadiness(port, 200, Duration.ofSeconds(60));
-            kafka.await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), JOBS, Duration.ofSeconds(120));
+            kafka.await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), JOBS,
+                    Duration.ofSeconds(120));
             List<String> finished = new ArrayList<>();
             for (var r : kafka.readAll("linkedin.jobs.results", Duration.ofSeconds(3))) {
                 JsonNode result = JSON.readTree(r.value());
@@ -102,7 +105,8 @@ class RedisOutageIT {
     }
 
     private static Process startRedis(Path binary, int port) throws Exception {
-        Process p = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--save", "", "--appendonly", "no")
+        Process p = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--save", "",
+                "--appendonly", "no")
                 .redirectErrorStream(true).redirectOutput(Path.of("target/redis-outage-redis.log").toFile()).start();
         for (int i = 0; i < 50; i++) {
             try (var socket = new java.net.Socket("127.0.0.1", port)) {

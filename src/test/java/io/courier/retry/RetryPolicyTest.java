@@ -57,7 +57,8 @@ class RetryPolicyTest {
     @CsvSource({"INVALID_JOB, 0, DeadLetter", "BAD_REQUEST, 1, DeadLetter", "VERSION_UNSUPPORTED, 1, DeadLetter",
             "DUPLICATE, 1, TreatAsSuccess", "RATE_LIMITED, 1, RetryLater", "RATE_LIMITED, 6, RetryLater",
             "RATE_LIMITED, 7, DeadLetter", "SERVER_ERROR, 9, RetryLater", "SERVER_ERROR, 10, DeadLetter",
-            "NETWORK, 10, DeadLetter", "INTERNAL, 1, DeadLetter", "PERMISSION_DENIED, 1, RetryLater", "PERMISSION_DENIED, 2, DeadLetter",
+            "NETWORK, 10, DeadLetter", "INTERNAL, 1, DeadLetter", "PERMISSION_DENIED, 1, RetryLater",
+            "PERMISSION_DENIED, 2, DeadLetter",
             "QUOTA_EXHAUSTED, 99, RetryLater", "APP_CREDENTIALS, 50, RetryLater"})
     void decidesByClassAndAttempts(ErrorClass errorClass, int attempts, String expected) {
         Decision decision = policy.decide(failure(errorClass, Optional.empty()), attempts, 0, NOON_UTC, 0.0);
@@ -73,9 +74,11 @@ class RetryPolicyTest {
 
     @Test
     void honoursALongerRetryAfterButNotAShorterOne() {
-        Decision longer = policy.decide(failure(ErrorClass.RATE_LIMITED, Optional.of(Duration.ofSeconds(30))), 1, 0, NOON_UTC, 0);
+        Decision longer = policy.decide(failure(ErrorClass.RATE_LIMITED, Optional.of(Duration.ofSeconds(30))), 1, 0,
+                NOON_UTC, 0);
         assertThat(((Decision.RetryLater) longer).dueAt()).isEqualTo(NOON_UTC.plusSeconds(30));
-        Decision shorter = policy.decide(failure(ErrorClass.RATE_LIMITED, Optional.of(Duration.ofMillis(10))), 1, 0, NOON_UTC, 0);
+        Decision shorter = policy.decide(failure(ErrorClass.RATE_LIMITED, Optional.of(Duration.ofMillis(10))), 1, 0,
+                NOON_UTC, 0);
         assertThat(((Decision.RetryLater) shorter).dueAt()).isEqualTo(NOON_UTC.plusSeconds(1));
     }
 
@@ -107,11 +110,13 @@ class RetryPolicyTest {
         Failure open = failure(ErrorClass.SERVER_ERROR, Optional.empty());
         Decision first = policy.defer(open, 2, 1, Optional.of(NOON_UTC), NOON_UTC, 0);
         assertThat(((Decision.RetryLater) first).dueAt()).as("the initial delay").isEqualTo(NOON_UTC.plusSeconds(5));
-        assertThat(first.attempts()).as("the calls before the deferred failure count, the failure does not").isEqualTo(3);
+        assertThat(first.attempts()).as("the calls before the deferred failure count, the failure does not")
+                .isEqualTo(3);
         Decision later = policy.defer(open, 0, 0, Optional.of(NOON_UTC.minusSeconds(40)), NOON_UTC, 0);
         assertThat(((Decision.RetryLater) later).dueAt()).isEqualTo(NOON_UTC.plusSeconds(40));
         Decision capped = policy.defer(open, 0, 0, Optional.of(NOON_UTC.minus(Duration.ofHours(2))), NOON_UTC, 0);
-        assertThat(((Decision.RetryLater) capped).dueAt()).as("max-delay").isEqualTo(NOON_UTC.plus(Duration.ofMinutes(5)));
+        assertThat(((Decision.RetryLater) capped).dueAt()).as("max-delay")
+                .isEqualTo(NOON_UTC.plus(Duration.ofMinutes(5)));
         Decision over = policy.defer(open, 0, 0, Optional.of(NOON_UTC.minus(Duration.ofHours(25))), NOON_UTC, 0);
         assertThat(over).as("courier.retry.give-up-after").isInstanceOf(Decision.DeadLetter.class);
         assertThat(((Decision.DeadLetter) over).reason()).contains("give-up-after");
@@ -126,10 +131,13 @@ class RetryPolicyTest {
     }
 
     @ParameterizedTest(name = "{0}: {1} attempts before, {2} calls -> {3} attempts, {4}")
-    @CsvSource({"SERVER_ERROR, 0, 2, 2, RetryLater", "SERVER_ERROR, 8, 2, 10, DeadLetter", "RATE_LIMITED, 6, 1, 7, DeadLetter",
-            "QUOTA_EXHAUSTED, 4, 1, 4, RetryLater", "AUTH_EXPIRED, 0, 2, 2, RetryLater", "REAUTH_REQUIRED, 1, 1, 2, Park",
+    @CsvSource({"SERVER_ERROR, 0, 2, 2, RetryLater", "SERVER_ERROR, 8, 2, 10, DeadLetter",
+            "RATE_LIMITED, 6, 1, 7, DeadLetter",
+            "QUOTA_EXHAUSTED, 4, 1, 4, RetryLater", "AUTH_EXPIRED, 0, 2, 2, RetryLater",
+            "REAUTH_REQUIRED, 1, 1, 2, Park",
             "DUPLICATE, 0, 1, 1, TreatAsSuccess", "INVALID_JOB, 0, 0, 0, DeadLetter"})
-    void theDecisionSaysWhetherTheRunsCallsCount(ErrorClass errorClass, int before, int calls, int after, String expected) {
+    void theDecisionSaysWhetherTheRunsCallsCount(ErrorClass errorClass, int before, int calls, int after,
+            String expected) {
         Decision decision = policy.decide(failure(errorClass, Optional.empty()), before, calls, NOON_UTC, 0);
         assertThat(decision.getClass().getSimpleName()).isEqualTo(expected);
         assertThat(decision.attempts()).isEqualTo(after);
@@ -138,7 +146,7 @@ class RetryPolicyTest {
     @ParameterizedTest(name = "budget wait {0} ms, spread {1} ms, draw {2} -> due after {3} ms")
     @CsvSource({"500, 500, 0.0, 500", "500, 500, 0.999, 1000", "3600000, 900000, 0.5, 4050000", "0, 0, 0.7, 0"})
     void aBudgetWaitIsTheWaitPlusADrawOfTheSpreadAndKeepsTheCallsBefore(long waitMs, long spreadMs, double draw,
-                                                                         long dueMs) {
+            long dueMs) {
         Decision.RetryLater later = policy.waitForBudget(2, 1, Duration.ofMillis(waitMs), Duration.ofMillis(spreadMs),
                 NOON_UTC, draw);
         assertThat(later.dueAt()).isEqualTo(NOON_UTC.plusMillis(dueMs));

@@ -20,7 +20,8 @@ class RetryStateTest {
     private static ConsumerRecord<String, byte[]> record(String topic, String... headerPairs) {
         RecordHeaders headers = new RecordHeaders();
         for (int i = 0; i < headerPairs.length; i += 2) {
-            headers.add(headerPairs[i], headerPairs[i + 1] == null ? null : headerPairs[i + 1].getBytes(StandardCharsets.UTF_8));
+            headers.add(headerPairs[i],
+                    headerPairs[i + 1] == null ? null : headerPairs[i + 1].getBytes(StandardCharsets.UTF_8));
         }
         return new ConsumerRecord<>(topic, 2, 41L, 0L, TimestampType.CREATE_TIME, 0, 0, "acct", new byte[0], headers,
                 Optional.empty());
@@ -76,7 +77,8 @@ class RetryStateTest {
                 CourierHeaders.ATTEMPTS, "x", CourierHeaders.FIRST_FAILURE_AT, "yesterday",
                 CourierHeaders.ORIGINAL_PARTITION, "", CourierHeaders.ORIGINAL_OFFSET, null), PREFIX);
         assertThat(state).isEqualTo(new RetryState(0, Optional.empty(), "linkedin.jobs.post", -1, -1L));
-        assertThat(CourierHeaders.dueAt(record("linkedin.jobs.retry.1s", CourierHeaders.DUE_AT, "soon").headers())).isEmpty();
+        assertThat(CourierHeaders.dueAt(record("linkedin.jobs.retry.1s", CourierHeaders.DUE_AT, "soon").headers()))
+                .isEmpty();
     }
 
     @ParameterizedTest(name = "attempts ''{0}'' -> {1}")
@@ -89,7 +91,8 @@ class RetryStateTest {
     @ParameterizedTest(name = "replay count ''{0}'' -> {1}")
     @CsvSource({"0, 0", "2, 2", "-5, 2147483647", "x, 2147483647", "99999999999, 2147483647", "'', 2147483647"})
     void aReplayCountThatIsNotANonNegativeNumberCountsAsTheMaximum(String count, int expected) {
-        assertThat(CourierHeaders.replayCount(record("linkedin.jobs.post", CourierHeaders.REPLAY_COUNT, count).headers()))
+        assertThat(
+                CourierHeaders.replayCount(record("linkedin.jobs.post", CourierHeaders.REPLAY_COUNT, count).headers()))
                 .isEqualTo(expected);
         assertThat(CourierHeaders.replayCount(record("linkedin.jobs.post").headers())).isZero();
     }

@@ -41,9 +41,11 @@ class LinkedInSimulatorTest {
 
     record Answer(int status, JsonNode body, HttpResponse<String> raw) {}
 
-    private Answer call(String method, String path, String body, String token, String version) throws IOException, InterruptedException {
+    private Answer call(String method, String path, String body, String token, String version)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sim.baseUrl() + path)).timeout(Duration.ofSeconds(5))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -51,7 +53,8 @@ class LinkedInSimulatorTest {
             b.header("LinkedIn-Version", version);
         }
         if (body != null) {
-            b.header("Content-Type", path.startsWith("/oauth") ? "application/x-www-form-urlencoded" : "application/json");
+            b.header("Content-Type",
+                    path.startsWith("/oauth") ? "application/x-www-form-urlencoded" : "application/json");
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         return new Answer(r.statusCode(), r.body().isBlank() ? JSON.nullNode() : JSON.readTree(r.body()), r);
@@ -62,7 +65,8 @@ class LinkedInSimulatorTest {
     }
 
     private String version() {
-        return java.time.YearMonth.now(java.time.ZoneOffset.UTC).format(java.time.format.DateTimeFormatter.ofPattern("yyyyMM"));
+        return java.time.YearMonth.now(java.time.ZoneOffset.UTC)
+                .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMM"));
     }
 
     private Answer post(String token, String author, String commentary) throws Exception {
@@ -89,9 +93,12 @@ class LinkedInSimulatorTest {
     void answersEachTokenProblemWithLinkedInsBody() throws Exception {
         JsonNode m = member("{}");
         String token = m.get("accessToken").asText();
-        assertThat(call("GET", "/v2/userinfo", null, null, null).body().get("message").asText()).isEqualTo("Empty oauth2_access_token");
-        assertThat(call("GET", "/v2/userinfo", null, "nonsense", null).body().get("serviceErrorCode").asInt()).isEqualTo(65600);
-        assertThat(call("GET", "/v2/userinfo", null, token, null).body().get("sub").asText()).isEqualTo(m.get("memberId").asText());
+        assertThat(call("GET", "/v2/userinfo", null, null, null).body().get("message").asText())
+                .isEqualTo("Empty oauth2_access_token");
+        assertThat(call("GET", "/v2/userinfo", null, "nonsense", null).body().get("serviceErrorCode").asInt())
+                .isEqualTo(65600);
+        assertThat(call("GET", "/v2/userinfo", null, token, null).body().get("sub").asText())
+                .isEqualTo(m.get("memberId").asText());
 
         call("POST", "/sim/clock", """
                 {"advanceSeconds":%s}""".formatted(Duration.ofDays(61).toSeconds()), null, null);
@@ -116,7 +123,8 @@ class LinkedInSimulatorTest {
         Answer refreshed = call("POST", "/oauth/v2/accessToken", form, null, null);
         assertThat(refreshed.status()).isEqualTo(200);
         assertThat(refreshed.body().get("refresh_token").asText()).isEqualTo(m.get("refreshToken").asText());
-        assertThat(refreshed.body().get("refresh_token_expires_in").asLong()).isLessThanOrEqualTo(Duration.ofDays(364).toSeconds());
+        assertThat(refreshed.body().get("refresh_token_expires_in").asLong())
+                .isLessThanOrEqualTo(Duration.ofDays(364).toSeconds());
         assertThat(refreshed.body().get("access_token").asText()).isNotEqualTo(m.get("accessToken").asText());
         assertThat(refreshed.body().get("expires_in").asLong()).isEqualTo(5_184_000L);
 
@@ -126,11 +134,14 @@ class LinkedInSimulatorTest {
         assertThat(dead.body().get("error").asText()).isEqualTo("invalid_request");
         assertThat(dead.body().get("error_description").asText()).contains("invalid, expired or revoked");
 
-        Answer badSecret = call("POST", "/oauth/v2/accessToken", form.replace("courier-sim-secret", "wrong"), null, null);
+        Answer badSecret = call("POST", "/oauth/v2/accessToken", form.replace("courier-sim-secret", "wrong"), null,
+                null);
         assertThat(badSecret.status()).isEqualTo(401);
         assertThat(badSecret.body().get("error").asText()).isEqualTo("invalid_client_id");
-        Answer missing = call("POST", "/oauth/v2/accessToken", "grant_type=refresh_token&client_id=courier-sim-client&client_secret=courier-sim-secret", null, null);
-        assertThat(missing.body().get("error_description").asText()).isEqualTo("A required parameter \"refresh_token\" is missing");
+        Answer missing = call("POST", "/oauth/v2/accessToken",
+                "grant_type=refresh_token&client_id=courier-sim-client&client_secret=courier-sim-secret", null, null);
+        assertThat(missing.body().get("error_description").asText())
+                .isEqualTo("A required parameter \"refresh_token\" is missing");
     }
 
     @Test
@@ -159,7 +170,8 @@ class LinkedInSimulatorTest {
         assertThat(third.body().get("message").asText()).contains("APPLICATION_AND_MEMBER DAY limit");
 
         Instant now = Instant.parse(call("GET", "/sim/clock", null, null, null).body().get("now").asText());
-        long toMidnight = Duration.between(now, now.truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(Duration.ofDays(1))).toSeconds();
+        long toMidnight = Duration
+                .between(now, now.truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(Duration.ofDays(1))).toSeconds();
         call("POST", "/sim/clock", """
                 {"advanceSeconds":%s}""".formatted((toMidnight + 1)), null, null);
         assertThat(post(token, author, "after midnight UTC").status()).isEqualTo(201);
@@ -169,7 +181,8 @@ class LinkedInSimulatorTest {
     void appliesInjectedFaultsThenAnswersNormally() throws Exception {
         JsonNode m = member("{}");
         call("POST", "/sim/faults", """
-                {"method":"GET","path":"/v2/userinfo","status":429,"headers":{"Retry-After":"3"},"times":1}""", null, null);
+                {"method":"GET","path":"/v2/userinfo","status":429,"headers":{"Retry-After":"3"},"times":1}""", null,
+                null);
         call("POST", "/sim/faults", """
                 {"path":"/v2/userinfo","status":503,"times":1}""", null, null);
         // A POST: the JDK client silently retries an idempotent GET once after a dropped connection.
@@ -198,7 +211,8 @@ class LinkedInSimulatorTest {
         call("POST", "/sim/faults", """
                 {"method":"POST","path":"/rest/posts","mode":"stall","latencyMs":10000,"times":1}""", null, null);
         HttpRequest create = HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/rest/posts"))
-                .header("Authorization", "Bearer " + m.get("accessToken").asText()).header("LinkedIn-Version", version())
+                .header("Authorization", "Bearer " + m.get("accessToken").asText())
+                .header("LinkedIn-Version", version())
                 .POST(HttpRequest.BodyPublishers.ofString("""
                         {"author":"%s","commentary":"stalled"}""".formatted(m.get("memberUrn").asText()))).build();
 
@@ -234,7 +248,8 @@ class LinkedInSimulatorTest {
         assertThat(r.headers().firstValue("Content-Type")).contains("text/html");
         assertThat(r.body()).hasSize(5_242_880);
         String page = new String(r.body(), java.nio.charset.StandardCharsets.US_ASCII);
-        assertThat(page).startsWith("<!DOCTYPE html><html><head><title>503 Service Unavailable</title>").endsWith("</html>\n");
+        assertThat(page).startsWith("<!DOCTYPE html><html><head><title>503 Service Unavailable</title>")
+                .endsWith("</html>\n");
     }
 
     @Test
@@ -246,12 +261,15 @@ class LinkedInSimulatorTest {
                 "refreshToken":"%s"}""".formatted(down.get("refreshToken").asText()), null, null);
         String form = "grant_type=refresh_token&client_id=courier-sim-client&client_secret=courier-sim-secret&refresh_token=";
 
-        assertThat(call("POST", "/oauth/v2/accessToken", form + down.get("refreshToken").asText(), null, null).status()).isEqualTo(503);
-        assertThat(call("POST", "/oauth/v2/accessToken", form + up.get("refreshToken").asText(), null, null).status()).isEqualTo(200);
+        assertThat(call("POST", "/oauth/v2/accessToken", form + down.get("refreshToken").asText(), null, null).status())
+                .isEqualTo(503);
+        assertThat(call("POST", "/oauth/v2/accessToken", form + up.get("refreshToken").asText(), null, null).status())
+                .isEqualTo(200);
         assertThat(call("POST", "/oauth/v2/accessToken", form + down.get("refreshToken").asText(), null, null).status())
                 .as("until cleared").isEqualTo(503);
         call("DELETE", "/sim/faults", null, null, null);
-        assertThat(call("POST", "/oauth/v2/accessToken", form + down.get("refreshToken").asText(), null, null).status()).isEqualTo(200);
+        assertThat(call("POST", "/oauth/v2/accessToken", form + down.get("refreshToken").asText(), null, null).status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -259,13 +277,15 @@ class LinkedInSimulatorTest {
         JsonNode m = member("{}");
         call("GET", "/v2/userinfo", null, m.get("accessToken").asText(), null);
         String log = call("GET", "/sim/requests?limit=10", null, null, null).body().toString();
-        assertThat(log).contains("/v2/userinfo").contains("\"authorization\":\"present\"").doesNotContain(m.get("accessToken").asText());
+        assertThat(log).contains("/v2/userinfo").contains("\"authorization\":\"present\"")
+                .doesNotContain(m.get("accessToken").asText());
     }
 
     @Test
     void authorizationRedirectsWithACodeThatWorksOnceOrWithAQueuedError() throws Exception {
         String authorize = "/oauth/v2/authorization?response_type=code&client_id=courier-sim-client&state=s1"
-                + "&scope=openid%20w_member_social&redirect_uri=" + java.net.URLEncoder.encode("http://localhost:8080/oauth/callback", "UTF-8");
+                + "&scope=openid%20w_member_social&redirect_uri="
+                + java.net.URLEncoder.encode("http://localhost:8080/oauth/callback", "UTF-8");
         Answer redirect = call("GET", authorize, null, null, null);
         assertThat(redirect.status()).isEqualTo(302);
         String location = redirect.raw().headers().firstValue("Location").orElseThrow();
@@ -280,7 +300,8 @@ class LinkedInSimulatorTest {
 
         call("POST", "/sim/authorization/next", """
                 {"error":"user_cancelled_login"}""", null, null);
-        String cancelled = call("GET", authorize, null, null, null).raw().headers().firstValue("Location").orElseThrow();
+        String cancelled = call("GET", authorize, null, null, null).raw().headers().firstValue("Location")
+                .orElseThrow();
         assertThat(cancelled).contains("error=user_cancelled_login").contains("state=s1");
     }
 }

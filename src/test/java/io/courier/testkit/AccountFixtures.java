@@ -11,22 +11,22 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.ArrayList;
-import java.util.List;
 
 /** Token and account-event helpers for the token lifecycle tests. */
 public final class AccountFixtures {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private AccountFixtures() {
-    }
+    private AccountFixtures() {}
 
     /** Re-imports the member's current tokens with another access-token end (and optionally no refresh token). */
-    public static void importTokens(String accountId, JsonNode member, Instant accessTokenExpiresAt, boolean withRefresh) {
+    public static void importTokens(String accountId, JsonNode member, Instant accessTokenExpiresAt,
+            boolean withRefresh) {
         ObjectNode body = JSON.createObjectNode()
                 .put("accessToken", member.get("accessToken").asText())
                 .put("accessTokenExpiresAt", accessTokenExpiresAt.toString())
@@ -79,7 +79,7 @@ public final class AccountFixtures {
 
     /** Publishes posts for the member through the simulator's own POST /rest/posts, as LinkedIn would have them. */
     public static void createPosts(String simulatorUrl, String linkedInVersion, Connected member, int count,
-                                   int commentaryChars) throws Exception {
+            int commentaryChars) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         String filler = "p".repeat(commentaryChars);
         try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
@@ -90,7 +90,8 @@ public final class AccountFixtures {
                 HttpRequest request = HttpRequest.newBuilder(URI.create(simulatorUrl + "/rest/posts"))
                         .header("Authorization", "Bearer " + member.member().get("accessToken").asText())
                         .header("LinkedIn-Version", linkedInVersion).header("X-Restli-Protocol-Version", "2.0.0")
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build();
                 sent.add(pool.submit(() -> http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()));
             }
             for (Future<Integer> status : sent) {

@@ -22,8 +22,7 @@ public final class AdminCallers {
     /** An operator whose name is longer than the audit's column (varchar(128)). */
     public static final Caller LONG_NAMED_OPERATOR = new Caller("operator-" + "n".repeat(191), "operator", random());
 
-    private AdminCallers() {
-    }
+    private AdminCallers() {}
 
     /** courier.admin.tokens.NAME.hash / .role for every caller above. */
     static Map<String, String> config() {
@@ -37,7 +36,8 @@ public final class AdminCallers {
 
     public static String sha256(String token) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -34,7 +34,8 @@ public final class BrokerProcess implements AutoCloseable {
 
     /** Chooses the ports and the run directory; nothing listens until {@link #start()}. */
     public BrokerProcess(String name) throws IOException {
-        this.runDir = Path.of("target", "brokers", name + "-" + UUID.randomUUID().toString().substring(0, 8)).toAbsolutePath();
+        this.runDir = Path.of("target", "brokers", name + "-" + UUID.randomUUID().toString().substring(0, 8))
+                .toAbsolutePath();
         this.port = CourierJar.freePort();
         this.controllerPort = CourierJar.freePort();
         Files.createDirectories(runDir);
@@ -59,7 +60,8 @@ public final class BrokerProcess implements AutoCloseable {
         Process script = pb.start();
         if (!script.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             script.destroyForcibly();
-            throw new IllegalStateException("deploy/kafka-broker.sh start did not end within " + START_TIMEOUT + "; see " + scriptLog);
+            throw new IllegalStateException(
+                    "deploy/kafka-broker.sh start did not end within " + START_TIMEOUT + "; see " + scriptLog);
         }
         Path pidFile = runDir.resolve("broker.pid");
         if (script.exitValue() != 0 || !Files.exists(pidFile)) {
@@ -67,7 +69,8 @@ public final class BrokerProcess implements AutoCloseable {
                     + Files.readString(scriptLog));
         }
         long pid = Long.parseLong(Files.readString(pidFile).trim());
-        broker = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("broker pid " + pid + " already gone"));
+        broker = ProcessHandle.of(pid)
+                .orElseThrow(() -> new IllegalStateException("broker pid " + pid + " already gone"));
     }
 
     /** SIGSTOP: the broker keeps its sockets open and answers nothing, like a hung machine. */
@@ -85,7 +88,8 @@ public final class BrokerProcess implements AutoCloseable {
         long deadline = System.nanoTime() + within.toNanos();
         Set<String> existing = Set.of();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000))) {
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                3_000))) {
             while (System.nanoTime() < deadline) { // ends at the deadline
                 try {
                     existing = admin.listTopics().names().get(5, TimeUnit.SECONDS);
@@ -131,9 +135,11 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     private static void kill(String signal, long pid) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder(List.of("kill", "-" + signal, Long.toString(pid))).redirectErrorStream(true).start();
+        Process kill = new ProcessBuilder(List.of("kill", "-" + signal, Long.toString(pid))).redirectErrorStream(true)
+                .start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-            throw new IllegalStateException("kill -" + signal + " " + pid + " failed: " + new String(kill.getInputStream().readAllBytes()));
+            throw new IllegalStateException(
+                    "kill -" + signal + " " + pid + " failed: " + new String(kill.getInputStream().readAllBytes()));
         }
     }
 }

@@ -15,8 +15,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 /** Connect links as a product gets them: minted through the admin API, or signed by the product itself (README). */
 public final class ConnectLinks {
 
-    private ConnectLinks() {
-    }
+    private ConnectLinks() {}
 
     /** POST /admin/accounts/{id}/connect-link: the answer ({"url","expiresAt"}). */
     public static Response mint(String accountId, boolean allowRebind) {
@@ -39,12 +38,15 @@ public final class ConnectLinks {
     public static String sign(String accountId, Instant expires, boolean allowRebind) {
         String nonce = UUID.randomUUID().toString().replace("-", "");
         String rebind = allowRebind ? "1" : "0";
-        String message = "courier-connect-v1\n" + accountId + "\n" + expires.getEpochSecond() + "\n" + nonce + "\n" + rebind;
-        byte[] key = Base64.getDecoder().decode(ConfigProvider.getConfig().getValue("courier.oauth.link-key", String.class));
+        String message = "courier-connect-v1\n" + accountId + "\n" + expires.getEpochSecond() + "\n" + nonce + "\n"
+                + rebind;
+        byte[] key = Base64.getDecoder()
+                .decode(ConfigProvider.getConfig().getValue("courier.oauth.link-key", String.class));
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            String sig = Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+            String sig = Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
             return courier() + "/oauth/connect?accountId=" + accountId + "&expires=" + expires.getEpochSecond()
                     + "&nonce=" + nonce + "&rebind=" + rebind + "&sig=" + sig;
         } catch (GeneralSecurityException e) {

@@ -13,8 +13,7 @@ public final class ConnectedAccounts {
     public static final String ADMIN_TOKEN = "test-admin-token";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ConnectedAccounts() {
-    }
+    private ConnectedAccounts() {}
 
     /** A connected account: Courier's id for it, the member's URN, and the simulator's answer (tokens). */
     public record Connected(String accountId, String memberUrn, JsonNode member) {}
@@ -41,7 +40,8 @@ public final class ConnectedAccounts {
      * {@code count} fresh accounts whose key Kafka's default partitioner puts on the same partition as {@code key}
      * (a job topic has {@code partitions} partitions), so their jobs share a partition with that account's.
      */
-    public static java.util.List<Connected> onPartitionOf(SimulatorControl simulator, String key, int partitions, int count) {
+    public static java.util.List<Connected> onPartitionOf(SimulatorControl simulator, String key, int partitions,
+            int count) {
         int wanted = partitionOf(key, partitions);
         java.util.List<Connected> out = new java.util.ArrayList<>();
         for (int tries = 0; out.size() < count && tries < 50 * partitions; tries++) { // 1 in `partitions` matches

@@ -18,8 +18,7 @@ public final class CourierJar {
     public static final String ADMIN = "jar-test-admin";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private CourierJar() {
-    }
+    private CourierJar() {}
 
     /** Environment pointing a Courier process at the test services, on its own HTTP port and consumer group. */
     public static Map<String, String> env(Map<String, String> services, int port, String group) {
@@ -89,8 +88,9 @@ public final class CourierJar {
     /** What {@code /q/health/<which>} (live or ready) answers; status -1 while nothing answers on the port. */
     public static Health health(int port, String which) throws InterruptedException {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/" + which))
-                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP
+                    .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/" + which))
+                            .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
             return new Health(r.statusCode(), r.body());
         } catch (IOException notListening) {
             return new Health(-1, notListening.toString());
@@ -98,16 +98,16 @@ public final class CourierJar {
     }
 
     /** One health answer. */
-    public record Health(int status, String body) {
-    }
+    public record Health(int status, String body) {}
 
     /** Imports a simulator member's tokens into the Courier listening on {@code port}. */
     public static void importTokens(int port, String accountId, JsonNode member) throws Exception {
         String body = """
                 {"accessToken":"%s","accessTokenExpiresAt":"%s",\
-                "memberUrn":"%s"}""".formatted(member.get("accessToken").asText(), member.get("accessTokenExpiresAt").asText(), member.get("memberUrn").asText());
+                "memberUrn":"%s"}""".formatted(member.get("accessToken").asText(),
+                member.get("accessTokenExpiresAt").asText(), member.get("memberUrn").asText());
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + "/admin/accounts/" + accountId + "/tokens")).header("Authorization", "Bearer " + ADMIN)
+                + "/admin/accounts/" + accountId + "/tokens")).header("Authorization", "Bearer " + ADMIN)
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {

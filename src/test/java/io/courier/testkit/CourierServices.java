@@ -165,7 +165,10 @@ public class CourierServices implements QuarkusTestResourceLifecycleManager {
         return value == null || value.isBlank() ? null : value;
     }
 
-    /** What a one-broker test cluster needs: internal topics of one replica, no rebalance delay, no topic made by a read. */
+    /**
+     * What a one-broker test cluster needs: internal topics of one replica, no rebalance delay, no topic made by a
+     * read.
+     */
     public static KafkaClusterTestKit.Builder singleBroker(KafkaClusterTestKit.Builder builder) {
         return builder.setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("transaction.state.log.replication.factor", "1")

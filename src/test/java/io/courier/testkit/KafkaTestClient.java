@@ -49,7 +49,10 @@ public final class KafkaTestClient implements AutoCloseable {
         this(bootstrap, Map.of(), "test-");
     }
 
-    /** A client that authenticates with {@code security} (security.protocol, sasl.*) and reads in groups {@code groupPrefix}*. */
+    /**
+     * A client that authenticates with {@code security} (security.protocol, sasl.*) and reads in groups
+     * {@code groupPrefix}*.
+     */
     public KafkaTestClient(String bootstrap, Map<String, Object> security, String groupPrefix) {
         this.bootstrap = bootstrap;
         this.security = Map.copyOf(security);
@@ -64,7 +67,9 @@ public final class KafkaTestClient implements AutoCloseable {
         this.start = endOffsets();
     }
 
-    /** Every partition's end now; empty if the broker will not say (a principal without Describe): then from the start. */
+    /**
+     * Every partition's end now; empty if the broker will not say (a principal without Describe): then from the start.
+     */
     private Map<TopicPartition, Long> endOffsets() {
         Map<String, Object> props = new HashMap<>(security);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -108,13 +113,14 @@ public final class KafkaTestClient implements AutoCloseable {
 
     /** Reads the topic since this client was made until {@code count} records match, or fails after the timeout. */
     public List<ConsumerRecord<String, byte[]>> await(String topic, Predicate<ConsumerRecord<String, byte[]>> match,
-                                                      int count, Duration timeout) {
+            int count, Duration timeout) {
         return await(List.of(topic), match, count, timeout);
     }
 
     /** The same over several topics (e.g. the retry tiers a delay may fall into). */
-    public List<ConsumerRecord<String, byte[]>> await(List<String> topic, Predicate<ConsumerRecord<String, byte[]>> match,
-                                                      int count, Duration timeout) {
+    public List<ConsumerRecord<String, byte[]>> await(List<String> topic,
+            Predicate<ConsumerRecord<String, byte[]>> match,
+            int count, Duration timeout) {
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = sinceStart(topic)) {
             long deadline = System.nanoTime() + timeout.toNanos();

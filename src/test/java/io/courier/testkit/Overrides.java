@@ -25,8 +25,7 @@ public final class Overrides {
     private static final Validator VALIDATOR = Validation.byDefaultProvider().configure()
             .messageInterpolator(new ParameterMessageInterpolator()).buildValidatorFactory().getValidator();
 
-    private Overrides() {
-    }
+    private Overrides() {}
 
     /** {@code replaced} by full property name, e.g. {@code courier.tokens.lock-lease=1s}; an empty value unsets one. */
     public static <T> T of(Class<T> type, Map<String, String> replaced) {

@@ -14,7 +14,8 @@ class OverridesTest {
 
     @Test
     void replacesPropertiesAndKeepsTheMappingsDefaults() {
-        TokenLifecycleConfig config = Overrides.of(TokenLifecycleConfig.class, Map.of("courier.tokens.lock-lease", "1s"));
+        TokenLifecycleConfig config = Overrides.of(TokenLifecycleConfig.class,
+                Map.of("courier.tokens.lock-lease", "1s"));
         assertThat(config.lockLease()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.maxPark()).isEqualTo(Duration.ofDays(7));
     }

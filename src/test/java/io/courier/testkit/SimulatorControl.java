@@ -43,12 +43,14 @@ public final class SimulatorControl {
     public JsonNode call(String method, String path, String bodyJson) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .header("Content-Type", "application/json")
-                .method(method, bodyJson == null ? HttpRequest.BodyPublishers.noBody()
+                .method(method, bodyJson == null
+                        ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(bodyJson));
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() >= 300) {
-                throw new IllegalStateException(method + " " + path + " -> " + response.statusCode() + " " + response.body());
+                throw new IllegalStateException(
+                        method + " " + path + " -> " + response.statusCode() + " " + response.body());
             }
             return response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
         } catch (IOException e) {

@@ -102,7 +102,8 @@ class BrokerOutageIT {
         long started = System.nanoTime();
         Process courier = CourierJar.startAnswering(env, port, log("never"));
         try {
-            CourierJar.Health live = awaitHealth(port, "live", 503, Duration.ofSeconds(40).minusNanos(System.nanoTime() - started));
+            CourierJar.Health live = awaitHealth(port, "live", 503,
+                    Duration.ofSeconds(40).minusNanos(System.nanoTime() - started));
             assertThat(live.body()).contains("poll-loops").contains("DOWN");
             CourierJar.Health ready = CourierJar.health(port, "ready");
             assertThat(ready.status()).isEqualTo(503);

@@ -42,19 +42,24 @@ class CircuitBreakerTest {
                 Connected account = connect(simulator, "{}");
                 String jobId = "cb-" + UUID.randomUUID();
                 jobIds.add(jobId);
-                kafka.send("linkedin.jobs.sync", account.accountId(), job(jobId, "sync.org-acls", account.accountId(), "{}"));
+                kafka.send("linkedin.jobs.sync", account.accountId(),
+                        job(jobId, "sync.org-acls", account.accountId(), "{}"));
             }
             var opened = kafka.await("linkedin.jobs.retry.1s", r -> jobIds.contains(header(r, CourierHeaders.JOB_ID))
-                    && header(r, CourierHeaders.ERROR_MESSAGE).contains("circuit breaker open"), 1, Duration.ofSeconds(40)).get(0);
+                    && header(r, CourierHeaders.ERROR_MESSAGE).contains("circuit breaker open"), 1,
+                    Duration.ofSeconds(40)).get(0);
             assertThat(header(opened, CourierHeaders.ERROR_CLASS)).isEqualTo("SERVER_ERROR");
-            assertThat(RestAssured.get("/q/health/ready").asString()).contains("degraded").contains("linkedin.organizationAcls");
+            assertThat(RestAssured.get("/q/health/ready").asString()).contains("degraded")
+                    .contains("linkedin.organizationAcls");
             assertThat(RestAssured.get("/q/metrics").asString()).contains("ft_circuitbreaker_opened_total")
                     .containsPattern("courier_consumer_lag\\{topic=\"linkedin.jobs.retry.1s\"}");
-            long calls = simulator.requests().findValuesAsText("path").stream().filter("/rest/organizationAcls"::equals).count();
+            long calls = simulator.requests().findValuesAsText("path").stream().filter("/rest/organizationAcls"::equals)
+                    .count();
             assertThat(calls).as("calls LinkedIn saw while 8 jobs failed").isLessThan(16);
 
             simulator.clearFaults();
-            kafka.await("linkedin.jobs.results", r -> jobIds.stream().anyMatch(id -> text(r).contains(id)), jobIds.size(),
+            kafka.await("linkedin.jobs.results", r -> jobIds.stream().anyMatch(id -> text(r).contains(id)),
+                    jobIds.size(),
                     Duration.ofSeconds(60));
         }
     }

@@ -68,8 +68,8 @@ class JobCallsTest {
         tokensUsed.add(token);
         assertThat(answers).as("a call beyond the script").isNotEmpty();
         return answers.poll().get();
-    }, (refused, account) -> { }, e -> outage, (errorClass, before) ->
-            before == 0 && (errorClass == ErrorClass.SERVER_ERROR || errorClass == ErrorClass.NETWORK) ? 1 : 0);
+    }, (refused, account) -> {}, e -> outage, (errorClass, before) -> before == 0
+            && (errorClass == ErrorClass.SERVER_ERROR || errorClass == ErrorClass.NETWORK) ? 1 : 0);
 
     @AfterEach
     void clearInterrupt() {
@@ -81,7 +81,8 @@ class JobCallsTest {
     }
 
     private static Supplier<JobResult> fails(int status, Integer serviceErrorCode) {
-        LinkedInError error = new LinkedInError(status, serviceErrorCode == null ? OptionalInt.empty()
+        LinkedInError error = new LinkedInError(status, serviceErrorCode == null
+                ? OptionalInt.empty()
                 : OptionalInt.of(serviceErrorCode), Optional.empty(), "status " + status, List.of(), Optional.empty(),
                 Optional.empty());
         return () -> {
@@ -186,8 +187,8 @@ class JobCallsTest {
     }
 
     @ParameterizedTest(name = "{0} -> postUrn {1}")
-    @CsvSource(value = {"Content is a duplicate of urn:li:share:7, urn:li:share:7", "Duplicate post, null"},
-            nullValues = "null")
+    @CsvSource(value = {"Content is a duplicate of urn:li:share:7, urn:li:share:7",
+            "Duplicate post, null"}, nullValues = "null")
     void aDuplicateIsAFailureForThePolicyToCallASuccessOfTheExistingPost(String message, String existing) {
         LinkedInError duplicate = new LinkedInError(422, OptionalInt.empty(), Optional.empty(), message,
                 List.of("DUPLICATE_POST"), Optional.of("req-1"), Optional.empty());
@@ -198,7 +199,8 @@ class JobCallsTest {
         assertThat(failed.failure().errorClass()).isEqualTo(ErrorClass.DUPLICATE);
         JobResult done = LinkedInJobs.doneDespite(failed.failure(), failed.cause());
         assertThat(done.duplicate()).as("a duplicate whatever its message says").isTrue();
-        assertThat(done.data().get("postUrn").isNull() ? null : done.data().get("postUrn").asText()).isEqualTo(existing);
+        assertThat(done.data().get("postUrn").isNull() ? null : done.data().get("postUrn").asText())
+                .isEqualTo(existing);
         assertThat(done.linkedinRequestId()).contains("req-1");
     }
 

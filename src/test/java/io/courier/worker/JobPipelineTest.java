@@ -12,12 +12,10 @@ import io.courier.testkit.ConnectedAccounts.Connected;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.KafkaTestClient;
 import io.courier.testkit.PipelineTestSupport;
-import io.courier.testkit.SimulatorControl;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.time.Duration;
-import java.util.List;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -39,7 +37,8 @@ class JobPipelineTest extends PipelineTestSupport {
     private String postJob(Connected account, String commentary) {
         return job("post.create", account.accountId(),
                 """
-                        {"author":"%s","commentary":%s}""".formatted(account.memberUrn(), JSON.valueToTree(commentary)));
+                        {"author":"%s","commentary":%s}""".formatted(account.memberUrn(),
+                        JSON.valueToTree(commentary)));
     }
 
     @Test
@@ -111,7 +110,8 @@ class JobPipelineTest extends PipelineTestSupport {
         assertThat(resultOf(JSON.readTree(after).get("jobId").asText()).get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(resultOf(JSON.readTree(before).get("jobId").asText()).get("status").asText()).isEqualTo("SUCCEEDED");
 
-        ConsumerRecord<String, byte[]> poison = kafka.await(DLQ, r -> java.util.Arrays.equals(r.value(), notJson), 1, WAIT).get(0);
+        ConsumerRecord<String, byte[]> poison = kafka
+                .await(DLQ, r -> java.util.Arrays.equals(r.value(), notJson), 1, WAIT).get(0);
         assertThat(header(poison, CourierHeaders.ERROR_CLASS)).isEqualTo("INVALID_JOB");
         assertThat(header(poison, CourierHeaders.ERROR_MESSAGE)).startsWith("value: not valid JSON");
         assertThat(poison.key()).isEqualTo(account.accountId());
@@ -121,7 +121,8 @@ class JobPipelineTest extends PipelineTestSupport {
         assertThat(text(unknown)).isEqualTo(unknownType);
 
         ConsumerRecord<String, byte[]> longPost = deadLetterOf(JSON.readTree(tooLong).get("jobId").asText());
-        assertThat(header(longPost, CourierHeaders.ERROR_MESSAGE)).contains("commentary").containsAnyOf("3000", "3,000");
+        assertThat(header(longPost, CourierHeaders.ERROR_MESSAGE)).contains("commentary").containsAnyOf("3000",
+                "3,000");
         assertThat(header(longPost, CourierHeaders.ATTEMPTS)).isEqualTo("0");
 
         JsonNode reported = resultOf(JSON.readTree(tooLong).get("jobId").asText());
@@ -144,8 +145,9 @@ class JobPipelineTest extends PipelineTestSupport {
         // would come without one.
         List<JsonNode> since = new ArrayList<>();
         simulator.requests().forEach(since::add);
-        assertThat(since.subList(callsBefore, since.size())).noneMatch(r -> r.path("path").asText().matches("/(rest|v2)/.*")
-                && (r.path("memberId").isNull() || r.path("memberId").isMissingNode()));
+        assertThat(since.subList(callsBefore, since.size()))
+                .noneMatch(r -> r.path("path").asText().matches("/(rest|v2)/.*")
+                        && (r.path("memberId").isNull() || r.path("memberId").isMissingNode()));
     }
 
     @Test
@@ -189,12 +191,10 @@ class JobPipelineTest extends PipelineTestSupport {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         java.util.logging.Logger.getLogger("").addHandler(capture);
         try {
@@ -227,7 +227,9 @@ class JobPipelineTest extends PipelineTestSupport {
         resultOf(JSON.readTree(job).get("jobId").asText());
 
         String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
-        assertThat(metrics).containsPattern("courier_jobs_total\\{[^}]*outcome=\"succeeded\"[^}]*type=\"sync.profile\"[^}]*} [1-9]")
+        assertThat(metrics)
+                .containsPattern(
+                        "courier_jobs_total\\{[^}]*outcome=\"succeeded\"[^}]*type=\"sync.profile\"[^}]*} [1-9]")
                 .contains("courier_job_duration_seconds_count{");
     }
 
@@ -255,7 +257,8 @@ class JobPipelineTest extends PipelineTestSupport {
         assertThat(postsResult.at("/data/pages").asInt()).isEqualTo(2);
         assertThat(postsResult.at("/data/complete").asBoolean()).isTrue();
         JsonNode aclResult = resultOf(JSON.readTree(acls).get("jobId").asText());
-        assertThat(aclResult.at("/data/organizationAcls/0/organization").asText()).isEqualTo("urn:li:organization:5515715");
+        assertThat(aclResult.at("/data/organizationAcls/0/organization").asText())
+                .isEqualTo("urn:li:organization:5515715");
         JsonNode statsResult = resultOf(JSON.readTree(stats).get("jobId").asText());
         assertThat(statsResult.at("/data/elements/0/totalShareStatistics").isObject()).isTrue();
     }

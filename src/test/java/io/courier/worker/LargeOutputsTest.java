@@ -11,19 +11,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.retry.CourierHeaders;
+import io.courier.testkit.AccountFixtures;
 import io.courier.testkit.ConnectedAccounts;
 import io.courier.testkit.ConnectedAccounts.Connected;
-import io.courier.testkit.AccountFixtures;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.PipelineTestSupport;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,9 +29,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -66,7 +59,9 @@ class LargeOutputsTest extends PipelineTestSupport {
     @Test
     void aSyncOfThreeThousandPostsArrivesAsOneSequenceOfPartsWhileTheJobsBesideItSucceed() throws Exception {
         Connected author = connect(simulator, "{}");
-        AccountFixtures.createPosts(simulatorUrl, linkedInVersion, author, 3000, 1000); // about 3.6 MB of posts: several times what one record may hold
+        AccountFixtures.createPosts(simulatorUrl, linkedInVersion, author, 3000, 1000); // about 3.6 MB of posts:
+                                                                                        // several times what one record
+                                                                                        // may hold
         List<Connected> neighbours = connectedOnPartitionOf(SYNCS, author.accountId(), 2);
         List<Connected> posters = List.of(connect(simulator, "{}"), connect(simulator, "{}"), connect(simulator, "{}"));
 
@@ -92,7 +87,8 @@ class LargeOutputsTest extends PipelineTestSupport {
         for (String jobId : besides) {
             JsonNode result = resultOf(jobId);
             assertThat(result.get("status").asText()).as(jobId).isEqualTo("SUCCEEDED");
-            assertThat(Duration.between(published, Instant.parse(result.get("finishedAt").asText()))).isLessThan(PROMPTLY);
+            assertThat(Duration.between(published, Instant.parse(result.get("finishedAt").asText())))
+                    .isLessThan(PROMPTLY);
         }
 
         List<ConsumerRecord<String, byte[]>> parts = partsOf(syncId, 1);
@@ -114,7 +110,8 @@ class LargeOutputsTest extends PipelineTestSupport {
             part.at("/data/posts").forEach(p -> postIds.add(p.get("id").asText()));
         }
         List<String> expected = new ArrayList<>();
-        simulator.call("GET", "/sim/posts?author=" + author.memberUrn(), null).forEach(p -> expected.add(p.get("id").asText()));
+        simulator.call("GET", "/sim/posts?author=" + author.memberUrn(), null)
+                .forEach(p -> expected.add(p.get("id").asText()));
         assertThat(postIds).as("every post once, in LinkedIn's order").hasSize(3000).isEqualTo(expected);
 
         // A job that already succeeded is not run again: its stored result is re-emitted, as the same parts.
@@ -123,7 +120,8 @@ class LargeOutputsTest extends PipelineTestSupport {
         for (int k = 0; k < n; k++) {
             assertThat(text(both.get(n + k))).as("re-emitted part %d", k + 1).isEqualTo(text(both.get(k)));
         }
-        assertThat(kafka.readAll(DLQ, Duration.ofSeconds(1))).noneMatch(r -> syncId.equals(header(r, CourierHeaders.JOB_ID)));
+        assertThat(kafka.readAll(DLQ, Duration.ofSeconds(1)))
+                .noneMatch(r -> syncId.equals(header(r, CourierHeaders.JOB_ID)));
     }
 
     @Test
@@ -143,9 +141,11 @@ class LargeOutputsTest extends PipelineTestSupport {
 
         JsonNode nextResult = resultOf(JSON.readTree(next).get("jobId").asText());
         assertThat(nextResult.get("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(Duration.between(published, Instant.parse(nextResult.get("finishedAt").asText()))).isLessThan(PROMPTLY);
+        assertThat(Duration.between(published, Instant.parse(nextResult.get("finishedAt").asText())))
+                .isLessThan(PROMPTLY);
 
-        ConsumerRecord<String, byte[]> dead = kafka.await(DLQ, r -> account.accountId().equals(r.key()), 1, WAIT).get(0);
+        ConsumerRecord<String, byte[]> dead = kafka.await(DLQ, r -> account.accountId().equals(r.key()), 1, WAIT)
+                .get(0);
         assertThat(sizeOf(dead)).isLessThanOrEqualTo(ONE_MIB);
         assertThat(header(dead, CourierHeaders.ERROR_CLASS)).isEqualTo("INVALID_JOB");
         assertThat(header(dead, CourierHeaders.ORIGINAL_TOPIC)).isEqualTo(POSTS);
@@ -167,7 +167,8 @@ class LargeOutputsTest extends PipelineTestSupport {
     }
 
     private JsonPath deadLetter(long id) {
-        return given().auth().oauth2(ADMIN_TOKEN).get("/admin/dead-letters/" + id).then().statusCode(200).extract().jsonPath();
+        return given().auth().oauth2(ADMIN_TOKEN).get("/admin/dead-letters/" + id).then().statusCode(200).extract()
+                .jsonPath();
     }
 
     /** Rows of this DLQ record: same topic id (offsets restart when an earlier test broker's topic is gone). */

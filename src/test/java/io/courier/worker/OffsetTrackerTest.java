@@ -29,7 +29,8 @@ class OffsetTrackerTest {
     }
 
     private static List<Long> offsets(String csv) {
-        return csv == null || csv.isBlank() ? List.of()
+        return csv == null || csv.isBlank()
+                ? List.of()
                 : Arrays.stream(csv.trim().split(" ")).map(Long::valueOf).toList();
     }
 

@@ -59,7 +59,8 @@ class OutageTest extends PipelineTestSupport {
         simulator.clearFaults();
 
         List<JsonNode> results = new ArrayList<>();
-        for (var r : kafka.await("linkedin.jobs.results", r -> jobIds.contains(jobIdOf(r)), 100, Duration.ofSeconds(90))) {
+        for (var r : kafka.await("linkedin.jobs.results", r -> jobIds.contains(jobIdOf(r)), 100,
+                Duration.ofSeconds(90))) {
             results.add(JSON.readTree(text(r)));
         }
         assertThat(results).extracting(r -> r.get("status").asText()).containsOnly("SUCCEEDED");
@@ -121,7 +122,6 @@ class OutageTest extends PipelineTestSupport {
         }
         return n;
     }
-
 
     private static String jobIdOf(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r) {
         String value = text(r);

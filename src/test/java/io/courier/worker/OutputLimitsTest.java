@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-/** A job Courier accepts must fit a retry tier with Courier's headers: bad sizes stop the start, naming the property. */
+/**
+ * A job Courier accepts must fit a retry tier with Courier's headers: bad sizes stop the start, naming the property.
+ */
 class OutputLimitsTest {
 
     @Test

@@ -38,15 +38,17 @@ class OversizedReleaseTest extends PipelineTestSupport {
         String big = "rel-big-" + UUID.randomUUID();
         String after = "rel-" + UUID.randomUUID();
         for (String jobId : new String[] {before, big, after}) {
-            kafka.send("linkedin.jobs.sync", account.accountId(), job(jobId, "sync.profile", account.accountId(), "{}"));
+            kafka.send("linkedin.jobs.sync", account.accountId(),
+                    job(jobId, "sync.profile", account.accountId(), "{}"));
         }
         await().atMost(WAIT).until(() -> parked(account.accountId()) == 3);
         byte[] huge = new byte[1_200_000];
         Arrays.fill(huge, (byte) ' ');
         byte[] json = job(big, "sync.profile", account.accountId(), "{}").getBytes();
         System.arraycopy(json, 0, huge, 0, json.length);
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "update parked_job set record_value = ? where job_id = ?")) {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "update parked_job set record_value = ? where job_id = ?")) {
             s.setBytes(1, huge);
             s.setString(2, big);
             assertThat(s.executeUpdate()).isOne();
@@ -59,13 +61,15 @@ class OversizedReleaseTest extends PipelineTestSupport {
         JsonNode dead = resultOf(big);
         assertThat(dead.get("status").asText()).isEqualTo("DEAD_LETTERED");
         assertThat(dead.get("errorClass").asText()).isEqualTo("INTERNAL");
-        assertThat(dead.get("errorMessage").asText()).contains("courier.kafka.max-request-size").contains("re-authorization");
+        assertThat(dead.get("errorMessage").asText()).contains("courier.kafka.max-request-size")
+                .contains("re-authorization");
         await().atMost(WAIT).until(() -> parked(account.accountId()) == 0);
     }
 
     private void setStatus(String accountId, String status) throws Exception {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "update account set status = ? where id = ?")) {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "update account set status = ? where id = ?")) {
             s.setString(1, status);
             s.setString(2, accountId);
             s.executeUpdate();
@@ -73,8 +77,9 @@ class OversizedReleaseTest extends PipelineTestSupport {
     }
 
     private long parked(String accountId) throws Exception {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "select count(*) from parked_job where account_id = ?")) {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "select count(*) from parked_job where account_id = ?")) {
             s.setString(1, accountId);
             try (ResultSet r = s.executeQuery()) {
                 r.next();

@@ -86,7 +86,8 @@ class PoisonRecordsTest extends PipelineTestSupport {
         for (int i = 1; i <= 5; i++) {
             healthy.put(run + "-healthy-" + i, post(run + "-healthy-" + i, account, "healthy " + i));
         }
-        String python = post(run + "-python", account, "python").replace("2026-11-24T10:00:00Z", "2026-11-24 10:00:00+00:00");
+        String python = post(run + "-python", account, "python").replace("2026-11-24T10:00:00Z",
+                "2026-11-24 10:00:00+00:00");
         String nul = post(run + "-nul", account, "nul " + run).replace("\"jobId\":\"" + run + "-nul\"",
                 "\"jobId\":\"" + run + "\\u0000nul\"");
         String headersValid = post(run + "-headers", account, "headers");
@@ -105,7 +106,8 @@ class PoisonRecordsTest extends PipelineTestSupport {
         send("linkedin.jobs.post", account.accountId(), healthyJobs.get(4), Map.of());
 
         // Every record with a readable jobId has one result, in publishing order.
-        List<String> expectedResults = List.of(run + "-healthy-1", run + "-python", run + "-healthy-2", run + "-healthy-3",
+        List<String> expectedResults = List.of(run + "-healthy-1", run + "-python", run + "-healthy-2",
+                run + "-healthy-3",
                 run + "-headers", run + "-healthy-4", run + "-headers-invalid", run + "-healthy-5");
         List<JsonNode> results = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : kafka.await("linkedin.jobs.results", r -> text(r).contains(run),
@@ -121,26 +123,31 @@ class PoisonRecordsTest extends PipelineTestSupport {
         List<ConsumerRecord<String, byte[]>> dead = kafka.readAll("linkedin.jobs.dlq", Duration.ofSeconds(2)).stream()
                 .filter(r -> text(r).contains(run)).toList();
         assertThat(dead).as("two dead letters: the NUL jobId and the invalid one with forged headers").hasSize(2);
-        ConsumerRecord<String, byte[]> nulDead = dead.stream().filter(r -> text(r).contains("nul " + run)).findFirst().orElseThrow();
+        ConsumerRecord<String, byte[]> nulDead = dead.stream().filter(r -> text(r).contains("nul " + run)).findFirst()
+                .orElseThrow();
         assertThat(header(nulDead, CourierHeaders.ERROR_CLASS)).isEqualTo("INVALID_JOB");
         assertThat(header(nulDead, CourierHeaders.ERROR_MESSAGE)).startsWith("jobId:").contains("U+0000");
         assertThat(header(nulDead, CourierHeaders.JOB_ID)).as("an id with a NUL is no id for headers").isNull();
         assertThat(header(nulDead, CourierHeaders.ACCOUNT_ID)).isEqualTo(account.accountId());
         assertThat(text(nulDead)).isEqualTo(nul); // the original bytes
 
-        ConsumerRecord<String, byte[]> forged = dead.stream().filter(r -> text(r).contains("headers-invalid")).findFirst().orElseThrow();
+        ConsumerRecord<String, byte[]> forged = dead.stream().filter(r -> text(r).contains("headers-invalid"))
+                .findFirst().orElseThrow();
         assertThat(header(forged, CourierHeaders.ERROR_CLASS)).isEqualTo("INVALID_JOB");
         assertThat(header(forged, CourierHeaders.ERROR_MESSAGE)).contains("commentary");
         assertThat(header(forged, CourierHeaders.ORIGINAL_TOPIC)).isEqualTo("linkedin.jobs.post");
         assertThat(header(forged, CourierHeaders.ATTEMPTS)).isEqualTo("0");
-        assertThat(Instant.parse(header(forged, CourierHeaders.FIRST_FAILURE_AT))).isAfter(Instant.now().minusSeconds(120));
-        assertThat(header(forged, CourierHeaders.REPLAY_COUNT)).as("unreadable: counts as the maximum").isEqualTo("2147483647");
+        assertThat(Instant.parse(header(forged, CourierHeaders.FIRST_FAILURE_AT)))
+                .isAfter(Instant.now().minusSeconds(120));
+        assertThat(header(forged, CourierHeaders.REPLAY_COUNT)).as("unreadable: counts as the maximum")
+                .isEqualTo("2147483647");
 
         // Each post was published once; nothing went to the topic a header named.
         assertThat(calls(simulator, account, "POST", "/rest/posts")).isEqualTo(7);
         assertThat(kafka.readAll("linkedin.jobs.results", Duration.ofSeconds(1)))
                 .noneMatch(r -> text(r).contains("\"commentary\"") && text(r).contains(run));
-        assertThat(kafka.readAll("linkedin.jobs.retry.1s", Duration.ofSeconds(1))).noneMatch(r -> text(r).contains(run));
+        assertThat(kafka.readAll("linkedin.jobs.retry.1s", Duration.ofSeconds(1)))
+                .noneMatch(r -> text(r).contains(run));
 
         // A restart repeats nothing: the new consumers start after the poison, and a later job on the same partition is
         // the only new outcome (the poison records were committed with their outcomes, not left to run again).
@@ -149,9 +156,11 @@ class PoisonRecordsTest extends PipelineTestSupport {
         String after = post(run + "-after-restart", account, "after restart");
         send("linkedin.jobs.post", account.accountId(), after, Map.of());
         assertThat(resultOf(run + "-after-restart").get("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(kafka.readAll("linkedin.jobs.results", Duration.ofSeconds(2)).stream().filter(r -> text(r).contains(run)))
+        assertThat(kafka.readAll("linkedin.jobs.results", Duration.ofSeconds(2)).stream()
+                .filter(r -> text(r).contains(run)))
                 .hasSize(expectedResults.size() + 1);
-        assertThat(kafka.readAll("linkedin.jobs.dlq", Duration.ofSeconds(1)).stream().filter(r -> text(r).contains(run)))
+        assertThat(
+                kafka.readAll("linkedin.jobs.dlq", Duration.ofSeconds(1)).stream().filter(r -> text(r).contains(run)))
                 .hasSize(2);
         assertThat(calls(simulator, account, "POST", "/rest/posts")).isEqualTo(8);
     }
@@ -163,8 +172,10 @@ class PoisonRecordsTest extends PipelineTestSupport {
         String value = job(jobId, "sync.profile", account, "{}"); // unknown account: INVALID_JOB
         send("linkedin.jobs.sync", account, value, FORGED_COURIER_HEADERS);
 
-        ConsumerRecord<String, byte[]> dead = kafka.await("linkedin.jobs.dlq", r -> jobId.equals(header(r, CourierHeaders.JOB_ID)),
-                1, WAIT).getFirst();
+        ConsumerRecord<String, byte[]> dead = kafka
+                .await("linkedin.jobs.dlq", r -> jobId.equals(header(r, CourierHeaders.JOB_ID)),
+                        1, WAIT)
+                .getFirst();
         assertThat(header(dead, CourierHeaders.ORIGINAL_TOPIC)).isEqualTo("linkedin.jobs.sync");
         assertThat(header(dead, CourierHeaders.ATTEMPTS)).isEqualTo("0");
         await().atMost(WAIT).until(() -> indexed(jobId) == 1);
@@ -206,8 +217,9 @@ class PoisonRecordsTest extends PipelineTestSupport {
 
         assertThat(resultOf(run + "-forged").get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(resultOf(run + "-rewritten").get("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(kafka.readAll("linkedin.jobs.results", Duration.ofSeconds(1))).noneMatch(r -> text(r).contains("\"commentary\"")
-                && text(r).contains(run));
+        assertThat(kafka.readAll("linkedin.jobs.results", Duration.ofSeconds(1)))
+                .noneMatch(r -> text(r).contains("\"commentary\"")
+                        && text(r).contains(run));
     }
 
     private void send(String topic, String key, String value, Map<String, String> headers) throws Exception {
@@ -218,13 +230,15 @@ class PoisonRecordsTest extends PipelineTestSupport {
 
     private long indexed(String jobId) {
         return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
-                "select count(*) from dead_letter where job_id = ?1").setParameter(1, jobId).getSingleResult()).longValue());
+                "select count(*) from dead_letter where job_id = ?1").setParameter(1, jobId).getSingleResult())
+                .longValue());
     }
 
     @SuppressWarnings("unchecked")
     private List<String> targets(String accountId) {
         return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                "select target_topic from parked_job where account_id = ?1 order by seq").setParameter(1, accountId).getResultList());
+                "select target_topic from parked_job where account_id = ?1 order by seq").setParameter(1, accountId)
+                .getResultList());
     }
 
     private static String post(String jobId, Connected account, String commentary) {
@@ -237,7 +251,8 @@ class PoisonRecordsTest extends PipelineTestSupport {
     void deadLettersWithANulInTheirKeyOrATooWideTypeAreIndexedAndTheIndexerGoesOn() throws Exception {
         String account = "acct-nul-" + UUID.randomUUID();
         String after = "acct-after-nul-" + UUID.randomUUID();
-        // Valid JSON, not a job (no createdAt): dead-lettered as INVALID_JOB with its key, which PostgreSQL text refuses.
+        // Valid JSON, not a job (no createdAt): dead-lettered as INVALID_JOB with its key, which PostgreSQL text
+        // refuses.
         kafka.send("linkedin.jobs.post", "key\u0000" + account, """
                 {"jobId":"nul-key","accountId":"%s"}""".formatted(account));
         // An unknown type of 70 characters: its header is wider than the index's job_type column.

@@ -122,7 +122,8 @@ class PollLoopLivenessTest extends PipelineTestSupport {
             }
 
             @Override
-            public void giveUp(ConsumerRecord<String, byte[]> record, Outputs outputs, RuntimeException cause, int tries) {}
+            public void giveUp(ConsumerRecord<String, byte[]> record, Outputs outputs, RuntimeException cause,
+                    int tries) {}
         };
         try (KeyOrderedExecutor executor = new KeyOrderedExecutor(4)) {
             PollLoop loop = new PollLoop("liveness-test", () -> {}, () -> clients.newJobConsumer("liveness-test",

@@ -14,10 +14,8 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.IOException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.io.InputStreamReader;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +24,9 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
@@ -97,7 +97,8 @@ class QuotaFlowTest extends PipelineTestSupport {
         assertThat(resultOf(two).get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(resultOf(two).get("attempts").asInt()).isEqualTo(1);
         // The refused member is: its next job waits out the Retry-After without calling LinkedIn.
-        var held = kafka.await("linkedin.jobs.retry.1s", r -> KafkaTestClient.text(r).contains(three), 1, WAIT).getFirst();
+        var held = kafka.await("linkedin.jobs.retry.1s", r -> KafkaTestClient.text(r).contains(three), 1, WAIT)
+                .getFirst();
         assertThat(KafkaTestClient.header(held, "courier-error-class")).isEqualTo("RATE_LIMITED");
         assertThat(KafkaTestClient.header(held, "courier-attempts")).isEqualTo("0");
         assertThat(resultOf(three).get("status").asText()).isEqualTo("SUCCEEDED");
@@ -139,11 +140,13 @@ class QuotaFlowTest extends PipelineTestSupport {
         URI uri = URI.create(redisUrl);
         // MONITOR sees every database of the server; count only Courier's (other test runs may share the server):
         // the URL's path when it names one (REDIS_URL=redis://host:6379/6), else courier.redis.database.
-        String database = "[" + (uri.getPath() == null || uri.getPath().length() <= 1 ? redisDatabase : uri.getPath().substring(1));
+        String database = "["
+                + (uri.getPath() == null || uri.getPath().length() <= 1 ? redisDatabase : uri.getPath().substring(1));
         try (Socket monitor = new Socket(uri.getHost(), uri.getPort())) {
             // MONITOR shows every command a client sends (a round trip each) apart from those a script runs ("lua").
             monitor.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
-            BufferedReader in = new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.US_ASCII));
+            BufferedReader in = new BufferedReader(
+                    new InputStreamReader(monitor.getInputStream(), StandardCharsets.US_ASCII));
             in.readLine(); // +OK
             Thread reader = Thread.ofVirtual().start(() -> {
                 try {
@@ -158,7 +161,8 @@ class QuotaFlowTest extends PipelineTestSupport {
                 }
             });
             for (int i = 0; i < jobs; i++) {
-                kafka.sendAsync("linkedin.jobs.sync", account.accountId(), job(run + "-" + i, "sync.profile", account.accountId(), "{}"));
+                kafka.sendAsync("linkedin.jobs.sync", account.accountId(),
+                        job(run + "-" + i, "sync.profile", account.accountId(), "{}"));
             }
             kafka.flush();
             kafka.await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), jobs, WAIT);
@@ -166,7 +170,8 @@ class QuotaFlowTest extends PipelineTestSupport {
             reader.join();
         }
         // Connection upkeep (Redisson's PING every few seconds per pooled connection) is not per job.
-        int perJobWork = commands.entrySet().stream().filter(e -> !e.getKey().equals("PING")).mapToInt(Map.Entry::getValue).sum();
+        int perJobWork = commands.entrySet().stream().filter(e -> !e.getKey().equals("PING"))
+                .mapToInt(Map.Entry::getValue).sum();
         System.out.printf("Redis round trips for %d jobs: %s%n", jobs, commands);
         assertThat(commands.getOrDefault("EVALSHA", 0)).isEqualTo(jobs);
         assertThat(perJobWork).isLessThanOrEqualTo(2 * jobs);

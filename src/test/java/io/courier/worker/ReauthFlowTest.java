@@ -41,7 +41,8 @@ class ReauthFlowTest extends PipelineTestSupport {
         String run = UUID.randomUUID().toString();
         kafka.send("linkedin.jobs.post", account.accountId(), post(run + "-1", account));
 
-        await().atMost(WAIT).until(() -> types(events(kafka, account.accountId())).contains("courier.account.reauth-required"));
+        await().atMost(WAIT)
+                .until(() -> types(events(kafka, account.accountId())).contains("courier.account.reauth-required"));
         assertThat(status(account.accountId())).isEqualTo("REAUTH_REQUIRED");
         int postsBefore = calls(simulator, account, "POST", "/rest/posts");
         kafka.send("linkedin.jobs.post", account.accountId(), post(run + "-2", account));
@@ -54,9 +55,11 @@ class ReauthFlowTest extends PipelineTestSupport {
 
         JsonNode reconsented = simulator.newMember("""
                 {"memberId":"%s"}""".formatted(memberId));
-        importTokens(account.accountId(), reconsented, Instant.parse(reconsented.get("accessTokenExpiresAt").asText()), true);
+        importTokens(account.accountId(), reconsented, Instant.parse(reconsented.get("accessTokenExpiresAt").asText()),
+                true);
 
-        List<String> finished = kafka.await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), 3, WAIT)
+        List<String> finished = kafka
+                .await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), 3, WAIT)
                 .stream().map(r -> jobId(KafkaTestClient.text(r))).toList();
         assertThat(finished).containsExactly(run + "-1", run + "-2", run + "-3");
         assertThat(status(account.accountId())).isEqualTo("CONNECTED");
@@ -91,7 +94,7 @@ class ReauthFlowTest extends PipelineTestSupport {
         await().atMost(WAIT).until(() -> parked(account.accountId()) == 1);
 
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                        "update parked_job set parked_at = parked_at - interval '8 days' where account_id = ?1")
+                "update parked_job set parked_at = parked_at - interval '8 days' where account_id = ?1")
                 .setParameter(1, account.accountId()).executeUpdate());
 
         var dead = kafka.await("linkedin.jobs.dlq", r -> KafkaTestClient.text(r).contains(jobId), 1, WAIT).getFirst();
@@ -121,7 +124,8 @@ class ReauthFlowTest extends PipelineTestSupport {
 
     private long parked(String accountId) {
         return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
-                "select count(*) from parked_job where account_id = ?1").setParameter(1, accountId).getSingleResult()).longValue());
+                "select count(*) from parked_job where account_id = ?1").setParameter(1, accountId).getSingleResult())
+                .longValue());
     }
 
     private static String post(String jobId, Connected account) {

@@ -42,9 +42,11 @@ class RefusedOutputTest extends PipelineTestSupport {
         for (int i = 0; i < 10; i++) {
             String post = job("post.create", author.accountId(), """
                     {"author":"%s",\
-                    "commentary":"%s%s"}""".formatted(author.memberUrn(), ("long " + i + " ").repeat(400), UUID.randomUUID()));
+                    "commentary":"%s%s"}""".formatted(author.memberUrn(), ("long " + i + " ").repeat(400),
+                    UUID.randomUUID()));
             kafka.send("linkedin.jobs.post", author.accountId(), post);
-            assertThat(resultOf(JSON.readTree(post).get("jobId").asText()).get("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(resultOf(JSON.readTree(post).get("jobId").asText()).get("status").asText())
+                    .isEqualTo("SUCCEEDED");
         }
         List<Connected> neighbours = ConnectedAccounts.onPartitionOf(simulator, author.accountId(), 6, 3);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
@@ -65,10 +67,13 @@ class RefusedOutputTest extends PipelineTestSupport {
                 for (String jobId : others) {
                     var result = kafka.await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(jobId), 1,
                             Duration.ofSeconds(90)).get(0);
-                    assertThat(JSON.readTree(KafkaTestClient.text(result)).get("status").asText()).isEqualTo("SUCCEEDED");
+                    assertThat(JSON.readTree(KafkaTestClient.text(result)).get("status").asText())
+                            .isEqualTo("SUCCEEDED");
                 }
                 String syncId = JSON.readTree(sync).get("jobId").asText();
-                var dead = kafka.await("linkedin.jobs.dlq", r -> syncId.equals(header(r, CourierHeaders.JOB_ID)), 1, WAIT).get(0);
+                var dead = kafka
+                        .await("linkedin.jobs.dlq", r -> syncId.equals(header(r, CourierHeaders.JOB_ID)), 1, WAIT)
+                        .get(0);
                 assertThat(header(dead, CourierHeaders.ERROR_CLASS)).isEqualTo("INTERNAL");
                 assertThat(header(dead, CourierHeaders.ERROR_MESSAGE)).contains("Kafka refused this job's output");
                 JsonNode result = resultOf(syncId);

@@ -19,7 +19,8 @@ class ResultPartsTest {
     private final ResultParts parts = new ResultParts(JSON);
 
     private static String syncResult(int posts, int commentaryChars) {
-        ObjectNode event = JSON.createObjectNode().put("jobId", "j-1").put("type", "sync.posts").put("accountId", "acct-1")
+        ObjectNode event = JSON.createObjectNode().put("jobId", "j-1").put("type", "sync.posts")
+                .put("accountId", "acct-1")
                 .put("status", "SUCCEEDED").put("attempts", 1).put("finishedAt", "2026-11-25T02:39:01.18Z");
         ObjectNode data = event.putObject("data").put("count", posts).put("pages", 3).put("complete", true);
         ArrayNode list = data.putArray("posts");

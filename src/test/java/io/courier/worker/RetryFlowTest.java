@@ -10,9 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.retry.CourierHeaders;
 import io.courier.testkit.ConnectedAccounts.Connected;
 import io.courier.testkit.CourierServices;
-import io.courier.testkit.KafkaTestClient;
 import io.courier.testkit.PipelineTestSupport;
-import io.courier.testkit.SimulatorControl;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -26,8 +24,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(CourierServices.class)
 class RetryFlowTest extends PipelineTestSupport {
-
-
 
     private String profileJob(Connected account) throws Exception {
         String job = job("sync.profile", account.accountId(), "{}");
@@ -46,7 +42,8 @@ class RetryFlowTest extends PipelineTestSupport {
         JsonNode result = resultOf(jobId);
         assertThat(result.get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(result.get("attempts").asInt()).isEqualTo(2);
-        assertThat(Duration.between(published, Instant.parse(result.get("finishedAt").asText()))).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(Duration.between(published, Instant.parse(result.get("finishedAt").asText())))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
 
         ConsumerRecord<String, byte[]> waiting = kafka.await("linkedin.jobs.retry.1s",
                 r -> jobId.equals(header(r, CourierHeaders.JOB_ID)), 1, WAIT).get(0);

@@ -41,8 +41,10 @@ class ShutdownAndRebalanceIT {
             stream.awaitResults(kafka, 60, Duration.ofMinutes(2));
             long start = System.nanoTime();
             first.destroy(); // SIGTERM, as the kubelet sends it
-            assertThat(first.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS)).as("exited within the grace period").isTrue();
-            System.out.printf("SIGTERM to exit: %d ms, exit code %d%n", (System.nanoTime() - start) / 1_000_000, first.exitValue());
+            assertThat(first.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS)).as("exited within the grace period")
+                    .isTrue();
+            System.out.printf("SIGTERM to exit: %d ms, exit code %d%n", (System.nanoTime() - start) / 1_000_000,
+                    first.exitValue());
             assertThat(Files.readString(log)).contains("consumer stopped");
             Process second = CourierJar.start(env, port, log);
             try {

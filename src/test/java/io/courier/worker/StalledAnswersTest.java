@@ -41,7 +41,8 @@ class StalledAnswersTest extends PipelineTestSupport {
             String jobId = "stalled-" + UUID.randomUUID();
             accountOfJob.put(jobId, account);
             jobs.put(jobId, job(jobId, "post.create", account.accountId(), """
-                    {"author":"%s","commentary":"an answer that may stall %s"}""".formatted(account.memberUrn(), jobId)));
+                    {"author":"%s","commentary":"an answer that may stall %s"}""".formatted(account.memberUrn(),
+                    jobId)));
         }
         // Far longer than any deadline: only the client giving up ends these calls.
         simulator.fault("""
@@ -50,7 +51,8 @@ class StalledAnswersTest extends PipelineTestSupport {
         jobs.forEach((jobId, json) -> kafka.sendAsync("linkedin.jobs.post", accountOfJob.get(jobId).accountId(), json));
         kafka.flush();
 
-        // 90 s: well inside the stalls' 120 s, so only Courier's own deadline can have ended them (today's code: 0 results).
+        // 90 s: well inside the stalls' 120 s, so only Courier's own deadline can have ended them (today's code: 0
+        // results).
         var results = kafka.await("linkedin.jobs.results",
                 r -> jobs.containsKey(jobIdOf(r)), JOBS, Duration.ofSeconds(90));
 

@@ -41,9 +41,11 @@ class UnclassifiedFailureTest extends PipelineTestSupport {
                   for each row execute function test_refuse_park();""");
         try {
             simulator.call("POST", "/sim/members/" + account.member().get("memberId").asText() + "/revoke", null);
-            kafka.send("linkedin.jobs.sync", account.accountId(), job(jobId, "sync.profile", account.accountId(), "{}"));
+            kafka.send("linkedin.jobs.sync", account.accountId(),
+                    job(jobId, "sync.profile", account.accountId(), "{}"));
 
-            var dead = kafka.await("linkedin.jobs.dlq", r -> jobId.equals(header(r, CourierHeaders.JOB_ID)), 1, WAIT).get(0);
+            var dead = kafka.await("linkedin.jobs.dlq", r -> jobId.equals(header(r, CourierHeaders.JOB_ID)), 1, WAIT)
+                    .get(0);
             assertThat(header(dead, CourierHeaders.ERROR_CLASS)).isEqualTo("INTERNAL");
             assertThat(header(dead, CourierHeaders.ERROR_MESSAGE)).startsWith("5 tries: ")
                     .contains("DatabaseException").contains("this job cannot be parked");
@@ -62,7 +64,7 @@ class UnclassifiedFailureTest extends PipelineTestSupport {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             try (Connection c = db.getConnection();
-                 var select = c.prepareStatement("select 1 from parked_job where job_id = ?")) {
+                    var select = c.prepareStatement("select 1 from parked_job where job_id = ?")) {
                 select.setString(1, jobId);
                 if (select.executeQuery().next()) {
                     return;

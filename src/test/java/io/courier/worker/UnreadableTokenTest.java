@@ -72,7 +72,8 @@ class UnreadableTokenTest extends PipelineTestSupport {
         Connected account = connect(simulator, "{}");
         // The access token is readable but expired; the refresh token was sealed with a key Courier does not have.
         String keyId = QuarkusTransaction.requiringNew().call(() -> (String) em.createNativeQuery(
-                "select key_id from account_token where account_id = ?1").setParameter(1, account.accountId()).getSingleResult());
+                "select key_id from account_token where account_id = ?1").setParameter(1, account.accountId())
+                .getSingleResult());
         byte[] foreign = sealWithAForeignKey("AQX-some-refresh-token", account.accountId() + "\u0000refresh_token");
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
                         update account_token set refresh_token = ?1, access_token_expires_at = now() - interval '1 minute'
@@ -92,15 +93,18 @@ class UnreadableTokenTest extends PipelineTestSupport {
         await().atMost(WAIT).until(() -> !events(kafka, account.accountId()).isEmpty());
         List<JsonNode> events = events(kafka, account.accountId());
         assertThat(types(events)).containsExactly("courier.account.reauth-required");
-        assertThat(events.getFirst().get("data").get("reason").asText()).contains("'" + keyId + "'").contains("decrypt");
+        assertThat(events.getFirst().get("data").get("reason").asText()).contains("'" + keyId + "'")
+                .contains("decrypt");
     }
 
     /** Parked, not run, not dead-lettered, and it stays so: no loop re-running it. */
     private void assertParkedAndQuiet(Connected account, String jobId) {
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> parked(account.accountId()) == 1);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                .until(() -> parked(account.accountId()) == 1);
         assertThat(calls(simulator, account, "POST", "/rest/posts")).isZero();
         assertThat(kafka.readAll("linkedin.jobs.dlq", Duration.ofSeconds(1))).noneMatch(r -> text(r).contains(jobId));
-        assertThat(kafka.readAll("linkedin.jobs.results", Duration.ofSeconds(1))).noneMatch(r -> text(r).contains(jobId));
+        assertThat(kafka.readAll("linkedin.jobs.results", Duration.ofSeconds(1)))
+                .noneMatch(r -> text(r).contains(jobId));
         assertThat(types(events(kafka, account.accountId()))).containsExactly("courier.account.reauth-required");
     }
 
@@ -118,12 +122,14 @@ class UnreadableTokenTest extends PipelineTestSupport {
     }
 
     private void sql(String statement, String parameter) {
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(statement).setParameter(1, parameter).executeUpdate());
+        QuarkusTransaction.requiringNew()
+                .run(() -> em.createNativeQuery(statement).setParameter(1, parameter).executeUpdate());
     }
 
     private long parked(String accountId) {
         return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
-                "select count(*) from parked_job where account_id = ?1").setParameter(1, accountId).getSingleResult()).longValue());
+                "select count(*) from parked_job where account_id = ?1").setParameter(1, accountId).getSingleResult())
+                .longValue());
     }
 
     private static String post(String jobId, Connected account) {
