@@ -33,12 +33,12 @@ public final class BareLoop {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private BareLoop() {
-    }
+    private BareLoop() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 6) {
-            throw new IllegalArgumentException("usage: BareLoop BOOTSTRAP TOPIC STAND_IN_URL LINKEDIN_VERSION IN_FLIGHT RECORDS");
+            throw new IllegalArgumentException(
+                    "usage: BareLoop BOOTSTRAP TOPIC STAND_IN_URL LINKEDIN_VERSION IN_FLIGHT RECORDS");
         }
         String bootstrap = args[0];
         String topic = args[1];
@@ -51,7 +51,7 @@ public final class BareLoop {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, topic,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), new ByteArrayDeserializer());
-             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             consumer.subscribe(List.of(topic));
             long joinDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (consumer.assignment().isEmpty()) {
@@ -86,7 +86,8 @@ public final class BareLoop {
     }
 
     /** One call; a refused call is simply lost (that is what Courier is for). */
-    private static Integer post(HttpClient http, URI posts, String version, Semaphore permits, byte[] value) throws Exception {
+    private static Integer post(HttpClient http, URI posts, String version, Semaphore permits, byte[] value)
+            throws Exception {
         JsonNode body = JSON.readTree(value);
         HttpRequest request = HttpRequest.newBuilder(posts)
                 .timeout(Duration.ofSeconds(30))

@@ -41,7 +41,9 @@ final class Children implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(this::close));
     }
 
-    /** The simulator's own main (LinkedInSimulator --port), on this JVM's class path; returns once /sim/stats answers. */
+    /**
+     * The simulator's own main (LinkedInSimulator --port), on this JVM's class path; returns once /sim/stats answers.
+     */
     Process standIn(int port) throws Exception {
         Process p = track(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "io.courier.simulator.LinkedInSimulator", "--port", Integer.toString(port))
@@ -49,7 +51,8 @@ final class Children implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) { // ends at the deadline, or when the stand-in exits
             if (!p.isAlive()) {
-                throw new IllegalStateException("the stand-in exited with " + p.exitValue() + "; see " + dir.resolve("stand-in.log"));
+                throw new IllegalStateException(
+                        "the stand-in exited with " + p.exitValue() + "; see " + dir.resolve("stand-in.log"));
             }
             try {
                 HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sim/stats")).build(),
@@ -71,12 +74,14 @@ final class Children implements AutoCloseable {
 
     /** A {@link BareLoop} process; {@code onLine} gets each line it prints, on a thread of its own. */
     Process bareLoop(List<String> args, Consumer<String> onLine) throws IOException {
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), BareLoop.class.getName()));
+        List<String> command = new ArrayList<>(
+                List.of(java, "-cp", System.getProperty("java.class.path"), BareLoop.class.getName()));
         command.addAll(args);
         Process p = track(new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("bare-loop.log").toFile())).start());
         Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = out.readLine(); line != null; line = out.readLine()) {
                     onLine.accept(line);
                 }
@@ -99,8 +104,9 @@ final class Children implements AutoCloseable {
     }
 
     private static void jcmd(Process p, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(p.pid())));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(p.pid())));
         command.addAll(List.of(args));
         Process jcmd = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

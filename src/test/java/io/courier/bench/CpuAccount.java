@@ -42,8 +42,7 @@ final class CpuAccount {
     }
 
     /** One look at every process and at the machine (busy and total ms over all cores). */
-    record Sample(long nanos, long[] machine, Map<String, Map<Long, Long>> byName) {
-    }
+    record Sample(long nanos, long[] machine, Map<String, Map<Long, Long>> byName) {}
 
     /** CPU used between two samples. */
     record Used(Map<String, Long> msByName, long machineBusyMs, long machineTotalMs) {

@@ -33,15 +33,13 @@ final class Jobs implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A connected account: Courier's id, the member's URN and access token at the stand-in. */
-    record Account(String accountId, String memberUrn, String token) {
-    }
+    record Account(String accountId, String memberUrn, String token) {}
 
     /**
      * Per job: its record's timestamp; once finished, the event's finishedAt (Courier's job thread done), the result
      * record's timestamp (Courier publishes results at its next commit) and when it was readable (read_committed).
      */
-    record Timing(long jobRecordMs, long finishedAtMs, long resultRecordMs, long readableMs) {
-    }
+    record Timing(long jobRecordMs, long finishedAtMs, long resultRecordMs, long readableMs) {}
 
     private final KafkaProducer<String, byte[]> producer;
     private final String bootstrap;
@@ -50,12 +48,14 @@ final class Jobs implements AutoCloseable {
     Jobs(String bootstrap) {
         this.bootstrap = bootstrap;
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     /** A bare-loop record: what the loop needs to make the call, the token included. */
     void sendBare(String topic, Account a, String text) {
-        send(topic, a.accountId(), "{\"author\":\"" + a.memberUrn() + "\",\"commentary\":\"" + text + "\",\"token\":\"" + a.token() + "\"}", null);
+        send(topic, a.accountId(), "{\"author\":\"" + a.memberUrn() + "\",\"commentary\":\"" + text + "\",\"token\":\""
+                + a.token() + "\"}", null);
     }
 
     /** A Courier job, {@code post.create}, with the job id {@code jobId}. */
@@ -99,7 +99,8 @@ final class Jobs implements AutoCloseable {
     final class Results implements AutoCloseable {
 
         private final KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
                 new StringDeserializer(), new ByteArrayDeserializer());
         private int notSucceeded;
 
@@ -133,7 +134,8 @@ final class Jobs implements AutoCloseable {
                         notSucceeded++;
                     }
                     long finishedAt = finishedAtMs(event, r.timestamp());
-                    timings.add(new Timing(sentAt.getOrDefault(jobId, r.timestamp()), finishedAt, r.timestamp(), System.currentTimeMillis()));
+                    timings.add(new Timing(sentAt.getOrDefault(jobId, r.timestamp()), finishedAt, r.timestamp(),
+                            System.currentTimeMillis()));
                     if (progress != null) {
                         progress.reached(timings.size());
                     }

@@ -22,10 +22,10 @@ final class ProcCpu {
 
     private static final long MS_PER_TICK = 10;
     /** A PostgreSQL backend's title: "postgres: 15/main: USER DATABASE HOST(PORT) STATE". */
-    private static final Pattern PG_BACKEND = Pattern.compile("^postgres: (?:[^:]*: )?\\S+ (\\S+) (?:\\S+\\(\\d+\\)|\\[local\\])");
+    private static final Pattern PG_BACKEND = Pattern
+            .compile("^postgres: (?:[^:]*: )?\\S+ (\\S+) (?:\\S+\\(\\d+\\)|\\[local\\])");
 
-    private ProcCpu() {
-    }
+    private ProcCpu() {}
 
     /** CPU of one process so far; -1 once it is gone. */
     static long processMs(long pid) {
@@ -39,7 +39,10 @@ final class ProcCpu {
         }
     }
 
-    /** Busy and total CPU of the machine so far (all cores): user, nice, system, irq, softirq, steal; total adds idle, iowait. */
+    /**
+     * Busy and total CPU of the machine so far (all cores): user, nice, system, irq, softirq, steal; total adds idle,
+     * iowait.
+     */
     static long[] machineMs() {
         try {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
@@ -57,10 +60,12 @@ final class ProcCpu {
     /** PIDs whose command line (NULs as spaces) passes {@code match}. */
     static List<Long> pidsWhere(Predicate<String> match) {
         List<Long> pids = new ArrayList<>();
-        try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+        try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"),
+                p -> p.getFileName().toString().matches("\\d+"))) {
             for (Path p : proc) {
                 try {
-                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ').trim();
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                            .replace('\0', ' ').trim();
                     if (!cmd.isEmpty() && match.test(cmd)) {
                         pids.add(Long.parseLong(p.getFileName().toString()));
                     }
@@ -93,7 +98,10 @@ final class ProcCpu {
         return cmd -> cmd.matches("^\\S*redis-server \\S*:" + port + "(\\s.*)?$");
     }
 
-    /** CPU of a group of processes found again at each snapshot: a PID that appears counts from 0, one that ends is lost. */
+    /**
+     * CPU of a group of processes found again at each snapshot: a PID that appears counts from 0, one that ends is
+     * lost.
+     */
     static final class Group {
         private final Predicate<String> match;
 

@@ -71,7 +71,8 @@ public final class TopologyBench {
         standIn.call("PUT", "/sim/latency", "{\"ms\":" + o.latencyMs() + "}");
         for (int i = 0; i < o.accounts(); i++) {
             JsonNode member = standIn.newMember("{}");
-            Jobs.Account a = new Jobs.Account("bench-" + run + "-" + i, member.get("memberUrn").asText(), member.get("accessToken").asText());
+            Jobs.Account a = new Jobs.Account("bench-" + run + "-" + i, member.get("memberUrn").asText(),
+                    member.get("accessToken").asText());
             accounts.add(a);
             members.put(a.accountId(), member);
         }
@@ -92,7 +93,8 @@ public final class TopologyBench {
         CountDownLatch ready = new CountDownLatch(1);
         CountDownLatch warm = new CountDownLatch(1);
         AtomicReference<Progress> measured = new AtomicReference<>();
-        say(side + ": " + o.warmup() + " warm-up and " + o.jobs() + " measured jobs, " + bareInFlight + " calls in flight");
+        say(side + ": " + o.warmup() + " warm-up and " + o.jobs() + " measured jobs, " + bareInFlight
+                + " calls in flight");
         Process loop = children.bareLoop(List.of(o.bootstrap(), topic, "http://127.0.0.1:" + o.standInPort(),
                 o.linkedinVersion(), Integer.toString(bareInFlight), Integer.toString(o.warmup() + o.jobs())), line -> {
                     if (line.equals("ready")) {
@@ -125,7 +127,8 @@ public final class TopologyBench {
             }
             jobs.flush();
             if (!measured.get().awaitLast(LEG_TIMEOUT.toMillis())) {
-                throw new IllegalStateException(side + ": only " + measured.get().done() + " of " + o.jobs() + " jobs within " + LEG_TIMEOUT);
+                throw new IllegalStateException(
+                        side + ": only " + measured.get().done() + " of " + o.jobs() + " jobs within " + LEG_TIMEOUT);
             }
             CpuAccount.Used used = CpuAccount.Used.between(before, cpu.sample());
             return new TopologyReport.Leg(side, o.jobs(), measured.get(), used);
@@ -134,7 +137,9 @@ public final class TopologyBench {
         }
     }
 
-    /** Courier's leg: its processes, a warm-up, the measured jobs (with JFR if asked), then a paced probe for latency. */
+    /**
+     * Courier's leg: its processes, a warm-up, the measured jobs (with JFR if asked), then a paced probe for latency.
+     */
     private void courierLeg(TopologyReport report) throws Exception {
         List<Process> couriers = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
@@ -159,7 +164,8 @@ public final class TopologyBench {
                 int refusedBefore = standInRefusals();
                 if (o.jfr()) {
                     for (int i = 0; i < couriers.size(); i++) {
-                        children.startRecording(couriers.get(i), o.out().resolve("topology-" + run + "-courier-" + (i + 1) + ".jfr"));
+                        children.startRecording(couriers.get(i),
+                                o.out().resolve("topology-" + run + "-courier-" + (i + 1) + ".jfr"));
                     }
                 }
                 say("Courier: " + o.jobs() + " measured jobs");
@@ -234,8 +240,10 @@ public final class TopologyBench {
     private static List<Double> jobsDone(List<Integer> ports) throws Exception {
         List<Double> done = new ArrayList<>();
         for (int port : ports) {
-            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String metrics = HTTP
+                    .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             double sum = 0;
             for (String line : metrics.split("\n")) {
                 if (line.startsWith("courier_jobs_total{")) {
@@ -258,10 +266,15 @@ public final class TopologyBench {
 
     private static void await(CountDownLatch latch, Process p, String what) throws InterruptedException {
         long deadline = System.nanoTime() + LEG_TIMEOUT.toNanos();
-        while (!latch.await(200, TimeUnit.MILLISECONDS)) { // ends when it happened, the process died, or at the deadline
+        while (!latch.await(200, TimeUnit.MILLISECONDS)) { // ends when it happened, the process died, or at the
+                                                           // deadline
             if (!p.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("gave up waiting for " + what + (p.isAlive() ? "" : ": the process exited with "
-                        + p.exitValue()) + "; see " + Path.of("target/bench/bare-loop.log"));
+                throw new IllegalStateException("gave up waiting for " + what
+                        + (p.isAlive()
+                                ? ""
+                                : ": the process exited with "
+                                        + p.exitValue())
+                        + "; see " + Path.of("target/bench/bare-loop.log"));
             }
         }
     }

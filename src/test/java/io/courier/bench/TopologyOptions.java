@@ -12,8 +12,8 @@ import java.util.Set;
  * flight, one Courier process; a warm-up of a full round on each side.
  */
 record TopologyOptions(int jobs, int accounts, int latencyMs, int inFlight, int couriers, int warmup, int probeJobs,
-                       double probeShare, boolean jfr, String bootstrap, long brokerPid, int standInPort, int courierPort,
-                       String dbUrl, String dbUser, String dbPassword, String redisUrl, String linkedinVersion, Path out) {
+        double probeShare, boolean jfr, String bootstrap, long brokerPid, int standInPort, int courierPort,
+        String dbUrl, String dbUser, String dbPassword, String redisUrl, String linkedinVersion, Path out) {
 
     private static final Set<String> NAMES = Set.of("jobs", "accounts", "latency-ms", "in-flight", "couriers", "warmup",
             "probe-jobs", "probe-share", "jfr", "bootstrap", "broker-pid", "stand-in-port", "courier-port", "db-url",
@@ -24,7 +24,8 @@ record TopologyOptions(int jobs, int accounts, int latencyMs, int inFlight, int 
         for (int i = 0; i < args.length; i++) {
             String name = args[i].startsWith("--") ? args[i].substring(2) : "";
             if (!NAMES.contains(name)) {
-                throw new IllegalArgumentException("unknown option " + args[i] + "; known: --" + String.join(", --", NAMES));
+                throw new IllegalArgumentException(
+                        "unknown option " + args[i] + "; known: --" + String.join(", --", NAMES));
             }
             if (name.equals("jfr")) {
                 a.put(name, "true");
@@ -36,8 +37,10 @@ record TopologyOptions(int jobs, int accounts, int latencyMs, int inFlight, int 
         }
         int jobs = positive(a, "jobs", 4000);
         TopologyOptions o = new TopologyOptions(jobs, positive(a, "accounts", 800), positive(a, "latency-ms", 100),
-                positive(a, "in-flight", 64), positive(a, "couriers", 1), Integer.parseInt(a.getOrDefault("warmup", Integer.toString(jobs))),
-                Integer.parseInt(a.getOrDefault("probe-jobs", "400")), Double.parseDouble(a.getOrDefault("probe-share", "0.5")),
+                positive(a, "in-flight", 64), positive(a, "couriers", 1),
+                Integer.parseInt(a.getOrDefault("warmup", Integer.toString(jobs))),
+                Integer.parseInt(a.getOrDefault("probe-jobs", "400")),
+                Double.parseDouble(a.getOrDefault("probe-share", "0.5")),
                 a.containsKey("jfr"), required(a, "bootstrap"), Long.parseLong(required(a, "broker-pid")),
                 positive(a, "stand-in-port", 19190), positive(a, "courier-port", 19180),
                 required(a, "db-url"), a.getOrDefault("db-user", "postgres"), a.getOrDefault("db-password", ""),

@@ -51,20 +51,24 @@ final class TopologyReport {
     void courier(Leg leg, List<Jobs.Timing> backlog, List<Double> perProcess, int refusals, int notSucceeded) {
         courier = leg;
         double seconds = leg.progress().secondsToLast();
-        courierLines.append(String.format(Locale.ROOT, "Courier processes: jobs finished by each %s (jobs/s each over the leg %s), total %.0f;"
+        courierLines.append(String.format(Locale.ROOT,
+                "Courier processes: jobs finished by each %s (jobs/s each over the leg %s), total %.0f;"
                         + " results not SUCCEEDED: %d; 429 answers from the stand-in during the leg: %d%n",
                 perProcess.stream().map(d -> String.format(Locale.ROOT, "%.0f", d)).toList(),
                 perProcess.stream().map(d -> String.format(Locale.ROOT, "%.1f", d / seconds)).toList(),
                 perProcess.stream().mapToDouble(Double::doubleValue).sum(), notSucceeded, refusals));
-        courierLines.append(String.format(Locale.ROOT, "  record to result less LinkedIn's %d ms, in the measured backlog (includes the wait in the topic): %s%n",
+        courierLines.append(String.format(Locale.ROOT,
+                "  record to result less LinkedIn's %d ms, in the measured backlog (includes the wait in the topic): %s%n",
                 o.latencyMs(), percentiles(backlog, t -> t.resultRecordMs() - t.jobRecordMs())));
     }
 
     void probe(double perSecond, List<Jobs.Timing> timings) {
-        probeLine = String.format(Locale.ROOT, "Courier's own time, record to result less LinkedIn's %d ms, paced probe (%d jobs at %.0f jobs/s,"
+        probeLine = String.format(Locale.ROOT,
+                "Courier's own time, record to result less LinkedIn's %d ms, paced probe (%d jobs at %.0f jobs/s,"
                         + " no backlog):%n  to the event's finishedAt %s; to the result record %s; to readable (read_committed) %s%n",
                 o.latencyMs(), timings.size(), perSecond, percentiles(timings, t -> t.finishedAtMs() - t.jobRecordMs()),
-                percentiles(timings, t -> t.resultRecordMs() - t.jobRecordMs()), percentiles(timings, t -> t.readableMs() - t.jobRecordMs()));
+                percentiles(timings, t -> t.resultRecordMs() - t.jobRecordMs()),
+                percentiles(timings, t -> t.readableMs() - t.jobRecordMs()));
     }
 
     private String percentiles(List<Jobs.Timing> timings, ToDoubleFunction<Jobs.Timing> ms) {
@@ -72,37 +76,47 @@ final class TopologyReport {
         if (v.length == 0) {
             return "no jobs";
         }
-        return String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms", v[(int) Math.floor(0.50 * (v.length - 1))], v[(int) Math.floor(0.99 * (v.length - 1))]);
+        return String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms", v[(int) Math.floor(0.50 * (v.length - 1))],
+                v[(int) Math.floor(0.99 * (v.length - 1))]);
     }
 
     /** Formats, writes and returns the report. */
     String write() throws IOException {
         StringBuilder r = new StringBuilder();
-        r.append(String.format(Locale.ROOT, "Courier in the production topology (issue #17), %s, run %s%n", started, run));
-        r.append(String.format(Locale.ROOT, "jobs=%d accounts=%d LinkedIn latency=%d ms; LinkedIn calls in flight: %d per Courier process x %d,"
-                        + " bare loop %d; warm-up %d jobs per side; %d cores%n%n", o.jobs(), o.accounts(), o.latencyMs(), o.inFlight(),
+        r.append(String.format(Locale.ROOT, "Courier in the production topology (issue #17), %s, run %s%n", started,
+                run));
+        r.append(String.format(Locale.ROOT,
+                "jobs=%d accounts=%d LinkedIn latency=%d ms; LinkedIn calls in flight: %d per Courier process x %d,"
+                        + " bare loop %d; warm-up %d jobs per side; %d cores%n%n",
+                o.jobs(), o.accounts(), o.latencyMs(), o.inFlight(),
                 o.couriers(), o.inFlight() * o.couriers(), o.warmup(), Runtime.getRuntime().availableProcessors()));
-        r.append(String.format(Locale.ROOT, "%-18s %14s %11s %12s %13s%n", "side", "steady jobs/s", "all jobs/s", "to last job", "machine busy"));
+        r.append(String.format(Locale.ROOT, "%-18s %14s %11s %12s %13s%n", "side", "steady jobs/s", "all jobs/s",
+                "to last job", "machine busy"));
         List<Leg> legs = new ArrayList<>(List.of(bare.get(0), courier, bare.get(1)));
         for (Leg l : legs) {
-            r.append(String.format(Locale.ROOT, "%-18s %14.1f %11.1f %10.2f s %12.0f %%%n", l.side(), l.progress().steadyPerSecond(),
+            r.append(String.format(Locale.ROOT, "%-18s %14.1f %11.1f %10.2f s %12.0f %%%n", l.side(),
+                    l.progress().steadyPerSecond(),
                     l.progress().allPerSecond(), l.progress().secondsToLast(), 100 * l.cpu().machineBusyShare()));
         }
         double steady = mean(l -> l.progress().steadyPerSecond());
         double all = mean(l -> l.progress().allPerSecond());
         r.append(String.format(Locale.ROOT, "%-18s %14.1f %11.1f%n%n", "baseline (mean)", steady, all));
-        r.append("CPU per job, ms (utime+stime from /proc over the measured window, over the jobs; worker = Courier or the bare loop)\n");
+        r.append(
+                "CPU per job, ms (utime+stime from /proc over the measured window, over the jobs; worker = Courier or the bare loop)\n");
         r.append(String.format(Locale.ROOT, "%-18s %8s", "side", "worker"));
         PROCESSES.forEach(p -> r.append(String.format(Locale.ROOT, " %9s", p)));
         r.append(String.format(Locale.ROOT, " %9s%n", "machine"));
         for (Leg l : legs) {
-            r.append(String.format(Locale.ROOT, "%-18s %8.2f", l.side(), l.msPerJob(l == courier ? "courier" : "bare loop")));
+            r.append(String.format(Locale.ROOT, "%-18s %8.2f", l.side(),
+                    l.msPerJob(l == courier ? "courier" : "bare loop")));
             PROCESSES.forEach(p -> r.append(String.format(Locale.ROOT, " %9.2f", l.msPerJob(p))));
             r.append(String.format(Locale.ROOT, " %9.2f%n", l.machineMsPerJob()));
         }
         double bareWorker = mean(l -> l.msPerJob("bare loop"));
-        r.append(String.format(Locale.ROOT, "%nCourier / baseline: steady throughput %.2f, all jobs %.2f; CPU per job of the worker process %.2fx,"
-                        + " of the machine %.2fx%n", courier.progress().steadyPerSecond() / steady, courier.progress().allPerSecond() / all,
+        r.append(String.format(Locale.ROOT,
+                "%nCourier / baseline: steady throughput %.2f, all jobs %.2f; CPU per job of the worker process %.2fx,"
+                        + " of the machine %.2fx%n",
+                courier.progress().steadyPerSecond() / steady, courier.progress().allPerSecond() / all,
                 courier.msPerJob("courier") / bareWorker, courier.machineMsPerJob() / mean(Leg::machineMsPerJob)));
         r.append(courierLines).append(probeLine);
         r.append("(postgres: the server's own processes and the backends on ").append(o.dbName())
