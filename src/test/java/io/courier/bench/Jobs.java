@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,6 +45,7 @@ final class Jobs implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final String bootstrap;
     private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    private final AtomicReference<IllegalStateException> failure = new AtomicReference<>();
 
     Jobs(String bootstrap) {
         this.bootstrap = bootstrap;
@@ -73,19 +75,22 @@ final class Jobs implements AutoCloseable {
             }
             sendJob(accounts.get(i % accounts.size()), prefix + "-" + i);
         }
-        producer.flush();
+        flush();
     }
 
+    /** Waits until every record sent so far is acknowledged; fails if one could not be published. */
     void flush() {
         producer.flush();
+        if (failure.get() != null) {
+            throw failure.get();
+        }
     }
 
     private void send(String topic, String key, String value, String jobId) {
         producer.send(new ProducerRecord<>(topic, key, value.getBytes(StandardCharsets.UTF_8)), (meta, error) -> {
             if (error != null) {
-                throw new IllegalStateException("could not publish to " + topic, error);
-            }
-            if (jobId != null) {
+                failure.compareAndSet(null, new IllegalStateException("could not publish to " + topic, error));
+            } else if (jobId != null) {
                 sentAt.put(jobId, meta.timestamp());
             }
         });

@@ -170,6 +170,9 @@ public final class TopologyBench {
                 }
                 say("Courier: " + o.jobs() + " measured jobs");
                 CpuAccount cpu = cpuAccount("courier", couriers.stream().map(Process::pid).toList());
+                for (int i = 0; i < couriers.size(); i++) { // each one too, for the scale-out figure
+                    cpu.pids("courier " + (i + 1), List.of(couriers.get(i).pid()));
+                }
                 CpuAccount.Sample before = cpu.sample();
                 Progress progress = new Progress(o.jobs(), before.nanos());
                 Thread publisher = publishing(run + "-measured", o.jobs(), 0);

@@ -57,6 +57,14 @@ final class TopologyReport {
                 perProcess.stream().map(d -> String.format(Locale.ROOT, "%.0f", d)).toList(),
                 perProcess.stream().map(d -> String.format(Locale.ROOT, "%.1f", d / seconds)).toList(),
                 perProcess.stream().mapToDouble(Double::doubleValue).sum(), notSucceeded, refusals));
+        List<String> cpuEach = new ArrayList<>();
+        for (int i = 0; i < perProcess.size(); i++) {
+            long ms = leg.cpu().msByName().getOrDefault("courier " + (i + 1), 0L);
+            cpuEach.add(String.format(Locale.ROOT, "%.2f", perProcess.get(i) == 0 ? 0 : ms / perProcess.get(i)));
+        }
+        courierLines.append(
+                String.format(Locale.ROOT, "  CPU per job of each Courier process, over the jobs it finished: %s ms%n",
+                        cpuEach));
         courierLines.append(String.format(Locale.ROOT,
                 "  record to result less LinkedIn's %d ms, in the measured backlog (includes the wait in the topic): %s%n",
                 o.latencyMs(), percentiles(backlog, t -> t.resultRecordMs() - t.jobRecordMs())));
@@ -90,6 +98,13 @@ final class TopologyReport {
                         + " bare loop %d; warm-up %d jobs per side; %d cores%n%n",
                 o.jobs(), o.accounts(), o.latencyMs(), o.inFlight(),
                 o.couriers(), o.inFlight() * o.couriers(), o.warmup(), Runtime.getRuntime().availableProcessors()));
+        if (o.accounts() < o.inFlight() * o.couriers()) {
+            r.append(String.format(Locale.ROOT,
+                    "note: %d accounts for %d calls in flight: Courier runs one job per account at a time,"
+                            + " so it cannot fill its call slots here and the bare loop (no ordering) can%n%n",
+                    o.accounts(),
+                    o.inFlight() * o.couriers()));
+        }
         r.append(String.format(Locale.ROOT, "%-18s %14s %11s %12s %13s%n", "side", "steady jobs/s", "all jobs/s",
                 "to last job", "machine busy"));
         List<Leg> legs = new ArrayList<>(List.of(bare.get(0), courier, bare.get(1)));
