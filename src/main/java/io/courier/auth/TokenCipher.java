@@ -12,7 +12,9 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
@@ -108,12 +110,24 @@ public class TokenCipher {
         }
     }
 
+    /**
+     * Ciphers lent out one caller at a time (a Cipher is not thread-safe; each use is initialised afresh with its own
+     * nonce): Cipher.getInstance looks the provider up on every call, a visible share of a job's CPU in the
+     * topology benchmark's profile (BENCHMARKS.md). The queue holds at most as many as ever ran at once.
+     */
+    private static final Queue<Cipher> CIPHERS = new ConcurrentLinkedQueue<>();
+
     private static byte[] run(int mode, SecretKey key, byte[] nonce, byte[] aad, byte[] input) {
+        Cipher cipher = CIPHERS.poll();
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            if (cipher == null) {
+                cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            }
             cipher.init(mode, key, new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(aad);
-            return cipher.doFinal(input);
+            byte[] output = cipher.doFinal(input);
+            CIPHERS.offer(cipher);
+            return output;
         } catch (GeneralSecurityException e) {
             // The message never includes the input: it may be a token.
             throw new IllegalStateException("token " + (mode == Cipher.ENCRYPT_MODE ? "encryption" : "decryption")

@@ -1,12 +1,18 @@
 package io.courier.job;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** The kinds of job Courier runs; wire names are stable (CONTRACT §3). */
 public enum JobType {
     POST_CREATE("post.create"), SYNC_PROFILE("sync.profile"), SYNC_POSTS("sync.posts"), SYNC_ORG_SHARE_STATS(
             "sync.org-share-stats"), SYNC_ORG_ACLS("sync.org-acls");
+
+    /** Read for every job: a map, not a scan of the values. */
+    private static final Map<String, JobType> BY_WIRE_NAME = Arrays.stream(values())
+            .collect(Collectors.toUnmodifiableMap(JobType::wireName, t -> t));
 
     private final String wireName;
 
@@ -23,6 +29,6 @@ public enum JobType {
     }
 
     public static Optional<JobType> fromWireName(String name) {
-        return Arrays.stream(values()).filter(t -> t.wireName.equals(name)).findFirst();
+        return Optional.ofNullable(name == null ? null : BY_WIRE_NAME.get(name));
     }
 }
