@@ -35,6 +35,14 @@ public final class BareLoop {
 
     private BareLoop() {}
 
+    /** The bare loop's consumer: its own group (named after the topic), from the start, offsets committed by hand. */
+    static KafkaConsumer<String, byte[]> consumer(String bootstrap, String topic) {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, topic, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length != 6) {
             throw new IllegalArgumentException(
@@ -47,10 +55,7 @@ public final class BareLoop {
         Semaphore permits = new Semaphore(Integer.parseInt(args[4]));
         int records = Integer.parseInt(args[5]);
         HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, topic,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap, topic);
                 ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             consumer.subscribe(List.of(topic));
             long joinDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -278,10 +278,7 @@ class EndToEndBenchmark {
         }
         HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         Semaphore permits = new Semaphore(concurrency);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, topic,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        try (KafkaConsumer<String, byte[]> consumer = BareLoop.consumer(bootstrap, topic);
                 ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             // Joined before the clock starts, as Courier's consumer is.
             consumer.subscribe(List.of(topic));
