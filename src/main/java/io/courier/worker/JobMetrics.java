@@ -8,10 +8,14 @@ import java.time.Duration;
 
 /**
  * Job counters and timers: {@code courier_jobs_total{type,outcome}} and {@code courier_job_duration_seconds}.
- * The type tag is one of the known job types or "invalid", never a producer's string, to bound cardinality.
+ * The type tag is one of the known job types or {@link #INVALID_TYPE}, never a producer's string, to bound
+ * cardinality.
  */
 @ApplicationScoped
 class JobMetrics {
+
+    /** The type tag of a record whose job type could not be read. */
+    static final String INVALID_TYPE = "invalid";
 
     enum Outcome {
         SUCCEEDED, DUPLICATE, REEMITTED, DELAYED, PARKED, DEAD_LETTERED

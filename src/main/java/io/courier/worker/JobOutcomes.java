@@ -142,7 +142,8 @@ class JobOutcomes {
 
     /** A dead letter of a record kept since it was read (a parked job), with the retry state its headers carry. */
     void deadLetterKept(Outputs outputs, DeadLetterWriter.Original kept, JobRef job, Failure failure) {
-        deadLetter(outputs, kept, job, failure, router.stateOf(kept), job.type().orElse("invalid"), clock.instant());
+        deadLetter(outputs, kept, job, failure, router.stateOf(kept), job.type().orElse(JobMetrics.INVALID_TYPE),
+                clock.instant());
     }
 
     /** Writes a dead letter and, when the job can be named, its DEAD_LETTERED result. */

@@ -32,7 +32,6 @@ import org.jboss.logging.Logger;
 class JobRunner {
 
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
-    private static final String INVALID_TYPE_TAG = "invalid";
 
     private final JobValidator validator;
     private final JobPreflight preflight;
@@ -60,7 +59,8 @@ class JobRunner {
             case Validation.Invalid invalid -> {
                 try (var ignored = JobLogContext.open(JobRef.of(invalid))) {
                     outcomes.deadLetter(outputs, DeadLetterWriter.Original.of(record), JobRef.of(invalid),
-                            Failure.of(ErrorClass.INVALID_JOB, invalid.message()), state, INVALID_TYPE_TAG, started);
+                            Failure.of(ErrorClass.INVALID_JOB, invalid.message()), state, JobMetrics.INVALID_TYPE,
+                            started);
                 }
             }
             case Validation.Valid valid -> {
@@ -89,7 +89,7 @@ class JobRunner {
                 "job could not be run, dead-lettered as INTERNAL jobId=%s", ref.jobId().orElse("-"));
         outcomes.deadLetter(outputs, DeadLetterWriter.Original.of(record), ref,
                 Failure.of(ErrorClass.INTERNAL, message),
-                router.stateOf(record), ref.type().orElse(INVALID_TYPE_TAG), now);
+                router.stateOf(record), ref.type().orElse(JobMetrics.INVALID_TYPE), now);
     }
 
     private void runValid(JobRun run) {
