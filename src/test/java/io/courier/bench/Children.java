@@ -103,6 +103,17 @@ final class Children implements AutoCloseable {
         jcmd(p, "JFR.stop", "name=bench");
     }
 
+    /** async-profiler's CPU sampling of a running JVM from now on (its agent loaded with jcmd). */
+    void startProfiler(Process p, Path lib) throws Exception {
+        jcmd(p, "JVMTI.agent_load", lib.toAbsolutePath().toString(), "\"start,event=cpu,interval=1ms\"");
+    }
+
+    /** Stops {@link #startProfiler}'s sampling and writes its stacks, collapsed (one line per stack, root first). */
+    void stopProfiler(Process p, Path lib, Path file) throws Exception {
+        jcmd(p, "JVMTI.agent_load", lib.toAbsolutePath().toString(),
+                "\"stop,collapsed,file=" + file.toAbsolutePath() + "\"");
+    }
+
     private static void jcmd(Process p, String... args) throws Exception {
         List<String> command = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
@@ -110,7 +121,8 @@ final class Children implements AutoCloseable {
         command.addAll(List.of(args));
         Process jcmd = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+        // jcmd exits 0 when the command fails inside the JVM (an agent's "return code: 100"): read what it says too.
+        if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0 || out.contains("[ERROR]")) {
             throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
         }
     }

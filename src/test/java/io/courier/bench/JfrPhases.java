@@ -1,19 +1,24 @@
 package io.courier.bench;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Where a Courier process's CPU went in a JFR recording (deploy/bench-topology --jfr): the execution samples
- * grouped by the phase of a job they were taken in (the innermost frame of a phase's class on the stack), and the
- * top methods by samples taken in them. {@code java -cp <test classpath> io.courier.bench.JfrPhases file.jfr [N]}.
+ * Where a Courier process's CPU went, from a JFR recording (deploy/bench-topology --jfr: execution samples, Java
+ * code only) or from async-profiler's collapsed stacks (--profile: CPU time of every thread, the JIT compiler, GC
+ * and native code included): the samples grouped by the phase of a job they were taken in (the innermost frame of a
+ * phase's class on the stack), and the top methods by samples taken in them.
+ * {@code java -cp <test classpath> io.courier.bench.JfrPhases file.jfr|file.collapsed [N]}.
  */
 public final class JfrPhases {
 
@@ -45,6 +50,9 @@ public final class JfrPhases {
         m.put("jdk.internal.net.http.", "JDK HttpClient threads");
         m.put("io.vertx.", "Quarkus HTTP / Vert.x");
         m.put("io.micrometer.", "metrics");
+        m.put("CompileBroker::", "JIT compiler");
+        m.put("G1", "GC");
+        m.put("GC", "GC");
         return m;
     }
 
@@ -54,22 +62,20 @@ public final class JfrPhases {
         Map<String, Integer> byMethod = new HashMap<>();
         Map<String, Integer> byPackage = new HashMap<>();
         int samples = 0;
-        for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
-            if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
-                continue;
+        for (Sample s : args[0].endsWith(".collapsed") ? collapsed(Path.of(args[0])) : jfr(Path.of(args[0]))) {
+            samples += s.weight();
+            if (!s.frames().isEmpty()) {
+                String self = s.frames().get(0);
+                byMethod.merge(self, s.weight(), Integer::sum);
+                int paren = self.indexOf('(');
+                String name = paren < 0 ? self : self.substring(0, paren);
+                int method = name.lastIndexOf('.');
+                int type = method < 0 ? -1 : name.lastIndexOf('.', method - 1);
+                byPackage.merge(type < 0 ? "(native or VM)" : name.substring(0, type), s.weight(), Integer::sum);
             }
-            samples++;
-            List<RecordedFrame> frames = e.getStackTrace().getFrames();
-            if (!frames.isEmpty()) {
-                RecordedFrame self = frames.get(0);
-                String type = self.getMethod().getType().getName();
-                byMethod.merge(type + "." + self.getMethod().getName(), 1, Integer::sum);
-                int dot = type.lastIndexOf('.');
-                byPackage.merge(dot < 0 ? type : type.substring(0, dot), 1, Integer::sum);
-            }
-            byPhase.merge(phaseOf(frames), 1, Integer::sum);
+            byPhase.merge(phaseOf(s.frames()), s.weight(), Integer::sum);
         }
-        System.out.printf("%d execution samples%n%nby phase of a job (innermost phase frame on the stack):%n", samples);
+        System.out.printf("%d samples%n%nby phase of a job (innermost phase frame on the stack):%n", samples);
         print(byPhase, samples, top);
         System.out.printf("%nby method the sample was taken in:%n");
         print(byMethod, samples, top);
@@ -77,11 +83,39 @@ public final class JfrPhases {
         print(byPackage, samples, top);
     }
 
+    /** One stack, innermost frame first ("package.Type.method"), and how many samples it stands for. */
+    private record Sample(List<String> frames, int weight) {}
+
+    private static List<Sample> jfr(Path file) throws IOException {
+        List<Sample> samples = new ArrayList<>();
+        for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+            if (e.getEventType().getName().equals("jdk.ExecutionSample") && e.getStackTrace() != null) {
+                samples.add(new Sample(e.getStackTrace().getFrames().stream()
+                        .map(f -> f.getMethod().getType().getName() + "." + f.getMethod().getName()).toList(), 1));
+            }
+        }
+        return samples;
+    }
+
+    /** async-profiler's collapsed format: "root;...;innermost COUNT" per line. */
+    private static List<Sample> collapsed(Path file) throws IOException {
+        List<Sample> samples = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            int space = line.lastIndexOf(' ');
+            if (space > 0) {
+                List<String> frames = new ArrayList<>(
+                        Arrays.asList(line.substring(0, space).replace('/', '.').split(";")));
+                Collections.reverse(frames);
+                samples.add(new Sample(frames, Integer.parseInt(line.substring(space + 1).trim())));
+            }
+        }
+        return samples;
+    }
+
     /** Courier's own phases first (a Kafka send inside ResultPublisher is the result's), then the library threads. */
-    private static String phaseOf(List<RecordedFrame> frames) {
+    private static String phaseOf(List<String> frames) {
         for (boolean courier : new boolean[] {true, false}) {
-            for (RecordedFrame f : frames) {
-                String type = f.getMethod().getType().getName();
+            for (String type : frames) {
                 for (Map.Entry<String, String> p : PHASES.entrySet()) {
                     boolean own = p.getKey().startsWith("io.courier.") || p.getKey().startsWith("org.jboss.log");
                     if (own == courier && type.startsWith(p.getKey())) {

@@ -39,6 +39,35 @@ final class ProcCpu {
         }
     }
 
+    /** One thread's name (as /proc shows it, at most 15 characters) and CPU so far. */
+    record ThreadTime(String name, long ms) {}
+
+    /** CPU of each live thread of a process, by thread id; threads that ended are in processMs only. */
+    static Map<Long, ThreadTime> threadsMs(long pid) {
+        Map<Long, ThreadTime> threads = new HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+                    threads.put(Long.parseLong(task.getFileName().toString()),
+                            new ThreadTime(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * MS_PER_TICK));
+                } catch (IOException | RuntimeException ended) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (IOException gone) {
+            // the process is gone
+        }
+        return threads;
+    }
+
+    /** A thread's kind: its name without numbers ("GC Thread#1" and "GC Thread#0" are both "GC Thread#"). */
+    static String threadKind(String name) {
+        return name.replaceAll("[0-9]+", "").replaceAll("[-#_ ]+$", "");
+    }
+
     /**
      * Busy and total CPU of the machine so far (all cores): user, nice, system, irq, softirq, steal; total adds idle,
      * iowait.

@@ -119,7 +119,7 @@ public final class TopologyBench {
             if (o.warmup() > 0) {
                 await(warm, loop, "the bare loop's warm-up");
             }
-            CpuAccount cpu = cpuAccount("bare loop", List.of(loop.pid()));
+            CpuAccount cpu = cpuAccount("bare loop", List.of(loop.pid())).threadsOf(loop.pid());
             CpuAccount.Sample before = cpu.sample();
             measured.set(new Progress(o.jobs(), before.nanos()));
             for (int i = 0; i < o.jobs(); i++) {
@@ -168,11 +168,17 @@ public final class TopologyBench {
                                 o.out().resolve("topology-" + run + "-courier-" + (i + 1) + ".jfr"));
                     }
                 }
+                if (o.profilerLib().isPresent()) {
+                    for (Process c : couriers) {
+                        children.startProfiler(c, o.profilerLib().get());
+                    }
+                }
                 say("Courier: " + o.jobs() + " measured jobs");
                 CpuAccount cpu = cpuAccount("courier", couriers.stream().map(Process::pid).toList());
                 for (int i = 0; i < couriers.size(); i++) { // each one too, for the scale-out figure
                     cpu.pids("courier " + (i + 1), List.of(couriers.get(i).pid()));
                 }
+                cpu.threadsOf(couriers.get(0).pid());
                 CpuAccount.Sample before = cpu.sample();
                 Progress progress = new Progress(o.jobs(), before.nanos());
                 Thread publisher = publishing(run + "-measured", o.jobs(), 0);
@@ -182,6 +188,12 @@ public final class TopologyBench {
                 if (o.jfr()) {
                     for (Process c : couriers) {
                         children.stopRecording(c);
+                    }
+                }
+                if (o.profilerLib().isPresent()) {
+                    for (int i = 0; i < couriers.size(); i++) {
+                        children.stopProfiler(couriers.get(i), o.profilerLib().get(),
+                                o.out().resolve("topology-" + run + "-courier-" + (i + 1) + ".collapsed"));
                     }
                 }
                 List<Double> jobsAfter = jobsDone(ports);

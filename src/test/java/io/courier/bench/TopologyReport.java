@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -19,6 +20,13 @@ final class TopologyReport {
 
     /** One measured side. */
     record Leg(String side, int jobs, Progress progress, CpuAccount.Used cpu) {
+
+        /** The worker's CPU per job less its JIT compiler threads' (work a long-running process no longer does). */
+        double workerLessCompilerMsPerJob(String worker) {
+            long compiler = cpu.msByThreadKind().entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                    .mapToLong(Map.Entry::getValue).sum();
+            return (cpu.msByName().getOrDefault(worker, 0L) - compiler) / (double) jobs;
+        }
 
         double msPerJob(String process) {
             return cpu.msByName().getOrDefault(process, 0L) / (double) jobs;
@@ -133,7 +141,27 @@ final class TopologyReport {
                         + " of the machine %.2fx%n",
                 courier.progress().steadyPerSecond() / steady, courier.progress().allPerSecond() / all,
                 courier.msPerJob("courier") / bareWorker, courier.machineMsPerJob() / mean(Leg::machineMsPerJob)));
+        if (o.couriers() == 1) { // the threads are the first process's only
+            r.append(String.format(Locale.ROOT,
+                    "CPU per job of the worker process less its JIT compiler threads: bare loop %.2f / %.2f, Courier"
+                            + " %.2f; %.2fx%n",
+                    bare.get(0).workerLessCompilerMsPerJob("bare loop"),
+                    bare.get(1).workerLessCompilerMsPerJob("bare loop"), courier.workerLessCompilerMsPerJob("courier"),
+                    courier.workerLessCompilerMsPerJob("courier")
+                            / mean(l -> l.workerLessCompilerMsPerJob("bare loop"))));
+        }
         r.append(courierLines).append(probeLine);
+        r.append(
+                "\nCPU per job by kind of thread, ms (the first worker process; threads that ended in the window only in"
+                        + " its total)\n");
+        for (Leg l : legs) {
+            r.append(String.format(Locale.ROOT, "  %-16s", l.side()));
+            l.cpu().msByThreadKind().entrySet().stream().filter(e -> e.getValue() > 0)
+                    .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                    .forEach(e -> r.append(String.format(Locale.ROOT, " %s %.2f;", e.getKey(),
+                            e.getValue() / (double) l.jobs())));
+            r.append('\n');
+        }
         r.append("(postgres: the server's own processes and the backends on ").append(o.dbName())
                 .append("; machine: all of /proc/stat, other people's work included)\n");
         Files.createDirectories(o.out());
