@@ -78,6 +78,33 @@ class QuotaLimiterTest {
         assertThat(denied.delay()).isPositive().isLessThanOrEqualTo(Duration.ofHours(1));
     }
 
+    @Test
+    void callsDebitedTogetherAreEachAllOrNothingAndAMemberOverItsBudgetSpendsNothingOfTheOthers() throws Exception {
+        // 60 calls at once gather into a few batches of one script run each (Coalescer): "spent" has a member budget
+        // of 5 and 30 calls, 30 others one call each; the app budget (40) has room for all that may go.
+        QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(40, 5, Optional.empty(), 10));
+        List<Callable<String>> calls = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String other = "other-" + i;
+            calls.add(() -> reasonOf(limiter.debit(LinkedInOperation.POSTS_CREATE, "spent", true)));
+            calls.add(() -> reasonOf(limiter.debit(LinkedInOperation.POSTS_CREATE, other, true)));
+        }
+        Map<String, Integer> reasons = new HashMap<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<String>> answers = threads.invokeAll(calls);
+            for (int i = 0; i < answers.size(); i++) {
+                String who = i % 2 == 0 ? "spent " : "other ";
+                reasons.merge(who + answers.get(i).get(), 1, Integer::sum);
+            }
+        }
+        assertThat(reasons).isEqualTo(Map.of("spent go", 5, "spent member-daily", 25, "other go", 30));
+        assertThat(limiter.appRemaining(LinkedInOperation.POSTS_CREATE)).contains(5.0); // 35 of 40 debited, no more
+    }
+
+    private static String reasonOf(QuotaLimiter.Permit permit) {
+        return permit instanceof QuotaLimiter.Permit.Wait wait ? wait.reason() : "go";
+    }
+
     @Test // (post jobs here: the whole app budget, no reserve)
     void aMemberBudgetIsPerAccountAndARefusedDebitSpendsNothing() {
         QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(5, 3, Optional.empty(), 10));
