@@ -125,12 +125,18 @@ connect_demo_account() {
     | json_field url)
 }
 
+# A 96 x 48 PNG (LinkedIn blue) for the demo's image post, served by the simulator's media server.
+DEMO_PNG=iVBORw0KGgoAAAANSUhEUgAAAGAAAAAwCAIAAABhdOiYAAAAVklEQVR42u3QQQkAAAgEsHsb1KAms4F/YbAES/VwiAJBggQJEiRIkCAECRIkSJAgQYIQJEiQIEGCBAlCkCBBggQJEiRIEIIECRIkSJAgQQgSJEiQoB8Wz3uFPPqG2nYAAAAASUVORK5CYII=
+
 publish_demo_jobs() {
   local run now; run=demo-$(date +%s); now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   DEMO_RUN=$run
+  echo "$DEMO_PNG" | base64 -d | curl -fs -X PUT --data-binary @- -H 'Content-Type: image/png' \
+    "http://127.0.0.1:$SIM_PORT/sim/files/$run.png" || { say "could not put the demo image on the simulator"; return 1; }
   say "publishing demo jobs with the bundled producer (java -jar $JAR publish)"
   "$JAVA_HOME/bin/java" -jar "$JAR" publish --bootstrap "$KAFKA_BOOTSTRAP_SERVERS" <<JOBS
 {"jobId":"$run-post","type":"post.create","accountId":"demo-account","createdAt":"$now","payload":{"author":"$DEMO_URN","commentary":"Hello from Courier ($run)","visibility":"PUBLIC"}}
+{"jobId":"$run-image","type":"post.create","accountId":"demo-account","createdAt":"$now","payload":{"author":"$DEMO_URN","commentary":"An image post from Courier ($run)","media":[{"url":"http://127.0.0.1:$SIM_PORT/files/$run.png","kind":"image","altText":"A blue rectangle"}]}}
 {"jobId":"$run-profile","type":"sync.profile","accountId":"demo-account","createdAt":"$now","payload":{}}
 {"jobId":"$run-posts","type":"sync.posts","accountId":"demo-account","createdAt":"$now","payload":{"author":"$DEMO_URN"}}
 {"jobId":"$run-invalid","type":"post.create","accountId":"demo-account","createdAt":"$now","payload":{"commentary":"no author"}}
@@ -142,7 +148,7 @@ show_results() {
   "$JAVA_HOME/bin/java" -Dlog4j2.configurationFile="$ROOT/deploy/kafka/log4j2.properties" -cp "$KAFKA_LIBS/*" \
     org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" \
     --topic linkedin.jobs.results --isolation-level read_committed --from-beginning --timeout-ms 20000 --max-messages 100000 2>/dev/null \
-    | grep "$DEMO_RUN" | head -4 || true
+    | grep "$DEMO_RUN" | head -5 || true
   say "the invalid job on linkedin.jobs.dlq (headers, then the original bytes):"
   "$JAVA_HOME/bin/java" -Dlog4j2.configurationFile="$ROOT/deploy/kafka/log4j2.properties" -cp "$KAFKA_LIBS/*" \
     org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" \

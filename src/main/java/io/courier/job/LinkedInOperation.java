@@ -12,19 +12,34 @@ import java.util.Optional;
  * the JSON schema or the configuration disagree with it (README "Adding a job type").
  */
 public enum LinkedInOperation {
-    POSTS_CREATE(JobType.POST_CREATE, "posts.create", "posts-create", Breaker.POSTS_CREATE, "POST", "/rest/posts",
-            true), USERINFO(JobType.SYNC_PROFILE, "userinfo", "userinfo", Breaker.USERINFO, "GET", "/v2/userinfo",
-                    false), POSTS_BY_AUTHOR(JobType.SYNC_POSTS, "posts.author", "posts-author", Breaker.POSTS_BY_AUTHOR,
-                            "GET", "/rest/posts", false), SHARE_STATISTICS(JobType.SYNC_ORG_SHARE_STATS,
-                                    "shareStatistics", "share-statistics", Breaker.SHARE_STATISTICS,
-                                    "GET", "/rest/organizationalEntityShareStatistics",
-                                    false), ORGANIZATION_ACLS(JobType.SYNC_ORG_ACLS, "organizationAcls",
-                                            "organization-acls", Breaker.ORGANIZATION_ACLS,
-                                            "GET", "/rest/organizationAcls", false);
+    // @formatter:off (one operation per entry reads as the table it is)
+    POSTS_CREATE(JobType.POST_CREATE, false, "posts.create", "posts-create", Breaker.POSTS_CREATE,
+            "POST", "/rest/posts", true),
+    /** Whether the post a 422 DUPLICATE_POST names still exists (linkedin-api.md §2: a deleted one answers 404). */
+    POSTS_GET(JobType.POST_CREATE, true, "posts.get", "posts-get", Breaker.POSTS_GET,
+            "GET", "/rest/posts/{urn}", false),
+    /** An image's upload slot (linkedin-api.md §5, Images API); the bytes then go to its pre-signed URL. */
+    IMAGES_INITIALIZE(JobType.POST_CREATE, true, "images.initializeUpload", "images-initialize",
+            Breaker.IMAGES_INITIALIZE, "POST", "/rest/images", true),
+    /** An uploaded image's status: a post may show it only once it is AVAILABLE. */
+    IMAGES_GET(JobType.POST_CREATE, true, "images.get", "images-get", Breaker.IMAGES_GET,
+            "GET", "/rest/images/{urn}", false),
+    USERINFO(JobType.SYNC_PROFILE, false, "userinfo", "userinfo", Breaker.USERINFO,
+            "GET", "/v2/userinfo", false),
+    POSTS_BY_AUTHOR(JobType.SYNC_POSTS, false, "posts.author", "posts-author", Breaker.POSTS_BY_AUTHOR,
+            "GET", "/rest/posts", false),
+    SHARE_STATISTICS(JobType.SYNC_ORG_SHARE_STATS, false, "shareStatistics", "share-statistics",
+            Breaker.SHARE_STATISTICS, "GET", "/rest/organizationalEntityShareStatistics", false),
+    ORGANIZATION_ACLS(JobType.SYNC_ORG_ACLS, false, "organizationAcls", "organization-acls",
+            Breaker.ORGANIZATION_ACLS, "GET", "/rest/organizationAcls", false);
+    // @formatter:on
 
     /** The breaker names as constants, because an annotation (@CircuitBreakerName) takes only a constant. */
     public static final class Breaker {
         public static final String POSTS_CREATE = "linkedin.posts.create";
+        public static final String POSTS_GET = "linkedin.posts.get";
+        public static final String IMAGES_INITIALIZE = "linkedin.images.initializeUpload";
+        public static final String IMAGES_GET = "linkedin.images.get";
         public static final String USERINFO = "linkedin.userinfo";
         public static final String POSTS_BY_AUTHOR = "linkedin.posts.author";
         public static final String SHARE_STATISTICS = "linkedin.shareStatistics";
@@ -35,6 +50,11 @@ public enum LinkedInOperation {
 
     /** The job type whose runs make this call (a paged sync makes it once per page). */
     public final JobType jobType;
+    /**
+     * A call the job type makes besides its own (checking a duplicate, uploading media): not the one its README row
+     * names.
+     */
+    public final boolean supporting;
     /** The client's endpoint name (in LinkedInException, logs and the shared 429 signal). */
     public final String endpoint;
     /** The key under courier.quota.resources. */
@@ -46,9 +66,11 @@ public enum LinkedInOperation {
     /** Whether the call changes something at LinkedIn (then a repeat must be reconciled, never assumed harmless). */
     public final boolean mutation;
 
-    LinkedInOperation(JobType jobType, String endpoint, String configKey, String breaker, String method, String path,
+    LinkedInOperation(JobType jobType, boolean supporting, String endpoint, String configKey, String breaker,
+            String method, String path,
             boolean mutation) {
         this.jobType = jobType;
+        this.supporting = supporting;
         this.endpoint = endpoint;
         this.configKey = configKey;
         this.breaker = breaker;
@@ -57,9 +79,9 @@ public enum LinkedInOperation {
         this.mutation = mutation;
     }
 
-    /** The operation a job type's runs call (every job type has one: LinkedInOperationsTest). */
+    /** The operation a job type's runs call (every job type has exactly one: LinkedInOperationsTest). */
     public static LinkedInOperation calledBy(JobType type) {
-        return Arrays.stream(values()).filter(op -> op.jobType == type).findFirst()
+        return Arrays.stream(values()).filter(op -> op.jobType == type && !op.supporting).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no LinkedIn operation declared for job type " + type));
     }
 

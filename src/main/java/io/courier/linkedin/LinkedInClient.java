@@ -1,8 +1,11 @@
 package io.courier.linkedin;
 
+import static io.courier.job.LinkedInOperation.IMAGES_GET;
+import static io.courier.job.LinkedInOperation.IMAGES_INITIALIZE;
 import static io.courier.job.LinkedInOperation.ORGANIZATION_ACLS;
 import static io.courier.job.LinkedInOperation.POSTS_BY_AUTHOR;
 import static io.courier.job.LinkedInOperation.POSTS_CREATE;
+import static io.courier.job.LinkedInOperation.POSTS_GET;
 import static io.courier.job.LinkedInOperation.SHARE_STATISTICS;
 import static io.courier.job.LinkedInOperation.USERINFO;
 
@@ -70,6 +73,7 @@ public class LinkedInClient {
         distribution.putArray("targetEntities");
         distribution.putArray("thirdPartyDistributionChannels");
         body.put("lifecycleState", "PUBLISHED").put("isReshareDisabledByAuthor", false);
+        content(draft.media()).ifPresent(content -> body.set("content", content));
         LinkedInTransport.Answer response = send(POSTS_CREATE.endpoint, request(token, POSTS_CREATE.path, true)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
@@ -79,6 +83,87 @@ public class LinkedInClient {
         return new CreatedPost(
                 urn.orElseThrow(() -> unreadable(POSTS_CREATE.endpoint, response, "201 without x-restli-id or id")),
                 requestId(response));
+    }
+
+    /**
+     * A post's media (linkedin-api.md §5): one image, video or document as "media"; 2-20 images as "multiImage"
+     * (LinkedIn refuses a multiImage of one).
+     */
+    private Optional<ObjectNode> content(List<PostDraft.Media> media) {
+        if (media.isEmpty()) {
+            return Optional.empty();
+        }
+        ObjectNode content = json.createObjectNode();
+        if (media.size() == 1) {
+            PostDraft.Media only = media.get(0);
+            ObjectNode item = content.putObject("media").put("id", only.urn());
+            only.altText().ifPresent(t -> item.put("altText", t));
+            only.title().ifPresent(t -> item.put("title", t));
+        } else {
+            var images = content.putObject("multiImage").putArray("images");
+            media.forEach(m -> {
+                ObjectNode image = images.addObject().put("id", m.urn());
+                m.altText().ifPresent(t -> image.put("altText", t));
+            });
+        }
+        return Optional.of(content);
+    }
+
+    /** An upload slot for an image the owner (the post's author) will show. */
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName(Breaker.IMAGES_INITIALIZE)
+    public ImageUpload initializeImageUpload(BearerToken token, String ownerUrn) {
+        ObjectNode body = json.createObjectNode();
+        body.putObject("initializeUploadRequest").put("owner", ownerUrn);
+        LinkedInTransport.Answer response = send(IMAGES_INITIALIZE.endpoint,
+                request(token, IMAGES_INITIALIZE.path + "?action=initializeUpload", true)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+        JsonNode value = Optional.ofNullable(readTree(IMAGES_INITIALIZE.endpoint, response)).orElse(json.nullNode())
+                .path("value");
+        if (!value.path("image").isTextual() || !value.path("uploadUrl").isTextual()) {
+            throw unreadable(IMAGES_INITIALIZE.endpoint, response, "initializeUpload without image or uploadUrl");
+        }
+        // Without an expiry, the URL is taken to last a short while: a later run starts the item over.
+        JsonNode expires = value.path("uploadUrlExpiresAt");
+        return new ImageUpload(value.get("image").asText(), URI.create(value.get("uploadUrl").asText()),
+                expires.canConvertToLong()
+                        ? java.time.Instant.ofEpochMilli(expires.asLong())
+                        : clock.instant().plus(java.time.Duration.ofMinutes(15)));
+    }
+
+    /** An image's state at LinkedIn ("status": PROCESSING, AVAILABLE or PROCESSING_FAILED). */
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName(Breaker.IMAGES_GET)
+    public Fetched<JsonNode> image(BearerToken token, String imageUrn) {
+        LinkedInTransport.Answer response = send(IMAGES_GET.endpoint,
+                request(token, IMAGES_GET.path.replace("{urn}", Urns.encodePath(imageUrn)), true).GET());
+        return new Fetched<>(readTree(IMAGES_GET.endpoint, response), requestId(response));
+    }
+
+    /**
+     * Puts a file's bytes to a pre-signed upload URL LinkedIn gave: without the token (the URL is the credential,
+     * and it may be another host's), within courier.linkedin.upload-timeout. A refusal is a LinkedInException of
+     * endpoint {@code endpoint}; its ETag header (a video part's id) is answered.
+     */
+    public Optional<String> upload(String endpoint, URI uploadUrl, java.nio.file.Path file, String contentType) {
+        HttpRequest.Builder request;
+        try {
+            request = HttpRequest.newBuilder(uploadUrl).header("Content-Type", contentType)
+                    .PUT(HttpRequest.BodyPublishers.ofFile(file));
+        } catch (java.io.FileNotFoundException e) {
+            throw new java.io.UncheckedIOException("the fetched media file is gone", e);
+        }
+        return send(endpoint, request, config.uploadTimeout()).headers().firstValue("ETag");
+    }
+
+    /** The post with this URN; a deleted or unknown one is a LinkedInException with status 404. */
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName(Breaker.POSTS_GET)
+    public Fetched<JsonNode> post(BearerToken token, String postUrn) {
+        LinkedInTransport.Answer response = send(POSTS_GET.endpoint,
+                request(token, POSTS_GET.path.replace("{urn}", Urns.encodePath(postUrn)), true).GET());
+        return new Fetched<>(readTree(POSTS_GET.endpoint, response), requestId(response));
     }
 
     @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
@@ -135,6 +220,10 @@ public class LinkedInClient {
     }
 
     private LinkedInTransport.Answer send(String endpoint, HttpRequest.Builder request) {
+        return send(endpoint, request, config.requestTimeout());
+    }
+
+    private LinkedInTransport.Answer send(String endpoint, HttpRequest.Builder request, java.time.Duration deadline) {
         LinkedInTransport.Answer response;
         try {
             // Interruptibly: a job cancelled while it waits for a slot (its partition handed over) must not call.
@@ -145,7 +234,7 @@ public class LinkedInClient {
                     "cancelled before the call");
         }
         try {
-            response = transport.send(endpoint, request.build());
+            response = transport.send(endpoint, request.build(), deadline);
         } finally {
             callSlots.release();
         }

@@ -40,6 +40,10 @@ public interface LinkedInConfig {
     @WithDefault("10s")
     Duration requestTimeout();
 
+    /** Whole-exchange deadline of putting one medium's bytes (or one 4 MiB video part) to its upload URL. */
+    @WithDefault("5m")
+    Duration uploadTimeout();
+
     /**
      * Most bytes of a successful answer's body Courier reads (a larger one fails naming this property); error
      * bodies are read up to 64 KiB only, enough for LinkedIn's JSON and the start of an HTML page.

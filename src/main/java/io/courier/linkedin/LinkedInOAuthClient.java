@@ -89,7 +89,7 @@ public class LinkedInOAuthClient {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form(body)))
                 .build();
-        LinkedInTransport.Answer response = transport.send(endpoint, request);
+        LinkedInTransport.Answer response = transport.send(endpoint, request, config.requestTimeout());
         JsonNode answer = response.truncated() ? json.nullNode() : readTree(response.body());
         if (response.status() != 200 || !answer.hasNonNull("access_token")) {
             String error = answer.path("error").asText(null);

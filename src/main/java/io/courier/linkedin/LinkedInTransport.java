@@ -35,11 +35,9 @@ final class LinkedInTransport {
     record Answer(int status, HttpHeaders headers, byte[] body, boolean truncated) {}
 
     private final HttpClient http;
-    private final Duration deadline;
     private final int maxResponseBytes;
 
     LinkedInTransport(LinkedInConfig config) {
-        this.deadline = config.requestTimeout();
         this.maxResponseBytes = config.maxResponseBytes();
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -49,7 +47,7 @@ final class LinkedInTransport {
     }
 
     /** Sends the request and reads its answer within the deadline; what ends the wait is the deadline itself. */
-    Answer send(String endpoint, HttpRequest request) {
+    Answer send(String endpoint, HttpRequest request, Duration deadline) {
         if (Thread.currentThread().isInterrupted() || RunningJob.cancelled()) {
             throw unreachable(endpoint, LinkedInUnreachableException.Kind.IO, "cancelled before the call");
         }
@@ -64,7 +62,7 @@ final class LinkedInTransport {
             throw unreachable(endpoint, LinkedInUnreachableException.Kind.TIMEOUT,
                     "no whole answer within " + deadline);
         } catch (ExecutionException e) {
-            throw unreachable(endpoint, e.getCause());
+            throw unreachable(endpoint, e.getCause(), deadline);
         } catch (InterruptedException e) {
             call.cancel(true);
             Thread.currentThread().interrupt();
@@ -74,7 +72,7 @@ final class LinkedInTransport {
         }
     }
 
-    private LinkedInUnreachableException unreachable(String endpoint, Throwable cause) {
+    private static LinkedInUnreachableException unreachable(String endpoint, Throwable cause, Duration deadline) {
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }

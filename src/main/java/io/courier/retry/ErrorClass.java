@@ -5,6 +5,12 @@ import java.util.Locale;
 /** Why a job did not succeed. Names are stable: DLQ headers, metrics and config use them (CONTRACT §4). */
 public enum ErrorClass {
     INVALID_JOB, AUTH_EXPIRED, REAUTH_REQUIRED, PERMISSION_DENIED, BAD_REQUEST, DUPLICATE, RATE_LIMITED, QUOTA_EXHAUSTED, SERVER_ERROR, NETWORK, VERSION_UNSUPPORTED, APP_CREDENTIALS,
+    /** A 422 DUPLICATE_POST whose post answers 404: LinkedIn still remembers a deleted post with the same content. */
+    DUPLICATE_BLOCKED,
+    /** An uploaded image, video or document LinkedIn is still processing: the job re-checks it later. */
+    MEDIA_PROCESSING,
+    /** Media still not AVAILABLE after courier.media.processing-timeout: nothing was published. */
+    MEDIA_NOT_READY,
     /** An exception Courier did not classify: retried a bounded number of times, then dead-lettered with its class. */
     INTERNAL;
 

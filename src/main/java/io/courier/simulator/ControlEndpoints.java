@@ -2,6 +2,8 @@ package io.courier.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,8 +30,30 @@ final class ControlEndpoints {
             ex.send(204, null);
             return;
         }
+        if (route.startsWith("DELETE /sim/posts/")) {
+            // The member deletes the post on LinkedIn: it answers 404, its content still a duplicate for a while.
+            boolean deleted = sim.posts.delete(URLDecoder.decode(ex.path.substring("/sim/posts/".length()),
+                    StandardCharsets.UTF_8));
+            ex.send(deleted ? 204 : 404, null);
+            return;
+        }
+        if (route.startsWith("PUT /sim/files/")) {
+            sim.media.putFile(ex.path.substring("/sim/files/".length()), new Media.File(ex.body(),
+                    Optional.ofNullable(ex.header("Content-Type")).orElse("application/octet-stream"),
+                    ex.query.get("redirectTo")));
+            ex.send(204, null);
+            return;
+        }
         switch (route) {
             case "POST /sim/members" -> newMember(ex);
+            case "PUT /sim/media" -> {
+                JsonNode body = ex.json();
+                sim.media.processing = Duration.ofMillis(body.path("processingMs").asLong(0));
+                sim.media.uploadUrlTtl = Duration.ofSeconds(body.path("uploadUrlTtlSeconds").asLong(3600));
+                sim.media.failNext.set(body.path("failNext").asInt(0));
+                ex.send(200, sim.media.describe(sim.clock.now()));
+            }
+            case "GET /sim/media" -> ex.send(200, sim.media.describe(sim.clock.now()));
             case "POST /sim/faults" -> addFault(ex);
             case "DELETE /sim/faults" -> {
                 sim.faults.clear();

@@ -31,6 +31,7 @@ public final class LinkedInSimulator implements AutoCloseable {
     final SimClock clock = new SimClock();
     final Identities identities = new Identities();
     final Posts posts = new Posts();
+    final Media media = new Media();
     final Faults faults = new Faults();
     final Quotas quotas;
     volatile Duration latency;
@@ -139,12 +140,29 @@ public final class LinkedInSimulator implements AutoCloseable {
 
     private void route(Exchange ex) throws IOException {
         String key = ex.method + " " + ex.path;
+        if (ex.method.equals("GET") && ex.path.startsWith("/rest/posts/")) {
+            rest.post(ex);
+            return;
+        }
+        if (ex.method.equals("GET") && ex.path.startsWith("/rest/images/")) {
+            rest.image(ex);
+            return;
+        }
+        if (ex.method.equals("PUT") && ex.path.startsWith("/upload/images/")) {
+            rest.uploadImage(ex);
+            return;
+        }
+        if (ex.method.equals("GET") && ex.path.startsWith("/files/")) {
+            rest.file(ex);
+            return;
+        }
         switch (key) {
             case "POST /oauth/v2/accessToken" -> oauth.token(ex);
             case "GET /oauth/v2/authorization" -> oauth.authorize(ex);
             case "POST /oauth/v2/introspectToken" -> oauth.introspect(ex);
             case "GET /v2/userinfo" -> rest.userinfo(ex);
             case "POST /rest/posts" -> rest.createPost(ex);
+            case "POST /rest/images" -> rest.initializeImageUpload(ex);
             case "GET /rest/posts" -> rest.postsByAuthor(ex);
             case "GET /rest/organizationAcls" -> rest.organizationAcls(ex);
             case "GET /rest/organizationalEntityShareStatistics" -> rest.shareStatistics(ex);
@@ -267,6 +285,7 @@ public final class LinkedInSimulator implements AutoCloseable {
     void reset() {
         identities.clear();
         posts.clear();
+        media.clear();
         faults.clear();
         quotas.reset();
         calls.clear();

@@ -15,39 +15,61 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class Posts {
 
-    record Post(String urn, String author, String commentary, String visibility, Instant createdAt) {
+    /** {@code media}: the URNs of the images (or video, or document) it shows, in order. */
+    record Post(String urn, String author, String commentary, String visibility, List<String> media,
+            Instant createdAt) {
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", urn);
             m.put("author", author);
             m.put("commentary", commentary);
             m.put("visibility", visibility);
+            m.put("media", media);
             m.put("lifecycleState", "PUBLISHED");
             m.put("createdAt", createdAt.toEpochMilli());
             return m;
         }
     }
 
-    private record Content(String author, String commentary) {}
+    private record Content(String author, String commentary, List<String> media) {}
 
     private final Map<String, List<Post>> byAuthor = new HashMap<>();
+    private final Map<String, Post> byUrn = new HashMap<>();
     private final Map<Content, Post> latestByContent = new HashMap<>();
     private int count;
 
     /** The earlier post this one duplicates (value true), or the new post (value false). */
-    synchronized Map.Entry<Post, Boolean> create(String author, String commentary, String visibility, Instant now,
-            Duration duplicateWindow) {
-        Content content = new Content(author, commentary);
+    synchronized Map.Entry<Post, Boolean> create(String author, String commentary, String visibility,
+            List<String> media, Instant now, Duration duplicateWindow) {
+        Content content = new Content(author, commentary, media);
         Post earlier = latestByContent.get(content);
         if (earlier != null && earlier.createdAt().plus(duplicateWindow).isAfter(now)) {
             return Map.entry(earlier, true);
         }
         String id = "7" + String.format("%018d", ThreadLocalRandom.current().nextLong(1_000_000_000_000_000_000L));
-        Post post = new Post("urn:li:share:" + id, author, commentary, visibility, now);
+        Post post = new Post("urn:li:share:" + id, author, commentary, visibility, List.copyOf(media), now);
         byAuthor.computeIfAbsent(author, a -> new ArrayList<>()).add(post);
+        byUrn.put(post.urn(), post);
         latestByContent.put(content, post);
         count++;
         return Map.entry(post, false);
+    }
+
+    synchronized Post byUrn(String urn) {
+        return byUrn.get(urn);
+    }
+
+    /**
+     * Deletes a post. Its content stays in the duplicate index: within the duplicate window LinkedIn keeps
+     * answering DUPLICATE_POST with the deleted post's URN, which answers 404 (linkedin-api.md §2, ghost duplicates).
+     */
+    synchronized boolean delete(String urn) {
+        Post post = byUrn.remove(urn);
+        if (post == null) {
+            return false;
+        }
+        byAuthor.get(post.author()).remove(post);
+        return true;
     }
 
     /** Newest first, as LinkedIn lists them. */
@@ -63,6 +85,7 @@ final class Posts {
 
     synchronized void clear() {
         byAuthor.clear();
+        byUrn.clear();
         latestByContent.clear();
         count = 0;
     }

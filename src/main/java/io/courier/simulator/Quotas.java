@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Quotas {
 
-    static final String[] RESOURCES = {"posts.create", "posts.author", "userinfo", "organizationAcls",
-            "shareStatistics"};
+    static final String[] RESOURCES = {"posts.create", "posts.get", "posts.author", "userinfo", "organizationAcls",
+            "shareStatistics", "images.initializeUpload", "images.get"};
 
     record Limit(long app, long member) {}
 

@@ -2,6 +2,8 @@ package io.courier.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -64,8 +66,15 @@ final class RestEndpoints {
             reply(ex, "posts.create", 400, paramInvalid("commentary", "commentary is longer than 3000 characters"));
             return;
         }
-        var created = sim.posts.create(author, commentary, body.path("visibility").asText("PUBLIC"), sim.clock.now(),
-                sim.options().duplicateWindow());
+        List<String> media = new java.util.ArrayList<>();
+        String mediaProblem = mediaOf(body.path("content"), author, media);
+        if (mediaProblem != null) {
+            reply(ex, "posts.create", mediaProblem.startsWith("content.multiImage") ? 400 : 422,
+                    paramInvalid("content", mediaProblem));
+            return;
+        }
+        var created = sim.posts.create(author, commentary, body.path("visibility").asText("PUBLIC"), media,
+                sim.clock.now(), sim.options().duplicateWindow());
         if (created.getValue()) {
             reply(ex, "posts.create", 422, Exchange.JSON.readTree("""
                     {"errorDetailType": "com.linkedin.common.error.BadRequest",
@@ -77,6 +86,118 @@ final class RestEndpoints {
         }
         ex.http.getResponseHeaders().set("x-restli-id", created.getKey().urn());
         reply(ex, "posts.create", 201, null);
+    }
+
+    /**
+     * The media a post's content names, into {@code media}; null when LinkedIn takes them, otherwise why not: each
+     * image must be the author's and AVAILABLE, and a multiImage has 2 to 20 (linkedin-api.md §5).
+     */
+    private String mediaOf(JsonNode content, String author, List<String> media) {
+        if (content.isMissingNode()) {
+            return null;
+        }
+        if (content.has("multiImage")) {
+            content.path("multiImage").path("images").forEach(i -> media.add(i.path("id").asText()));
+            if (media.size() < 2 || media.size() > 20) {
+                return "content.multiImage.images holds " + media.size() + " images; 2 to 20 are allowed";
+            }
+        } else {
+            media.add(content.path("media").path("id").asText());
+        }
+        for (String urn : media) {
+            Media.Image image = sim.media.image(urn);
+            if (image == null || !image.owner().equals(author)) {
+                return urn + " is not an image of " + author;
+            }
+            String status = image.status(sim.clock.now());
+            if (!status.equals("AVAILABLE")) {
+                return urn + " is " + status + ", not AVAILABLE";
+            }
+        }
+        return null;
+    }
+
+    /** POST /rest/images?action=initializeUpload: an image URN and its pre-signed upload URL. */
+    void initializeImageUpload(Exchange ex) throws IOException {
+        JsonNode body = ex.json();
+        String owner = body.path("initializeUploadRequest").path("owner").asText("");
+        boolean forOrg = owner.startsWith("urn:li:organization:");
+        Identities.Member m = admit(ex, "images.initializeUpload", true,
+                Set.of(forOrg ? "w_organization_social" : "w_member_social"), "images.ACTION-initializeUpload");
+        if (m == null) {
+            return;
+        }
+        if (forOrg ? !m.adminOf().contains(owner) : !owner.equals(m.urn())) {
+            reply(ex, "images.initializeUpload", 403, Exchange.error(403, 100, "ACCESS_DENIED",
+                    "Not enough permissions to access: images.ACTION-initializeUpload." + today()));
+            return;
+        }
+        Media.Image image = sim.media.initialize(owner, sim.clock.now());
+        String id = image.urn().substring("urn:li:image:".length());
+        reply(ex, "images.initializeUpload", 200, Map.of("value", Map.of(
+                "uploadUrlExpiresAt", image.uploadUrlExpiresAt().toEpochMilli(),
+                "uploadUrl", sim.baseUrl() + "/upload/images/" + id + "?sig=" + image.signature(),
+                "image", image.urn())));
+    }
+
+    /** PUT /upload/images/{id}?sig=…: the bytes, with no token (the URL is the credential). */
+    void uploadImage(Exchange ex) throws IOException {
+        String urn = "urn:li:image:" + ex.path.substring("/upload/images/".length());
+        int status = sim.media.put(urn, ex.query.getOrDefault("sig", ""), ex.body().length, sim.clock.now());
+        reply(ex, "images.upload", status, status == 201
+                ? null
+                : Map.of("message", "Request has expired or the signature does not match", "status", status));
+    }
+
+    /** GET /rest/images/{encoded urn}: its status. */
+    void image(Exchange ex) throws IOException {
+        Identities.Member m = admit(ex, "images.get", true, Set.of("w_member_social", "w_organization_social"),
+                "images.GET");
+        if (m == null) {
+            return;
+        }
+        String urn = URLDecoder.decode(ex.path.substring("/rest/images/".length()), StandardCharsets.UTF_8);
+        Media.Image image = sim.media.image(urn);
+        if (image == null) {
+            reply(ex, "images.get", 404, Exchange.error(404, null, "RESOURCE_NOT_FOUND", "No virtual resource found"));
+            return;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", urn);
+        out.put("owner", image.owner());
+        out.put("status", image.status(sim.clock.now()));
+        if (out.get("status").equals("AVAILABLE")) {
+            out.put("downloadUrl", sim.baseUrl() + "/dms/image/" + urn);
+        }
+        reply(ex, "images.get", 200, out);
+    }
+
+    /** GET /files/{name}: the test media server (its files are put with PUT /sim/files/{name}). */
+    void file(Exchange ex) throws IOException {
+        Media.File file = sim.media.file(ex.path.substring("/files/".length()));
+        if (file == null) {
+            ex.send(404, "not found".getBytes(StandardCharsets.UTF_8), "text/plain");
+        } else if (file.redirectTo() != null) {
+            ex.redirect(file.redirectTo());
+        } else {
+            ex.send(200, file.bytes(), file.contentType());
+        }
+    }
+
+    /** GET /rest/posts/{encoded urn}: the post, or 404 (also for a deleted one). */
+    void post(Exchange ex) throws IOException {
+        Identities.Member m = admit(ex, "posts.get", true, Set.of("w_member_social", "r_organization_social"),
+                "posts.GET");
+        if (m == null) {
+            return;
+        }
+        Posts.Post post = sim.posts.byUrn(URLDecoder.decode(ex.path.substring("/rest/posts/".length()),
+                StandardCharsets.UTF_8));
+        if (post == null) {
+            reply(ex, "posts.get", 404, Exchange.error(404, null, "RESOURCE_NOT_FOUND", "No virtual resource found"));
+        } else {
+            reply(ex, "posts.get", 200, post.toJson());
+        }
     }
 
     void postsByAuthor(Exchange ex) throws IOException {

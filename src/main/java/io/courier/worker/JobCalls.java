@@ -11,6 +11,7 @@ import io.courier.linkedin.ErrorClassifier;
 import io.courier.linkedin.LinkedInException;
 import io.courier.linkedin.LinkedInUnreachableException;
 import io.courier.linkedin.OAuthException;
+import io.courier.media.MediaIntake;
 import io.courier.quota.QuotaDeniedException;
 import io.courier.quota.QuotaGate;
 import io.courier.retry.ErrorClass;
@@ -62,7 +63,7 @@ class JobCalls {
 
     /** The job's own calls (LinkedInJobs.run): budget, then call, for each call the job needs. */
     interface Calls {
-        JobResult run(JobEnvelope job, BearerToken token);
+        JobResult run(JobEnvelope job, MediaIntake.Fetched media, BearerToken token);
     }
 
     private final Tokens tokens;
@@ -103,7 +104,7 @@ class JobCalls {
      * token endpoint ends the run at once, never retried here. A cancelled job (its partition handed over) makes no
      * inline retry: the next owner runs it.
      */
-    Ending run(JobEnvelope job, AccessGrant grant, int attemptsBefore) {
+    Ending run(JobEnvelope job, MediaIntake.Fetched media, AccessGrant grant, int attemptsBefore) {
         boolean tokenCalled = false;
         boolean revokeChecked = false;
         int attempted = 0;
@@ -118,7 +119,7 @@ class JobCalls {
         while (true) {
             try {
                 attempted++;
-                return new Ending.Succeeded(calls.run(job, grant.accessToken()), attempted);
+                return new Ending.Succeeded(calls.run(job, media, grant.accessToken()), attempted);
             } catch (QuotaDeniedException e) {
                 return new Ending.NoBudget(e, attempted - 1); // denied before the call: not an attempt
             } catch (RuntimeException e) {
@@ -126,7 +127,8 @@ class JobCalls {
                     refusals.accept(refused, job.accountId());
                 }
                 Failure failure = failureOf(e);
-                boolean attempt = !duringOutage.test(e);
+                boolean attempt = !duringOutage.test(e)
+                        && !(e instanceof LinkedInJobs.MediaStateException m && !m.attempt);
                 if (!attempt) {
                     attempted--;
                 }
@@ -181,6 +183,8 @@ class JobCalls {
             case LinkedInException linkedIn -> ErrorClassifier.toFailure(linkedIn);
             case LinkedInUnreachableException unreachable -> ErrorClassifier.toFailure(unreachable);
             case CircuitBreakerOpenException open -> ErrorClassifier.toFailure(open);
+            case LinkedInJobs.DuplicateBlockedException blocked -> blocked.failure();
+            case LinkedInJobs.MediaStateException media -> Failure.of(media.errorClass, media.getMessage());
             case AppCredentialsException app -> Failure.of(ErrorClass.APP_CREDENTIALS, app.getMessage());
             // Another pod is refreshing this account: come back when it is done.
             case TokenRefresher.TokenRefreshBusyException busy ->

@@ -1,9 +1,13 @@
 package io.courier.worker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.job.JobEnvelope;
 import io.courier.job.JobRef;
 import io.courier.job.JobValidator;
 import io.courier.job.Validation;
+import io.courier.media.MediaException;
+import io.courier.media.MediaIntake;
+import io.courier.media.MediaUploads;
 import io.courier.platform.Outputs;
 import io.courier.quota.QuotaDeniedException;
 import io.courier.retry.DeadLetterWriter;
@@ -24,7 +28,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Takes one record to its outcome through the job's steps: validate ({@link JobValidator}) → look up (an earlier
- * success, the account's token: {@link JobPreflight}) → authorize, budget and call ({@link JobCalls}) → decide
+ * success, the account's token: {@link JobPreflight}) → fetch and check a post's media ({@link MediaIntake}) →
+ * authorize, budget and call ({@link JobCalls}) → decide
  * ({@link RetryPolicy}) → record ({@link JobOutcomes}, into the caller's {@link Outputs}, which the caller
  * publishes atomically with the record's offset). Infrastructure failures throw.
  */
@@ -39,16 +44,20 @@ class JobRunner {
     private final RetryPolicy policy;
     private final JobOutcomes outcomes;
     private final RetryRouter router;
+    private final MediaIntake intake;
+    private final MediaUploads uploads;
     private final Clock clock;
 
     JobRunner(ObjectMapper json, WorkerConfig config, JobPreflight preflight, JobCalls calls, RetryPolicy policy,
-            JobOutcomes outcomes, RetryRouter router, Clock clock) {
+            JobOutcomes outcomes, RetryRouter router, MediaIntake intake, MediaUploads uploads, Clock clock) {
         this.validator = new JobValidator(json, config.maxRecordBytes());
         this.preflight = preflight;
         this.calls = calls;
         this.policy = policy;
         this.outcomes = outcomes;
         this.router = router;
+        this.intake = intake;
+        this.uploads = uploads;
         this.clock = clock;
     }
 
@@ -106,15 +115,38 @@ class JobRunner {
             decideBeforeAnyCall(run, Failure.of(ErrorClass.INVALID_JOB, "accountId: no connected account '"
                     + run.job().accountId() + "' (import its tokens with PUT /admin/accounts/{accountId}/tokens)"));
         } else {
-            decide(run, calls.run(run.job(), known.grant().get(), run.state().attempts()));
+            MediaIntake.Fetched media;
+            try {
+                media = fetchMedia(run.job());
+            } catch (MediaException e) {
+                if (e.kind() == MediaException.Kind.REJECTED) {
+                    decideBeforeAnyCall(run, Failure.of(ErrorClass.INVALID_JOB, e.getMessage()));
+                } else {
+                    // The media server's failure, not LinkedIn's: an attempt (so the retries end), no call made.
+                    decide(run, new Ending.Failed(Failure.of(ErrorClass.NETWORK, e.getMessage()), e, 1, true));
+                }
+                return;
+            }
+            try (media) {
+                decide(run, calls.run(run.job(), media, known.grant().get(), run.state().attempts()));
+            }
         }
+    }
+
+    /** A post's media items not yet uploaded, fetched and checked before any LinkedIn call or token use. */
+    private MediaIntake.Fetched fetchMedia(JobEnvelope job) {
+        if (!job.type().isPost() || !job.payload().has("media")) {
+            return MediaIntake.Fetched.NONE;
+        }
+        var progress = uploads.of(job.accountId(), job.jobId());
+        return intake.fetch(job, item -> progress.containsKey(item) && progress.get(item).uploaded());
     }
 
     /** A failure found before the job called anything: the job's retry state stays as it came. */
     private void decideBeforeAnyCall(JobRun run, Failure failure) {
         Instant now = clock.instant();
         Decision decision = policy.decide(failure, run.state().attempts(), 0, now, draw());
-        outcomes.carryOut(run, failure, run.state(), decision, now, () -> LinkedInJobs.doneDespite(failure, null));
+        outcomes.carryOut(run, failure, run.state(), decision, now, () -> LinkedInJobs.doneDespite(failure));
     }
 
     /** The decide step: what the calls' ending means for the job is the policy's alone. */
@@ -129,7 +161,7 @@ class JobRunner {
                         : policy.defer(failed.failure(), before, failed.calls(), run.state().firstFailureAt(), now,
                                 draw());
                 outcomes.carryOut(run, failed.failure(), run.state().after(decision.attempts() - before, now), decision,
-                        now, () -> LinkedInJobs.doneDespite(failed.failure(), failed.cause()));
+                        now, () -> LinkedInJobs.doneDespite(failed.failure()));
             }
             case Ending.NoBudget denied -> {
                 // Not a failure of the job's: no first-failure time unless calls failed before.
@@ -138,7 +170,7 @@ class JobRunner {
                         e.getMessage());
                 Decision decision = policy.waitForBudget(before, denied.calls(), e.waitFor(), e.spread(), now, draw());
                 RetryState state = denied.calls() > 0 ? run.state().after(denied.calls(), now) : run.state();
-                outcomes.carryOut(run, failure, state, decision, now, () -> LinkedInJobs.doneDespite(failure, e));
+                outcomes.carryOut(run, failure, state, decision, now, () -> LinkedInJobs.doneDespite(failure));
             }
         }
     }

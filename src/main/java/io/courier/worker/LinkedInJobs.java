@@ -3,20 +3,31 @@ package io.courier.worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.job.JobEnvelope;
 import io.courier.job.LinkedInOperation;
 import io.courier.linkedin.BearerToken;
+import io.courier.linkedin.ErrorClassifier;
+import io.courier.linkedin.ImageUpload;
 import io.courier.linkedin.LinkedInClient;
 import io.courier.linkedin.LinkedInException;
 import io.courier.linkedin.Page;
 import io.courier.linkedin.PostDraft;
+import io.courier.media.MediaConfig;
+import io.courier.media.MediaIntake;
+import io.courier.media.MediaItem;
+import io.courier.media.MediaUploads;
 import io.courier.quota.QuotaGate;
 import io.courier.retry.ErrorClass;
 import io.courier.retry.Failure;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntFunction;
 
@@ -34,22 +45,29 @@ class LinkedInJobs {
     private final QuotaGate quota;
     private final ObjectMapper json;
     private final int maxSyncPages;
+    private final MediaUploads uploads;
+    private final Duration processingTimeout;
+    private final Clock clock;
 
-    LinkedInJobs(LinkedInClient linkedIn, QuotaGate quota, ObjectMapper json, WorkerConfig config) {
+    LinkedInJobs(LinkedInClient linkedIn, QuotaGate quota, ObjectMapper json, WorkerConfig config,
+            MediaUploads uploads, MediaConfig media, Clock clock) {
         this.linkedIn = linkedIn;
         this.quota = quota;
         this.json = json;
         this.maxSyncPages = config.maxSyncPages();
+        this.uploads = uploads;
+        this.processingTimeout = media.processingTimeout();
+        this.clock = clock;
     }
 
-    /** Runs the job's LinkedIn calls, each only after its budgets were debited (QuotaDeniedException if not). */
-    JobResult run(JobEnvelope job, BearerToken token) {
+    /**
+     * Runs the job's LinkedIn calls, each only after its budgets were debited (QuotaDeniedException if not).
+     * {@code media}: the post's media items fetched and checked for this run (those not yet uploaded).
+     */
+    JobResult run(JobEnvelope job, MediaIntake.Fetched media, BearerToken token) {
         LinkedInOperation resource = LinkedInOperation.calledBy(job.type());
         return switch (job.type()) {
-            case POST_CREATE -> {
-                quota.take(resource, job.accountId(), true);
-                yield createPost(job, token);
-            }
+            case POST_CREATE -> createPost(job, media, token);
             case SYNC_PROFILE -> {
                 quota.take(resource, job.accountId(), false);
                 var profile = linkedIn.userinfo(token);
@@ -74,26 +92,179 @@ class LinkedInJobs {
         };
     }
 
-    private JobResult createPost(JobEnvelope job, BearerToken token) {
+    /** Uploads the post's media (each step once, resumed from media_upload), then creates the post. */
+    private JobResult createPost(JobEnvelope job, MediaIntake.Fetched fetched, BearerToken token) {
+        List<MediaItem> items = MediaItem.of(job.payload());
+        List<PostDraft.Media> media = items.isEmpty() ? List.of() : uploadMedia(job, items, fetched, token);
         PostDraft draft = new PostDraft(job.text("author", null), job.text("commentary", null),
-                job.text("visibility", "PUBLIC"));
-        var created = linkedIn.createPost(token, draft);
-        return new JobResult(json.createObjectNode().put("postUrn", created.postUrn()), created.linkedinRequestId(),
-                false);
+                job.text("visibility", "PUBLIC"), media);
+        // Debited only now: a job whose media LinkedIn is still processing does not spend the posting budget.
+        quota.take(LinkedInOperation.POSTS_CREATE, job.accountId(), true);
+        JobResult result;
+        try {
+            var created = linkedIn.createPost(token, draft);
+            result = new JobResult(json.createObjectNode().put("postUrn", created.postUrn()),
+                    created.linkedinRequestId(), false);
+        } catch (LinkedInException e) {
+            if (ErrorClassifier.classify(e.error()) != ErrorClass.DUPLICATE) {
+                throw e;
+            }
+            result = confirmDuplicate(job, token, e);
+        }
+        if (!media.isEmpty()) {
+            ArrayNode urns = ((ObjectNode) result.data()).putArray("media");
+            media.forEach(m -> urns.add(m.urn()));
+        }
+        return result;
     }
 
     /**
-     * The result of a job whose failure the policy treats as success. A duplicate post (422 DUPLICATE_POST) is the
-     * post LinkedIn already has, which is what the job wanted: its URN comes from LinkedIn's message (null when the
-     * message names none). Any other class configured to succeed has no data.
+     * Each item: an upload slot (unless one is recorded whose URL still works), its bytes (unless recorded as
+     * uploaded), then its status. The post waits until every item is AVAILABLE: a MediaStateException that re-checks
+     * later through the tiers (no thread waits), that dead-letters once courier.media.processing-timeout has
+     * passed since the upload, or at once when LinkedIn could not process the item (which starts it over if the job
+     * is replayed).
      */
-    static JobResult doneDespite(Failure failure, RuntimeException cause) {
-        if (failure.errorClass() != ErrorClass.DUPLICATE) {
-            return new JobResult(NullNode.getInstance(), failure.linkedinRequestId(), false);
+    private List<PostDraft.Media> uploadMedia(JobEnvelope job, List<MediaItem> items, MediaIntake.Fetched fetched,
+            BearerToken token) {
+        Map<Integer, MediaUploads.Upload> progress = uploads.of(job.accountId(), job.jobId());
+        List<PostDraft.Media> media = new ArrayList<>();
+        List<String> processing = new ArrayList<>();
+        Instant oldestUpload = null;
+        for (MediaItem item : items) {
+            MediaUploads.Upload upload = progress.get(item.index());
+            if (upload != null && !upload.url().equals(item.url())) {
+                upload = null; // the job was replaced with other media: this item starts over
+            }
+            if (upload == null || !upload.uploaded()) {
+                upload = put(job, item, upload, fetched, token);
+            }
+            if (!upload.available()) {
+                quota.take(LinkedInOperation.IMAGES_GET, job.accountId(), false);
+                String status = linkedIn.image(token, upload.mediaUrn()).value().path("status").asText("");
+                switch (status) {
+                    case "AVAILABLE" -> uploads.available(job.accountId(), job.jobId(), upload, clock.instant());
+                    case "PROCESSING_FAILED" -> {
+                        uploads.forget(job.accountId(), job.jobId(), item.index());
+                        throw new MediaStateException(ErrorClass.BAD_REQUEST, item.field() + " (" + upload.mediaUrn()
+                                + "): LinkedIn could not process it (PROCESSING_FAILED); nothing was published",
+                                true);
+                    }
+                    default -> {
+                        processing.add(item.field() + " " + upload.mediaUrn() + " " + status);
+                        Instant at = upload.uploadedAt().orElseThrow();
+                        oldestUpload = oldestUpload == null || at.isBefore(oldestUpload) ? at : oldestUpload;
+                    }
+                }
+            }
+            media.add(new PostDraft.Media(upload.mediaUrn(), item.altText(), item.title()));
         }
-        Optional<String> original = cause instanceof LinkedInException e ? e.error().duplicateOf() : Optional.empty();
-        return new JobResult(JsonNodeFactory.instance.objectNode().put("postUrn", original.orElse(null)),
-                failure.linkedinRequestId(), true);
+        if (!processing.isEmpty()) {
+            Duration waited = Duration.between(oldestUpload, clock.instant());
+            if (waited.compareTo(processingTimeout) >= 0) {
+                throw new MediaStateException(ErrorClass.MEDIA_NOT_READY, "media not ready after "
+                        + waited.toMinutes() + " min (courier.media.processing-timeout=" + processingTimeout
+                        + "), nothing published: " + String.join(", ", processing), true);
+            }
+            throw new MediaStateException(ErrorClass.MEDIA_PROCESSING,
+                    "LinkedIn is still processing " + String.join(", ", processing), false);
+        }
+        return media;
+    }
+
+    /**
+     * The item's bytes to LinkedIn: a new upload slot unless {@code upload} holds one whose URL has not expired,
+     * then the PUT. A refused PUT (an upload URL LinkedIn no longer takes) starts the item over once in this run;
+     * refused again, the refusal is the job's failure.
+     */
+    private MediaUploads.Upload put(JobEnvelope job, MediaItem item, MediaUploads.Upload upload,
+            MediaIntake.Fetched fetched, BearerToken token) {
+        MediaIntake.Item bytes = fetched.items().stream().filter(i -> i.item().index() == item.index()).findFirst()
+                .orElseThrow(() -> new IllegalStateException(item.field() + " was not fetched for this run"));
+        for (int slot = 0;; slot++) { // ends: a PUT succeeds, or the second slot's PUT is refused
+            if (upload == null || slot > 0 || !upload.uploadUrlExpiresAt().isAfter(clock.instant())) {
+                quota.take(LinkedInOperation.IMAGES_INITIALIZE, job.accountId(), false);
+                ImageUpload slotGiven = linkedIn.initializeImageUpload(token, job.text("author", null));
+                upload = uploads.initialized(job.accountId(), job.jobId(), item.index(), item.url(),
+                        slotGiven.imageUrn(), slotGiven.uploadUrl(), slotGiven.uploadUrlExpiresAt());
+            }
+            try {
+                linkedIn.upload(UPLOAD_ENDPOINT, upload.uploadUrl(), bytes.file(), bytes.mimeType());
+                return uploads.uploaded(job.accountId(), job.jobId(), upload, clock.instant());
+            } catch (LinkedInException refused) {
+                if (slot > 0 || refused.error().status() >= 500) {
+                    throw refused;
+                }
+            }
+        }
+    }
+
+    /** How an upload to a pre-signed URL is named in errors and logs (it is not a LinkedIn API operation). */
+    static final String UPLOAD_ENDPOINT = "media.upload";
+
+    /**
+     * The post cannot be created yet, or ever, because of its media: {@code errorClass} says which; {@code attempt}
+     * whether the run counts as one (a re-check of media still processing does not).
+     */
+    static final class MediaStateException extends RuntimeException {
+        final ErrorClass errorClass;
+        final boolean attempt;
+
+        MediaStateException(ErrorClass errorClass, String message, boolean attempt) {
+            super(message);
+            this.errorClass = errorClass;
+            this.attempt = attempt;
+        }
+    }
+
+    /**
+     * A 422 DUPLICATE_POST (also what the retry of a create whose answer was lost meets) is the post LinkedIn
+     * already has only if that post still exists: after a deletion LinkedIn keeps answering DUPLICATE_POST with the
+     * deleted post's URN, which answers 404 (linkedin-api.md §2). So the success is claimed only once the post was
+     * read back; a 404 (or a message naming no post) is DUPLICATE_BLOCKED, never a success. Any other failure of
+     * the read propagates as itself: the retry meets the duplicate again and reads again.
+     */
+    private JobResult confirmDuplicate(JobEnvelope job, BearerToken token, LinkedInException duplicate) {
+        String urn = duplicate.error().duplicateOf()
+                .orElseThrow(() -> new DuplicateBlockedException("LinkedIn answered DUPLICATE_POST naming no post:"
+                        + " nothing to check, so nothing is claimed as published", duplicate));
+        quota.take(LinkedInOperation.POSTS_GET, job.accountId(), false);
+        try {
+            var found = linkedIn.post(token, urn);
+            return new JobResult(json.createObjectNode().put("postUrn", urn), found.linkedinRequestId(), true);
+        } catch (LinkedInException e) {
+            if (e.error().status() == 404 || e.error().status() == 410) {
+                throw new DuplicateBlockedException("LinkedIn answered DUPLICATE_POST with " + urn + ", which answers "
+                        + e.error().status() + ": LinkedIn still remembers a deleted post with the same content;"
+                        + " nothing was published", e);
+            }
+            throw e;
+        }
+    }
+
+    /** The job's content is blocked by LinkedIn's memory of a deleted post (ErrorClass.DUPLICATE_BLOCKED). */
+    static final class DuplicateBlockedException extends RuntimeException {
+        private final LinkedInException answer;
+
+        DuplicateBlockedException(String message, LinkedInException answer) {
+            super(message);
+            this.answer = answer;
+        }
+
+        /** The failure with what LinkedIn's last answer said (status, request id), under its own class. */
+        Failure failure() {
+            Failure seen = ErrorClassifier.toFailure(answer);
+            return new Failure(ErrorClass.DUPLICATE_BLOCKED, getMessage(), seen.httpStatus(), seen.linkedInCode(),
+                    seen.serviceErrorCode(), seen.linkedinRequestId(), Optional.empty());
+        }
+    }
+
+    /**
+     * The result of a job whose failure the policy treats as success (a class configured with action=succeed); it
+     * has no data. A duplicate post never comes here: createPost confirms it or fails it as DUPLICATE_BLOCKED.
+     */
+    static JobResult doneDespite(Failure failure) {
+        return new JobResult(NullNode.getInstance(), failure.linkedinRequestId(), false);
     }
 
     /** Reads pages until one comes back short (linkedin-api.md §5), up to courier.worker.max-sync-pages. */

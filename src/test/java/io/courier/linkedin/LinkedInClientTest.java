@@ -37,7 +37,12 @@ class LinkedInClientTest {
 
     record Config(URI apiBaseUrl, URI oauthBaseUrl, String version, Optional<String> clientId,
             Optional<String> clientSecret, Duration connectTimeout, Duration requestTimeout,
-            int maxCallsInFlight, int maxResponseBytes) implements LinkedInConfig {}
+            int maxCallsInFlight, int maxResponseBytes) implements LinkedInConfig {
+        @Override
+        public Duration uploadTimeout() {
+            return Duration.ofSeconds(5);
+        }
+    }
 
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -154,6 +159,41 @@ class LinkedInClientTest {
         assertThat(body.at("/distribution/feedDistribution").asText()).isEqualTo("MAIN_FEED");
         assertThat(body.get("lifecycleState").asText()).isEqualTo("PUBLISHED");
         assertThat(body.get("isReshareDisabledByAuthor").asBoolean()).isFalse();
+    }
+
+    @Test
+    void oneImageIsContentMediaAndSeveralAreAMultiImageInOrder() throws Exception {
+        answer = new Answer(201, Map.of("x-restli-id", "urn:li:share:1"), "", 0);
+        client.createPost(TOKEN, new PostDraft("urn:li:person:a", "one", "PUBLIC",
+                List.of(new PostDraft.Media("urn:li:image:A", Optional.of("a cat"), Optional.empty()))));
+        client.createPost(TOKEN, new PostDraft("urn:li:person:a", "two", "PUBLIC",
+                List.of(new PostDraft.Media("urn:li:image:B", Optional.empty(), Optional.empty()),
+                        new PostDraft.Media("urn:li:image:C", Optional.of("a dog"), Optional.empty()))));
+
+        var one = JSON.readTree(seen.get(0).body()).get("content");
+        assertThat(one.toString()).isEqualTo("{\"media\":{\"id\":\"urn:li:image:A\",\"altText\":\"a cat\"}}");
+        var two = JSON.readTree(seen.get(1).body()).get("content");
+        assertThat(two.toString()).isEqualTo("{\"multiImage\":{\"images\":[{\"id\":\"urn:li:image:B\"},"
+                + "{\"id\":\"urn:li:image:C\",\"altText\":\"a dog\"}]}}");
+    }
+
+    @Test
+    void anUploadGoesToItsPreSignedUrlWithoutTheToken() throws Exception {
+        answer = new Answer(201, Map.of("ETag", "\"part-1\""), "", 0);
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("upload", ".png");
+        java.nio.file.Files.write(file, new byte[] {1, 2, 3, 4});
+        URI uploadUrl = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/upload/images/x?sig=s");
+
+        Optional<String> etag = client.upload("media.upload", uploadUrl, file, "image/png");
+
+        assertThat(etag).contains("\"part-1\"");
+        Seen s = seen.get(0);
+        assertThat(s.method()).isEqualTo("PUT");
+        assertThat(s.path()).isEqualTo("/upload/images/x");
+        assertThat(header(s, "Authorization")).as("the URL is the credential").isNull();
+        assertThat(header(s, "Content-Type")).isEqualTo("image/png");
+        assertThat(s.body()).hasSize(4);
+        java.nio.file.Files.delete(file);
     }
 
     @Test

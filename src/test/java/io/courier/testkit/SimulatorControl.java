@@ -40,6 +40,24 @@ public final class SimulatorControl {
         return call("GET", "/sim/requests?limit=1000", null);
     }
 
+    /** Puts a file on the simulator's media server; answers its URL (GET /files/{name}). */
+    public String putFile(String name, byte[] bytes, String contentType) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/sim/files/" + name))
+                .header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
+        try {
+            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status != 204) {
+                throw new IllegalStateException("PUT /sim/files/" + name + " -> " + status);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("PUT /sim/files/" + name + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return baseUrl + "/files/" + name;
+    }
+
     public JsonNode call(String method, String path, String bodyJson) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .header("Content-Type", "application/json")

@@ -12,6 +12,7 @@ import io.courier.linkedin.BearerToken;
 import io.courier.linkedin.LinkedInError;
 import io.courier.linkedin.LinkedInException;
 import io.courier.linkedin.OAuthException;
+import io.courier.media.MediaIntake;
 import io.courier.retry.ErrorClass;
 import io.courier.worker.JobCalls.Ending;
 import io.courier.worker.LinkedInJobs.JobResult;
@@ -25,8 +26,6 @@ import java.util.OptionalInt;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The authorize → budget → call loop alone, with a scripted LinkedIn and token endpoint: how each way of failing
@@ -64,7 +63,7 @@ class JobCallsTest {
             tokenCalls.add("confirm v" + seenVersion);
             return revokeCheckAnswer.get();
         }
-    }, (job, token) -> {
+    }, (job, media, token) -> {
         tokensUsed.add(token);
         assertThat(answers).as("a call beyond the script").isNotEmpty();
         return answers.poll().get();
@@ -97,13 +96,13 @@ class JobCallsTest {
     @Test
     void aSuccessIsOneCall() {
         script(List.of(() -> DONE));
-        assertThat(calls.run(JOB, grant(OLD, 1), 0)).isEqualTo(new Ending.Succeeded(DONE, 1));
+        assertThat(calls.run(JOB, MediaIntake.Fetched.NONE, grant(OLD, 1), 0)).isEqualTo(new Ending.Succeeded(DONE, 1));
     }
 
     @Test
     void anExpiredTokenIsRefreshedOnceAndTheCallMadeAgainWithTheNewOne() {
         script(List.of(fails(401, null), () -> DONE));
-        assertThat(calls.run(JOB, grant(OLD, 1), 0)).isEqualTo(new Ending.Succeeded(DONE, 2));
+        assertThat(calls.run(JOB, MediaIntake.Fetched.NONE, grant(OLD, 1), 0)).isEqualTo(new Ending.Succeeded(DONE, 2));
         assertThat(tokensUsed).containsExactly(OLD, FRESH);
         assertThat(tokenCalls).containsExactly("refresh v1");
     }
@@ -111,7 +110,7 @@ class JobCallsTest {
     @Test
     void aSecondExpiryInTheSameRunEndsItWithoutAnotherRefresh() {
         script(List.of(fails(401, null), fails(401, null)));
-        Ending.Failed failed = (Ending.Failed) calls.run(JOB, grant(OLD, 1), 0);
+        Ending.Failed failed = (Ending.Failed) calls.run(JOB, MediaIntake.Fetched.NONE, grant(OLD, 1), 0);
         assertThat(failed.failure().errorClass()).isEqualTo(ErrorClass.AUTH_EXPIRED);
         assertThat(failed.calls()).isEqualTo(2);
         assertThat(failed.attempt()).isTrue();
@@ -122,7 +121,7 @@ class JobCallsTest {
     void aTokenDueForRefreshIsRefreshedBeforeTheFirstCall() {
         dueForRefresh = true;
         script(List.of(() -> DONE));
-        assertThat(calls.run(JOB, grant(OLD, 1), 0)).isEqualTo(new Ending.Succeeded(DONE, 1));
+        assertThat(calls.run(JOB, MediaIntake.Fetched.NONE, grant(OLD, 1), 0)).isEqualTo(new Ending.Succeeded(DONE, 1));
         assertThat(tokensUsed).containsExactly(FRESH);
     }
 
@@ -132,7 +131,7 @@ class JobCallsTest {
         refreshAnswer = () -> {
             throw new OAuthException(OAuthException.Kind.TRANSIENT, 503, Optional.empty(), "down");
         };
-        Ending.Failed failed = (Ending.Failed) calls.run(JOB, grant(OLD, 1), 0);
+        Ending.Failed failed = (Ending.Failed) calls.run(JOB, MediaIntake.Fetched.NONE, grant(OLD, 1), 0);
         assertThat(failed.failure().errorClass()).isEqualTo(ErrorClass.SERVER_ERROR);
         assertThat(failed.attempt()).isFalse();
         assertThat(failed.calls()).isZero();
@@ -142,7 +141,7 @@ class JobCallsTest {
     @Test
     void aRevocationIsCheckedOnceAgainstTheStoredTokenWhichAnotherPodMayHaveRenewed() {
         script(List.of(fails(401, 65601), () -> DONE));
-        assertThat(calls.run(JOB, grant(OLD, 1), 0)).isEqualTo(new Ending.Succeeded(DONE, 2));
+        assertThat(calls.run(JOB, MediaIntake.Fetched.NONE, grant(OLD, 1), 0)).isEqualTo(new Ending.Succeeded(DONE, 2));
         assertThat(tokensUsed).containsExactly(OLD, RENEWED);
         assertThat(tokenCalls).containsExactly("confirm v1");
     }
@@ -153,7 +152,7 @@ class JobCallsTest {
             throw new ReauthRequiredException("acct-1", "revoked");
         };
         script(List.of(fails(401, 65601)));
-        Ending.Failed failed = (Ending.Failed) calls.run(JOB, grant(OLD, 1), 0);
+        Ending.Failed failed = (Ending.Failed) calls.run(JOB, MediaIntake.Fetched.NONE, grant(OLD, 1), 0);
         assertThat(failed.failure().errorClass()).isEqualTo(ErrorClass.REAUTH_REQUIRED);
         assertThat(failed.calls()).isEqualTo(1);
         assertThat(failed.attempt()).isTrue();
@@ -162,10 +161,10 @@ class JobCallsTest {
     @Test
     void aServerErrorGetsItsInlineRetryOnTheFirstRunOnly() {
         script(List.of(fails(503, null), fails(503, null)));
-        Ending.Failed first = (Ending.Failed) calls.run(JOB, grant(OLD, 1), 0);
+        Ending.Failed first = (Ending.Failed) calls.run(JOB, MediaIntake.Fetched.NONE, grant(OLD, 1), 0);
         assertThat(first.calls()).isEqualTo(2);
         script(List.of(fails(503, null)));
-        Ending.Failed later = (Ending.Failed) calls.run(JOB, grant(OLD, 1), 3);
+        Ending.Failed later = (Ending.Failed) calls.run(JOB, MediaIntake.Fetched.NONE, grant(OLD, 1), 3);
         assertThat(later.calls()).as("a delayed retry makes one call").isEqualTo(1);
     }
 
@@ -173,7 +172,7 @@ class JobCallsTest {
     void aCancelledJobMakesNoInlineRetry() {
         script(List.of(fails(503, null)));
         Thread.currentThread().interrupt();
-        Ending.Failed failed = (Ending.Failed) calls.run(JOB, grant(OLD, 1), 0);
+        Ending.Failed failed = (Ending.Failed) calls.run(JOB, MediaIntake.Fetched.NONE, grant(OLD, 1), 0);
         assertThat(failed.calls()).isEqualTo(1);
     }
 
@@ -181,27 +180,25 @@ class JobCallsTest {
     void aFailureDuringAnOutageIsNoAttemptAndNotRetriedInline() {
         outage = true;
         script(List.of(fails(503, null)));
-        Ending.Failed failed = (Ending.Failed) calls.run(JOB, grant(OLD, 1), 0);
+        Ending.Failed failed = (Ending.Failed) calls.run(JOB, MediaIntake.Fetched.NONE, grant(OLD, 1), 0);
         assertThat(failed.attempt()).isFalse();
         assertThat(failed.calls()).isZero();
     }
 
-    @ParameterizedTest(name = "{0} -> postUrn {1}")
-    @CsvSource(value = {"Content is a duplicate of urn:li:share:7, urn:li:share:7",
-            "Duplicate post, null"}, nullValues = "null")
-    void aDuplicateIsAFailureForThePolicyToCallASuccessOfTheExistingPost(String message, String existing) {
-        LinkedInError duplicate = new LinkedInError(422, OptionalInt.empty(), Optional.empty(), message,
-                List.of("DUPLICATE_POST"), Optional.of("req-1"), Optional.empty());
+    @Test
+    void aDuplicateThatCouldNotBeConfirmedIsAnAttemptThatFailedAsDuplicateBlocked() {
+        LinkedInError gone = new LinkedInError(404, OptionalInt.empty(), Optional.of("RESOURCE_NOT_FOUND"),
+                "No virtual resource found", List.of(), Optional.of("req-404"), Optional.empty());
         script(List.of(() -> {
-            throw new LinkedInException("/rest/posts", duplicate);
+            throw new LinkedInJobs.DuplicateBlockedException("a deleted post",
+                    new LinkedInException("posts.get", gone));
         }));
-        Ending.Failed failed = (Ending.Failed) calls.run(JOB, grant(OLD, 1), 0);
-        assertThat(failed.failure().errorClass()).isEqualTo(ErrorClass.DUPLICATE);
-        JobResult done = LinkedInJobs.doneDespite(failed.failure(), failed.cause());
-        assertThat(done.duplicate()).as("a duplicate whatever its message says").isTrue();
-        assertThat(done.data().get("postUrn").isNull() ? null : done.data().get("postUrn").asText())
-                .isEqualTo(existing);
-        assertThat(done.linkedinRequestId()).contains("req-1");
+        Ending.Failed failed = (Ending.Failed) calls.run(JOB, MediaIntake.Fetched.NONE, grant(OLD, 1), 0);
+        assertThat(failed.attempt()).isTrue();
+        assertThat(failed.failure().errorClass()).isEqualTo(ErrorClass.DUPLICATE_BLOCKED);
+        assertThat(failed.failure().message()).isEqualTo("a deleted post");
+        assertThat(failed.failure().httpStatus()).hasValue(404);
+        assertThat(failed.failure().linkedinRequestId()).contains("req-404");
     }
 
     @Test
@@ -209,7 +206,8 @@ class JobCallsTest {
         script(List.of(() -> {
             throw new IllegalStateException("PostgreSQL went away");
         }));
-        assertThatThrownBy(() -> calls.run(JOB, grant(OLD, 1), 0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> calls.run(JOB, MediaIntake.Fetched.NONE, grant(OLD, 1), 0))
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -217,7 +215,7 @@ class JobCallsTest {
         // Expired, then revoked (renewed), then a server error: one refresh, one re-check, and no inline retry left
         // (inline retries count the run's calls, so a run makes at most 1 + refresh + re-check + inline calls).
         script(List.of(fails(401, null), fails(401, 65601), fails(503, null), () -> DONE));
-        Ending.Failed failed = (Ending.Failed) calls.run(JOB, grant(OLD, 1), 0);
+        Ending.Failed failed = (Ending.Failed) calls.run(JOB, MediaIntake.Fetched.NONE, grant(OLD, 1), 0);
         assertThat(failed.failure().errorClass()).isEqualTo(ErrorClass.SERVER_ERROR);
         assertThat(failed.calls()).isEqualTo(3);
         assertThat(answers).hasSize(1);

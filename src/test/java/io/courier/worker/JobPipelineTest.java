@@ -90,6 +90,33 @@ class JobPipelineTest extends PipelineTestSupport {
         assertThat(result.get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(result.get("duplicate").asBoolean()).isTrue();
         assertThat(result.at("/data/postUrn").asText()).isEqualTo(originalUrn);
+        assertThat(simulator.requests().findValuesAsText("path")).as("the duplicate's post was read back")
+                .contains("/rest/posts/"
+                        + java.net.URLEncoder.encode(originalUrn, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aDuplicateOfADeletedPostIsDeadLetteredAsDuplicateBlockedNeverASuccess() throws Exception {
+        Connected account = connect(simulator, "{}");
+        String commentary = "Posted, deleted, posted again " + UUID.randomUUID();
+        String first = postJob(account, commentary);
+        kafka.send(POSTS, account.accountId(), first);
+        String deletedUrn = resultOf(JSON.readTree(first).get("jobId").asText()).at("/data/postUrn").asText();
+        simulator.call("DELETE", "/sim/posts/" + deletedUrn, null);
+
+        String again = postJob(account, commentary);
+        String againId = JSON.readTree(again).get("jobId").asText();
+        kafka.send(POSTS, account.accountId(), again);
+
+        JsonNode result = resultOf(againId);
+        assertThat(result.get("status").asText()).isEqualTo("DEAD_LETTERED");
+        assertThat(result.get("errorClass").asText()).isEqualTo("DUPLICATE_BLOCKED");
+        ConsumerRecord<String, byte[]> dead = deadLetterOf(againId);
+        assertThat(header(dead, CourierHeaders.ERROR_CLASS)).isEqualTo("DUPLICATE_BLOCKED");
+        assertThat(header(dead, CourierHeaders.ERROR_MESSAGE)).contains(deletedUrn).contains("deleted post");
+        assertThat(header(dead, CourierHeaders.HTTP_STATUS)).isEqualTo("404");
+        assertThat(simulator.call("GET", "/sim/posts?author=" + account.memberUrn(), null).size())
+                .as("nothing published").isZero();
     }
 
     @Test
