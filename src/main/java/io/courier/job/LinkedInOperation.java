@@ -20,10 +20,21 @@ public enum LinkedInOperation {
             "GET", "/rest/posts/{urn}", false),
     /** An image's upload slot (linkedin-api.md §5, Images API); the bytes then go to its pre-signed URL. */
     IMAGES_INITIALIZE(JobType.POST_CREATE, true, "images.initializeUpload", "images-initialize",
-            Breaker.IMAGES_INITIALIZE, "POST", "/rest/images", true),
+            Breaker.IMAGES_INITIALIZE, "POST", "/rest/images?action=initializeUpload", true),
     /** An uploaded image's status: a post may show it only once it is AVAILABLE. */
     IMAGES_GET(JobType.POST_CREATE, true, "images.get", "images-get", Breaker.IMAGES_GET,
             "GET", "/rest/images/{urn}", false),
+    VIDEOS_INITIALIZE(JobType.POST_CREATE, true, "videos.initializeUpload", "videos-initialize",
+            Breaker.VIDEOS_INITIALIZE, "POST", "/rest/videos?action=initializeUpload", true),
+    /** The video's parts are all up: LinkedIn checks their ids, in order, and starts processing. */
+    VIDEOS_FINALIZE(JobType.POST_CREATE, true, "videos.finalizeUpload", "videos-finalize", Breaker.VIDEOS_FINALIZE,
+            "POST", "/rest/videos?action=finalizeUpload", true),
+    VIDEOS_GET(JobType.POST_CREATE, true, "videos.get", "videos-get", Breaker.VIDEOS_GET,
+            "GET", "/rest/videos/{urn}", false),
+    DOCUMENTS_INITIALIZE(JobType.POST_CREATE, true, "documents.initializeUpload", "documents-initialize",
+            Breaker.DOCUMENTS_INITIALIZE, "POST", "/rest/documents?action=initializeUpload", true),
+    DOCUMENTS_GET(JobType.POST_CREATE, true, "documents.get", "documents-get", Breaker.DOCUMENTS_GET,
+            "GET", "/rest/documents/{urn}", false),
     USERINFO(JobType.SYNC_PROFILE, false, "userinfo", "userinfo", Breaker.USERINFO,
             "GET", "/v2/userinfo", false),
     POSTS_BY_AUTHOR(JobType.SYNC_POSTS, false, "posts.author", "posts-author", Breaker.POSTS_BY_AUTHOR,
@@ -40,6 +51,11 @@ public enum LinkedInOperation {
         public static final String POSTS_GET = "linkedin.posts.get";
         public static final String IMAGES_INITIALIZE = "linkedin.images.initializeUpload";
         public static final String IMAGES_GET = "linkedin.images.get";
+        public static final String VIDEOS_INITIALIZE = "linkedin.videos.initializeUpload";
+        public static final String VIDEOS_FINALIZE = "linkedin.videos.finalizeUpload";
+        public static final String VIDEOS_GET = "linkedin.videos.get";
+        public static final String DOCUMENTS_INITIALIZE = "linkedin.documents.initializeUpload";
+        public static final String DOCUMENTS_GET = "linkedin.documents.get";
         public static final String USERINFO = "linkedin.userinfo";
         public static final String POSTS_BY_AUTHOR = "linkedin.posts.author";
         public static final String SHARE_STATISTICS = "linkedin.shareStatistics";

@@ -1,5 +1,7 @@
 package io.courier.linkedin;
 
+import static io.courier.job.LinkedInOperation.DOCUMENTS_GET;
+import static io.courier.job.LinkedInOperation.DOCUMENTS_INITIALIZE;
 import static io.courier.job.LinkedInOperation.IMAGES_GET;
 import static io.courier.job.LinkedInOperation.IMAGES_INITIALIZE;
 import static io.courier.job.LinkedInOperation.ORGANIZATION_ACLS;
@@ -8,6 +10,9 @@ import static io.courier.job.LinkedInOperation.POSTS_CREATE;
 import static io.courier.job.LinkedInOperation.POSTS_GET;
 import static io.courier.job.LinkedInOperation.SHARE_STATISTICS;
 import static io.courier.job.LinkedInOperation.USERINFO;
+import static io.courier.job.LinkedInOperation.VIDEOS_FINALIZE;
+import static io.courier.job.LinkedInOperation.VIDEOS_GET;
+import static io.courier.job.LinkedInOperation.VIDEOS_INITIALIZE;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,6 +57,8 @@ public class LinkedInClient {
     private final LinkedInTransport transport;
     /** Why a semaphore and not SmallRye's @Bulkhead: one limit shared by every resource's method, not one each. */
     private final Semaphore callSlots;
+    /** Uploads hold slots of their own: a few slow uploads must not hold every API call of the pod back. */
+    private final Semaphore uploadSlots;
     private final Clock clock;
 
     public LinkedInClient(LinkedInConfig config, ObjectMapper json, Clock clock) {
@@ -59,6 +66,7 @@ public class LinkedInClient {
         this.json = json;
         this.clock = clock;
         this.callSlots = new Semaphore(config.maxCallsInFlight());
+        this.uploadSlots = new Semaphore(config.maxCallsInFlight());
         this.transport = new LinkedInTransport(config);
     }
 
@@ -97,7 +105,7 @@ public class LinkedInClient {
         if (media.size() == 1) {
             PostDraft.Media only = media.get(0);
             ObjectNode item = content.putObject("media").put("id", only.urn());
-            only.altText().ifPresent(t -> item.put("altText", t));
+            only.altText().filter(t -> only.urn().startsWith("urn:li:image:")).ifPresent(t -> item.put("altText", t));
             only.title().ifPresent(t -> item.put("title", t));
         } else {
             var images = content.putObject("multiImage").putArray("images");
@@ -109,52 +117,146 @@ public class LinkedInClient {
         return Optional.of(content);
     }
 
-    /** An upload slot for an image the owner (the post's author) will show. */
+    /** An upload slot for an image its owner (the post's author) will show. */
     @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
     @CircuitBreakerName(Breaker.IMAGES_INITIALIZE)
-    public ImageUpload initializeImageUpload(BearerToken token, String ownerUrn) {
+    public UploadSlot initializeImageUpload(BearerToken token, String ownerUrn, long sizeBytes) {
+        return initializeUpload(IMAGES_INITIALIZE, token, ownerUrn, "image", sizeBytes);
+    }
+
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName(Breaker.DOCUMENTS_INITIALIZE)
+    public UploadSlot initializeDocumentUpload(BearerToken token, String ownerUrn, long sizeBytes) {
+        return initializeUpload(DOCUMENTS_INITIALIZE, token, ownerUrn, "document", sizeBytes);
+    }
+
+    /** A video's upload slot: its parts (4 MiB each over 4 MiB) and the token its finalizeUpload needs. */
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName(Breaker.VIDEOS_INITIALIZE)
+    public UploadSlot initializeVideoUpload(BearerToken token, String ownerUrn, long sizeBytes) {
+        return initializeUpload(VIDEOS_INITIALIZE, token, ownerUrn, "video", sizeBytes);
+    }
+
+    /** The video's parts are up: their ETags, in part order. */
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName(Breaker.VIDEOS_FINALIZE)
+    public void finalizeVideoUpload(BearerToken token, String videoUrn, String uploadToken, List<String> partIds) {
         ObjectNode body = json.createObjectNode();
-        body.putObject("initializeUploadRequest").put("owner", ownerUrn);
-        LinkedInTransport.Answer response = send(IMAGES_INITIALIZE.endpoint,
-                request(token, IMAGES_INITIALIZE.path + "?action=initializeUpload", true)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
-        JsonNode value = Optional.ofNullable(readTree(IMAGES_INITIALIZE.endpoint, response)).orElse(json.nullNode())
-                .path("value");
-        if (!value.path("image").isTextual() || !value.path("uploadUrl").isTextual()) {
-            throw unreadable(IMAGES_INITIALIZE.endpoint, response, "initializeUpload without image or uploadUrl");
-        }
-        // Without an expiry, the URL is taken to last a short while: a later run starts the item over.
-        JsonNode expires = value.path("uploadUrlExpiresAt");
-        return new ImageUpload(value.get("image").asText(), URI.create(value.get("uploadUrl").asText()),
-                expires.canConvertToLong()
-                        ? java.time.Instant.ofEpochMilli(expires.asLong())
-                        : clock.instant().plus(java.time.Duration.ofMinutes(15)));
+        ObjectNode request = body.putObject("finalizeUploadRequest").put("video", videoUrn)
+                .put("uploadToken", uploadToken);
+        partIds.forEach(request.putArray("uploadedPartIds")::add);
+        send(VIDEOS_FINALIZE.endpoint, request(token, VIDEOS_FINALIZE.path, true)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
     }
 
     /** An image's state at LinkedIn ("status": PROCESSING, AVAILABLE or PROCESSING_FAILED). */
     @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
     @CircuitBreakerName(Breaker.IMAGES_GET)
     public Fetched<JsonNode> image(BearerToken token, String imageUrn) {
-        LinkedInTransport.Answer response = send(IMAGES_GET.endpoint,
-                request(token, IMAGES_GET.path.replace("{urn}", Urns.encodePath(imageUrn)), true).GET());
-        return new Fetched<>(readTree(IMAGES_GET.endpoint, response), requestId(response));
+        return mediaStatus(IMAGES_GET, token, imageUrn);
+    }
+
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName(Breaker.DOCUMENTS_GET)
+    public Fetched<JsonNode> document(BearerToken token, String documentUrn) {
+        return mediaStatus(DOCUMENTS_GET, token, documentUrn);
+    }
+
+    /** A video's state: WAITING_UPLOAD, PROCESSING, AVAILABLE or PROCESSING_FAILED (processingFailureReason). */
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName(Breaker.VIDEOS_GET)
+    public Fetched<JsonNode> video(BearerToken token, String videoUrn) {
+        return mediaStatus(VIDEOS_GET, token, videoUrn);
+    }
+
+    private Fetched<JsonNode> mediaStatus(LinkedInOperation operation, BearerToken token, String urn) {
+        LinkedInTransport.Answer response = send(operation.endpoint,
+                request(token, operation.path.replace("{urn}", Urns.encodePath(urn)), true).GET());
+        return new Fetched<>(readTree(operation.endpoint, response), requestId(response));
     }
 
     /**
-     * Puts a file's bytes to a pre-signed upload URL LinkedIn gave: without the token (the URL is the credential,
-     * and it may be another host's), within courier.linkedin.upload-timeout. A refusal is a LinkedInException of
-     * endpoint {@code endpoint}; its ETag header (a video part's id) is answered.
+     * initializeUpload of the Images, Documents or Videos API (linkedin-api.md §5). An image or a document has one
+     * part, the whole file; a video lists its parts. Without an expiry, the URLs are taken to last a short while:
+     * a later run starts the item over.
      */
-    public Optional<String> upload(String endpoint, URI uploadUrl, java.nio.file.Path file, String contentType) {
-        HttpRequest.Builder request;
-        try {
-            request = HttpRequest.newBuilder(uploadUrl).header("Content-Type", contentType)
-                    .PUT(HttpRequest.BodyPublishers.ofFile(file));
-        } catch (java.io.FileNotFoundException e) {
-            throw new java.io.UncheckedIOException("the fetched media file is gone", e);
+    private UploadSlot initializeUpload(LinkedInOperation operation, BearerToken token, String ownerUrn,
+            String field, long sizeBytes) {
+        ObjectNode body = json.createObjectNode();
+        ObjectNode request = body.putObject("initializeUploadRequest").put("owner", ownerUrn);
+        if (operation == VIDEOS_INITIALIZE) {
+            request.put("fileSizeBytes", sizeBytes).put("uploadCaptions", false).put("uploadThumbnail", false);
         }
-        return send(endpoint, request, config.uploadTimeout()).headers().firstValue("ETag");
+        LinkedInTransport.Answer response = send(operation.endpoint, request(token, operation.path, true)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+        JsonNode value = Optional.ofNullable(readTree(operation.endpoint, response)).orElse(json.nullNode())
+                .path("value");
+        List<UploadSlot.Part> parts = new ArrayList<>();
+        if (value.path("uploadUrl").isTextual()) {
+            parts.add(new UploadSlot.Part(URI.create(value.get("uploadUrl").asText()), 0, sizeBytes - 1));
+        }
+        value.path("uploadInstructions").forEach(p -> parts.add(new UploadSlot.Part(
+                URI.create(p.path("uploadUrl").asText()), p.path("firstByte").asLong(), p.path("lastByte").asLong())));
+        if (!value.path(field).isTextual() || parts.isEmpty()) {
+            throw unreadable(operation.endpoint, response, "initializeUpload without " + field + " or upload URL");
+        }
+        JsonNode expires = value.has("uploadUrlExpiresAt")
+                ? value.get("uploadUrlExpiresAt")
+                : value.path("uploadUrlsExpireAt");
+        return new UploadSlot(value.get(field).asText(), Optional.ofNullable(value.path("uploadToken").textValue()),
+                parts, expires.canConvertToLong()
+                        ? java.time.Instant.ofEpochMilli(expires.asLong())
+                        : clock.instant().plus(java.time.Duration.ofMinutes(15)));
+    }
+
+    /**
+     * Puts bytes {@code firstByte}..{@code lastByte} of a file to a pre-signed upload URL LinkedIn gave: without the
+     * token (the URL is the credential, and it may be another host's), within courier.linkedin.upload-timeout. A
+     * refusal is a LinkedInException of endpoint {@code endpoint}; the answer's ETag (a video part's id) is answered.
+     */
+    public Optional<String> upload(String endpoint, URI uploadUrl, java.nio.file.Path file, long firstByte,
+            long lastByte, String contentType) {
+        long length = lastByte - firstByte + 1;
+        HttpRequest.BodyPublisher bytes = HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(() -> rangeOf(file, firstByte, length)), length);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uploadUrl).header("Content-Type", contentType)
+                .PUT(bytes);
+        return send(endpoint, request, config.uploadTimeout(), uploadSlots).headers().firstValue("ETag");
+    }
+
+    private static java.io.InputStream rangeOf(java.nio.file.Path file, long from, long length) {
+        try {
+            java.io.InputStream in = java.nio.file.Files.newInputStream(file);
+            in.skipNBytes(from);
+            return new java.io.FilterInputStream(in) {
+                private long left = length;
+
+                @Override
+                public int read() throws java.io.IOException {
+                    if (left <= 0) {
+                        return -1;
+                    }
+                    left--;
+                    return super.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws java.io.IOException {
+                    if (left <= 0) {
+                        return -1;
+                    }
+                    int n = super.read(b, off, (int) Math.min(len, left));
+                    if (n > 0) {
+                        left -= n;
+                    }
+                    return n;
+                }
+            };
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("reading the fetched media file", e);
+        }
     }
 
     /** The post with this URN; a deleted or unknown one is a LinkedInException with status 404. */
@@ -220,14 +322,15 @@ public class LinkedInClient {
     }
 
     private LinkedInTransport.Answer send(String endpoint, HttpRequest.Builder request) {
-        return send(endpoint, request, config.requestTimeout());
+        return send(endpoint, request, config.requestTimeout(), callSlots);
     }
 
-    private LinkedInTransport.Answer send(String endpoint, HttpRequest.Builder request, java.time.Duration deadline) {
+    private LinkedInTransport.Answer send(String endpoint, HttpRequest.Builder request, java.time.Duration deadline,
+            Semaphore slots) {
         LinkedInTransport.Answer response;
         try {
             // Interruptibly: a job cancelled while it waits for a slot (its partition handed over) must not call.
-            callSlots.acquire();
+            slots.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LinkedInUnreachableException(endpoint, LinkedInUnreachableException.Kind.IO,
@@ -236,7 +339,7 @@ public class LinkedInClient {
         try {
             response = transport.send(endpoint, request.build(), deadline);
         } finally {
-            callSlots.release();
+            slots.release();
         }
         if (response.status() / 100 != 2) {
             LinkedInError error = LinkedInError.parse(json, response.status(), response.headers(), response.body(),

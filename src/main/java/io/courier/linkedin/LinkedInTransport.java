@@ -30,6 +30,7 @@ final class LinkedInTransport {
     /** Enough for any LinkedIn JSON error and the start of an HTML page; a 5 MB error page is not kept whole. */
     static final int ERROR_BODY_BYTES = 64 * 1024;
     private static final Logger LOG = Logger.getLogger(LinkedInTransport.class);
+    private static final Duration PROGRESS_SLICE = Duration.ofSeconds(10);
 
     /** What came back within the bounds; truncated when the body was longer than its cap and was cut there. */
     record Answer(int status, HttpHeaders headers, byte[] body, boolean truncated) {}
@@ -54,7 +55,7 @@ final class LinkedInTransport {
         CompletableFuture<HttpResponse<BoundedBody.Bytes>> call = http.sendAsync(request,
                 info -> new BoundedBody(info.statusCode() / 100 == 2 ? maxResponseBytes : ERROR_BODY_BYTES));
         try {
-            HttpResponse<BoundedBody.Bytes> response = call.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+            HttpResponse<BoundedBody.Bytes> response = await(call, deadline);
             return new Answer(response.statusCode(), response.headers(), response.body().value(),
                     response.body().truncated());
         } catch (TimeoutException e) {
@@ -69,6 +70,26 @@ final class LinkedInTransport {
             throw unreachable(endpoint, LinkedInUnreachableException.Kind.IO, "interrupted");
         } finally {
             RunningJob.reportProgress(); // a job that makes call after call is not stuck (poll-loop liveness)
+        }
+    }
+
+    /**
+     * The answer within the deadline, waited for in slices that each tell the poll loop the job is alive: a long
+     * upload (courier.linkedin.upload-timeout) is bounded, not stuck, and must not fail the pod's liveness.
+     */
+    private static <T> T await(CompletableFuture<T> call, Duration deadline)
+            throws TimeoutException, ExecutionException, InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (true) { // ends: the answer, or the deadline (a TimeoutException)
+            long left = end - System.nanoTime();
+            try {
+                return call.get(Math.min(left, PROGRESS_SLICE.toNanos()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException slice) {
+                if (end - System.nanoTime() <= 0) {
+                    throw slice;
+                }
+                RunningJob.reportProgress();
+            }
         }
     }
 

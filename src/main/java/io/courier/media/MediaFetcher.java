@@ -1,5 +1,6 @@
 package io.courier.media;
 
+import io.courier.platform.RunningJob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -72,7 +73,11 @@ final class MediaFetcher {
                 if (redirects >= MAX_REDIRECTS) {
                     throw MediaException.rejected(item, "redirected more than " + MAX_REDIRECTS + " time");
                 }
-                uri = parse(item, uri.resolve(location.get()).toString());
+                try {
+                    uri = parse(item, uri.resolve(location.get()).toString());
+                } catch (IllegalArgumentException malformed) {
+                    throw MediaException.rejected(item, "the media server redirected to a malformed Location");
+                }
                 continue;
             }
             if (status / 100 != 2) {
@@ -80,7 +85,7 @@ final class MediaFetcher {
                 if (status >= 500 || status == 429 || status == 408) {
                     throw MediaException.unavailable(item, "the media server answered " + status);
                 }
-                throw MediaException.rejected(item, "the media server answered " + status + " for " + item.url());
+                throw MediaException.rejected(item, "the media server answered " + status);
             }
             long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
             if (declared > maxBytes) {
@@ -101,8 +106,9 @@ final class MediaFetcher {
             call.cancel(true);
             throw MediaException.unavailable(item, "no answer within courier.media.read-timeout (" + deadline + ")");
         } catch (ExecutionException e) {
-            throw MediaException.unavailable(item, "the media server could not be reached ("
-                    + e.getCause().getClass().getSimpleName() + ")");
+            throw MediaException.unavailable(item, "the media server could not be reached within"
+                    + " courier.media.connect-timeout or answered nothing (" + e.getCause().getClass().getSimpleName()
+                    + ")");
         } catch (InterruptedException e) {
             call.cancel(true);
             Thread.currentThread().interrupt();
@@ -125,7 +131,8 @@ final class MediaFetcher {
                 if (total > maxBytes) {
                     throw MediaException.rejected(item, tooLarge(item, "more than " + maxBytes + " bytes", maxBytes));
                 }
-                out.write(buffer, 0, n);
+                write(out, buffer, n);
+                RunningJob.reportProgress(); // bytes arrive: a long fetch is not a stuck loop
                 if (Instant.now().isAfter(until)) {
                     break;
                 }
@@ -145,6 +152,15 @@ final class MediaFetcher {
                     + ")");
         }
         return total;
+    }
+
+    /** A failed write is this pod's problem (its disk), not the media server's: an infrastructure failure. */
+    private static void write(OutputStream out, byte[] buffer, int n) {
+        try {
+            out.write(buffer, 0, n);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("writing a fetched media item to the temporary directory", e);
+        }
     }
 
     private void check(MediaItem item, URI uri) {
@@ -178,8 +194,15 @@ final class MediaFetcher {
             return false;
         }
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (allowedHosts.contains(bare) || isIpLiteral(bare) && allowedAddresses.contains(literal(bare))) {
+        if (allowedHosts.contains(bare)) {
             return true;
+        }
+        if (isIpLiteral(bare) && !allowedAddresses.isEmpty()) {
+            try {
+                return allowedAddresses.contains(InetAddress.getByName(bare)); // a literal: no lookup
+            } catch (UnknownHostException notAnAddress) {
+                return false;
+            }
         }
         return allowedHosts.stream().anyMatch(h -> h.startsWith("*.") && bare.endsWith(h.substring(1)));
     }
@@ -198,11 +221,20 @@ final class MediaFetcher {
                     && !(first == 198 && (second == 18 || second == 19)) // 198.18/15, benchmarking
                     && !(first == 192 && second == 0 && (b[2] & 0xff) == 0); // 192.0.0/24, protocol assignments
         }
-        return (b[0] & 0xfe) != 0xfc; // fc00::/7, unique local
+        boolean zeros96 = true; // ::/96, the IPv4-compatible addresses
+        for (int i = 0; i < 12; i++) {
+            zeros96 &= b[i] == 0;
+        }
+        return (b[0] & 0xfe) != 0xfc // fc00::/7, unique local
+                && !zeros96
+                && !(b[0] == 0x20 && b[1] == 0x02) // 2002::/16, 6to4: an IPv4 address inside
+                && !(b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) // 2001::/32, Teredo
+                && !(b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b); // NAT64
     }
 
+    /** IPv6 literals and dotted IPv4 ones; an all-digit name ("2130706433") is a name, not an address, here. */
     private static boolean isIpLiteral(String host) {
-        return host.contains(":") || host.matches("[0-9.]+");
+        return host.contains(":") || host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
     }
 
     /** An IP literal as an address; getByName does no lookup for a literal. */

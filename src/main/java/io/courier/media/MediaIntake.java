@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 
 /**
  * The media step of a post job, before anything is asked of LinkedIn (no call, no token): fetch each item
@@ -55,7 +55,7 @@ public class MediaIntake {
      *
      * @throws MediaException when an item breaks a rule or its server did not give it
      */
-    public Fetched fetch(JobEnvelope job, IntPredicate done) {
+    public Fetched fetch(JobEnvelope job, Predicate<MediaItem> done) {
         List<MediaItem> items = MediaItem.of(job.payload());
         if (items.isEmpty()) {
             return Fetched.NONE;
@@ -64,11 +64,7 @@ public class MediaIntake {
         Fetched result = new Fetched(fetched);
         try {
             for (MediaItem item : items) {
-                if (item.kind() != MediaItem.Kind.IMAGE) {
-                    throw MediaException.rejected(item, item.kind().wireName() + " posts are not built yet in this"
-                            + " version of Courier (issue #18: images only so far); nothing was called");
-                }
-                if (done.test(item.index())) {
+                if (done.test(item)) {
                     continue;
                 }
                 Path file = Files.createTempFile("courier-media-", ".bin");

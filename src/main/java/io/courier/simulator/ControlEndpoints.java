@@ -51,9 +51,14 @@ final class ControlEndpoints {
                 sim.media.processing = Duration.ofMillis(body.path("processingMs").asLong(0));
                 sim.media.uploadUrlTtl = Duration.ofSeconds(body.path("uploadUrlTtlSeconds").asLong(3600));
                 sim.media.failNext.set(body.path("failNext").asInt(0));
+                sim.media.putDelay = Duration.ofMillis(body.path("putDelayMs").asLong(0));
                 ex.send(200, sim.media.describe(sim.clock.now()));
             }
             case "GET /sim/media" -> ex.send(200, sim.media.describe(sim.clock.now()));
+            case "PUT /sim/duplicates" -> {
+                sim.posts.duplicatesByMedia = ex.json().path("byMedia").asBoolean(true);
+                ex.send(204, null);
+            }
             case "POST /sim/faults" -> addFault(ex);
             case "DELETE /sim/faults" -> {
                 sim.faults.clear();

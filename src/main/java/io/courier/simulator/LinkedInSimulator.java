@@ -144,12 +144,18 @@ public final class LinkedInSimulator implements AutoCloseable {
             rest.post(ex);
             return;
         }
-        if (ex.method.equals("GET") && ex.path.startsWith("/rest/images/")) {
-            rest.image(ex);
-            return;
+        for (String kind : new String[] {"image", "video", "document"}) {
+            if (ex.path.startsWith("/rest/" + kind + "s/") && ex.method.equals("GET")) {
+                rest.medium(ex, kind);
+                return;
+            }
+            if (ex.path.equals("/rest/" + kind + "s") && ex.method.equals("POST")) {
+                rest.mediaAction(ex, kind);
+                return;
+            }
         }
-        if (ex.method.equals("PUT") && ex.path.startsWith("/upload/images/")) {
-            rest.uploadImage(ex);
+        if (ex.method.equals("PUT") && ex.path.startsWith("/upload/")) {
+            rest.upload(ex);
             return;
         }
         if (ex.method.equals("GET") && ex.path.startsWith("/files/")) {
@@ -162,7 +168,6 @@ public final class LinkedInSimulator implements AutoCloseable {
             case "POST /oauth/v2/introspectToken" -> oauth.introspect(ex);
             case "GET /v2/userinfo" -> rest.userinfo(ex);
             case "POST /rest/posts" -> rest.createPost(ex);
-            case "POST /rest/images" -> rest.initializeImageUpload(ex);
             case "GET /rest/posts" -> rest.postsByAuthor(ex);
             case "GET /rest/organizationAcls" -> rest.organizationAcls(ex);
             case "GET /rest/organizationalEntityShareStatistics" -> rest.shareStatistics(ex);

@@ -24,7 +24,13 @@ final class Posts {
             m.put("author", author);
             m.put("commentary", commentary);
             m.put("visibility", visibility);
-            m.put("media", media);
+            m.put("media", media); // the simulator's own shortcut for tests; "content" is LinkedIn's shape
+            if (media.size() == 1) {
+                m.put("content", Map.of("media", Map.of("id", media.get(0))));
+            } else if (media.size() > 1) {
+                m.put("content", Map.of("multiImage", Map.of("images",
+                        media.stream().map(id -> Map.of("id", id)).toList())));
+            }
             m.put("lifecycleState", "PUBLISHED");
             m.put("createdAt", createdAt.toEpochMilli());
             return m;
@@ -37,11 +43,13 @@ final class Posts {
     private final Map<String, Post> byUrn = new HashMap<>();
     private final Map<Content, Post> latestByContent = new HashMap<>();
     private int count;
+    /** Whether the media take part in "same content" (LinkedIn does not say; PUT /sim/duplicates). */
+    volatile boolean duplicatesByMedia = true;
 
     /** The earlier post this one duplicates (value true), or the new post (value false). */
     synchronized Map.Entry<Post, Boolean> create(String author, String commentary, String visibility,
             List<String> media, Instant now, Duration duplicateWindow) {
-        Content content = new Content(author, commentary, media);
+        Content content = new Content(author, commentary, duplicatesByMedia ? media : List.of());
         Post earlier = latestByContent.get(content);
         if (earlier != null && earlier.createdAt().plus(duplicateWindow).isAfter(now)) {
             return Map.entry(earlier, true);
@@ -86,6 +94,7 @@ final class Posts {
     synchronized void clear() {
         byAuthor.clear();
         byUrn.clear();
+        duplicatesByMedia = true;
         latestByContent.clear();
         count = 0;
     }

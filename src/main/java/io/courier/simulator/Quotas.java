@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Quotas {
 
     static final String[] RESOURCES = {"posts.create", "posts.get", "posts.author", "userinfo", "organizationAcls",
-            "shareStatistics", "images.initializeUpload", "images.get"};
+            "shareStatistics", "images.initializeUpload", "images.get", "videos.initializeUpload",
+            "videos.finalizeUpload", "videos.get",
+            "documents.initializeUpload", "documents.get"};
 
     record Limit(long app, long member) {}
 

@@ -105,11 +105,17 @@ final class RestEndpoints {
             media.add(content.path("media").path("id").asText());
         }
         for (String urn : media) {
-            Media.Image image = sim.media.image(urn);
-            if (image == null || !image.owner().equals(author)) {
-                return urn + " is not an image of " + author;
+            Media.Medium medium = sim.media.medium(urn);
+            if (medium == null || !medium.owner.equals(author)) {
+                return urn + " is not a medium of " + author;
             }
-            String status = image.status(sim.clock.now());
+            if (content.has("multiImage") && !medium.kind.equals("image")) {
+                return "content.multiImage holds " + urn + ", which is not an image";
+            }
+            if (medium.kind.equals("document") && !content.path("media").path("title").isTextual()) {
+                return "content.media.title is required for a document";
+            }
+            String status = medium.status(sim.clock.now());
             if (!status.equals("AVAILABLE")) {
                 return urn + " is " + status + ", not AVAILABLE";
             }
@@ -117,59 +123,137 @@ final class RestEndpoints {
         return null;
     }
 
-    /** POST /rest/images?action=initializeUpload: an image URN and its pre-signed upload URL. */
-    void initializeImageUpload(Exchange ex) throws IOException {
+    /**
+     * POST /rest/{images|videos|documents}?action=initializeUpload: the medium's URN and its pre-signed upload
+     * URL(s); for videos also ?action=finalizeUpload.
+     */
+    void mediaAction(Exchange ex, String kind) throws IOException {
+        String action = ex.query.getOrDefault("action", "");
+        String resource = kind + "s." + action;
         JsonNode body = ex.json();
-        String owner = body.path("initializeUploadRequest").path("owner").asText("");
+        if (action.equals("finalizeUpload") && kind.equals("video")) {
+            finalizeVideo(ex, body.path("finalizeUploadRequest"));
+            return;
+        }
+        JsonNode request = body.path("initializeUploadRequest");
+        String owner = request.path("owner").asText("");
         boolean forOrg = owner.startsWith("urn:li:organization:");
-        Identities.Member m = admit(ex, "images.initializeUpload", true,
-                Set.of(forOrg ? "w_organization_social" : "w_member_social"), "images.ACTION-initializeUpload");
+        Identities.Member m = admit(ex, resource, true,
+                Set.of(forOrg ? "w_organization_social" : "w_member_social"), kind + "s.ACTION-" + action);
         if (m == null) {
+            return;
+        }
+        if (!action.equals("initializeUpload")) {
+            reply(ex, resource, 400, paramInvalid("action", "unknown action '" + action + "'"));
             return;
         }
         if (forOrg ? !m.adminOf().contains(owner) : !owner.equals(m.urn())) {
-            reply(ex, "images.initializeUpload", 403, Exchange.error(403, 100, "ACCESS_DENIED",
-                    "Not enough permissions to access: images.ACTION-initializeUpload." + today()));
+            reply(ex, resource, 403, Exchange.error(403, 100, "ACCESS_DENIED",
+                    "Not enough permissions to access: " + kind + "s.ACTION-initializeUpload." + today()));
             return;
         }
-        Media.Image image = sim.media.initialize(owner, sim.clock.now());
-        String id = image.urn().substring("urn:li:image:".length());
-        reply(ex, "images.initializeUpload", 200, Map.of("value", Map.of(
-                "uploadUrlExpiresAt", image.uploadUrlExpiresAt().toEpochMilli(),
-                "uploadUrl", sim.baseUrl() + "/upload/images/" + id + "?sig=" + image.signature(),
-                "image", image.urn())));
+        long size = request.path("fileSizeBytes").asLong(0);
+        if (kind.equals("video") && size <= 0) {
+            reply(ex, resource, 400, paramInvalid("fileSizeBytes", "fileSizeBytes is required for a video"));
+            return;
+        }
+        Media.Medium medium = sim.media.initialize(kind, owner, size, sim.clock.now());
+        String id = medium.urn.substring(medium.urn.lastIndexOf(':') + 1);
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("uploadUrlExpiresAt", medium.expiresAt.toEpochMilli());
+        if (kind.equals("video")) {
+            List<Map<String, Object>> instructions = new java.util.ArrayList<>();
+            for (int i = 0; i < medium.ranges.length; i++) {
+                instructions.add(Map.of("uploadUrl", uploadUrl(kind, id, i, medium), "firstByte",
+                        medium.ranges[i][0], "lastByte", medium.ranges[i][1]));
+            }
+            value.put("video", medium.urn);
+            value.put("uploadToken", medium.uploadToken);
+            value.put("uploadInstructions", instructions);
+        } else {
+            value.put("uploadUrl", uploadUrl(kind, id, 0, medium));
+            value.put(kind, medium.urn);
+        }
+        reply(ex, resource, 200, Map.of("value", value));
     }
 
-    /** PUT /upload/images/{id}?sig=…: the bytes, with no token (the URL is the credential). */
-    void uploadImage(Exchange ex) throws IOException {
-        String urn = "urn:li:image:" + ex.path.substring("/upload/images/".length());
-        int status = sim.media.put(urn, ex.query.getOrDefault("sig", ""), ex.body().length, sim.clock.now());
-        reply(ex, "images.upload", status, status == 201
-                ? null
-                : Map.of("message", "Request has expired or the signature does not match", "status", status));
+    private String uploadUrl(String kind, String id, int part, Media.Medium medium) {
+        return sim.baseUrl() + "/upload/" + kind + "s/" + id + "/" + part + "?sig=" + medium.signature;
     }
 
-    /** GET /rest/images/{encoded urn}: its status. */
-    void image(Exchange ex) throws IOException {
-        Identities.Member m = admit(ex, "images.get", true, Set.of("w_member_social", "w_organization_social"),
-                "images.GET");
+    private void finalizeVideo(Exchange ex, JsonNode request) throws IOException {
+        Identities.Member m = admit(ex, "videos.finalizeUpload", true,
+                Set.of("w_member_social", "w_organization_social"), "videos.ACTION-finalizeUpload");
         if (m == null) {
             return;
         }
-        String urn = URLDecoder.decode(ex.path.substring("/rest/images/".length()), StandardCharsets.UTF_8);
-        Media.Image image = sim.media.image(urn);
-        if (image == null) {
-            reply(ex, "images.get", 404, Exchange.error(404, null, "RESOURCE_NOT_FOUND", "No virtual resource found"));
+        List<String> partIds = new java.util.ArrayList<>();
+        request.path("uploadedPartIds").forEach(id -> partIds.add(id.asText()));
+        String refused = sim.media.finalizeVideo(request.path("video").asText(""),
+                request.path("uploadToken").asText(""), partIds, sim.clock.now());
+        if (refused != null) {
+            reply(ex, "videos.finalizeUpload", 400, paramInvalid("finalizeUploadRequest", refused));
+            return;
+        }
+        reply(ex, "videos.finalizeUpload", 200, null);
+    }
+
+    /** PUT /upload/{kind}s/{id}/{part}?sig=…: the bytes, with no token (the URL is the credential). */
+    void upload(Exchange ex) throws IOException {
+        String[] segments = ex.path.split("/"); // "", "upload", "videos", id, part
+        if (segments.length != 5) {
+            ex.send(404, Exchange.error(404, null, "RESOURCE_NOT_FOUND", "No virtual resource found"));
+            return;
+        }
+        String kind = segments[2].substring(0, segments[2].length() - 1);
+        String prefix = switch (kind) {
+            case "video" -> "urn:li:video:";
+            case "document" -> "urn:li:document:";
+            default -> "urn:li:image:";
+        };
+        LinkedInSimulator.sleep(sim.media.putDelay.toMillis());
+        int[] status = new int[1];
+        String etag;
+        try {
+            etag = sim.media.put(prefix + segments[3], Integer.parseInt(segments[4]), ex.query.getOrDefault("sig", ""),
+                    ex.body().length, sim.clock.now(), status);
+        } catch (NumberFormatException e) {
+            etag = null;
+            status[0] = 404;
+        }
+        if (etag != null) {
+            ex.http.getResponseHeaders().set("ETag", etag);
+        }
+        reply(ex, kind + "s.upload", status[0], status[0] == 201
+                ? null
+                : Map.of("message", status[0] == 400
+                        ? "The part's size does not match its byte range"
+                        : "Request has expired or the signature does not match", "status", status[0]));
+    }
+
+    /** GET /rest/{images|videos|documents}/{encoded urn}: its status. */
+    void medium(Exchange ex, String kind) throws IOException {
+        String resource = kind + "s.get";
+        Identities.Member m = admit(ex, resource, true, Set.of("w_member_social", "w_organization_social"),
+                kind + "s.GET");
+        if (m == null) {
+            return;
+        }
+        String urn = URLDecoder.decode(ex.path.substring(("/rest/" + kind + "s/").length()), StandardCharsets.UTF_8);
+        Media.Medium medium = sim.media.medium(urn);
+        if (medium == null || !medium.kind.equals(kind)) {
+            reply(ex, resource, 404, Exchange.error(404, null, "RESOURCE_NOT_FOUND", "No virtual resource found"));
             return;
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", urn);
-        out.put("owner", image.owner());
-        out.put("status", image.status(sim.clock.now()));
-        if (out.get("status").equals("AVAILABLE")) {
-            out.put("downloadUrl", sim.baseUrl() + "/dms/image/" + urn);
+        out.put("owner", medium.owner);
+        String status = medium.status(sim.clock.now());
+        out.put("status", status);
+        if (status.equals("PROCESSING_FAILED")) {
+            out.put("processingFailureReason", "The file could not be processed (simulated)");
         }
-        reply(ex, "images.get", 200, out);
+        reply(ex, resource, 200, out);
     }
 
     /** GET /files/{name}: the test media server (its files are put with PUT /sim/files/{name}). */

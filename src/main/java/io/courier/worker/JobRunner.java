@@ -139,7 +139,8 @@ class JobRunner {
             return MediaIntake.Fetched.NONE;
         }
         var progress = uploads.of(job.accountId(), job.jobId());
-        return intake.fetch(job, item -> progress.containsKey(item) && progress.get(item).uploaded());
+        return intake.fetch(job, item -> progress.containsKey(item.index()) && progress.get(item.index()).uploaded()
+                && progress.get(item.index()).url().equals(item.url()));
     }
 
     /** A failure found before the job called anything: the job's retry state stays as it came. */

@@ -9,25 +9,18 @@ import io.courier.job.JobEnvelope;
 import io.courier.job.LinkedInOperation;
 import io.courier.linkedin.BearerToken;
 import io.courier.linkedin.ErrorClassifier;
-import io.courier.linkedin.ImageUpload;
 import io.courier.linkedin.LinkedInClient;
 import io.courier.linkedin.LinkedInException;
 import io.courier.linkedin.Page;
 import io.courier.linkedin.PostDraft;
-import io.courier.media.MediaConfig;
 import io.courier.media.MediaIntake;
 import io.courier.media.MediaItem;
-import io.courier.media.MediaUploads;
 import io.courier.quota.QuotaGate;
 import io.courier.retry.ErrorClass;
 import io.courier.retry.Failure;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntFunction;
 
@@ -45,19 +38,15 @@ class LinkedInJobs {
     private final QuotaGate quota;
     private final ObjectMapper json;
     private final int maxSyncPages;
-    private final MediaUploads uploads;
-    private final Duration processingTimeout;
-    private final Clock clock;
+    private final MediaSteps media;
 
     LinkedInJobs(LinkedInClient linkedIn, QuotaGate quota, ObjectMapper json, WorkerConfig config,
-            MediaUploads uploads, MediaConfig media, Clock clock) {
+            MediaSteps media) {
         this.linkedIn = linkedIn;
         this.quota = quota;
         this.json = json;
         this.maxSyncPages = config.maxSyncPages();
-        this.uploads = uploads;
-        this.processingTimeout = media.processingTimeout();
-        this.clock = clock;
+        this.media = media;
     }
 
     /**
@@ -95,9 +84,9 @@ class LinkedInJobs {
     /** Uploads the post's media (each step once, resumed from media_upload), then creates the post. */
     private JobResult createPost(JobEnvelope job, MediaIntake.Fetched fetched, BearerToken token) {
         List<MediaItem> items = MediaItem.of(job.payload());
-        List<PostDraft.Media> media = items.isEmpty() ? List.of() : uploadMedia(job, items, fetched, token);
+        List<PostDraft.Media> shown = items.isEmpty() ? List.of() : media.upload(job, items, fetched, token);
         PostDraft draft = new PostDraft(job.text("author", null), job.text("commentary", null),
-                job.text("visibility", "PUBLIC"), media);
+                job.text("visibility", "PUBLIC"), shown);
         // Debited only now: a job whose media LinkedIn is still processing does not spend the posting budget.
         quota.take(LinkedInOperation.POSTS_CREATE, job.accountId(), true);
         JobResult result;
@@ -109,98 +98,14 @@ class LinkedInJobs {
             if (ErrorClassifier.classify(e.error()) != ErrorClass.DUPLICATE) {
                 throw e;
             }
-            result = confirmDuplicate(job, token, e);
+            result = confirmDuplicate(job, token, e, shown);
         }
-        if (!media.isEmpty()) {
+        if (!shown.isEmpty()) {
             ArrayNode urns = ((ObjectNode) result.data()).putArray("media");
-            media.forEach(m -> urns.add(m.urn()));
+            shown.forEach(m -> urns.add(m.urn()));
         }
         return result;
     }
-
-    /**
-     * Each item: an upload slot (unless one is recorded whose URL still works), its bytes (unless recorded as
-     * uploaded), then its status. The post waits until every item is AVAILABLE: a MediaStateException that re-checks
-     * later through the tiers (no thread waits), that dead-letters once courier.media.processing-timeout has
-     * passed since the upload, or at once when LinkedIn could not process the item (which starts it over if the job
-     * is replayed).
-     */
-    private List<PostDraft.Media> uploadMedia(JobEnvelope job, List<MediaItem> items, MediaIntake.Fetched fetched,
-            BearerToken token) {
-        Map<Integer, MediaUploads.Upload> progress = uploads.of(job.accountId(), job.jobId());
-        List<PostDraft.Media> media = new ArrayList<>();
-        List<String> processing = new ArrayList<>();
-        Instant oldestUpload = null;
-        for (MediaItem item : items) {
-            MediaUploads.Upload upload = progress.get(item.index());
-            if (upload != null && !upload.url().equals(item.url())) {
-                upload = null; // the job was replaced with other media: this item starts over
-            }
-            if (upload == null || !upload.uploaded()) {
-                upload = put(job, item, upload, fetched, token);
-            }
-            if (!upload.available()) {
-                quota.take(LinkedInOperation.IMAGES_GET, job.accountId(), false);
-                String status = linkedIn.image(token, upload.mediaUrn()).value().path("status").asText("");
-                switch (status) {
-                    case "AVAILABLE" -> uploads.available(job.accountId(), job.jobId(), upload, clock.instant());
-                    case "PROCESSING_FAILED" -> {
-                        uploads.forget(job.accountId(), job.jobId(), item.index());
-                        throw new MediaStateException(ErrorClass.BAD_REQUEST, item.field() + " (" + upload.mediaUrn()
-                                + "): LinkedIn could not process it (PROCESSING_FAILED); nothing was published",
-                                true);
-                    }
-                    default -> {
-                        processing.add(item.field() + " " + upload.mediaUrn() + " " + status);
-                        Instant at = upload.uploadedAt().orElseThrow();
-                        oldestUpload = oldestUpload == null || at.isBefore(oldestUpload) ? at : oldestUpload;
-                    }
-                }
-            }
-            media.add(new PostDraft.Media(upload.mediaUrn(), item.altText(), item.title()));
-        }
-        if (!processing.isEmpty()) {
-            Duration waited = Duration.between(oldestUpload, clock.instant());
-            if (waited.compareTo(processingTimeout) >= 0) {
-                throw new MediaStateException(ErrorClass.MEDIA_NOT_READY, "media not ready after "
-                        + waited.toMinutes() + " min (courier.media.processing-timeout=" + processingTimeout
-                        + "), nothing published: " + String.join(", ", processing), true);
-            }
-            throw new MediaStateException(ErrorClass.MEDIA_PROCESSING,
-                    "LinkedIn is still processing " + String.join(", ", processing), false);
-        }
-        return media;
-    }
-
-    /**
-     * The item's bytes to LinkedIn: a new upload slot unless {@code upload} holds one whose URL has not expired,
-     * then the PUT. A refused PUT (an upload URL LinkedIn no longer takes) starts the item over once in this run;
-     * refused again, the refusal is the job's failure.
-     */
-    private MediaUploads.Upload put(JobEnvelope job, MediaItem item, MediaUploads.Upload upload,
-            MediaIntake.Fetched fetched, BearerToken token) {
-        MediaIntake.Item bytes = fetched.items().stream().filter(i -> i.item().index() == item.index()).findFirst()
-                .orElseThrow(() -> new IllegalStateException(item.field() + " was not fetched for this run"));
-        for (int slot = 0;; slot++) { // ends: a PUT succeeds, or the second slot's PUT is refused
-            if (upload == null || slot > 0 || !upload.uploadUrlExpiresAt().isAfter(clock.instant())) {
-                quota.take(LinkedInOperation.IMAGES_INITIALIZE, job.accountId(), false);
-                ImageUpload slotGiven = linkedIn.initializeImageUpload(token, job.text("author", null));
-                upload = uploads.initialized(job.accountId(), job.jobId(), item.index(), item.url(),
-                        slotGiven.imageUrn(), slotGiven.uploadUrl(), slotGiven.uploadUrlExpiresAt());
-            }
-            try {
-                linkedIn.upload(UPLOAD_ENDPOINT, upload.uploadUrl(), bytes.file(), bytes.mimeType());
-                return uploads.uploaded(job.accountId(), job.jobId(), upload, clock.instant());
-            } catch (LinkedInException refused) {
-                if (slot > 0 || refused.error().status() >= 500) {
-                    throw refused;
-                }
-            }
-        }
-    }
-
-    /** How an upload to a pre-signed URL is named in errors and logs (it is not a LinkedIn API operation). */
-    static final String UPLOAD_ENDPOINT = "media.upload";
 
     /**
      * The post cannot be created yet, or ever, because of its media: {@code errorClass} says which; {@code attempt}
@@ -224,13 +129,22 @@ class LinkedInJobs {
      * read back; a 404 (or a message naming no post) is DUPLICATE_BLOCKED, never a success. Any other failure of
      * the read propagates as itself: the retry meets the duplicate again and reads again.
      */
-    private JobResult confirmDuplicate(JobEnvelope job, BearerToken token, LinkedInException duplicate) {
+    private JobResult confirmDuplicate(JobEnvelope job, BearerToken token, LinkedInException duplicate,
+            List<PostDraft.Media> shown) {
         String urn = duplicate.error().duplicateOf()
                 .orElseThrow(() -> new DuplicateBlockedException("LinkedIn answered DUPLICATE_POST naming no post:"
                         + " nothing to check, so nothing is claimed as published", duplicate));
         quota.take(LinkedInOperation.POSTS_GET, job.accountId(), false);
         try {
             var found = linkedIn.post(token, urn);
+            List<String> theirs = mediaOf(found.value());
+            List<String> ours = shown.stream().map(PostDraft.Media::urn).toList();
+            if (!theirs.equals(ours)) {
+                throw new DuplicateBlockedException("LinkedIn answered DUPLICATE_POST with " + urn + ", a post that"
+                        + " shows " + (theirs.isEmpty() ? "no media" : theirs) + " where this job's shows "
+                        + (ours.isEmpty() ? "none" : ours) + ": not this job's post, so nothing was published",
+                        duplicate);
+            }
             return new JobResult(json.createObjectNode().put("postUrn", urn), found.linkedinRequestId(), true);
         } catch (LinkedInException e) {
             if (e.error().status() == 404 || e.error().status() == 410) {
@@ -240,6 +154,21 @@ class LinkedInJobs {
             }
             throw e;
         }
+    }
+
+    /** The media URNs a post read back shows (linkedin-api.md §5: content.media or content.multiImage). */
+    private static List<String> mediaOf(JsonNode post) {
+        JsonNode content = post == null ? null : post.path("content");
+        if (content == null || content.isMissingNode()) {
+            return List.of();
+        }
+        List<String> ids = new ArrayList<>();
+        if (content.has("multiImage")) {
+            content.path("multiImage").path("images").forEach(i -> ids.add(i.path("id").asText()));
+        } else if (content.path("media").path("id").isTextual()) {
+            ids.add(content.path("media").path("id").asText());
+        }
+        return ids;
     }
 
     /** The job's content is blocked by LinkedIn's memory of a deleted post (ErrorClass.DUPLICATE_BLOCKED). */

@@ -53,7 +53,8 @@ class LinkedInOperationsTest {
         assertThat(ops.stream().map(op -> op.breaker).distinct()).hasSameSizeAs(ops);
         ops.forEach(op -> assertThat(op.path).startsWith("/"));
         assertThat(ops.stream().filter(op -> op.mutation)).containsExactly(LinkedInOperation.POSTS_CREATE,
-                LinkedInOperation.IMAGES_INITIALIZE);
+                LinkedInOperation.IMAGES_INITIALIZE, LinkedInOperation.VIDEOS_INITIALIZE,
+                LinkedInOperation.VIDEOS_FINALIZE, LinkedInOperation.DOCUMENTS_INITIALIZE);
     }
 
     @Test

@@ -181,10 +181,10 @@ class LinkedInClientTest {
     void anUploadGoesToItsPreSignedUrlWithoutTheToken() throws Exception {
         answer = new Answer(201, Map.of("ETag", "\"part-1\""), "", 0);
         java.nio.file.Path file = java.nio.file.Files.createTempFile("upload", ".png");
-        java.nio.file.Files.write(file, new byte[] {1, 2, 3, 4});
+        java.nio.file.Files.write(file, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
         URI uploadUrl = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/upload/images/x?sig=s");
 
-        Optional<String> etag = client.upload("media.upload", uploadUrl, file, "image/png");
+        Optional<String> etag = client.upload("media.upload", uploadUrl, file, 2, 5, "image/png");
 
         assertThat(etag).contains("\"part-1\"");
         Seen s = seen.get(0);
@@ -192,7 +192,8 @@ class LinkedInClientTest {
         assertThat(s.path()).isEqualTo("/upload/images/x");
         assertThat(header(s, "Authorization")).as("the URL is the credential").isNull();
         assertThat(header(s, "Content-Type")).isEqualTo("image/png");
-        assertThat(s.body()).hasSize(4);
+        assertThat(s.body()).as("bytes 2 to 5 of the file").isEqualTo("\u0003\u0004\u0005\u0006");
+        assertThat(header(s, "Content-Length")).isEqualTo("4");
         java.nio.file.Files.delete(file);
     }
 

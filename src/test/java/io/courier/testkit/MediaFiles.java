@@ -46,11 +46,19 @@ public final class MediaFiles {
         return out.toByteArray();
     }
 
-    /** The start of an MP4 file: an ftyp box (what a video's first bytes are). */
+    /** An MP4 file's first bytes (an ftyp box) padded to 100 kB. */
     public static byte[] mp4() {
+        return mp4(100_000);
+    }
+
+    /** An MP4 file's first bytes (an ftyp box), then {@code size} bytes in all that differ from part to part. */
+    public static byte[] mp4(int size) {
         byte[] box = {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0, 'i', 's', 'o', 'm', 'a', 'v',
                 'c', '1'};
-        byte[] file = new byte[100_000];
+        byte[] file = new byte[size];
+        for (int i = box.length; i < size; i++) {
+            file[i] = (byte) (i * 31 + (i >>> 12));
+        }
         System.arraycopy(box, 0, file, 0, box.length);
         return file;
     }

@@ -37,6 +37,30 @@ class MediaPostTest extends PipelineTestSupport {
     @AfterEach
     void ordinaryMedia() {
         simulator.call("PUT", "/sim/media", "{}");
+        simulator.call("PUT", "/sim/duplicates", "{}");
+    }
+
+    @Test
+    void aDuplicateShowingOtherMediaIsNotThisJobsPost() throws Exception {
+        simulator.call("PUT", "/sim/duplicates", """
+                {"byMedia":false}""");
+        Connected account = connect(simulator, "{}");
+        String commentary = "Same words, other picture " + UUID.randomUUID();
+        String first = mediaPost(account, commentary, List.of(item(image("first", MediaFiles.png(20, 20)), "image")));
+        kafka.send(POSTS, account.accountId(), first);
+        assertThat(resultOf(JSON.readTree(first).get("jobId").asText()).get("status").asText())
+                .isEqualTo("SUCCEEDED");
+
+        String second = mediaPost(account, commentary,
+                List.of(item(image("second", MediaFiles.png(30, 30)), "image")));
+        String secondId = JSON.readTree(second).get("jobId").asText();
+        kafka.send(POSTS, account.accountId(), second);
+
+        JsonNode result = resultOf(secondId);
+        assertThat(result.get("status").asText()).isEqualTo("DEAD_LETTERED");
+        assertThat(result.get("errorClass").asText()).isEqualTo("DUPLICATE_BLOCKED");
+        assertThat(result.get("errorMessage").asText()).contains("not this job's post");
+        assertThat(postsOf(account)).hasSize(1);
     }
 
     private String mediaPost(Connected account, String commentary, List<JsonNode> media) {
@@ -54,11 +78,11 @@ class MediaPostTest extends PipelineTestSupport {
         return simulator.putFile(name + "-" + UUID.randomUUID() + ".png", bytes, "image/png");
     }
 
-    /** The images the simulator holds for this member, by status. */
+    /** The media the simulator holds for this member (kind, status, parts, puts per part, finalizes). */
     private List<JsonNode> imagesOf(Connected account) {
-        JsonNode images = simulator.call("GET", "/sim/media", null).get("images");
+        JsonNode media = simulator.call("GET", "/sim/media", null).get("media");
         List<JsonNode> mine = new ArrayList<>();
-        images.forEach(i -> {
+        media.forEach(i -> {
             if (i.get("owner").asText().equals(account.memberUrn())) {
                 mine.add(i);
             }
@@ -98,6 +122,44 @@ class MediaPostTest extends PipelineTestSupport {
         assertThat(imagesOf(account)).as("exactly one initializeUpload").hasSize(1);
         assertThat(imagesOf(account).get(0).get("status").asText()).isEqualTo("AVAILABLE");
         assertThat(callsBy(account, "/rest/images")).as("initializeUpload and one status check").isEqualTo(2);
+    }
+
+    @Test
+    void aTenMegabyteVideoGoesUpInThreePartsInOrderAndIsFinalizedOnce() throws Exception {
+        Connected account = connect(simulator, "{}");
+        String clip = simulator.putFile("clip-" + UUID.randomUUID() + ".mp4", MediaFiles.mp4(10_000_000), "video/mp4");
+        ObjectNode video = (ObjectNode) item(clip, "video");
+        video.remove("altText");
+        video.put("title", "Our launch");
+        String job = mediaPost(account, "A video " + UUID.randomUUID(), List.of(video));
+        kafka.send(POSTS, account.accountId(), job);
+
+        JsonNode result = resultOf(JSON.readTree(job).get("jobId").asText());
+        assertThat(result.get("status").asText()).isEqualTo("SUCCEEDED");
+        String videoUrn = result.at("/data/media/0").asText();
+        assertThat(videoUrn).startsWith("urn:li:video:");
+        List<JsonNode> media = imagesOf(account);
+        assertThat(media).hasSize(1);
+        assertThat(media.get(0).get("parts").asInt()).isEqualTo(3);
+        assertThat(media.get(0).get("puts")).as("each part sent once").extracting(JsonNode::asInt)
+                .containsExactly(1, 1, 1);
+        assertThat(media.get(0).get("finalizes").asInt()).isEqualTo(1);
+        assertThat(postsOf(account)).hasSize(1);
+        assertThat(postsOf(account).get(0).get("media")).extracting(JsonNode::asText).containsExactly(videoUrn);
+    }
+
+    @Test
+    void aPdfIsADocumentPostWithItsTitle() throws Exception {
+        Connected account = connect(simulator, "{}");
+        String pdf = simulator.putFile("deck-" + UUID.randomUUID() + ".pdf", MediaFiles.pdf(), "application/pdf");
+        ObjectNode document = JSON.createObjectNode().put("url", pdf).put("kind", "document").put("title", "Q4");
+        String job = mediaPost(account, "Our deck " + UUID.randomUUID(), List.of(document));
+        kafka.send(POSTS, account.accountId(), job);
+
+        JsonNode result = resultOf(JSON.readTree(job).get("jobId").asText());
+        assertThat(result.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(result.at("/data/media/0").asText()).startsWith("urn:li:document:");
+        assertThat(postsOf(account)).hasSize(1);
     }
 
     @Test
@@ -198,11 +260,15 @@ class MediaPostTest extends PipelineTestSupport {
         String video = simulator.putFile("clip-" + UUID.randomUUID() + ".mp4", MediaFiles.mp4(), "video/mp4");
         List<List<JsonNode>> cases = List.of(List.of(item(huge, "image")), List.of(item(animated, "image")),
                 List.of(item(page, "image")), List.of(item(elsewhere, "image")),
-                List.of(item(video, "video"), item(image("with", MediaFiles.png(10, 10)), "image")));
+                List.of(item(video, "video"), item(image("with", MediaFiles.png(10, 10)), "image")),
+                List.of(item(image("not-a-clip", MediaFiles.png(10, 10)), "video")),
+                List.of(item(simulator.putFile("d-" + UUID.randomUUID() + ".pdf", MediaFiles.pdf(), "application/pdf"),
+                        "document")));
         List<String> expected = List.of("40,000,000 pixels, over courier.media.max-image-pixels",
                 "GIF of 300 frames, over courier.media.max-gif-frames (250)", "the bytes are an HTML page",
                 "host 'localhost' is not in courier.media.allowed-hosts",
-                "/payload/media: must have at most 1 items but found 2");
+                "/payload/media: must have at most 1 items but found 2", "the bytes are a PNG file, not an MP4 video",
+                "/payload/media/0: required property 'title' not found");
         long callsBefore = callsBy(account, "/");
         List<String> jobIds = new ArrayList<>();
         for (List<JsonNode> media : cases) {
