@@ -21,7 +21,7 @@ public class AccountEvents {
 
     public enum Type {
         REAUTH_REQUIRED("courier.account.reauth-required"), REAUTH_SOON("courier.account.reauth-soon"), REAUTH_RESOLVED(
-                "courier.account.reauth-resolved");
+                "courier.account.reauth-resolved"), PERMISSION_LOST("courier.account.permission-lost");
 
         public final String cloudEventType;
 
@@ -30,9 +30,18 @@ public class AccountEvents {
         }
     }
 
-    /** The event's data: CONTRACT §3 fields; absent ones are written as null. */
+    /**
+     * The event's data: CONTRACT §3 fields; absent ones are written as null. {@code organization}: the page of a
+     * permission-lost event (only that event has the field).
+     */
     public record Data(String accountId, String reason, Optional<String> linkedinError,
-            Optional<Instant> refreshTokenExpiresAt, Optional<Long> parkedJobs) {}
+            Optional<Instant> refreshTokenExpiresAt, Optional<Long> parkedJobs, Optional<String> organization) {
+
+        public Data(String accountId, String reason, Optional<String> linkedinError,
+                Optional<Instant> refreshTokenExpiresAt, Optional<Long> parkedJobs) {
+            this(accountId, reason, linkedinError, refreshTokenExpiresAt, parkedJobs, Optional.empty());
+        }
+    }
 
     private final EntityManager em;
     private final ObjectMapper json;
@@ -79,6 +88,7 @@ public class AccountEvents {
                 .put("linkedinError", data.linkedinError().orElse(null))
                 .put("refreshTokenExpiresAt", data.refreshTokenExpiresAt().map(Instant::toString).orElse(null));
         data.parkedJobs().ifPresentOrElse(n -> body.put("parkedJobs", n), () -> body.putNull("parkedJobs"));
+        data.organization().ifPresent(o -> body.put("organization", o));
         return event.toString();
     }
 }

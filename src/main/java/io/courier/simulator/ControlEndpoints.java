@@ -30,6 +30,19 @@ final class ControlEndpoints {
             ex.send(204, null);
             return;
         }
+        if (route.startsWith("PUT /sim/members/") && route.endsWith("/admin-of")) {
+            // The member's pages change (a page admin removed them): the organizations they administer now.
+            String id = ex.path.substring("/sim/members/".length(), ex.path.length() - "/admin-of".length());
+            Identities.Member m = sim.identities.members.get(id);
+            if (m == null) {
+                ex.send(404, Map.of("error", "no member " + id));
+                return;
+            }
+            sim.identities.members.put(id, new Identities.Member(m.id(), m.name(), m.email(), m.scopes(),
+                    m.refreshEnabled(), List.copyOf(strings(ex.json().path("adminOf")))));
+            ex.send(204, null);
+            return;
+        }
         if (route.startsWith("DELETE /sim/posts/")) {
             // The member deletes the post on LinkedIn: it answers 404, its content still a duplicate for a while.
             boolean deleted = sim.posts.delete(URLDecoder.decode(ex.path.substring("/sim/posts/".length()),

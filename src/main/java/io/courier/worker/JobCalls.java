@@ -128,7 +128,7 @@ class JobCalls {
                 }
                 Failure failure = failureOf(e);
                 boolean attempt = !duringOutage.test(e)
-                        && !(e instanceof LinkedInJobs.MediaStateException m && !m.attempt);
+                        && !(e instanceof LinkedInJobs.StepFailedException m && !m.attempt);
                 if (!attempt) {
                     attempted--;
                 }
@@ -184,7 +184,7 @@ class JobCalls {
             case LinkedInUnreachableException unreachable -> ErrorClassifier.toFailure(unreachable);
             case CircuitBreakerOpenException open -> ErrorClassifier.toFailure(open);
             case LinkedInJobs.DuplicateBlockedException blocked -> blocked.failure();
-            case LinkedInJobs.MediaStateException media -> Failure.of(media.errorClass, media.getMessage());
+            case LinkedInJobs.StepFailedException media -> Failure.of(media.errorClass, media.getMessage());
             case AppCredentialsException app -> Failure.of(ErrorClass.APP_CREDENTIALS, app.getMessage());
             // Another pod is refreshing this account: come back when it is done.
             case TokenRefresher.TokenRefreshBusyException busy ->

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.auth.PermissionEpisodes;
 import io.courier.job.JobEnvelope;
 import io.courier.job.LinkedInOperation;
 import io.courier.linkedin.BearerToken;
@@ -39,14 +40,16 @@ class LinkedInJobs {
     private final ObjectMapper json;
     private final int maxSyncPages;
     private final MediaSteps media;
+    private final PermissionEpisodes permissions;
 
     LinkedInJobs(LinkedInClient linkedIn, QuotaGate quota, ObjectMapper json, WorkerConfig config,
-            MediaSteps media) {
+            MediaSteps media, PermissionEpisodes permissions) {
         this.linkedIn = linkedIn;
         this.quota = quota;
         this.json = json;
         this.maxSyncPages = config.maxSyncPages();
         this.media = media;
+        this.permissions = permissions;
     }
 
     /**
@@ -84,9 +87,14 @@ class LinkedInJobs {
     /** Uploads the post's media (each step once, resumed from media_upload), then creates the post. */
     private JobResult createPost(JobEnvelope job, MediaIntake.Fetched fetched, BearerToken token) {
         List<MediaItem> items = MediaItem.of(job.payload());
+        String author = job.text("author", null);
+        Optional<String> organization = Optional.of(author).filter(a -> a.startsWith("urn:li:organization:"));
+        if (organization.isPresent() && !items.isEmpty()) {
+            checkAdministrator(job, token, organization.get()); // before uploading anything for the page
+        }
         List<PostDraft.Media> shown = items.isEmpty() ? List.of() : media.upload(job, items, fetched, token);
-        PostDraft draft = new PostDraft(job.text("author", null), job.text("commentary", null),
-                job.text("visibility", "PUBLIC"), shown);
+        PostDraft draft = new PostDraft(author, job.text("commentary", null), job.text("visibility", "PUBLIC"),
+                shown);
         // Debited only now: a job whose media LinkedIn is still processing does not spend the posting budget.
         quota.take(LinkedInOperation.POSTS_CREATE, job.accountId(), true);
         JobResult result;
@@ -95,11 +103,16 @@ class LinkedInJobs {
             result = new JobResult(json.createObjectNode().put("postUrn", created.postUrn()),
                     created.linkedinRequestId(), false);
         } catch (LinkedInException e) {
-            if (ErrorClassifier.classify(e.error()) != ErrorClass.DUPLICATE) {
+            ErrorClass seen = ErrorClassifier.classify(e.error());
+            if (seen == ErrorClass.PERMISSION_DENIED && organization.isPresent()) {
+                permissions.lost(job.accountId(), organization.get(), e.error().message());
+            }
+            if (seen != ErrorClass.DUPLICATE) {
                 throw e;
             }
             result = confirmDuplicate(job, token, e, shown);
         }
+        organization.ifPresent(org -> permissions.regained(job.accountId(), org));
         if (!shown.isEmpty()) {
             ArrayNode urns = ((ObjectNode) result.data()).putArray("media");
             shown.forEach(m -> urns.add(m.urn()));
@@ -108,14 +121,15 @@ class LinkedInJobs {
     }
 
     /**
-     * The post cannot be created yet, or ever, because of its media: {@code errorClass} says which; {@code attempt}
-     * whether the run counts as one (a re-check of media still processing does not).
+     * A step of the job found it cannot go on, now or ever, for a reason of the job's (its media still processing,
+     * never ready or refused; the member no longer an administrator of the page): {@code errorClass} says which;
+     * {@code attempt} whether the run counts as one (a re-check of media still processing does not).
      */
-    static final class MediaStateException extends RuntimeException {
+    static final class StepFailedException extends RuntimeException {
         final ErrorClass errorClass;
         final boolean attempt;
 
-        MediaStateException(ErrorClass errorClass, String message, boolean attempt) {
+        StepFailedException(ErrorClass errorClass, String message, boolean attempt) {
             super(message);
             this.errorClass = errorClass;
             this.attempt = attempt;
@@ -154,6 +168,30 @@ class LinkedInJobs {
             }
             throw e;
         }
+    }
+
+    /**
+     * The member must administer the page before Courier uploads anything for it (linkedin-api.md §5: posting for an
+     * organization needs an admin role): its approved ADMINISTRATOR roles, page by page up to
+     * courier.worker.max-sync-pages. Not among them, the job fails as PERMISSION_DENIED with nothing uploaded, and
+     * the episode's permission-lost event goes out.
+     */
+    private void checkAdministrator(JobEnvelope job, BearerToken token, String organization) {
+        for (int page = 0, start = 0; page < maxSyncPages; page++) { // ends: found, a short page, or the page cap
+            quota.take(LinkedInOperation.ORGANIZATION_ACLS, job.accountId(), false);
+            Page acls = linkedIn.organizationAcls(token, "ADMINISTRATOR", "APPROVED", start, 100).value();
+            if (acls.elements().stream().anyMatch(e -> organization.equals(e.path("organization").asText()))) {
+                return;
+            }
+            if (acls.isLast(100)) {
+                break;
+            }
+            start += acls.elements().size();
+        }
+        String message = "the member is not an approved ADMINISTRATOR of " + organization
+                + " (organizationAcls): nothing was uploaded or published";
+        permissions.lost(job.accountId(), organization, message);
+        throw new StepFailedException(ErrorClass.PERMISSION_DENIED, message, true);
     }
 
     /** The media URNs a post read back shows (linkedin-api.md §5: content.media or content.multiImage). */

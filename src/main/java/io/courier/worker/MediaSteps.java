@@ -49,7 +49,7 @@ class MediaSteps {
     }
 
     /**
-     * The post's media, every item AVAILABLE at LinkedIn, in the producer's order. Otherwise a MediaStateException:
+     * The post's media, every item AVAILABLE at LinkedIn, in the producer's order. Otherwise a StepFailedException:
      * still processing (re-checked later through the tiers, no thread waits), not ready once
      * courier.media.processing-timeout has passed since the upload, or LinkedIn could not process an item (which
      * then starts over if the job is replayed).
@@ -82,7 +82,7 @@ class MediaSteps {
                     case "PROCESSING_FAILED" -> {
                         uploads.forget(job.accountId(), job.jobId(), item.index());
                         String reason = state.path("processingFailureReason").asText("");
-                        throw new LinkedInJobs.MediaStateException(ErrorClass.BAD_REQUEST, item.field() + " ("
+                        throw new LinkedInJobs.StepFailedException(ErrorClass.BAD_REQUEST, item.field() + " ("
                                 + upload.mediaUrn() + "): LinkedIn could not process it (PROCESSING_FAILED"
                                 + (reason.isEmpty() ? "" : ": " + reason) + "); nothing was published", true);
                     }
@@ -101,11 +101,11 @@ class MediaSteps {
                 // A replay of the dead letter starts these items over, rather than meeting the same deadline.
                 items.stream().filter(i -> processing.stream().anyMatch(p -> p.startsWith(i.field() + " ")))
                         .forEach(i -> uploads.forget(job.accountId(), job.jobId(), i.index()));
-                throw new LinkedInJobs.MediaStateException(ErrorClass.MEDIA_NOT_READY, "media not ready after "
+                throw new LinkedInJobs.StepFailedException(ErrorClass.MEDIA_NOT_READY, "media not ready after "
                         + waited.toMinutes() + " min (courier.media.processing-timeout=" + processingTimeout
                         + "), nothing published: " + String.join(", ", processing), true);
             }
-            throw new LinkedInJobs.MediaStateException(ErrorClass.MEDIA_PROCESSING,
+            throw new LinkedInJobs.StepFailedException(ErrorClass.MEDIA_PROCESSING,
                     "LinkedIn is still processing " + String.join(", ", processing), false);
         }
         return media;
@@ -141,7 +141,7 @@ class MediaSteps {
                 if (slot > 0) {
                     // Not a token or permission answer of LinkedIn's API (the URL is the credential): the item's.
                     uploads.forget(job.accountId(), job.jobId(), item.index());
-                    throw new LinkedInJobs.MediaStateException(ErrorClass.BAD_REQUEST, item.field()
+                    throw new LinkedInJobs.StepFailedException(ErrorClass.BAD_REQUEST, item.field()
                             + ": LinkedIn refused its upload with " + status + " on a fresh upload URL too;"
                             + " nothing was published", true);
                 }
