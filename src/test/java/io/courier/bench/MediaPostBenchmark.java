@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
  * What an image post costs against a text post (issue #18), in one run against the same simulator latency: legs of
  * text posts and of one-image posts alternate, each leg timed from publishing to the last result. Reports per job:
  * the LinkedIn calls (from the simulator's counts), the time from publish to the last result, and the machine's CPU
- * (this JVM holds Courier, the broker and the simulator, so the CPU is theirs together; the difference between the
- * two kinds of leg is what the media path adds). Not a test: {@code deploy/bench}; writes target/bench/media-post.txt.
+ * (this JVM holds Courier, the broker and the simulator, and PostgreSQL and Redis run beside it, so the CPU is theirs
+ * together; the difference between the two kinds of leg is what the media path adds). Not a test: {@code deploy/bench};
+ * writes target/bench/media-post.txt.
  */
 @QuarkusTest
 @WithTestResource(CourierServices.class)
@@ -102,9 +103,10 @@ class MediaPostBenchmark {
             Connected a = accounts.get(n % accounts.size());
             String media = imageUrl == null ? "" : """
                     ,"media":[{"url":"%s","kind":"image","altText":"a photo"}]""".formatted(imageUrl);
-            kafka.send("linkedin.jobs.post", a.accountId(), job(run + "-" + n, "post.create", a.accountId(), """
+            kafka.sendAsync("linkedin.jobs.post", a.accountId(), job(run + "-" + n, "post.create", a.accountId(), """
                     {"author":"%s","commentary":"bench %s %d"%s}""".formatted(a.memberUrn(), run, n, media)));
         }
+        kafka.flush();
         kafka.await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), JOBS,
                 Duration.ofMinutes(5));
         double seconds = (System.nanoTime() - started) / 1e9;
