@@ -40,6 +40,14 @@ public interface MediaConfig {
     @WithDefault("30m")
     Duration processingTimeout();
 
+    /**
+     * How long a job's upload progress (media_upload) is kept after its last step. Keep it above the longest a job
+     * can wait between two runs (courier.tokens.max-park, 7 days): a job that comes back after its rows were deleted
+     * uploads its media again (its post was not created yet, so nothing is published twice).
+     */
+    @WithDefault("8d")
+    Duration uploadRetention();
+
     /** Most bytes of one image (Courier stops reading past it). */
     @WithDefault("20971520")
     @Min(1)

@@ -18,6 +18,9 @@ import java.util.function.Predicate;
 @ApplicationScoped
 public class MediaIntake {
 
+    /** The name every fetched file starts with (MediaHousekeeping sweeps those a killed process left). */
+    static final String FILE_PREFIX = "courier-media-";
+
     /** One item's bytes on disk, what they are, and how many. */
     public record Item(MediaItem item, Path file, long size, String mimeType) {}
 
@@ -67,7 +70,7 @@ public class MediaIntake {
                 if (done.test(item)) {
                     continue;
                 }
-                Path file = Files.createTempFile("courier-media-", ".bin");
+                Path file = Files.createTempFile(FILE_PREFIX, ".bin");
                 fetched.add(new Item(item, file, 0, null)); // listed at once, so a failure below deletes it too
                 long size = fetcher.fetch(item, maxBytes(item.kind()), file);
                 String mimeType = inspector.inspect(item, file).mimeType;

@@ -143,6 +143,18 @@ public class MediaUploads {
         });
     }
 
+    /** Deletes the progress of items whose last step is older than {@code age}; answers how many. */
+    int purgeOlderThan(java.time.Duration age) {
+        try (Connection c = db.getConnection();
+                PreparedStatement delete = c.prepareStatement(
+                        "delete from media_upload where updated_at < now() - make_interval(secs => ?)")) {
+            delete.setLong(1, age.toSeconds());
+            return delete.executeUpdate();
+        } catch (SQLException e) {
+            throw new DatabaseException("deleting old media uploads", e);
+        }
+    }
+
     private void mark(String column, String accountId, String jobId, int item, Instant at) {
         update("update media_upload set " + column + " = ?, updated_at = now()"
                 + " where account_id = ? and job_id = ? and item = ?", jobId, s -> {
