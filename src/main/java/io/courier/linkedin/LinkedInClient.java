@@ -21,10 +21,17 @@ import io.courier.job.LinkedInOperation;
 import io.courier.job.LinkedInOperation.Breaker;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -207,8 +214,8 @@ public class LinkedInClient {
                 : value.path("uploadUrlsExpireAt");
         return new UploadSlot(value.get(field).asText(), Optional.ofNullable(value.path("uploadToken").textValue()),
                 parts, expires.canConvertToLong()
-                        ? java.time.Instant.ofEpochMilli(expires.asLong())
-                        : clock.instant().plus(java.time.Duration.ofMinutes(15)));
+                        ? Instant.ofEpochMilli(expires.asLong())
+                        : clock.instant().plus(Duration.ofMinutes(15)));
     }
 
     /**
@@ -216,7 +223,7 @@ public class LinkedInClient {
      * token (the URL is the credential, and it may be another host's), within courier.linkedin.upload-timeout. A
      * refusal is a LinkedInException of endpoint {@code endpoint}; the answer's ETag (a video part's id) is answered.
      */
-    public Optional<String> upload(String endpoint, URI uploadUrl, java.nio.file.Path file, long firstByte,
+    public Optional<String> upload(String endpoint, URI uploadUrl, Path file, long firstByte,
             long lastByte, String contentType) {
         long length = lastByte - firstByte + 1;
         HttpRequest.BodyPublisher bytes = HttpRequest.BodyPublishers.fromPublisher(
@@ -226,15 +233,15 @@ public class LinkedInClient {
         return send(endpoint, request, config.uploadTimeout(), uploadSlots).headers().firstValue("ETag");
     }
 
-    private static java.io.InputStream rangeOf(java.nio.file.Path file, long from, long length) {
+    private static InputStream rangeOf(Path file, long from, long length) {
         try {
-            java.io.InputStream in = java.nio.file.Files.newInputStream(file);
+            InputStream in = Files.newInputStream(file);
             in.skipNBytes(from);
-            return new java.io.FilterInputStream(in) {
+            return new FilterInputStream(in) {
                 private long left = length;
 
                 @Override
-                public int read() throws java.io.IOException {
+                public int read() throws IOException {
                     if (left <= 0) {
                         return -1;
                     }
@@ -243,7 +250,7 @@ public class LinkedInClient {
                 }
 
                 @Override
-                public int read(byte[] b, int off, int len) throws java.io.IOException {
+                public int read(byte[] b, int off, int len) throws IOException {
                     if (left <= 0) {
                         return -1;
                     }
@@ -254,8 +261,8 @@ public class LinkedInClient {
                     return n;
                 }
             };
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("reading the fetched media file", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the fetched media file", e);
         }
     }
 
@@ -325,7 +332,7 @@ public class LinkedInClient {
         return send(endpoint, request, config.requestTimeout(), callSlots);
     }
 
-    private LinkedInTransport.Answer send(String endpoint, HttpRequest.Builder request, java.time.Duration deadline,
+    private LinkedInTransport.Answer send(String endpoint, HttpRequest.Builder request, Duration deadline,
             Semaphore slots) {
         LinkedInTransport.Answer response;
         try {
