@@ -77,7 +77,13 @@ public class JobValidator {
             if (!problems.isEmpty()) {
                 return invalid(describe(problems), tree);
             }
-            return new Validation.Valid(envelope(tree));
+            JobEnvelope job = envelope(tree);
+            if (job.notBefore().isPresent() && job.notAfter().isPresent()
+                    && !job.notAfter().get().isAfter(job.notBefore().get())) {
+                return invalid("notAfter: " + job.notAfter().get() + " is not after notBefore ("
+                        + job.notBefore().get() + "): the job could never run", tree);
+            }
+            return new Validation.Valid(job);
         } catch (RuntimeException e) {
             // Our bug or a library's must not become an exception the worker retries forever: an outcome instead.
             return invalid("value: validation failed (" + e.getClass().getSimpleName() + ": "
@@ -91,7 +97,16 @@ public class JobValidator {
                 .orElseThrow(() -> new IllegalStateException("createdAt passed the schema but not Rfc3339.parse"));
         return new JobEnvelope(tree.get("jobId").asText(),
                 JobType.fromWireName(tree.get("type").asText()).orElseThrow(),
-                tree.get("accountId").asText(), createdAt, tree.get("payload"));
+                tree.get("accountId").asText(), createdAt, tree.get("payload"), instant(tree, "notBefore"),
+                instant(tree, "notAfter"));
+    }
+
+    private static Optional<Instant> instant(JsonNode tree, String field) {
+        JsonNode value = tree.get(field);
+        return value == null || value.isNull()
+                ? Optional.empty()
+                : Optional.of(Rfc3339.parse(value.asText()).orElseThrow(
+                        () -> new IllegalStateException(field + " passed the schema but not Rfc3339.parse")));
     }
 
     // visible for testing: the schema's own verdict, to compare with Rfc3339.parse

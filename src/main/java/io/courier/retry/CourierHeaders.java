@@ -75,6 +75,28 @@ public final class CourierHeaders {
         return headers;
     }
 
+    /**
+     * Headers of a job that waits for its notBefore in the tiers: no failure headers (it did not fail, and a first
+     * failure time would make the job's later waits and give-up count from its scheduling), only its retry state
+     * as it came and when it is due.
+     */
+    public static Headers scheduled(Headers original, JobRef job, RetryState state, Instant dueAt) {
+        Headers headers = producerHeaders(original);
+        if (read(original, REPLAY_COUNT).isPresent()) {
+            put(headers, REPLAY_COUNT, Integer.toString(replayCount(original)));
+        }
+        put(headers, ATTEMPTS, Integer.toString(state.attempts()));
+        state.firstFailureAt().ifPresent(t -> put(headers, FIRST_FAILURE_AT, t.toString()));
+        put(headers, ORIGINAL_TOPIC, state.originalTopic());
+        put(headers, ORIGINAL_PARTITION, Integer.toString(state.originalPartition()));
+        put(headers, ORIGINAL_OFFSET, Long.toString(state.originalOffset()));
+        job.jobId().ifPresent(v -> put(headers, JOB_ID, v));
+        job.type().ifPresent(v -> put(headers, JOB_TYPE, v));
+        job.accountId().ifPresent(v -> put(headers, ACCOUNT_ID, v));
+        put(headers, DUE_AT, Long.toString(dueAt.toEpochMilli()));
+        return headers;
+    }
+
     /** Headers of a tier record: the failure headers plus when the job is due. */
     public static Headers retry(Headers original, JobRef job, Failure failure, RetryState state,
             Instant lastFailure, Instant dueAt) {

@@ -11,6 +11,8 @@ public enum ErrorClass {
     MEDIA_PROCESSING,
     /** Media still not AVAILABLE after courier.media.processing-timeout: nothing was published. */
     MEDIA_NOT_READY,
+    /** The job's notAfter passed before it could run: it is not run late. */
+    EXPIRED,
     /** An exception Courier did not classify: retried a bounded number of times, then dead-lettered with its class. */
     INTERNAL;
 

@@ -100,6 +100,14 @@ public class RetryRouter {
                 state.attempts(), dueAt, topic, job.jobId().orElse("-"));
     }
 
+    /** A job not to run before {@code notBefore} waits in the tiers until then (a long wait hops, tier by tier). */
+    public void schedule(Outputs outputs, ConsumerRecord<String, byte[]> record, JobRef job, RetryState state,
+            Instant now, Instant notBefore) {
+        String topic = send(outputs, record, CourierHeaders.scheduled(record.headers(), job, state, notBefore),
+                Duration.between(now, notBefore));
+        LOG.infof("job waits for its notBefore dueAt=%s tier=%s jobId=%s", notBefore, topic, job.jobId().orElse("-"));
+    }
+
     /** A record woke in a tier before its due time (its delay is longer than the tier): on to the next wait. */
     public void hop(Outputs outputs, ConsumerRecord<String, byte[]> record, Instant now, Instant dueAt) {
         send(outputs, record, record.headers(), Duration.between(now, dueAt));

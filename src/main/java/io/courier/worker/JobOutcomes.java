@@ -140,6 +140,13 @@ class JobOutcomes {
         }
     }
 
+    /** The job is not due yet (its notBefore): it waits in the tiers; no failure, no attempt. */
+    void schedule(JobRun run, Instant notBefore) {
+        Instant now = clock.instant();
+        router.schedule(run.outputs(), run.record(), run.ref(), run.state(), now, notBefore);
+        metrics.record(run.typeTag(), Outcome.SCHEDULED, Duration.between(run.started(), now));
+    }
+
     /** A dead letter of a record kept since it was read (a parked job), with the retry state its headers carry. */
     void deadLetterKept(Outputs outputs, DeadLetterWriter.Original kept, JobRef job, Failure failure) {
         deadLetter(outputs, kept, job, failure, router.stateOf(kept), job.type().orElse(JobMetrics.INVALID_TYPE),

@@ -105,10 +105,19 @@ class JobRunner {
         if (outcomes.recordUnrecorded(run)) {
             return;
         }
+        Optional<Instant> notBefore = run.job().notBefore().filter(t -> t.isAfter(clock.instant()));
+        if (notBefore.isPresent()) {
+            outcomes.schedule(run, notBefore.get()); // before any look-up: a job months ahead costs no query a hop
+            return;
+        }
         JobPreflight.Preflight known = preflight.read(run.job().jobId(), run.job().accountId());
         Optional<String> earlier = known.earlierResult();
+        Optional<Instant> notAfter = run.job().notAfter().filter(t -> !t.isAfter(clock.instant()));
         if (earlier.isPresent()) {
             outcomes.reemit(run, earlier.get());
+        } else if (notAfter.isPresent()) {
+            decideBeforeAnyCall(run, Failure.of(ErrorClass.EXPIRED, "notAfter " + notAfter.get()
+                    + " passed before the job could run; it is not run late"));
         } else if (known.reauthRequired()) {
             decideBeforeAnyCall(run, Failure.of(ErrorClass.REAUTH_REQUIRED, "the account waits for re-authorization"));
         } else if (known.grant().isEmpty()) {
