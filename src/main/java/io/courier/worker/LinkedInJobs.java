@@ -20,10 +20,13 @@ import io.courier.quota.QuotaGate;
 import io.courier.retry.ErrorClass;
 import io.courier.retry.Failure;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.IntFunction;
+import org.jboss.logging.Logger;
 
 /**
  * What each job type asks of LinkedIn, and the data its result carries. LinkedIn failures propagate as the
@@ -31,6 +34,8 @@ import java.util.function.IntFunction;
  */
 @ApplicationScoped
 class LinkedInJobs {
+
+    private static final Logger LOG = Logger.getLogger(LinkedInJobs.class);
 
     /** The result of one job: what goes under "data", LinkedIn's request id, and whether it was a duplicate. */
     record JobResult(JsonNode data, Optional<String> linkedinRequestId, boolean duplicate) {}
@@ -41,15 +46,17 @@ class LinkedInJobs {
     private final int maxSyncPages;
     private final MediaSteps media;
     private final PermissionEpisodes permissions;
+    private final Clock clock;
 
     LinkedInJobs(LinkedInClient linkedIn, QuotaGate quota, ObjectMapper json, WorkerConfig config,
-            MediaSteps media, PermissionEpisodes permissions) {
+            MediaSteps media, PermissionEpisodes permissions, Clock clock) {
         this.linkedIn = linkedIn;
         this.quota = quota;
         this.json = json;
         this.maxSyncPages = config.maxSyncPages();
         this.media = media;
         this.permissions = permissions;
+        this.clock = clock;
     }
 
     /**
@@ -95,6 +102,12 @@ class LinkedInJobs {
         List<PostDraft.Media> shown = items.isEmpty() ? List.of() : media.upload(job, items, fetched, token);
         PostDraft draft = new PostDraft(author, job.text("commentary", null), job.text("visibility", "PUBLIC"),
                 shown);
+        // Uploads can take minutes: a notAfter that passed meanwhile ends the job before it is published late.
+        Optional<Instant> expired = job.notAfter().filter(t -> !t.isAfter(clock.instant()));
+        if (expired.isPresent()) {
+            throw new StepFailedException(ErrorClass.EXPIRED, "notAfter " + expired.get()
+                    + " passed while the job's media were uploaded; it is not published late", true);
+        }
         // Debited only now: a job whose media LinkedIn is still processing does not spend the posting budget.
         quota.take(LinkedInOperation.POSTS_CREATE, job.accountId(), true);
         JobResult result;
@@ -112,7 +125,7 @@ class LinkedInJobs {
             }
             result = confirmDuplicate(job, token, e, shown);
         }
-        organization.ifPresent(org -> permissions.regained(job.accountId(), org));
+        organization.ifPresent(org -> endEpisode(job.accountId(), org));
         if (!shown.isEmpty()) {
             ArrayNode urns = ((ObjectNode) result.data()).putArray("media");
             shown.forEach(m -> urns.add(m.urn()));
@@ -171,25 +184,58 @@ class LinkedInJobs {
     }
 
     /**
-     * The member must administer the page before Courier uploads anything for it (linkedin-api.md §5: posting for an
-     * organization needs an admin role): its approved ADMINISTRATOR roles, page by page up to
-     * courier.worker.max-sync-pages. Not among them, the job fails as PERMISSION_DENIED with nothing uploaded, and
-     * the episode's permission-lost event goes out.
+     * The post is published: a lost-permission episode of this page ends. Best effort, and after LinkedIn's 201:
+     * a database failure here must not fail the job (its re-run would post again), only delay the episode's end.
+     */
+    private void endEpisode(String accountId, String organization) {
+        try {
+            permissions.regained(accountId, organization);
+        } catch (RuntimeException e) {
+            LOG.warnf("could not end the permission-lost episode accountId=%s organization=%s cause=%s", accountId,
+                    organization, e.getMessage());
+        }
+    }
+
+    /** The organization roles that may post for a page, asked in this order until one lists it. */
+    private static final List<String> POSTING_ROLES = List.of("ADMINISTRATOR", "CONTENT_ADMINISTRATOR",
+            "DIRECT_SPONSORED_CONTENT_POSTER");
+
+    /**
+     * The member must hold a posting role on the page before Courier uploads anything for it (linkedin-api.md §5):
+     * its approved roles, role by role, page by page up to courier.worker.max-sync-pages. Listed under none, the
+     * job fails as PERMISSION_DENIED with nothing uploaded, and the episode's permission-lost event goes out. When
+     * the ACLs cannot say (the grant lacks the scope to read them, or the page cap ended the reading), the check is
+     * skipped: LinkedIn's own 403 on the upload or the post decides.
      */
     private void checkAdministrator(JobEnvelope job, BearerToken token, String organization) {
-        for (int page = 0, start = 0; page < maxSyncPages; page++) { // ends: found, a short page, or the page cap
-            quota.take(LinkedInOperation.ORGANIZATION_ACLS, job.accountId(), false);
-            Page acls = linkedIn.organizationAcls(token, "ADMINISTRATOR", "APPROVED", start, 100).value();
-            if (acls.elements().stream().anyMatch(e -> organization.equals(e.path("organization").asText()))) {
-                return;
+        for (String role : POSTING_ROLES) {
+            boolean complete = false;
+            for (int page = 0, start = 0; page < maxSyncPages; page++) { // ends: found, a short page, the page cap
+                quota.take(LinkedInOperation.ORGANIZATION_ACLS, job.accountId(), false);
+                Page acls;
+                try {
+                    acls = linkedIn.organizationAcls(token, role, "APPROVED", start, 100).value();
+                } catch (LinkedInException e) {
+                    if (e.error().status() == 403) {
+                        return; // no scope to read the ACLs: LinkedIn's own answer will tell
+                    }
+                    throw e;
+                }
+                if (acls.elements().stream().anyMatch(e -> organization.equals(e.path("organization").asText()))) {
+                    return;
+                }
+                if (acls.isLast(100)) {
+                    complete = true;
+                    break;
+                }
+                start += acls.elements().size();
             }
-            if (acls.isLast(100)) {
-                break;
+            if (!complete) {
+                return; // the page cap ended the reading: not known, so not called lost
             }
-            start += acls.elements().size();
         }
-        String message = "the member is not an approved ADMINISTRATOR of " + organization
-                + " (organizationAcls): nothing was uploaded or published";
+        String message = "the member holds no approved posting role (" + String.join(", ", POSTING_ROLES) + ") on "
+                + organization + " (organizationAcls): nothing was uploaded or published";
         permissions.lost(job.accountId(), organization, message);
         throw new StepFailedException(ErrorClass.PERMISSION_DENIED, message, true);
     }

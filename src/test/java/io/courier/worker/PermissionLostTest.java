@@ -61,7 +61,7 @@ class PermissionLostTest extends PipelineTestSupport {
         JsonNode withMedia = run(account, orgPost(account, org, """
                 ,"media":[{"url":"%s","kind":"image"}]""".formatted(image)));
         assertThat(withMedia.get("errorClass").asText()).isEqualTo("PERMISSION_DENIED");
-        assertThat(withMedia.get("errorMessage").asText()).contains("not an approved ADMINISTRATOR")
+        assertThat(withMedia.get("errorMessage").asText()).contains("no approved posting role")
                 .contains("nothing was uploaded");
         assertThat(simulator.call("GET", "/sim/media", null).get("media").toString()).doesNotContain(org);
 
