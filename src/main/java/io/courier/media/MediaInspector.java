@@ -95,10 +95,9 @@ final class MediaInspector {
                             + " frames, over courier.media.max-gif-frames (" + maxGifFrames + ")");
                 }
             }
+        } catch (MediaException verdict) {
+            throw verdict;
         } catch (IOException | RuntimeException e) {
-            if (e instanceof MediaException m) {
-                throw m;
-            }
             throw MediaException.rejected(item, "not a readable " + format + " image (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
         } finally {

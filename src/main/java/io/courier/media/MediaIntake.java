@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.Map;
 
 /**
  * The media step of a post job, before anything is asked of LinkedIn (no call, no token): fetch each item
@@ -24,10 +24,13 @@ public class MediaIntake {
     /** One item's bytes on disk, what they are, and how many. */
     public record Item(MediaItem item, Path file, long size, String mimeType) {}
 
-    /** The run's fetched items; closing deletes their files. */
-    public record Fetched(List<Item> items) implements AutoCloseable {
+    /**
+     * The run's fetched items, and the job's upload progress as read before fetching (so the upload step does not
+     * read it again); closing deletes the files.
+     */
+    public record Fetched(List<Item> items, Map<Integer, MediaUploads.Upload> progress) implements AutoCloseable {
 
-        public static final Fetched NONE = new Fetched(List.of());
+        public static final Fetched NONE = new Fetched(List.of(), Map.of());
 
         @Override
         public void close() {
@@ -53,22 +56,23 @@ public class MediaIntake {
     }
 
     /**
-     * Fetches and checks the job's media items, except those {@code done} says LinkedIn already has (an upload a
-     * retry does not repeat).
+     * Fetches and checks the job's media items, except those {@code progress} says LinkedIn already has from this
+     * URL (an upload a retry does not repeat).
      *
      * @throws MediaException when an item breaks a rule or its server did not give it
      */
-    public Fetched fetch(JobEnvelope job, Predicate<MediaItem> done) {
+    public Fetched fetch(JobEnvelope job, Map<Integer, MediaUploads.Upload> progress) {
         List<MediaItem> items = MediaItem.of(job.payload());
         if (items.isEmpty()) {
             return Fetched.NONE;
         }
         List<Item> fetched = new ArrayList<>();
-        Fetched result = new Fetched(fetched);
+        Fetched result = new Fetched(fetched, progress);
         try {
             for (MediaItem item : items) {
-                if (done.test(item)) {
-                    continue;
+                MediaUploads.Upload upload = progress.get(item.index());
+                if (upload != null && upload.uploaded() && upload.url().equals(item.url())) {
+                    continue; // LinkedIn has it: not fetched again
                 }
                 Path file = Files.createTempFile(FILE_PREFIX, ".bin");
                 fetched.add(new Item(item, file, 0, null)); // listed at once, so a failure below deletes it too

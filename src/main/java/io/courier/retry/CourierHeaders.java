@@ -53,10 +53,7 @@ public final class CourierHeaders {
      */
     public static Headers deadLetter(Headers original, JobRef job, Failure failure, RetryState state,
             Instant lastFailure) {
-        Headers headers = producerHeaders(original);
-        if (read(original, REPLAY_COUNT).isPresent()) {
-            put(headers, REPLAY_COUNT, Integer.toString(replayCount(original))); // as the loop guard reads it
-        }
+        Headers headers = producerHeadersAndReplayCount(original);
         put(headers, ERROR_CLASS, failure.errorClass().name());
         put(headers, ERROR_MESSAGE, truncate(failure.message()));
         failure.httpStatus().ifPresent(s -> put(headers, HTTP_STATUS, Integer.toString(s)));
@@ -66,12 +63,7 @@ public final class CourierHeaders {
         put(headers, ATTEMPTS, Integer.toString(state.attempts()));
         put(headers, FIRST_FAILURE_AT, state.firstFailureAt().orElse(lastFailure).toString());
         put(headers, LAST_FAILURE_AT, lastFailure.toString());
-        put(headers, ORIGINAL_TOPIC, state.originalTopic());
-        put(headers, ORIGINAL_PARTITION, Integer.toString(state.originalPartition()));
-        put(headers, ORIGINAL_OFFSET, Long.toString(state.originalOffset()));
-        job.jobId().ifPresent(v -> put(headers, JOB_ID, v));
-        job.type().ifPresent(v -> put(headers, JOB_TYPE, v));
-        job.accountId().ifPresent(v -> put(headers, ACCOUNT_ID, v));
+        putOriginAndJob(headers, job, state);
         return headers;
     }
 
@@ -81,20 +73,31 @@ public final class CourierHeaders {
      * as it came and when it is due.
      */
     public static Headers scheduled(Headers original, JobRef job, RetryState state, Instant dueAt) {
+        Headers headers = producerHeadersAndReplayCount(original);
+        put(headers, ATTEMPTS, Integer.toString(state.attempts()));
+        state.firstFailureAt().ifPresent(t -> put(headers, FIRST_FAILURE_AT, t.toString()));
+        putOriginAndJob(headers, job, state);
+        put(headers, DUE_AT, Long.toString(dueAt.toEpochMilli()));
+        return headers;
+    }
+
+    /** The producer's headers, and a replay count as the loop guard reads it (when the record has one). */
+    private static Headers producerHeadersAndReplayCount(Headers original) {
         Headers headers = producerHeaders(original);
         if (read(original, REPLAY_COUNT).isPresent()) {
             put(headers, REPLAY_COUNT, Integer.toString(replayCount(original)));
         }
-        put(headers, ATTEMPTS, Integer.toString(state.attempts()));
-        state.firstFailureAt().ifPresent(t -> put(headers, FIRST_FAILURE_AT, t.toString()));
+        return headers;
+    }
+
+    /** Where the job was first read, and which job it is. */
+    private static void putOriginAndJob(Headers headers, JobRef job, RetryState state) {
         put(headers, ORIGINAL_TOPIC, state.originalTopic());
         put(headers, ORIGINAL_PARTITION, Integer.toString(state.originalPartition()));
         put(headers, ORIGINAL_OFFSET, Long.toString(state.originalOffset()));
         job.jobId().ifPresent(v -> put(headers, JOB_ID, v));
         job.type().ifPresent(v -> put(headers, JOB_TYPE, v));
         job.accountId().ifPresent(v -> put(headers, ACCOUNT_ID, v));
-        put(headers, DUE_AT, Long.toString(dueAt.toEpochMilli()));
-        return headers;
     }
 
     /** Headers of a tier record: the failure headers plus when the job is due. */

@@ -147,9 +147,7 @@ class JobRunner {
         if (!job.type().isPost() || !job.payload().has("media")) {
             return MediaIntake.Fetched.NONE;
         }
-        var progress = uploads.of(job.accountId(), job.jobId());
-        return intake.fetch(job, item -> progress.containsKey(item.index()) && progress.get(item.index()).uploaded()
-                && progress.get(item.index()).url().equals(item.url()));
+        return intake.fetch(job, uploads.of(job.accountId(), job.jobId()));
     }
 
     /** A failure found before the job called anything: the job's retry state stays as it came. */

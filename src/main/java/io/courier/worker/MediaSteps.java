@@ -24,7 +24,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A media post's uploads (linkedin-api.md §5), each step once, resumed from what {@link MediaUploads} recorded:
+ * A media post's uploads (linkedin-api.md §5), each step once, resumed from what {@link MediaUploads} recorded
+ * (read with the fetch, {@link MediaIntake.Fetched#progress()}):
  * initializeUpload → PUT of each part (a video's 4 MiB parts in order, each ETag kept) → a video's finalizeUpload →
  * the status, until every item is AVAILABLE. Each call is debited from its own budget first.
  */
@@ -56,7 +57,7 @@ class MediaSteps {
      */
     List<PostDraft.Media> upload(JobEnvelope job, List<MediaItem> items, MediaIntake.Fetched fetched,
             BearerToken token) {
-        Map<Integer, Upload> progress = uploads.of(job.accountId(), job.jobId());
+        Map<Integer, Upload> progress = fetched.progress();
         List<PostDraft.Media> media = new ArrayList<>();
         List<String> processing = new ArrayList<>();
         Instant oldestUpload = null;
