@@ -13,6 +13,11 @@ public record JobRef(Optional<String> jobId, Optional<String> type, Optional<Str
         return new JobRef(invalid.jobId(), invalid.type(), invalid.accountId());
     }
 
+    public static JobRef of(Validation.Cancel cancel) {
+        return new JobRef(Optional.of(cancel.jobId()), Optional.of(Validation.Cancel.TYPE),
+                Optional.of(cancel.accountId()));
+    }
+
     /** A result event needs at least a job id and an account to be useful to anyone. */
     public boolean canReportResult() {
         return jobId.isPresent() && accountId.isPresent();

@@ -77,6 +77,10 @@ public class JobValidator {
             if (!problems.isEmpty()) {
                 return invalid(describe(problems), tree);
             }
+            if (Validation.Cancel.TYPE.equals(tree.get("type").asText())) {
+                return new Validation.Cancel(tree.get("accountId").asText(), tree.get("jobId").asText(),
+                        instant(tree, "createdAt").orElseThrow());
+            }
             JobEnvelope job = envelope(tree);
             if (job.notBefore().isPresent() && job.notAfter().isPresent()
                     && !job.notAfter().get().isAfter(job.notBefore().get())) {

@@ -34,6 +34,8 @@ public class OutcomeStore {
      * account id, then the job id); null when there is none.
      */
     public static final String EARLIER_RESULT = "select result from job_outcome where account_id = ? and job_id = ?";
+    /** The earlier outcome's status (SUCCEEDED or CANCELLED), as a sub-select with the same two parameters. */
+    public static final String EARLIER_STATUS = "select status from job_outcome where account_id = ? and job_id = ?";
 
     /** Successes in one insert; a poll batch's worth. */
     private static final int MAX_BATCH = 128;
@@ -62,7 +64,9 @@ public class OutcomeStore {
 
     /**
      * Records a success. If another worker recorded this job first (a rebalance moved it mid-run), that
-     * result wins and is returned, so both publish the same event. The caller waits for its row: the guarantees
+     * result wins and is returned, so both publish the same event. A cancel recorded while the call was already
+     * on its way to LinkedIn does not: the post is out, and the outcome says so (JobControl). The caller waits for its
+     * row: the guarantees
      * are those of one insert per job, the successes recorded at about the same time sharing its round trip.
      */
     public String recordSuccess(ResultEvent event, String resultJson) {
@@ -108,7 +112,10 @@ public class OutcomeStore {
                         select job_id, job_type, account_id, status, result, finished_at::timestamptz
                         from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
                             as given(job_id, job_type, account_id, status, result, finished_at)
-                        on conflict (account_id, job_id) do nothing
+                        on conflict (account_id, job_id) do update
+                            set job_type = excluded.job_type, status = excluded.status, result = excluded.result,
+                                finished_at = excluded.finished_at
+                            where job_outcome.status = 'CANCELLED'
                         returning account_id, job_id""")) {
             for (int column = 0; column < columns.length; column++) {
                 insert.setArray(column + 1, c.createArrayOf("text", columns[column]));

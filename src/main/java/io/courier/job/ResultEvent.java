@@ -16,7 +16,7 @@ public record ResultEvent(String jobId, String type, String accountId, Status st
         String errorClass, String errorMessage) {
 
     public enum Status {
-        SUCCEEDED, DEAD_LETTERED
+        SUCCEEDED, DEAD_LETTERED, CANCELLED
     }
 
     /**
@@ -32,6 +32,11 @@ public record ResultEvent(String jobId, String type, String accountId, Status st
             JsonNode data, boolean duplicate) {
         return new ResultEvent(job.jobId(), job.type().wireName(), job.accountId(), Status.SUCCEEDED, attempts, at,
                 requestId, data, duplicate ? Boolean.TRUE : null, null, null);
+    }
+
+    /** The job was cancelled before it ran; {@code type} is null when no version of it was seen waiting. */
+    public static ResultEvent cancelled(String jobId, String type, String accountId, Instant at) {
+        return new ResultEvent(jobId, type, accountId, Status.CANCELLED, 0, at, null, null, null, null, null);
     }
 
     public static ResultEvent deadLettered(String jobId, String type, String accountId, int attempts, Instant at,

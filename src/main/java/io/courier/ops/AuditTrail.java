@@ -26,7 +26,7 @@ public class AuditTrail {
 
     /** What an operator did; stored in dead_letter_audit.action as the name. */
     enum Action {
-        REPLAY, DISCARD
+        REPLAY, DISCARD, CANCEL
     }
 
     /** Where an audited action is; stored in dead_letter_audit.state in lower case ('started', 'done', 'failed'). */
@@ -66,7 +66,25 @@ public class AuditTrail {
         return report;
     }
 
+    /** Audits an action on one job (a cancel): {@code target} names it where a dead-letter action has its filter. */
+    <T> T record(Requester by, Action action, String target, Supplier<T> run) {
+        long id = started(by, action, target, false);
+        T answer;
+        try {
+            answer = run.get();
+        } catch (RuntimeException e) {
+            failed(id, e);
+            throw e;
+        }
+        finish(id, State.DONE, null, null);
+        return answer;
+    }
+
     private long started(Requester by, Action action, DeadLetterFilter filter, boolean dryRun) {
+        return started(by, action, filter.describe(), dryRun);
+    }
+
+    private long started(Requester by, Action action, String filter, boolean dryRun) {
         try (Connection c = db.getConnection(); PreparedStatement insert = c.prepareStatement("""
                 insert into dead_letter_audit (at, operator, action, filter, dry_run, reason, state,
                     matched, replayed, discarded, refused, deferred)
@@ -74,7 +92,7 @@ public class AuditTrail {
             insert.setTimestamp(1, Timestamp.from(clock.instant()));
             insert.setString(2, DeadLetterColumns.text(by.name(), OPERATOR_WIDTH));
             insert.setString(3, DeadLetterColumns.text(action.name(), ACTION_WIDTH));
-            insert.setString(4, DeadLetterColumns.text(filter.describe()));
+            insert.setString(4, DeadLetterColumns.text(filter));
             insert.setBoolean(5, dryRun);
             insert.setString(6, DeadLetterColumns.text(by.reason().orElse(null), REASON_WIDTH));
             insert.setString(7, State.STARTED.column());

@@ -4,6 +4,7 @@ import io.courier.auth.AppCredentialsException;
 import io.courier.auth.ReauthRequiredException;
 import io.courier.auth.TokenRefresher;
 import io.courier.auth.TokenStore.AccessGrant;
+import io.courier.job.JobControl;
 import io.courier.job.JobEnvelope;
 import io.courier.linkedin.BearerToken;
 import io.courier.linkedin.Breakers;
@@ -47,6 +48,9 @@ class JobCalls {
          * reached LinkedIn or failed within an outage its breaker saw ({@code calls} were made before it).
          */
         record Failed(Failure failure, RuntimeException cause, int calls, boolean attempt) implements Ending {}
+
+        /** A cancel or a newer version, seen just before the publishing call; {@code calls} were made before. */
+        record Stopped(JobControl.Stop stop, int calls) implements Ending {}
 
         /** A budget had no room for the next call; {@code calls} were made before. */
         record NoBudget(QuotaDeniedException denied, int calls) implements Ending {}
@@ -122,6 +126,8 @@ class JobCalls {
                 return new Ending.Succeeded(calls.run(job, media, grant.accessToken()), attempted);
             } catch (QuotaDeniedException e) {
                 return new Ending.NoBudget(e, attempted - 1); // denied before the call: not an attempt
+            } catch (LinkedInJobs.JobStoppedException e) {
+                return new Ending.Stopped(e.stop, attempted - 1);
             } catch (RuntimeException e) {
                 if (e instanceof LinkedInException refused) {
                     refusals.accept(refused, job.accountId());

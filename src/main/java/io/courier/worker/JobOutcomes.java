@@ -1,9 +1,11 @@
 package io.courier.worker;
 
+import io.courier.job.JobControl;
 import io.courier.job.JobEnvelope;
 import io.courier.job.JobRef;
 import io.courier.job.OutcomeStore;
 import io.courier.job.ResultEvent;
+import io.courier.job.Validation;
 import io.courier.platform.Outputs;
 import io.courier.retry.DeadLetterWriter;
 import io.courier.retry.Decision;
@@ -52,16 +54,18 @@ class JobOutcomes {
     private final RetryRouter router;
     private final ParkedJobs parked;
     private final JobMetrics metrics;
+    private final JobControl control;
     private final Clock clock;
 
     JobOutcomes(OutcomeStore outcomes, ResultPublisher results, DeadLetterWriter deadLetters, RetryRouter router,
-            ParkedJobs parked, JobMetrics metrics, Clock clock) {
+            ParkedJobs parked, JobMetrics metrics, JobControl control, Clock clock) {
         this.outcomes = outcomes;
         this.results = results;
         this.deadLetters = deadLetters;
         this.router = router;
         this.parked = parked;
         this.metrics = metrics;
+        this.control = control;
         this.clock = clock;
     }
 
@@ -122,6 +126,7 @@ class JobOutcomes {
             Supplier<JobResult> asSuccess) {
         switch (decision) {
             case Decision.RetryLater later -> {
+                control.register(run.job());
                 router.retryLater(run.outputs(), run.record(), run.ref(), failure, state, now, later.dueAt());
                 metrics.record(run.typeTag(), Outcome.DELAYED, Duration.between(run.started(), now));
             }
@@ -131,6 +136,7 @@ class JobOutcomes {
                             failure.serviceErrorCode(), failure.linkedinRequestId(), failure.retryAfter()),
                     state, run.typeTag(), run.started());
             case Decision.Park park -> {
+                control.register(run.job());
                 parked.park(run.record(), run.job(), state);
                 LOG.infof("job parked until the account is re-authorized jobId=%s accountId=%s", run.job().jobId(),
                         run.job().accountId());
@@ -143,8 +149,36 @@ class JobOutcomes {
     /** The job is not due yet (its notBefore): it waits in the tiers; no failure, no attempt. */
     void schedule(JobRun run, Instant notBefore) {
         Instant now = clock.instant();
+        control.register(run.job()); // once: a scheduled record hops on through the tiers without coming back here
         router.schedule(run.outputs(), run.record(), run.ref(), run.state(), now, notBefore);
         metrics.record(run.typeTag(), Outcome.SCHEDULED, Duration.between(run.started(), now));
+    }
+
+    /** The job was cancelled; its CANCELLED result went out with the cancel, so this record ends quietly. */
+    void endCancelled(JobRun run) {
+        LOG.infof("job was cancelled, not run jobId=%s", run.job().jobId());
+        metrics.record(run.typeTag(), Outcome.CANCELLED, Duration.between(run.started(), clock.instant()));
+    }
+
+    /** A newer version of the job was seen (a producer's edit): this one ends without running or a result. */
+    void endReplaced(JobRun run, Instant newer) {
+        LOG.infof("job replaced by a newer version, not run jobId=%s createdAt=%s newerCreatedAt=%s",
+                run.job().jobId(), run.job().createdAt(), newer);
+        metrics.record(run.typeTag(), Outcome.REPLACED, Duration.between(run.started(), clock.instant()));
+    }
+
+    /**
+     * A job.cancel record: the job is cancelled unless it already ended, and the answer goes out as the job's result
+     * (CANCELLED, or what happened to a job that ran).
+     */
+    void cancel(Outputs outputs, Validation.Cancel cancel, Instant started) {
+        JobControl.CancelAnswer answer = control.cancel(cancel.accountId(), cancel.jobId());
+        results.publish(outputs, cancel.accountId(), answer.resultJson());
+        if (!answer.cancelled()) {
+            LOG.infof("cancel came after the job ended, its result re-emitted jobId=%s", cancel.jobId());
+        }
+        metrics.record(Validation.Cancel.TYPE, answer.cancelled() ? Outcome.CANCELLED : Outcome.REEMITTED,
+                Duration.between(started, clock.instant()));
     }
 
     /** A dead letter of a record kept since it was read (a parked job), with the retry state its headers carry. */

@@ -2,36 +2,44 @@ package io.courier.worker;
 
 import io.courier.auth.AccountAccess;
 import io.courier.auth.TokenStore.AccessGrant;
+import io.courier.job.JobControl;
 import io.courier.job.OutcomeStore;
+import io.courier.job.ResultEvent;
 import io.courier.platform.DatabaseException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
  * What a job needs to know before it may call LinkedIn, read in one PostgreSQL round trip: whether it already
- * succeeded (idempotency) and the account's access token. Two lookups per job were a measurable share of the
- * worker's cost in the end-to-end benchmark (BENCHMARKS.md). Each part is its package's: the outcome job's
- * ({@link OutcomeStore#EARLIER_RESULT}), the account auth's ({@link AccountAccess}).
+ * succeeded or was cancelled (idempotency), the newest version of it seen waiting, and the account's access token.
+ * Two lookups per job were a measurable share of the worker's cost in the end-to-end benchmark (BENCHMARKS.md).
+ * Each part is its package's: the outcome and the version job's ({@link OutcomeStore#EARLIER_RESULT},
+ * {@link JobControl#NEWEST_VERSION}), the account auth's ({@link AccountAccess}).
  */
 @ApplicationScoped
 class JobPreflight {
 
     /**
-     * An earlier success's result JSON; otherwise whether the account waits for re-authorization, and its grant
-     * (empty when the account is unknown).
+     * An earlier outcome's result JSON and whether it was a cancel; otherwise the newest version seen waiting,
+     * whether the account waits for re-authorization, and its grant (empty when the account is unknown).
      */
-    record Preflight(Optional<String> earlierResult, boolean reauthRequired, Optional<AccessGrant> grant) {}
+    record Preflight(Optional<String> earlierResult, boolean cancelled, Optional<Instant> newestVersion,
+            boolean reauthRequired, Optional<AccessGrant> grant) {}
 
-    // The earlier result, if any (job's sub-select: account id, job id) and the account's access (auth's: account id).
+    // The earlier outcome and newest version (job's sub-selects: account id, job id each) and the account's access
+    // (auth's: account id).
     private static final String SQL = """
-            select (%s) as result, acc.*
+            select (%s) as result, (%s) as status, (%s) as newest_version, acc.*
             from (select 1) one
-            left join (%s) acc on true""".formatted(OutcomeStore.EARLIER_RESULT, AccountAccess.SELECT);
+            left join (%s) acc on true""".formatted(OutcomeStore.EARLIER_RESULT, OutcomeStore.EARLIER_STATUS,
+            JobControl.NEWEST_VERSION, AccountAccess.SELECT);
 
     private final DataSource db;
     private final AccountAccess accounts;
@@ -43,17 +51,23 @@ class JobPreflight {
 
     Preflight read(String jobId, String accountId) {
         try (Connection c = db.getConnection(); PreparedStatement select = c.prepareStatement(SQL)) {
-            select.setString(1, accountId);
-            select.setString(2, jobId);
-            select.setString(3, accountId);
+            for (int i = 1; i <= 6; i += 2) {
+                select.setString(i, accountId);
+                select.setString(i + 1, jobId);
+            }
+            select.setString(7, accountId);
             try (ResultSet row = select.executeQuery()) {
                 row.next();
                 String earlier = row.getString("result");
                 if (earlier != null) {
-                    return new Preflight(Optional.of(earlier), false, Optional.empty());
+                    return new Preflight(Optional.of(earlier),
+                            ResultEvent.Status.CANCELLED.name().equals(row.getString("status")), Optional.empty(),
+                            false, Optional.empty());
                 }
+                Optional<Instant> newest = Optional.ofNullable(row.getTimestamp("newest_version"))
+                        .map(Timestamp::toInstant);
                 AccountAccess.Access access = accounts.read(accountId, row);
-                return new Preflight(Optional.empty(), access.reauthRequired(), access.grant());
+                return new Preflight(Optional.empty(), false, newest, access.reauthRequired(), access.grant());
             }
         } catch (SQLException e) {
             throw new DatabaseException("reading job " + jobId + " and the token of account " + accountId, e);

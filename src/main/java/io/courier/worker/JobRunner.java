@@ -1,6 +1,7 @@
 package io.courier.worker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.job.JobControl;
 import io.courier.job.JobEnvelope;
 import io.courier.job.JobRef;
 import io.courier.job.JobValidator;
@@ -28,7 +29,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Takes one record to its outcome through the job's steps: validate ({@link JobValidator}) → look up (an earlier
- * success, the account's token: {@link JobPreflight}) → fetch and check a post's media ({@link MediaIntake}) →
+ * success or cancel, a newer version, the account's token: {@link JobPreflight}) → fetch and check a post's media
+ * ({@link MediaIntake}) →
  * authorize, budget and call ({@link JobCalls}) → decide
  * ({@link RetryPolicy}) → record ({@link JobOutcomes}, into the caller's {@link Outputs}, which the caller
  * publishes atomically with the record's offset). Infrastructure failures throw.
@@ -46,10 +48,12 @@ class JobRunner {
     private final RetryRouter router;
     private final MediaIntake intake;
     private final MediaUploads uploads;
+    private final JobControl control;
     private final Clock clock;
 
     JobRunner(ObjectMapper json, WorkerConfig config, JobPreflight preflight, JobCalls calls, RetryPolicy policy,
-            JobOutcomes outcomes, RetryRouter router, MediaIntake intake, MediaUploads uploads, Clock clock) {
+            JobOutcomes outcomes, RetryRouter router, MediaIntake intake, MediaUploads uploads, JobControl control,
+            Clock clock) {
         this.validator = new JobValidator(json, config.maxRecordBytes());
         this.preflight = preflight;
         this.calls = calls;
@@ -58,6 +62,7 @@ class JobRunner {
         this.router = router;
         this.intake = intake;
         this.uploads = uploads;
+        this.control = control;
         this.clock = clock;
     }
 
@@ -77,6 +82,11 @@ class JobRunner {
                     runValid(new JobRun(record, outputs, valid.job(), state, started));
                 }
             }
+            case Validation.Cancel cancel -> {
+                try (var ignored = JobLogContext.open(JobRef.of(cancel))) {
+                    outcomes.cancel(outputs, cancel, started);
+                }
+            }
         }
     }
 
@@ -89,6 +99,7 @@ class JobRunner {
         JobRef ref = switch (validator.validate(record.value())) { // never throws
             case Validation.Valid valid -> JobRef.of(valid.job());
             case Validation.Invalid invalid -> JobRef.of(invalid);
+            case Validation.Cancel cancel -> JobRef.of(cancel);
         };
         if (outcomes.publishUnrecorded(outputs, ref, cause)) {
             return;
@@ -112,9 +123,14 @@ class JobRunner {
         }
         JobPreflight.Preflight known = preflight.read(run.job().jobId(), run.job().accountId());
         Optional<String> earlier = known.earlierResult();
+        Optional<Instant> newer = known.newestVersion().filter(v -> v.isAfter(JobControl.versionOf(run.job())));
         Optional<Instant> notAfter = run.job().notAfter().filter(t -> !t.isAfter(clock.instant()));
-        if (earlier.isPresent()) {
+        if (known.cancelled()) {
+            outcomes.endCancelled(run);
+        } else if (earlier.isPresent()) {
             outcomes.reemit(run, earlier.get());
+        } else if (newer.isPresent()) {
+            outcomes.endReplaced(run, newer.get());
         } else if (notAfter.isPresent()) {
             decideBeforeAnyCall(run, Failure.of(ErrorClass.EXPIRED, "notAfter " + notAfter.get()
                     + " passed before the job could run; it is not run late"));
@@ -135,6 +151,9 @@ class JobRunner {
                     decide(run, new Ending.Failed(Failure.of(ErrorClass.NETWORK, e.getMessage()), e, 1, true));
                 }
                 return;
+            }
+            if (known.newestVersion().filter(v -> v.isBefore(JobControl.versionOf(run.job()))).isPresent()) {
+                control.register(run.job()); // an older version waits: from now on it is this one's to replace
             }
             try (media) {
                 decide(run, calls.run(run.job(), media, known.grant().get(), run.state().attempts()));
@@ -163,6 +182,12 @@ class JobRunner {
         int before = run.state().attempts();
         switch (ending) {
             case Ending.Succeeded done -> outcomes.succeed(run, done.result(), before + done.calls());
+            case Ending.Stopped stopped -> {
+                switch (stopped.stop()) {
+                    case JobControl.Stop.Cancelled c -> outcomes.endCancelled(run);
+                    case JobControl.Stop.Replaced replaced -> outcomes.endReplaced(run, replaced.by());
+                }
+            }
             case Ending.Failed failed -> {
                 Decision decision = failed.attempt()
                         ? policy.decide(failed.failure(), before, failed.calls(), now, draw())

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.auth.PermissionEpisodes;
+import io.courier.job.JobControl;
 import io.courier.job.JobEnvelope;
 import io.courier.job.LinkedInOperation;
 import io.courier.linkedin.BearerToken;
@@ -46,16 +47,18 @@ class LinkedInJobs {
     private final int maxSyncPages;
     private final MediaSteps media;
     private final PermissionEpisodes permissions;
+    private final JobControl control;
     private final Clock clock;
 
     LinkedInJobs(LinkedInClient linkedIn, QuotaGate quota, ObjectMapper json, WorkerConfig config,
-            MediaSteps media, PermissionEpisodes permissions, Clock clock) {
+            MediaSteps media, PermissionEpisodes permissions, JobControl control, Clock clock) {
         this.linkedIn = linkedIn;
         this.quota = quota;
         this.json = json;
         this.maxSyncPages = config.maxSyncPages();
         this.media = media;
         this.permissions = permissions;
+        this.control = control;
         this.clock = clock;
     }
 
@@ -108,6 +111,13 @@ class LinkedInJobs {
             throw new StepFailedException(ErrorClass.EXPIRED, "notAfter " + expired.get()
                     + " passed while the job's media were uploaded; it is not published late", true);
         }
+        if (!shown.isEmpty()) {
+            // The preflight asked minutes ago: a cancel or a newer version that came during the uploads stops it here.
+            Optional<JobControl.Stop> stop = control.stoppedBy(job);
+            if (stop.isPresent()) {
+                throw new JobStoppedException(stop.get());
+            }
+        }
         // Debited only now: a job whose media LinkedIn is still processing does not spend the posting budget.
         quota.take(LinkedInOperation.POSTS_CREATE, job.accountId(), true);
         JobResult result;
@@ -146,6 +156,16 @@ class LinkedInJobs {
             super(message);
             this.errorClass = errorClass;
             this.attempt = attempt;
+        }
+    }
+
+    /** The job was cancelled or replaced while it ran, before its publishing call (not a failure: no class). */
+    static final class JobStoppedException extends RuntimeException {
+        final JobControl.Stop stop;
+
+        JobStoppedException(JobControl.Stop stop) {
+            super(stop.toString(), null, false, false);
+            this.stop = stop;
         }
     }
 

@@ -49,6 +49,38 @@ class JobValidatorTest {
         assertThat(job.text("commentary", null)).isEqualTo("Hello");
     }
 
+    private static ObjectNode cancel() {
+        return JSON.createObjectNode().put("type", "job.cancel").put("accountId", "acct-42").put("jobId", "job-1")
+                .put("createdAt", "2026-11-24T10:05:00Z");
+    }
+
+    @Test
+    void aCancelIsAControlMessageNotAJob() {
+        Validation v = validate(cancel());
+        assertThat(v).isEqualTo(new Validation.Cancel("acct-42", "job-1", Instant.parse("2026-11-24T10:05:00Z")));
+    }
+
+    @Test
+    void aCancelCarriesNoPayloadAndNoScheduleAndNamesItsJob() {
+        ObjectNode withPayload = cancel();
+        withPayload.putObject("payload");
+        assertThat(reasonOf(validate(withPayload))).contains("payload");
+        assertThat(reasonOf(validate(cancel().put("notBefore", "2026-11-24T11:00:00Z")))).contains("notBefore");
+        ObjectNode noJob = cancel();
+        noJob.remove("jobId");
+        assertThat(reasonOf(validate(noJob))).contains("jobId");
+        ObjectNode noTime = cancel();
+        noTime.remove("createdAt");
+        assertThat(reasonOf(validate(noTime))).contains("createdAt");
+    }
+
+    @Test
+    void aJobStillNeedsItsPayload() {
+        ObjectNode job = post("x");
+        job.remove("payload");
+        assertThat(reasonOf(validate(job))).contains("payload");
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
             "sync.profile         | {}",

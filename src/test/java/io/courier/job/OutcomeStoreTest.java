@@ -26,6 +26,8 @@ class OutcomeStoreTest {
 
     @Inject
     OutcomeStore outcomes;
+    @Inject
+    JobControl control;
 
     @Test
     void manySuccessesAtOnceAreEachRecordedOnceAndTheFirstResultOfAJobWins() throws Exception {
@@ -61,6 +63,21 @@ class OutcomeStoreTest {
         String jobId = "shared-" + UUID.randomUUID();
         assertThat(outcomes.recordSuccess(success(jobId, "acct-a-" + jobId), "{\"a\":1}")).isEqualTo("{\"a\":1}");
         assertThat(outcomes.recordSuccess(success(jobId, "acct-b-" + jobId), "{\"b\":1}")).isEqualTo("{\"b\":1}");
+    }
+
+    @Test
+    void aCancelIsOneOutcomeAndACallAlreadyOnItsWayStillRecordsWhatLinkedInDid() {
+        String account = "cancel-" + UUID.randomUUID();
+        JobControl.CancelAnswer first = control.cancel(account, "job-1");
+        assertThat(first.cancelled()).isTrue();
+        assertThat(first.resultJson()).contains("\"status\":\"CANCELLED\"").contains("\"accountId\":\"" + account);
+        assertThat(control.cancel(account, "job-1")).as("a repeated cancel answers the same").isEqualTo(first);
+
+        // The job had passed its check and its call was out when the cancel came: the post exists, so says the row.
+        assertThat(outcomes.recordSuccess(success("job-1", account), "{\"posted\":1}")).isEqualTo("{\"posted\":1}");
+        JobControl.CancelAnswer late = control.cancel(account, "job-1");
+        assertThat(late.cancelled()).isFalse();
+        assertThat(late.resultJson()).isEqualTo("{\"posted\":1}");
     }
 
     private static ResultEvent success(String jobId, String accountId) {

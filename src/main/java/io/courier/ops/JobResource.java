@@ -1,0 +1,91 @@
+package io.courier.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.job.JobControl;
+import io.courier.job.TopicsConfig;
+import io.courier.platform.AdminRole;
+import io.courier.platform.ApiError;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Jobs by account and id (CONTRACT §5): an operator cancels one that has not run yet, in the token's name. */
+@Path("/admin/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(AdminRole.OPERATOR_NAME)
+public class JobResource {
+
+    // The schema's rules for the two ids (job.schema.json), so that a cancel names only a job that can exist.
+    private static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+    private static final Pattern JOB_ID = Pattern.compile("[^\\x00-\\x1F\\x7F]{1,128}");
+
+    private final JobControl control;
+    private final AuditTrail audit;
+    private final KafkaProducer<String, byte[]> producer;
+    private final TopicsConfig topics;
+    private final ObjectMapper json;
+    private final SecurityIdentity caller;
+
+    JobResource(JobControl control, AuditTrail audit, KafkaProducer<String, byte[]> producer, TopicsConfig topics,
+            ObjectMapper json, SecurityIdentity caller) {
+        this.control = control;
+        this.audit = audit;
+        this.producer = producer;
+        this.topics = topics;
+        this.json = json;
+        this.caller = caller;
+    }
+
+    /**
+     * 200 with the CANCELLED result (also published on the results topic) when the job had not run, wherever it
+     * waits; 409 with its result when it had. A cancel can be repeated: a cancelled job answers 200 again and its
+     * result is published again (which is how a cancel whose publishing failed is finished).
+     */
+    @POST
+    @Path("/{accountId}/{jobId}/cancel")
+    public Response cancel(@PathParam("accountId") String accountId, @PathParam("jobId") String jobId)
+            throws IOException {
+        if (!ACCOUNT_ID.matcher(accountId).matches()) {
+            return ApiError.badRequest("accountId", "accountId must be 1-128 of A-Z a-z 0-9 . _ : @ -");
+        }
+        if (!JOB_ID.matcher(jobId).matches()) {
+            return ApiError.badRequest("jobId", "jobId must be 1-128 printable characters");
+        }
+        Requester by = new Requester(caller.getPrincipal().getName(), Optional.empty());
+        JobControl.CancelAnswer answer = audit.record(by, AuditTrail.Action.CANCEL,
+                "accountId=" + accountId + " jobId=" + jobId, () -> control.cancel(accountId, jobId));
+        JsonNode result = json.readTree(answer.resultJson());
+        if (!answer.cancelled()) {
+            return Response.status(Response.Status.CONFLICT).entity(result).build();
+        }
+        try {
+            producer.send(new ProducerRecord<>(topics.results(), accountId,
+                    answer.resultJson().getBytes(StandardCharsets.UTF_8))).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return notPublished(e);
+        } catch (ExecutionException e) {
+            return notPublished(e.getCause());
+        }
+        return Response.ok(result).build();
+    }
+
+    /** The cancel holds (PostgreSQL has it); only its result event is missing, which a repeated cancel sends. */
+    private static Response notPublished(Throwable cause) {
+        return ApiError.of(Response.Status.SERVICE_UNAVAILABLE, null, "the job is cancelled, but its result could not"
+                + " be published (" + cause.getMessage() + "); repeat the cancel to publish it");
+    }
+}
