@@ -42,7 +42,9 @@ final class ConnectCheck {
     private static Map<JobType, Set<String>> jobScopes() {
         Map<JobType, Set<String>> m = new EnumMap<>(JobType.class);
         m.put(JobType.POST_CREATE, Set.of("w_member_social", "w_organization_social"));
+        m.put(JobType.COMMENT_CREATE, Set.of("w_member_social", "w_organization_social"));
         m.put(JobType.SYNC_PROFILE, Set.of("openid", "profile", "email"));
+        m.put(JobType.SYNC_POST_ANALYTICS, Set.of("r_member_postAnalytics"));
         m.put(JobType.SYNC_POSTS, Set.of("w_member_social", "r_organization_social"));
         m.put(JobType.SYNC_ORG_SHARE_STATS, Set.of("r_organization_social", "rw_organization_admin"));
         m.put(JobType.SYNC_ORG_ACLS, Set.of("rw_organization_admin", "r_organization_social"));

@@ -34,7 +34,8 @@ public class JobValidator {
     /** Top-level strings that identify something; the schema refuses control characters there too ("not", enum). */
     private static final List<String> ID_FIELDS = List.of("jobId", "accountId", "type");
     /** Payload strings that identify something (URNs); free text such as commentary is not among them. */
-    private static final List<String> PAYLOAD_ID_FIELDS = List.of("author", "organization");
+    private static final List<String> PAYLOAD_ID_FIELDS = List.of("author", "organization", "post", "postJobId",
+            "actor", "parentComment");
 
     private final ObjectMapper json;
     private final JsonSchema schema;

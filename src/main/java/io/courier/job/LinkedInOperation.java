@@ -35,6 +35,9 @@ public enum LinkedInOperation {
             Breaker.DOCUMENTS_INITIALIZE, "POST", "/rest/documents?action=initializeUpload", true),
     DOCUMENTS_GET(JobType.POST_CREATE, true, "documents.get", "documents-get", Breaker.DOCUMENTS_GET,
             "GET", "/rest/documents/{urn}", false),
+    /** A comment (or a reply) on a post (linkedin-api.md §5, Comments). */
+    COMMENTS_CREATE(JobType.COMMENT_CREATE, false, "comments.create", "comments-create", Breaker.COMMENTS_CREATE,
+            "POST", "/rest/socialActions/{urn}/comments", true),
     USERINFO(JobType.SYNC_PROFILE, false, "userinfo", "userinfo", Breaker.USERINFO,
             "GET", "/v2/userinfo", false),
     POSTS_BY_AUTHOR(JobType.SYNC_POSTS, false, "posts.author", "posts-author", Breaker.POSTS_BY_AUTHOR,
@@ -42,7 +45,10 @@ public enum LinkedInOperation {
     SHARE_STATISTICS(JobType.SYNC_ORG_SHARE_STATS, false, "shareStatistics", "share-statistics",
             Breaker.SHARE_STATISTICS, "GET", "/rest/organizationalEntityShareStatistics", false),
     ORGANIZATION_ACLS(JobType.SYNC_ORG_ACLS, false, "organizationAcls", "organization-acls",
-            Breaker.ORGANIZATION_ACLS, "GET", "/rest/organizationAcls", false);
+            Breaker.ORGANIZATION_ACLS, "GET", "/rest/organizationAcls", false),
+    /** One metric of a member's own post; a job reads all five, one call each. */
+    POST_ANALYTICS(JobType.SYNC_POST_ANALYTICS, false, "memberCreatorPostAnalytics", "post-analytics",
+            Breaker.POST_ANALYTICS, "GET", "/rest/memberCreatorPostAnalytics", false);
     // @formatter:on
 
     /** The breaker names as constants, because an annotation (@CircuitBreakerName) takes only a constant. */
@@ -56,10 +62,12 @@ public enum LinkedInOperation {
         public static final String VIDEOS_GET = "linkedin.videos.get";
         public static final String DOCUMENTS_INITIALIZE = "linkedin.documents.initializeUpload";
         public static final String DOCUMENTS_GET = "linkedin.documents.get";
+        public static final String COMMENTS_CREATE = "linkedin.comments.create";
         public static final String USERINFO = "linkedin.userinfo";
         public static final String POSTS_BY_AUTHOR = "linkedin.posts.author";
         public static final String SHARE_STATISTICS = "linkedin.shareStatistics";
         public static final String ORGANIZATION_ACLS = "linkedin.organizationAcls";
+        public static final String POST_ANALYTICS = "linkedin.memberCreatorPostAnalytics";
 
         private Breaker() {}
     }

@@ -1,5 +1,6 @@
 package io.courier.linkedin;
 
+import static io.courier.job.LinkedInOperation.COMMENTS_CREATE;
 import static io.courier.job.LinkedInOperation.DOCUMENTS_GET;
 import static io.courier.job.LinkedInOperation.DOCUMENTS_INITIALIZE;
 import static io.courier.job.LinkedInOperation.IMAGES_GET;
@@ -8,6 +9,7 @@ import static io.courier.job.LinkedInOperation.ORGANIZATION_ACLS;
 import static io.courier.job.LinkedInOperation.POSTS_BY_AUTHOR;
 import static io.courier.job.LinkedInOperation.POSTS_CREATE;
 import static io.courier.job.LinkedInOperation.POSTS_GET;
+import static io.courier.job.LinkedInOperation.POST_ANALYTICS;
 import static io.courier.job.LinkedInOperation.SHARE_STATISTICS;
 import static io.courier.job.LinkedInOperation.USERINFO;
 import static io.courier.job.LinkedInOperation.VIDEOS_FINALIZE;
@@ -264,6 +266,41 @@ public class LinkedInClient {
         } catch (IOException e) {
             throw new UncheckedIOException("reading the fetched media file", e);
         }
+    }
+
+    /**
+     * A comment on a post, or a reply to one of its comments: the comment's URN (x-restli-id). LinkedIn answers 404
+     * for a post created seconds ago, as for an unknown one (linkedin-api.md §5): the caller tells them apart.
+     */
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName(Breaker.COMMENTS_CREATE)
+    public Fetched<String> createComment(BearerToken token, String postUrn, String actorUrn, String text,
+            Optional<String> parentComment) {
+        ObjectNode body = json.createObjectNode().put("actor", actorUrn).put("object", postUrn);
+        body.putObject("message").put("text", text);
+        parentComment.ifPresent(parent -> body.put("parentComment", parent));
+        LinkedInTransport.Answer response = send(COMMENTS_CREATE.endpoint,
+                request(token, COMMENTS_CREATE.path.replace("{urn}", Urns.encodePath(postUrn)), true)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+        String urn = response.headers().firstValue("x-restli-id")
+                .or(() -> Optional.ofNullable(readTree(COMMENTS_CREATE.endpoint, response))
+                        .map(t -> t.path("id").asText(null)))
+                .orElseThrow(() -> unreadable(COMMENTS_CREATE.endpoint, response, "201 without x-restli-id or id"));
+        return new Fetched<>(urn, requestId(response));
+    }
+
+    /**
+     * One metric ({@code queryType}: IMPRESSION, MEMBERS_REACHED, RESHARE, REACTION or COMMENT) of the member's own
+     * post; the Rest.li structure around the URN is not encoded (linkedin-api.md §6).
+     */
+    @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})
+    @CircuitBreakerName(Breaker.POST_ANALYTICS)
+    public Fetched<Page> postAnalytics(BearerToken token, String postUrn, String queryType) {
+        String kind = postUrn.startsWith("urn:li:ugcPost:") ? "ugc" : "share";
+        String query = "q=entity&entity=(" + kind + ":" + Urns.encodeQueryValue(postUrn) + ")&queryType="
+                + queryType;
+        return page(POST_ANALYTICS, token, query);
     }
 
     /** The post with this URN; a deleted or unknown one is a LinkedInException with status 404. */

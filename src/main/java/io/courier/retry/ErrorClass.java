@@ -13,6 +13,12 @@ public enum ErrorClass {
     MEDIA_NOT_READY,
     /** The job's notAfter passed before it could run: it is not run late. */
     EXPIRED,
+    /** A comment or analytics job names a post job that has not succeeded yet: it waits for it (no attempt). */
+    POST_PENDING,
+    /** The post job a comment or analytics job names was dead-lettered or cancelled: so is this job. */
+    POST_JOB_FAILED,
+    /** LinkedIn answers 404 for a post just created (its activity is not readable yet): a short delayed retry. */
+    POST_NOT_VISIBLE,
     /** An exception Courier did not classify: retried a bounded number of times, then dead-lettered with its class. */
     INTERNAL;
 

@@ -100,6 +100,12 @@ final class ControlEndpoints {
             }
             case "GET /sim/stats" -> ex.send(200, Map.of("calls", sim.calls, "posts", sim.posts.count(),
                     "maxConcurrent", sim.maxConcurrent.get()));
+            case "PUT /sim/comments" -> {
+                sim.comments.visibleAfter = Duration.ofMillis(ex.json().path("visibleAfterMillis").asLong(0));
+                ex.send(204, null);
+            }
+            case "GET /sim/comments" -> ex.send(200, sim.comments.on(ex.query.getOrDefault("post", "")).stream()
+                    .map(Comments.Comment::toJson).toList());
             case "GET /sim/posts" -> ex.send(200, sim.posts.byAuthor(ex.query.getOrDefault("author", ""))
                     .stream().map(Posts.Post::toJson).toList());
             case "POST /sim/reset" -> {

@@ -20,7 +20,7 @@ final class Identities {
     static final Duration REFRESH_TTL = Duration.ofDays(365);
     static final Duration CODE_TTL = Duration.ofMinutes(30);
     static final List<String> ALL_SCOPES = List.of("openid", "profile", "email", "w_member_social",
-            "w_organization_social", "r_organization_social", "rw_organization_admin");
+            "w_organization_social", "r_organization_social", "rw_organization_admin", "r_member_postAnalytics");
 
     record Member(String id, String name, String email, Set<String> scopes, boolean refreshEnabled,
             List<String> adminOf) {

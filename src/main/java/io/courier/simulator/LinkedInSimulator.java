@@ -31,6 +31,7 @@ public final class LinkedInSimulator implements AutoCloseable {
     final SimClock clock = new SimClock();
     final Identities identities = new Identities();
     final Posts posts = new Posts();
+    final Comments comments = new Comments();
     final Media media = new Media();
     final Faults faults = new Faults();
     final Quotas quotas;
@@ -140,6 +141,11 @@ public final class LinkedInSimulator implements AutoCloseable {
 
     private void route(Exchange ex) throws IOException {
         String key = ex.method + " " + ex.path;
+        if (ex.method.equals("POST") && ex.path.startsWith("/rest/socialActions/")
+                && ex.path.endsWith("/comments")) {
+            rest.createComment(ex);
+            return;
+        }
         if (ex.method.equals("GET") && ex.path.startsWith("/rest/posts/")) {
             rest.post(ex);
             return;
@@ -171,6 +177,7 @@ public final class LinkedInSimulator implements AutoCloseable {
             case "GET /rest/posts" -> rest.postsByAuthor(ex);
             case "GET /rest/organizationAcls" -> rest.organizationAcls(ex);
             case "GET /rest/organizationalEntityShareStatistics" -> rest.shareStatistics(ex);
+            case "GET /rest/memberCreatorPostAnalytics" -> rest.postAnalytics(ex);
             default -> ex.send(404, Exchange.error(404, null, "RESOURCE_NOT_FOUND", "No virtual resource found"));
         }
     }
@@ -290,6 +297,7 @@ public final class LinkedInSimulator implements AutoCloseable {
     void reset() {
         identities.clear();
         posts.clear();
+        comments.clear();
         media.clear();
         faults.clear();
         quotas.reset();

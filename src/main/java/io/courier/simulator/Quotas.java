@@ -15,7 +15,7 @@ final class Quotas {
     static final String[] RESOURCES = {"posts.create", "posts.get", "posts.author", "userinfo", "organizationAcls",
             "shareStatistics", "images.initializeUpload", "images.get", "videos.initializeUpload",
             "videos.finalizeUpload", "videos.get",
-            "documents.initializeUpload", "documents.get"};
+            "documents.initializeUpload", "documents.get", "comments.create", "memberCreatorPostAnalytics"};
 
     record Limit(long app, long member) {}
 

@@ -268,6 +268,88 @@ final class RestEndpoints {
         }
     }
 
+    /**
+     * POST /rest/socialActions/{encoded post urn}/comments: 201 with the comment's URN in x-restli-id. 404 for a
+     * post that does not exist, or that was created less than the comments' visibility delay ago.
+     */
+    void createComment(Exchange ex) throws IOException {
+        JsonNode body = ex.json();
+        String actor = body.path("actor").asText("");
+        boolean forOrg = actor.startsWith("urn:li:organization:");
+        Identities.Member m = admit(ex, "comments.create", true,
+                Set.of(forOrg ? "w_organization_social" : "w_member_social"), "socialActions.comments.CREATE");
+        if (m == null) {
+            return;
+        }
+        String urn = URLDecoder.decode(ex.path.substring("/rest/socialActions/".length(),
+                ex.path.length() - "/comments".length()), StandardCharsets.UTF_8);
+        if (forOrg ? !m.adminOf().contains(actor) : !actor.equals(m.urn())) {
+            reply(ex, "comments.create", 403, Exchange.error(403, 100, "ACCESS_DENIED",
+                    "Not enough permissions to access: socialActions.comments.CREATE." + today()));
+            return;
+        }
+        if (!body.path("object").asText("").equals(urn) || !body.path("message").path("text").isTextual()) {
+            reply(ex, "comments.create", 400, paramInvalid("object", "object must be the post of the path, and"
+                    + " message.text is required"));
+            return;
+        }
+        Posts.Post post = sim.posts.byUrn(urn);
+        if (post == null || post.createdAt().plus(sim.comments.visibleAfter).isAfter(sim.clock.now())) {
+            reply(ex, "comments.create", 404, Exchange.error(404, null, "RESOURCE_NOT_FOUND",
+                    "No virtual resource found"));
+            return;
+        }
+        String parent = body.path("parentComment").asText(null);
+        if (parent != null && !sim.comments.exists(urn, parent)) {
+            reply(ex, "comments.create", 400, paramInvalid("parentComment", parent + " is not a comment of " + urn));
+            return;
+        }
+        Comments.Comment comment = sim.comments.add(urn, actor, body.path("message").path("text").asText(), parent,
+                sim.clock.now());
+        ex.http.getResponseHeaders().set("x-restli-id", comment.urn());
+        reply(ex, "comments.create", 201, null);
+    }
+
+    /**
+     * GET /rest/memberCreatorPostAnalytics?q=entity&entity=(share:{encoded urn})&queryType=…: one metric of the
+     * member's own post. The counts are made up but stable per post; COMMENT counts the post's comments.
+     */
+    void postAnalytics(Exchange ex) throws IOException {
+        Identities.Member m = admit(ex, "memberCreatorPostAnalytics", true, Set.of("r_member_postAnalytics"),
+                "memberCreatorPostAnalytics.FINDER-entity");
+        if (m == null) {
+            return;
+        }
+        String entity = ex.query.getOrDefault("entity", "");
+        String type = ex.query.getOrDefault("queryType", "");
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\\((share|ugc):(urn:li:.+)\\)")
+                .matcher(entity);
+        Set<String> types = Set.of("IMPRESSION", "MEMBERS_REACHED", "RESHARE", "REACTION", "COMMENT");
+        if (!"entity".equals(ex.query.get("q")) || !matcher.matches() || !types.contains(type)) {
+            reply(ex, "memberCreatorPostAnalytics", 400, paramInvalid("entity",
+                    "q=entity, entity=(share:urn) and queryType in " + types + " are required"));
+            return;
+        }
+        Posts.Post post = sim.posts.byUrn(matcher.group(2));
+        if (post == null || !post.author().equals(m.urn())) {
+            reply(ex, "memberCreatorPostAnalytics", 404, Exchange.error(404, null, "RESOURCE_NOT_FOUND",
+                    "No virtual resource found"));
+            return;
+        }
+        int seed = Math.abs(post.urn().hashCode() % 1000);
+        long count = switch (type) {
+            case "IMPRESSION" -> 100 + seed;
+            case "MEMBERS_REACHED" -> 50 + seed / 2;
+            case "RESHARE" -> seed % 7;
+            case "REACTION" -> seed % 40;
+            default -> sim.comments.on(post.urn()).size();
+        };
+        reply(ex, "memberCreatorPostAnalytics", 200, Map.of("paging", Map.of("start", 0, "count", 10,
+                "links", List.of()), "elements",
+                List.of(Map.of("count", count, "metricType", Map.of(
+                        "com.linkedin.adsexternalapi.memberanalytics.v1.CreatorPostAnalyticsMetricTypeV1", type)))));
+    }
+
     /** GET /rest/posts/{encoded urn}: the post, or 404 (also for a deleted one). */
     void post(Exchange ex) throws IOException {
         Identities.Member m = admit(ex, "posts.get", true, Set.of("w_member_social", "r_organization_social"),

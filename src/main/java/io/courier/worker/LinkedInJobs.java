@@ -38,6 +38,10 @@ class LinkedInJobs {
 
     private static final Logger LOG = Logger.getLogger(LinkedInJobs.class);
 
+    /** memberCreatorPostAnalytics' query types (linkedin-api.md §5): one call each, into data.metrics. */
+    private static final List<String> POST_METRICS = List.of("IMPRESSION", "MEMBERS_REACHED", "RESHARE", "REACTION",
+            "COMMENT");
+
     /** The result of one job: what goes under "data", LinkedIn's request id, and whether it was a duplicate. */
     record JobResult(JsonNode data, Optional<String> linkedinRequestId, boolean duplicate) {}
 
@@ -48,10 +52,11 @@ class LinkedInJobs {
     private final MediaSteps media;
     private final PermissionEpisodes permissions;
     private final JobControl control;
+    private final PostOfJob posts;
     private final Clock clock;
 
     LinkedInJobs(LinkedInClient linkedIn, QuotaGate quota, ObjectMapper json, WorkerConfig config,
-            MediaSteps media, PermissionEpisodes permissions, JobControl control, Clock clock) {
+            MediaSteps media, PermissionEpisodes permissions, JobControl control, PostOfJob posts, Clock clock) {
         this.linkedIn = linkedIn;
         this.quota = quota;
         this.json = json;
@@ -59,6 +64,7 @@ class LinkedInJobs {
         this.media = media;
         this.permissions = permissions;
         this.control = control;
+        this.posts = posts;
         this.clock = clock;
     }
 
@@ -70,6 +76,38 @@ class LinkedInJobs {
         LinkedInOperation resource = LinkedInOperation.calledBy(job.type());
         return switch (job.type()) {
             case POST_CREATE -> createPost(job, media, token);
+            case COMMENT_CREATE -> {
+                String post = posts.of(job);
+                quota.take(resource, job.accountId(), true);
+                try {
+                    var comment = linkedIn.createComment(token, post, job.text("actor", null), job.text("text", null),
+                            Optional.ofNullable(job.text("parentComment", null)));
+                    yield new JobResult(json.createObjectNode().put("post", post).put("commentUrn", comment.value()),
+                            comment.linkedinRequestId(), false);
+                } catch (LinkedInException e) {
+                    if (e.error().status() != 404) {
+                        throw e;
+                    }
+                    // LinkedIn makes a new post's activity readable seconds after its 201 (linkedin-api.md §5).
+                    throw new StepFailedException(ErrorClass.POST_NOT_VISIBLE, "LinkedIn answered 404 for " + post
+                            + ": a post created seconds ago is not visible yet; retried shortly, the post untouched",
+                            true);
+                }
+            }
+            case SYNC_POST_ANALYTICS -> {
+                String post = posts.of(job);
+                ObjectNode data = json.createObjectNode().put("post", post);
+                ObjectNode metrics = data.putObject("metrics");
+                Optional<String> requestId = Optional.empty();
+                for (String metric : POST_METRICS) {
+                    quota.take(resource, job.accountId(), false);
+                    var page = linkedIn.postAnalytics(token, post, metric);
+                    metrics.put(metric, page.value().elements().stream().mapToLong(e -> e.path("count").asLong())
+                            .sum());
+                    requestId = page.linkedinRequestId();
+                }
+                yield new JobResult(data, requestId, false);
+            }
             case SYNC_PROFILE -> {
                 quota.take(resource, job.accountId(), false);
                 var profile = linkedIn.userinfo(token);

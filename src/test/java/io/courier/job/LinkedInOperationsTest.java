@@ -54,7 +54,8 @@ class LinkedInOperationsTest {
         ops.forEach(op -> assertThat(op.path).startsWith("/"));
         assertThat(ops.stream().filter(op -> op.mutation)).containsExactly(LinkedInOperation.POSTS_CREATE,
                 LinkedInOperation.IMAGES_INITIALIZE, LinkedInOperation.VIDEOS_INITIALIZE,
-                LinkedInOperation.VIDEOS_FINALIZE, LinkedInOperation.DOCUMENTS_INITIALIZE);
+                LinkedInOperation.VIDEOS_FINALIZE, LinkedInOperation.DOCUMENTS_INITIALIZE,
+                LinkedInOperation.COMMENTS_CREATE);
     }
 
     @Test
@@ -75,6 +76,7 @@ class LinkedInOperationsTest {
         JsonNode schema = new ObjectMapper()
                 .readTree(RESOURCES.resolve("META-INF/resources/schemas/job.schema.json").toFile());
         Set<String> wire = Arrays.stream(JobType.values()).map(JobType::wireName).collect(Collectors.toSet());
+        wire.add(Validation.Cancel.TYPE); // the control message: a record type of its own, with no payload
         Set<String> inEnum = new HashSet<>();
         schema.at("/properties/type/enum").forEach(t -> inEnum.add(t.asText()));
         assertThat(inEnum).isEqualTo(wire);
