@@ -116,7 +116,8 @@ public class JobControl {
 
     /**
      * Cancels the account's job unless it already has an outcome: records CANCELLED as its outcome and drops its
-     * parked copies, in one statement. A job that succeeded answers its result (not cancelled); a job cancelled
+     * parked copies and its place in its account's lane (worker.AccountLanes), in one statement. A job that succeeded
+     * answers its result (not cancelled); a job cancelled
      * before answers that cancel's result again, so a cancel can be retried. A job never seen is cancelled too (its
      * record may still be on its way, on another topic).
      */
@@ -133,7 +134,10 @@ public class JobControl {
                         returning result),
                     unparked as (
                         delete from parked_job where account_id = ? and job_id = ? and exists (select 1 from inserted)
-                        returning seq)
+                        returning seq),
+                    unlaned as (
+                        delete from account_lane where account_id = ? and job_id = ?
+                            and exists (select 1 from inserted))
                     select (select result from inserted),
                         (select status from job_outcome where account_id = ? and job_id = ?),
                         (select result from job_outcome where account_id = ? and job_id = ?),
@@ -143,7 +147,7 @@ public class JobControl {
                 cancel.setString(3, accountId);
                 cancel.setString(4, result);
                 cancel.setTimestamp(5, Timestamp.from(now));
-                for (int i = 6; i <= 11; i += 2) {
+                for (int i = 6; i <= 13; i += 2) {
                     cancel.setString(i, accountId);
                     cancel.setString(i + 1, jobId);
                 }
@@ -151,7 +155,7 @@ public class JobControl {
                     row.next();
                     if (row.getString(1) != null) {
                         LOG.infof("job cancelled jobId=%s accountId=%s parkedCopiesDropped=%d", jobId, accountId,
-                                row.getLong(4));
+                                row.getLong(4)); // its place in its account's lane goes too: the next job runs
                         return new CancelAnswer(true, result);
                     }
                     // The statement's snapshot predates a concurrent insert: the outcome sub-selects then see nothing.

@@ -108,6 +108,15 @@ public class RetryRouter {
         LOG.infof("job waits for its notBefore dueAt=%s tier=%s jobId=%s", notBefore, topic, job.jobId().orElse("-"));
     }
 
+    /** An earlier job of the account is first in line: this one waits in the tiers behind it (no failure). */
+    public void holdBehind(Outputs outputs, ConsumerRecord<String, byte[]> record, JobRef job, RetryState state,
+            Instant now, Instant wake, String aheadJobId) {
+        String topic = send(outputs, record, CourierHeaders.scheduled(record.headers(), job, state, wake),
+                Duration.between(now, wake));
+        LOG.infof("job waits behind the account's job %s dueAt=%s tier=%s jobId=%s", aheadJobId, wake, topic,
+                job.jobId().orElse("-"));
+    }
+
     /** A record woke in a tier before its due time (its delay is longer than the tier): on to the next wait. */
     public void hop(Outputs outputs, ConsumerRecord<String, byte[]> record, Instant now, Instant dueAt) {
         send(outputs, record, record.headers(), Duration.between(now, dueAt));

@@ -144,7 +144,7 @@ final class ControlEndpoints {
                 f.path("path").asText("/"), Faults.Mode.valueOf(f.path("mode").asText("status").toUpperCase()),
                 f.path("status").asInt(500), f.path("body").textValue(), headers, f.path("times").asInt(1),
                 f.path("latencyMs").asLong(0), f.path("percent").asInt(100), f.path("bodyBytes").asInt(0),
-                f.path("sentBytes").asInt(0), f.path("refreshToken").textValue()));
+                f.path("sentBytes").asInt(0), f.path("refreshToken").textValue(), f.path("accessToken").textValue()));
         ex.send(201, Map.of("id", id));
     }
 

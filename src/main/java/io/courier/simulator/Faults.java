@@ -22,11 +22,12 @@ final class Faults {
     /**
      * times = -1 means until cleared; percent below 100 applies the fault to that share of matching calls.
      * bodyBytes > 0 (STATUS) makes the body an HTML page of that size; sentBytes (STALL) is how much of the body
-     * goes out before the stall; refreshToken, when set, matches only token calls with that refresh_token.
+     * goes out before the stall; refreshToken, when set, matches only token calls with that refresh_token;
+     * accessToken only API calls with that bearer token (one account's calls).
      */
     record Fault(String id, String method, String pathPrefix, Mode mode, int status, String body,
             Map<String, String> headers, int times, long latencyMs, int percent, int bodyBytes, int sentBytes,
-            String refreshToken) {
+            String refreshToken, String accessToken) {
         Fault {
             headers = Map.copyOf(headers);
         }
@@ -42,11 +43,13 @@ final class Faults {
     }
 
     /** The first queued fault matching this call, consuming one of its uses. The form is read only if needed. */
-    synchronized Optional<Fault> take(String method, String path, Supplier<String> refreshToken) {
+    synchronized Optional<Fault> take(String method, String path, Supplier<String> refreshToken,
+            Supplier<String> accessToken) {
         for (int i = 0; i < queued.size(); i++) {
             Fault f = queued.get(i);
             if ((f.method() == null || f.method().equalsIgnoreCase(method)) && path.startsWith(f.pathPrefix())
                     && (f.refreshToken() == null || f.refreshToken().equals(refreshToken.get()))
+                    && (f.accessToken() == null || f.accessToken().equals(accessToken.get()))
                     && ThreadLocalRandom.current().nextInt(100) < f.percent()) {
                 int left = remaining.get(i);
                 if (left > 0) {

@@ -114,7 +114,8 @@ public final class LinkedInSimulator implements AutoCloseable {
             int now = inFlight.incrementAndGet();
             maxConcurrent.accumulateAndGet(now, Math::max);
             try {
-                Optional<Faults.Fault> fault = faults.take(ex.method, ex.path, () -> refreshTokenOf(ex));
+                Optional<Faults.Fault> fault = faults.take(ex.method, ex.path, () -> refreshTokenOf(ex),
+                        () -> bearerOf(ex));
                 sleep(latency.toMillis());
                 if (fault.isPresent() && fault.get().mode() == Faults.Mode.STALL) {
                     // LinkedIn did the work; only its answer is stuck (a stalled 201 still created the post).
@@ -292,6 +293,11 @@ public final class LinkedInSimulator implements AutoCloseable {
         synchronized (requestLog) {
             requestLog.clear();
         }
+    }
+
+    private static String bearerOf(Exchange ex) {
+        String auth = ex.header("Authorization");
+        return auth != null && auth.startsWith("Bearer ") ? auth.substring("Bearer ".length()) : null;
     }
 
     void reset() {

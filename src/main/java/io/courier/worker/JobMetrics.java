@@ -18,7 +18,7 @@ class JobMetrics {
     static final String INVALID_TYPE = "invalid";
 
     enum Outcome {
-        SUCCEEDED, DUPLICATE, REEMITTED, DELAYED, SCHEDULED, PARKED, DEAD_LETTERED, CANCELLED, REPLACED
+        SUCCEEDED, DUPLICATE, REEMITTED, DELAYED, SCHEDULED, PARKED, DEAD_LETTERED, CANCELLED, REPLACED, HELD
     }
 
     private final MeterRegistry registry;

@@ -9,6 +9,7 @@ import io.courier.job.Validation;
 import io.courier.platform.Outputs;
 import io.courier.retry.DeadLetterWriter;
 import io.courier.retry.Decision;
+import io.courier.retry.ErrorClass;
 import io.courier.retry.Failure;
 import io.courier.retry.RetryRouter;
 import io.courier.retry.RetryState;
@@ -34,6 +35,8 @@ class JobOutcomes {
 
     private static final Logger LOG = Logger.getLogger(JobOutcomes.class);
     private static final Duration UNRECORDED_KEPT = Duration.ofDays(1);
+    /** How soon a held job looks again when the job ahead of it is running or was just released. */
+    private static final Duration HELD_RECHECK = Duration.ofMillis(250);
 
     /** A job of one account: idempotency is per account (CONTRACT §3). */
     private record JobKey(String accountId, String jobId) {}
@@ -55,10 +58,11 @@ class JobOutcomes {
     private final ParkedJobs parked;
     private final JobMetrics metrics;
     private final JobControl control;
+    private final AccountLanes lanes;
     private final Clock clock;
 
     JobOutcomes(OutcomeStore outcomes, ResultPublisher results, DeadLetterWriter deadLetters, RetryRouter router,
-            ParkedJobs parked, JobMetrics metrics, JobControl control, Clock clock) {
+            ParkedJobs parked, JobMetrics metrics, JobControl control, AccountLanes lanes, Clock clock) {
         this.outcomes = outcomes;
         this.results = results;
         this.deadLetters = deadLetters;
@@ -66,6 +70,7 @@ class JobOutcomes {
         this.parked = parked;
         this.metrics = metrics;
         this.control = control;
+        this.lanes = lanes;
         this.clock = clock;
     }
 
@@ -76,7 +81,43 @@ class JobOutcomes {
             return false;
         }
         record(run.outputs(), run.job(), success);
+        if (lanes.enabled()) {
+            lanes.leave(run); // not looked up (rare): whether the job was in its lane is not known here
+        }
         return true;
+    }
+
+    /** A job that ended outside a run (given up) leaves its lane; best effort (an overdue head stops holding). */
+    void leaveLane(JobRef ref, String topic) {
+        if (!lanes.enabled() || ref.accountId().isEmpty() || ref.jobId().isEmpty()) {
+            return;
+        }
+        try {
+            lanes.leave(ref.accountId().get(), topic, ref.jobId().get());
+        } catch (RuntimeException e) {
+            LOG.warnf("job given up but still first in its account's lane jobId=%s cause=%s", ref.jobId().get(),
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * An earlier job of the account is first in its lane: this one waits behind it in the tiers (no failure, no
+     * attempt), waking when that job is due back, or soon when it is running or was just released.
+     */
+    void holdBehind(JobRun run, AccountLanes.Head ahead) {
+        Instant now = clock.instant();
+        Instant soon = now.plus(HELD_RECHECK);
+        Instant wake = ahead.dueAt().filter(soon::isBefore).orElse(soon);
+        lanes.join(run, Optional.of(wake));
+        router.holdBehind(run.outputs(), run.record(), run.ref(), run.state(), now, wake, ahead.jobId());
+        metrics.record(run.typeTag(), Outcome.HELD, Duration.between(run.started(), now));
+    }
+
+    /** The run ended the job: it leaves its account's lane, so the next in line runs. */
+    private void ended(JobRun run) {
+        if (run.inLane()) {
+            lanes.leave(run);
+        }
     }
 
     /**
@@ -99,6 +140,7 @@ class JobOutcomes {
 
     /** The job succeeded before: its stored result is published again, nothing is called. */
     void reemit(JobRun run, String earlierResult) {
+        ended(run);
         results.publish(run.outputs(), run.job().accountId(), earlierResult);
         LOG.infof("job already succeeded, result re-emitted jobId=%s", run.job().jobId());
         metrics.record(run.typeTag(), Outcome.REEMITTED, Duration.between(run.started(), clock.instant()));
@@ -115,6 +157,7 @@ class JobOutcomes {
         unrecorded.values().removeIf(u -> u.started().isBefore(finished.minus(UNRECORDED_KEPT)));
         unrecorded.put(new JobKey(job.accountId(), job.jobId()), success);
         record(run.outputs(), job, success);
+        ended(run);
     }
 
     /**
@@ -127,16 +170,24 @@ class JobOutcomes {
         switch (decision) {
             case Decision.RetryLater later -> {
                 control.register(run.job());
+                if (failure.errorClass() == ErrorClass.POST_PENDING) {
+                    ended(run); // it waits for a later job of the account: holding the lane would wait for ever
+                } else {
+                    lanes.join(run, Optional.of(later.dueAt()));
+                }
                 router.retryLater(run.outputs(), run.record(), run.ref(), failure, state, now, later.dueAt());
                 metrics.record(run.typeTag(), Outcome.DELAYED, Duration.between(run.started(), now));
             }
-            case Decision.DeadLetter dead -> deadLetter(run.outputs(), DeadLetterWriter.Original.of(run.record()),
-                    run.ref(),
-                    new Failure(dead.errorClass(), dead.reason(), failure.httpStatus(), failure.linkedInCode(),
-                            failure.serviceErrorCode(), failure.linkedinRequestId(), failure.retryAfter()),
-                    state, run.typeTag(), run.started());
+            case Decision.DeadLetter dead -> {
+                ended(run);
+                deadLetter(run.outputs(), DeadLetterWriter.Original.of(run.record()), run.ref(),
+                        new Failure(dead.errorClass(), dead.reason(), failure.httpStatus(), failure.linkedInCode(),
+                                failure.serviceErrorCode(), failure.linkedinRequestId(), failure.retryAfter()),
+                        state, run.typeTag(), run.started());
+            }
             case Decision.Park park -> {
                 control.register(run.job());
+                lanes.join(run, Optional.empty());
                 parked.park(run.record(), run.job(), state);
                 LOG.infof("job parked until the account is re-authorized jobId=%s accountId=%s", run.job().jobId(),
                         run.job().accountId());
@@ -156,12 +207,14 @@ class JobOutcomes {
 
     /** The job was cancelled; its CANCELLED result went out with the cancel, so this record ends quietly. */
     void endCancelled(JobRun run) {
+        ended(run);
         LOG.infof("job was cancelled, not run jobId=%s", run.job().jobId());
         metrics.record(run.typeTag(), Outcome.CANCELLED, Duration.between(run.started(), clock.instant()));
     }
 
     /** A newer version of the job was seen (a producer's edit): this one ends without running or a result. */
     void endReplaced(JobRun run, Instant newer) {
+        ended(run);
         LOG.infof("job replaced by a newer version, not run jobId=%s createdAt=%s newerCreatedAt=%s",
                 run.job().jobId(), run.job().createdAt(), newer);
         metrics.record(run.typeTag(), Outcome.REPLACED, Duration.between(run.started(), clock.instant()));

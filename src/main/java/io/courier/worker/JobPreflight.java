@@ -31,15 +31,19 @@ class JobPreflight {
      * whether the account waits for re-authorization, and its grant (empty when the account is unknown).
      */
     record Preflight(Optional<String> earlierResult, boolean cancelled, Optional<Instant> newestVersion,
-            boolean reauthRequired, Optional<AccessGrant> grant) {}
+            boolean inLane, Optional<AccountLanes.Head> laneHead, boolean reauthRequired,
+            Optional<AccessGrant> grant) {}
 
-    // The earlier outcome and newest version (job's sub-selects: account id, job id each) and the account's access
-    // (auth's: account id).
+    // The earlier outcome and newest version (job's sub-selects: account id, job id each), the account's lane on the
+    // topic (AccountLanes': account id, topic, job id; account id, topic) and the account's access (auth's: account
+    // id).
     private static final String SQL = """
-            select (%s) as result, (%s) as status, (%s) as newest_version, acc.*
+            select (%s) as result, (%s) as status, (%s) as newest_version, exists(%s) as in_lane,
+                head.job_id as lane_head, head.due_at as lane_head_due, acc.*
             from (select 1) one
+            left join lateral (%s) head on true
             left join (%s) acc on true""".formatted(OutcomeStore.EARLIER_RESULT, OutcomeStore.EARLIER_STATUS,
-            JobControl.NEWEST_VERSION, AccountAccess.SELECT);
+            JobControl.NEWEST_VERSION, AccountLanes.MEMBER, AccountLanes.HEAD, AccountAccess.SELECT);
 
     private final DataSource db;
     private final AccountAccess accounts;
@@ -49,25 +53,37 @@ class JobPreflight {
         this.accounts = accounts;
     }
 
-    Preflight read(String jobId, String accountId) {
+    /** {@code topic}: the job topic the job came from (its lane is the account's on that topic). */
+    Preflight read(String jobId, String accountId, String topic) {
         try (Connection c = db.getConnection(); PreparedStatement select = c.prepareStatement(SQL)) {
             for (int i = 1; i <= 6; i += 2) {
                 select.setString(i, accountId);
                 select.setString(i + 1, jobId);
             }
             select.setString(7, accountId);
+            select.setString(8, topic);
+            select.setString(9, jobId);
+            select.setString(10, accountId);
+            select.setString(11, topic);
+            select.setString(12, accountId);
             try (ResultSet row = select.executeQuery()) {
                 row.next();
+                boolean inLane = row.getBoolean("in_lane");
                 String earlier = row.getString("result");
                 if (earlier != null) {
                     return new Preflight(Optional.of(earlier),
                             ResultEvent.Status.CANCELLED.name().equals(row.getString("status")), Optional.empty(),
-                            false, Optional.empty());
+                            inLane, Optional.empty(), false, Optional.empty());
                 }
                 Optional<Instant> newest = Optional.ofNullable(row.getTimestamp("newest_version"))
                         .map(Timestamp::toInstant);
+                Optional<Instant> headDue = Optional.ofNullable(row.getTimestamp("lane_head_due"))
+                        .map(Timestamp::toInstant);
+                Optional<AccountLanes.Head> head = Optional.ofNullable(row.getString("lane_head"))
+                        .map(id -> new AccountLanes.Head(id, headDue));
                 AccountAccess.Access access = accounts.read(accountId, row);
-                return new Preflight(Optional.empty(), false, newest, access.reauthRequired(), access.grant());
+                return new Preflight(Optional.empty(), false, newest, inLane, head, access.reauthRequired(),
+                        access.grant());
             }
         } catch (SQLException e) {
             throw new DatabaseException("reading job " + jobId + " and the token of account " + accountId, e);

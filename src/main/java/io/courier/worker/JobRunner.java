@@ -49,11 +49,13 @@ class JobRunner {
     private final MediaIntake intake;
     private final MediaUploads uploads;
     private final JobControl control;
+    private final AccountLanes lanes;
+    private final java.time.Duration staleAfter;
     private final Clock clock;
 
     JobRunner(ObjectMapper json, WorkerConfig config, JobPreflight preflight, JobCalls calls, RetryPolicy policy,
             JobOutcomes outcomes, RetryRouter router, MediaIntake intake, MediaUploads uploads, JobControl control,
-            Clock clock) {
+            AccountLanes lanes, Clock clock) {
         this.validator = new JobValidator(json, config.maxRecordBytes());
         this.preflight = preflight;
         this.calls = calls;
@@ -63,6 +65,8 @@ class JobRunner {
         this.intake = intake;
         this.uploads = uploads;
         this.control = control;
+        this.lanes = lanes;
+        this.staleAfter = config.orderingStaleAfter();
         this.clock = clock;
     }
 
@@ -104,6 +108,7 @@ class JobRunner {
         if (outcomes.publishUnrecorded(outputs, ref, cause)) {
             return;
         }
+        outcomes.leaveLane(ref, router.stateOf(record).originalTopic());
         String message = tries + " tries: " + cause.getClass().getName() + ": " + cause.getMessage();
         LOG.errorf(cause,
                 "job could not be run, dead-lettered as INTERNAL jobId=%s", ref.jobId().orElse("-"));
@@ -112,16 +117,21 @@ class JobRunner {
                 router.stateOf(record), ref.type().orElse(JobMetrics.INVALID_TYPE), now);
     }
 
-    private void runValid(JobRun run) {
-        if (outcomes.recordUnrecorded(run)) {
+    private void runValid(JobRun fresh) {
+        if (outcomes.recordUnrecorded(fresh)) {
             return;
         }
-        Optional<Instant> notBefore = run.job().notBefore().filter(t -> t.isAfter(clock.instant()));
+        Optional<Instant> notBefore = fresh.job().notBefore().filter(t -> t.isAfter(clock.instant()));
         if (notBefore.isPresent()) {
-            outcomes.schedule(run, notBefore.get()); // before any look-up: a job months ahead costs no query a hop
+            outcomes.schedule(fresh, notBefore.get()); // before any look-up: a job months ahead costs no query a hop
             return;
         }
-        JobPreflight.Preflight known = preflight.read(run.job().jobId(), run.job().accountId());
+        JobPreflight.Preflight known = preflight.read(fresh.job().jobId(), fresh.job().accountId(),
+                fresh.state().originalTopic());
+        JobRun run = fresh.withLane(known.inLane());
+        // Another job of the account is first in its lane on this topic (it waits in a tier, or is parked).
+        Optional<AccountLanes.Head> ahead = known.laneHead().filter(h -> !h.jobId().equals(run.job().jobId()))
+                .filter(h -> lanes.enabled() && lanes.holds(run, h, staleAfter));
         Optional<String> earlier = known.earlierResult();
         Optional<Instant> newer = known.newestVersion().filter(v -> v.isAfter(JobControl.versionOf(run.job())));
         Optional<Instant> notAfter = run.job().notAfter().filter(t -> !t.isAfter(clock.instant()));
@@ -139,6 +149,8 @@ class JobRunner {
         } else if (known.grant().isEmpty()) {
             decideBeforeAnyCall(run, Failure.of(ErrorClass.INVALID_JOB, "accountId: no connected account '"
                     + run.job().accountId() + "' (import its tokens with PUT /admin/accounts/{accountId}/tokens)"));
+        } else if (ahead.isPresent()) {
+            outcomes.holdBehind(run, ahead.get());
         } else {
             MediaIntake.Fetched media;
             try {

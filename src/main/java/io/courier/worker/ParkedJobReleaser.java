@@ -72,8 +72,8 @@ class ParkedJobReleaser {
     @Scheduled(every = "${courier.tokens.relay-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void run() {
         try {
-            relay.drain(this::reconnected, this::release, this::delete);
-            relay.drain(this::expired, this::expire, this::delete);
+            relay.drain(this::reconnected, this::release, this::released);
+            relay.drain(this::expired, this::expire, this::expiredOut);
         } catch (RuntimeException e) {
             LOG.warnf("parked jobs not moved yet, will retry cause=%s", e.getMessage());
         }
@@ -208,6 +208,38 @@ class ParkedJobReleaser {
     private void delete(List<Parked> rows) {
         em.createNativeQuery("delete from parked_job where seq in (?1)")
                 .setParameter(1, rows.stream().map(Parked::seq).toList())
+                .executeUpdate();
+    }
+
+    /**
+     * Released: their places in their accounts' lanes (AccountLanes) now wait for the records to come back, due now.
+     * One that could not be sent back (dead-lettered instead) never comes: it is overdue after
+     * courier.worker.ordering-stale-after and then stops holding its account.
+     */
+    private void released(List<Parked> rows) {
+        delete(rows);
+        em.createNativeQuery("update account_lane set due_at = ?1 where (account_id, job_id) in (select"
+                + " unnest(cast(?2 as text[])), unnest(cast(?3 as text[])))")
+                .setParameter(1, java.sql.Timestamp.from(clock.instant()))
+                .setParameter(2, rows.stream().map(Parked::accountId).toArray(String[]::new))
+                .setParameter(3, rows.stream().map(Parked::jobId).toArray(String[]::new))
+                .executeUpdate();
+    }
+
+    /** Dead-lettered after courier.tokens.max-park: they leave their lanes, so the accounts' next jobs run. */
+    private void expiredOut(List<Parked> rows) {
+        delete(rows);
+        leaveLanes(rows);
+    }
+
+    private void leaveLanes(List<Parked> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        em.createNativeQuery("delete from account_lane where (account_id, job_id) in (select"
+                + " unnest(cast(?1 as text[])), unnest(cast(?2 as text[])))")
+                .setParameter(1, rows.stream().map(Parked::accountId).toArray(String[]::new))
+                .setParameter(2, rows.stream().map(Parked::jobId).toArray(String[]::new))
                 .executeUpdate();
     }
 

@@ -79,4 +79,22 @@ public interface WorkerConfig {
      */
     @WithDefault("2m")
     Duration livenessTimeout();
+
+    /**
+     * per-account: while a job of an account waits in a retry tier or is parked, the account's later jobs on that
+     * topic wait behind it and run in order after it; relaxed: they run as they come.
+     */
+    @WithDefault("per-account")
+    Ordering ordering();
+
+    /**
+     * A first-in-line job that should have come back this long ago and has not (its record lost to a bug) no longer
+     * holds its account's later jobs.
+     */
+    @WithDefault("15m")
+    Duration orderingStaleAfter();
+
+    enum Ordering {
+        PER_ACCOUNT, RELAXED
+    }
 }

@@ -6,6 +6,7 @@ import static io.courier.testkit.ConnectedAccounts.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.testkit.ConnectedAccounts.Connected;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.KafkaTestClient;
@@ -96,13 +97,18 @@ class QuotaFlowTest extends PipelineTestSupport {
         // The other member is not held back by one refusal: its job runs at once.
         assertThat(resultOf(two).get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(resultOf(two).get("attempts").asInt()).isEqualTo(1);
-        // The refused member is: its next job waits out the Retry-After without calling LinkedIn.
+        // The refused member is: its next job waits behind the refused one (per-account order), no call, no attempt.
         var held = kafka.await("linkedin.jobs.retry.1s", r -> KafkaTestClient.text(r).contains(three), 1, WAIT)
                 .getFirst();
-        assertThat(KafkaTestClient.header(held, "courier-error-class")).isEqualTo("RATE_LIMITED");
+        assertThat(KafkaTestClient.header(held, "courier-error-class")).as("held, not failed").isNull();
         assertThat(KafkaTestClient.header(held, "courier-attempts")).isEqualTo("0");
-        assertThat(resultOf(three).get("status").asText()).isEqualTo("SUCCEEDED");
-        assertThat(resultOf(one).get("status").asText()).isEqualTo("SUCCEEDED");
+        JsonNode last = resultOf(three);
+        assertThat(last.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(last.get("attempts").asInt()).isEqualTo(1);
+        JsonNode first429 = resultOf(one);
+        assertThat(first429.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(Instant.parse(last.get("finishedAt").asText()))
+                .isAfterOrEqualTo(Instant.parse(first429.get("finishedAt").asText()));
     }
 
     @Test

@@ -57,11 +57,13 @@ class ReauthFlowTest extends PipelineTestSupport {
                 {"memberId":"%s"}""".formatted(memberId));
         importTokens(account.accountId(), reconsented, Instant.parse(reconsented.get("accessTokenExpiresAt").asText()),
                 true);
+        // Published after the reconnect, before the parked jobs are back on the topic: it runs after them.
+        kafka.send("linkedin.jobs.post", account.accountId(), post(run + "-4", account));
 
         List<String> finished = kafka
-                .await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), 3, WAIT)
+                .await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), 4, WAIT)
                 .stream().map(r -> jobId(KafkaTestClient.text(r))).toList();
-        assertThat(finished).containsExactly(run + "-1", run + "-2", run + "-3");
+        assertThat(finished).containsExactly(run + "-1", run + "-2", run + "-3", run + "-4");
         assertThat(status(account.accountId())).isEqualTo("CONNECTED");
         var events = events(kafka, account.accountId());
         assertThat(types(events)).containsExactly("courier.account.reauth-required", "courier.account.reauth-resolved");
