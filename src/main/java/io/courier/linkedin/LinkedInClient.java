@@ -69,8 +69,16 @@ public class LinkedInClient {
     /** Uploads hold slots of their own: a few slow uploads must not hold every API call of the pod back. */
     private final Semaphore uploadSlots;
     private final Clock clock;
+    private final VersionGate version;
 
+    /** A client on its own (tests): no version gate. */
     public LinkedInClient(LinkedInConfig config, ObjectMapper json, Clock clock) {
+        this(config, json, clock, VersionGate.OPEN);
+    }
+
+    @jakarta.inject.Inject
+    public LinkedInClient(LinkedInConfig config, ObjectMapper json, Clock clock, VersionGate version) {
+        this.version = version;
         this.config = config;
         this.json = json;
         this.clock = clock;
@@ -381,13 +389,21 @@ public class LinkedInClient {
                     "cancelled before the call");
         }
         try {
-            response = transport.send(endpoint, request.build(), deadline);
+            HttpRequest built = request.build();
+            if (built.headers().firstValue("LinkedIn-Version").isPresent()) {
+                version.check(endpoint); // a version LinkedIn no longer takes is not sent again, by any pod
+            }
+            response = transport.send(endpoint, built, deadline);
         } finally {
             slots.release();
         }
         if (response.status() / 100 != 2) {
             LinkedInError error = LinkedInError.parse(json, response.status(), response.headers(), response.body(),
                     clock.instant());
+            if (error.status() == 426) {
+                version.inactive(endpoint, error.message());
+                throw new LinkedInVersionInactiveException(endpoint, config.version(), error.message());
+            }
             LOG.infof("linkedin call failed endpoint=%s status=%d code=%s serviceErrorCode=%s linkedinRequestId=%s",
                     endpoint,
                     error.status(), error.code().orElse("-"), error.serviceErrorCode().isPresent()

@@ -61,4 +61,14 @@ public interface LinkedInConfig {
     @Min(1)
     @Max(10000)
     int maxCallsInFlight();
+
+    /**
+     * The day LinkedIn stops taking the configured version (its sunset table, linkedin-api.md §3); by default the
+     * version's month plus 12 months, the least LinkedIn promises.
+     */
+    Optional<java.time.LocalDate> versionSunset();
+
+    /** From this long before the sunset the log warns at start and readiness says "warning". */
+    @WithDefault("60d")
+    Duration versionWarnBefore();
 }

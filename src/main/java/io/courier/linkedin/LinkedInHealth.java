@@ -10,8 +10,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * LinkedIn's circuit breakers in readiness: always UP (taking every pod out of service would not make LinkedIn
- * answer), but "degraded" with the open breakers named, for dashboards and people.
+ * LinkedIn's circuit breakers and LinkedIn-Version in readiness: always UP (taking every pod out of service would
+ * not make LinkedIn answer, and would take the admin API away), but "degraded" with the open breakers named or the
+ * inactive version, and "warning" before the version's sunset, for dashboards and people.
  */
 @Readiness
 @ApplicationScoped
@@ -20,9 +21,11 @@ public class LinkedInHealth implements HealthCheck {
     private static final List<String> BREAKERS = Breakers.NAMES;
 
     private final CircuitBreakerMaintenance breakers;
+    private final LinkedInVersion version;
 
-    LinkedInHealth(CircuitBreakerMaintenance breakers) {
+    LinkedInHealth(CircuitBreakerMaintenance breakers, LinkedInVersion version) {
         this.breakers = breakers;
+        this.version = version;
     }
 
     @Override
@@ -31,6 +34,13 @@ public class LinkedInHealth implements HealthCheck {
         List<String> open = BREAKERS.stream().filter(b -> breakers.currentState(b) != CircuitBreakerState.CLOSED)
                 .toList();
         BREAKERS.forEach(b -> health.withData(b, breakers.currentState(b).name()));
-        return health.withData("status", open.isEmpty() ? "ok" : "degraded: " + String.join(", ", open)).build();
+        String versionStatus = version.status();
+        health.withData("version", version.version()).withData("version-status", versionStatus);
+        String status = versionStatus.startsWith("degraded")
+                ? versionStatus
+                : !open.isEmpty()
+                        ? "degraded: " + String.join(", ", open)
+                        : versionStatus;
+        return health.withData("status", status).build();
     }
 }

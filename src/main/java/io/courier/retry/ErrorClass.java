@@ -11,6 +11,8 @@ public enum ErrorClass {
     MEDIA_PROCESSING,
     /** Media still not AVAILABLE after courier.media.processing-timeout: nothing was published. */
     MEDIA_NOT_READY,
+    /** LinkedIn no longer takes the configured LinkedIn-Version (426): the job waits for a newer one (no attempt). */
+    VERSION_INACTIVE,
     /** The job's notAfter passed before it could run: it is not run late. */
     EXPIRED,
     /** A comment or analytics job names a post job that has not succeeded yet: it waits for it (no attempt). */

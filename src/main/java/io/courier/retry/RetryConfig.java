@@ -74,6 +74,13 @@ public interface RetryConfig {
         /** Wait until the next 00:00 UTC instead of backing off (LinkedIn's daily quotas reset then). */
         @WithDefault("false")
         boolean untilUtcMidnight();
+
+        /**
+         * Whether a job deferred for this class is dead-lettered after courier.retry.give-up-after; false for a wait
+         * that only an operator's deploy ends (an inactive LinkedIn-Version).
+         */
+        @WithDefault("true")
+        boolean givesUp();
     }
 
     enum Action {

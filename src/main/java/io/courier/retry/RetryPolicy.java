@@ -78,7 +78,7 @@ public class RetryPolicy {
             return decide(failure, attempts, 0, now, jitterDraw);
         }
         Duration failing = Duration.between(firstFailureAt.orElse(now), now);
-        if (failing.compareTo(config.giveUpAfter()) >= 0) {
+        if (p.givesUp() && failing.compareTo(config.giveUpAfter()) >= 0) {
             return new Decision.DeadLetter(failure.errorClass(),
                     "failing for " + failing.toMinutes() + " min (courier.retry"
                             + ".give-up-after=" + config.giveUpAfter() + "): " + failure.message(),

@@ -100,6 +100,11 @@ final class ControlEndpoints {
             }
             case "GET /sim/stats" -> ex.send(200, Map.of("calls", sim.calls, "posts", sim.posts.count(),
                     "maxConcurrent", sim.maxConcurrent.get()));
+            case "PUT /sim/versions" -> {
+                sim.inactiveVersions.clear();
+                ex.json().path("inactive").forEach(v -> sim.inactiveVersions.add(v.asText()));
+                ex.send(204, null);
+            }
             case "PUT /sim/comments" -> {
                 sim.comments.visibleAfter = Duration.ofMillis(ex.json().path("visibleAfterMillis").asLong(0));
                 ex.send(204, null);

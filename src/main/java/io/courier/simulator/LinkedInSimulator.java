@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +33,8 @@ public final class LinkedInSimulator implements AutoCloseable {
     final Identities identities = new Identities();
     final Posts posts = new Posts();
     final Comments comments = new Comments();
+    /** Versions made inactive at runtime (PUT /sim/versions): every call with one answers 426, as after a sunset. */
+    final Set<String> inactiveVersions = ConcurrentHashMap.newKeySet();
     final Media media = new Media();
     final Faults faults = new Faults();
     final Quotas quotas;
@@ -304,6 +307,7 @@ public final class LinkedInSimulator implements AutoCloseable {
         identities.clear();
         posts.clear();
         comments.clear();
+        inactiveVersions.clear();
         media.clear();
         faults.clear();
         quotas.reset();

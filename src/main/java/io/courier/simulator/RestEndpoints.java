@@ -488,9 +488,10 @@ final class RestEndpoints {
         for (int i = 0; i < 12; i++) {
             active |= current.minusMonths(i).format(YYYYMM).equals(version.trim());
         }
+        active &= !sim.inactiveVersions.contains(version.trim());
         if (!active) {
             reply(ex, resource, 426, Exchange.error(426, null, "NONEXISTENT_VERSION",
-                    "Requested version " + version + " is not active"));
+                    "Requested version " + version.trim() + "01 is not active"));
         }
         return active;
     }

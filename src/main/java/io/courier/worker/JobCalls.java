@@ -11,6 +11,7 @@ import io.courier.linkedin.Breakers;
 import io.courier.linkedin.ErrorClassifier;
 import io.courier.linkedin.LinkedInException;
 import io.courier.linkedin.LinkedInUnreachableException;
+import io.courier.linkedin.LinkedInVersionInactiveException;
 import io.courier.linkedin.OAuthException;
 import io.courier.media.MediaIntake;
 import io.courier.quota.QuotaDeniedException;
@@ -133,7 +134,7 @@ class JobCalls {
                     refusals.accept(refused, job.accountId());
                 }
                 Failure failure = failureOf(e);
-                boolean attempt = !duringOutage.test(e)
+                boolean attempt = !duringOutage.test(e) && !(e instanceof LinkedInVersionInactiveException)
                         && !(e instanceof LinkedInJobs.StepFailedException m && !m.attempt);
                 if (!attempt) {
                     attempted--;
@@ -189,6 +190,8 @@ class JobCalls {
             case LinkedInException linkedIn -> ErrorClassifier.toFailure(linkedIn);
             case LinkedInUnreachableException unreachable -> ErrorClassifier.toFailure(unreachable);
             case CircuitBreakerOpenException open -> ErrorClassifier.toFailure(open);
+            case LinkedInVersionInactiveException inactive ->
+                Failure.of(ErrorClass.VERSION_INACTIVE, inactive.getMessage());
             case LinkedInJobs.DuplicateBlockedException blocked -> blocked.failure();
             case LinkedInJobs.StepFailedException media -> Failure.of(media.errorClass, media.getMessage());
             case AppCredentialsException app -> Failure.of(ErrorClass.APP_CREDENTIALS, app.getMessage());

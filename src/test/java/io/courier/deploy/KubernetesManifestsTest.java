@@ -235,7 +235,8 @@ class KubernetesManifestsTest {
         for (String alert : List.of("CourierReauthRequiredSpike", "CourierAppCredentialsRefused",
                 "CourierDeadLetterRate",
                 "CourierLinkedInCircuitOpen", "CourierConsumerLagGrowing", "CourierDeadLetterIndexerBehind",
-                "CourierDeadLetterIndexerStalled")) {
+                "CourierDeadLetterIndexerStalled", "CourierLinkedInVersionInactive",
+                "CourierLinkedInVersionSunsetSoon")) {
             assertThat(alerts).contains("alert: " + alert);
         }
         Set<String> topics = new HashSet<>();

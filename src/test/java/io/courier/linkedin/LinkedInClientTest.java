@@ -42,6 +42,16 @@ class LinkedInClientTest {
         public Duration uploadTimeout() {
             return Duration.ofSeconds(5);
         }
+
+        @Override
+        public Optional<java.time.LocalDate> versionSunset() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Duration versionWarnBefore() {
+            return Duration.ofDays(60);
+        }
     }
 
     private final List<Seen> seen = new CopyOnWriteArrayList<>();

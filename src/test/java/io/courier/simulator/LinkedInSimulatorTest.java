@@ -153,7 +153,17 @@ class LinkedInSimulatorTest {
         assertThat(missing.body().get("code").asText()).isEqualTo("VERSION_MISSING");
         Answer old = call("GET", url, null, m.get("accessToken").asText(), "202401");
         assertThat(old.status()).isEqualTo(426);
-        assertThat(old.body().get("message").asText()).isEqualTo("Requested version 202401 is not active");
+        assertThat(old.body().get("message").asText()).as("LinkedIn's 8-digit form (linkedin-api.md §3)")
+                .isEqualTo("Requested version 20240101 is not active");
+
+        String current = java.time.YearMonth.now(java.time.ZoneOffset.UTC)
+                .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMM"));
+        assertThat(call("GET", url, null, m.get("accessToken").asText(), current).status()).isEqualTo(200);
+        call("PUT", "/sim/versions", "{\"inactive\":[\"" + current + "\"]}", null, null);
+        assertThat(call("GET", url, null, m.get("accessToken").asText(), current).status())
+                .as("made inactive at runtime, as at a sunset").isEqualTo(426);
+        call("PUT", "/sim/versions", "{\"inactive\":[]}", null, null);
+        assertThat(call("GET", url, null, m.get("accessToken").asText(), current).status()).isEqualTo(200);
     }
 
     @Test

@@ -83,12 +83,17 @@ class RetryFlowTest extends PipelineTestSupport {
         assertThat(Duration.between(calls.get(1), calls.get(2))).isGreaterThanOrEqualTo(Duration.ofMillis(2000));
     }
 
+    /**
+     * A missing LinkedIn-Version header is Courier's bug, not LinkedIn's sunset: that one job is dead-lettered. (An
+     * inactive version, 426, closes the version for every pod: LinkedInVersionTest and VersionSunsetIT, which use
+     * versions of their own so that the suite's version stays open.)
+     */
     @Test
-    void anInactiveVersionIsDeadLetteredAtOnce() throws Exception {
+    void aMissingVersionIsDeadLetteredAtOnce() throws Exception {
         Connected account = connect(simulator, "{}");
         simulator.fault("""
-                {"method":"GET","path":"/rest/organizationAcls","status":426,"times":1,"body":"{\\"status\\":426,\
-                \\"code\\":\\"NONEXISTENT_VERSION\\",\\"message\\":\\"Requested version 202401 is not active\\"}"}""");
+                {"method":"GET","path":"/rest/organizationAcls","status":400,"times":1,"body":"{\\"status\\":400,\
+                \\"code\\":\\"VERSION_MISSING\\",\\"message\\":\\"A version must be present.\\"}"}""");
         String job = job("sync.org-acls", account.accountId(), "{}");
         kafka.send("linkedin.jobs.sync", account.accountId(), job);
         String jobId = JSON.readTree(job).get("jobId").asText();
@@ -96,8 +101,8 @@ class RetryFlowTest extends PipelineTestSupport {
         ConsumerRecord<String, byte[]> dead = kafka.await("linkedin.jobs.dlq",
                 r -> jobId.equals(header(r, CourierHeaders.JOB_ID)), 1, WAIT).get(0);
         assertThat(header(dead, CourierHeaders.ERROR_CLASS)).isEqualTo("VERSION_UNSUPPORTED");
-        assertThat(header(dead, CourierHeaders.HTTP_STATUS)).isEqualTo("426");
-        assertThat(header(dead, CourierHeaders.LINKEDIN_CODE)).isEqualTo("NONEXISTENT_VERSION");
+        assertThat(header(dead, CourierHeaders.HTTP_STATUS)).isEqualTo("400");
+        assertThat(header(dead, CourierHeaders.LINKEDIN_CODE)).isEqualTo("VERSION_MISSING");
         assertThat(header(dead, CourierHeaders.ATTEMPTS)).isEqualTo("1");
     }
 
