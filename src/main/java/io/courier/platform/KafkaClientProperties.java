@@ -164,6 +164,8 @@ public final class KafkaClientProperties {
         m.put("enable.auto.commit", own + "an offset is committed only after the job's outcome is written");
         m.put("auto.offset.reset", own + "a new consumer group starts at the earliest record, so no job is skipped");
         m.put("partition.assignment.strategy", own + "cooperative-sticky, so a rebalance moves only what must move");
+        m.put("heartbeat.interval.ms",
+                own + "1 s, so a pod leaving or joining hands its partitions over within a second");
         m.put("max.poll.records", own + "sized with courier.worker.max-buffered-records");
         m.put("max.partition.fetch.bytes", own + "64 KiB keeps per-account ordering from starving other partitions");
         m.put("linger.ms", own + "results and retries are sent within 5 ms");

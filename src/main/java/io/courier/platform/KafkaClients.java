@@ -126,6 +126,9 @@ public class KafkaClients {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        // A member learns of a rebalance at its next heartbeat: at the default 3 s, a pod leaving or joining left
+        // the partitions it hands over unread for up to two of them (scheduled jobs late by seconds).
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         // 64 KiB, not 1 MiB, per partition per fetch: polls drain one partition's fetched records before the next,
         // so with a backlog the buffer (max-buffered-records) filled from one partition, i.e. a sixth of the
