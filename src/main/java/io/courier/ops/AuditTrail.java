@@ -54,21 +54,15 @@ public class AuditTrail {
     /** Audits the action around running it: started, then done with its report, or failed with the exception. */
     ReplayReport record(Requester by, Action action, DeadLetterFilter filter, boolean dryRun,
             Supplier<ReplayReport> run) {
-        long id = started(by, action, filter, dryRun);
-        ReplayReport report;
-        try {
-            report = run.get();
-        } catch (RuntimeException e) {
-            failed(id, e);
-            throw e;
-        }
-        done(id, report);
-        return report;
+        return audited(started(by, action, filter.describe(), dryRun), run, report -> report);
     }
 
     /** Audits an action on one job (a cancel): {@code target} names it where a dead-letter action has its filter. */
     <T> T record(Requester by, Action action, String target, Supplier<T> run) {
-        long id = started(by, action, target, false);
+        return audited(started(by, action, target, false), run, answer -> null);
+    }
+
+    private <T> T audited(long id, Supplier<T> run, java.util.function.Function<T, ReplayReport> report) {
         T answer;
         try {
             answer = run.get();
@@ -76,12 +70,8 @@ public class AuditTrail {
             failed(id, e);
             throw e;
         }
-        finish(id, State.DONE, null, null);
+        finish(id, State.DONE, null, report.apply(answer));
         return answer;
-    }
-
-    private long started(Requester by, Action action, DeadLetterFilter filter, boolean dryRun) {
-        return started(by, action, filter.describe(), dryRun);
     }
 
     private long started(Requester by, Action action, String filter, boolean dryRun) {
@@ -104,10 +94,6 @@ public class AuditTrail {
         } catch (SQLException e) {
             throw new DatabaseException("writing the dead-letter audit", e);
         }
-    }
-
-    private void done(long id, ReplayReport report) {
-        finish(id, State.DONE, null, report);
     }
 
     private void failed(long id, RuntimeException cause) {

@@ -110,10 +110,12 @@ public class RetryRouter {
 
     /** An earlier job of the account is first in line: this one waits in the tiers behind it (no failure). */
     public void holdBehind(Outputs outputs, ConsumerRecord<String, byte[]> record, JobRef job, RetryState state,
-            Instant now, Instant wake, String aheadJobId) {
+            Instant now, Instant wake, String aheadJobId, boolean first) {
         String topic = send(outputs, record, CourierHeaders.scheduled(record.headers(), job, state, wake),
                 Duration.between(now, wake));
-        LOG.infof("job waits behind the account's job %s dueAt=%s tier=%s jobId=%s", aheadJobId, wake, topic,
+        // Logged once; the looks again while it waits (every 250 ms while the job ahead runs) only at DEBUG.
+        LOG.logf(first ? Logger.Level.INFO : Logger.Level.DEBUG,
+                "job waits behind the account's job %s dueAt=%s tier=%s jobId=%s", aheadJobId, wake, topic,
                 job.jobId().orElse("-"));
     }
 

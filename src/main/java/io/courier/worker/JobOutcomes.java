@@ -109,7 +109,8 @@ class JobOutcomes {
         Instant soon = now.plus(HELD_RECHECK);
         Instant wake = ahead.dueAt().filter(soon::isBefore).orElse(soon);
         lanes.join(run, Optional.of(wake));
-        router.holdBehind(run.outputs(), run.record(), run.ref(), run.state(), now, wake, ahead.jobId());
+        router.holdBehind(run.outputs(), run.record(), run.ref(), run.state(), now, wake, ahead.jobId(),
+                !run.inLane());
         metrics.record(run.typeTag(), Outcome.HELD, Duration.between(run.started(), now));
     }
 

@@ -132,6 +132,7 @@ class ParkedJobReleaser {
     }
 
     private void notReleased(List<ProducerRecord<String, byte[]>> deadLetters, Parked row, String reason) {
+        leaveLanes(List.of(row)); // in the batch's transaction: it ended, so the account's next job runs
         LOG.warnf("parked job not released, dead-lettered accountId=%s jobId=%s reason=%s", row.accountId(),
                 row.jobId(), reason);
         deadLetter(deadLetters, row, Failure.of(ErrorClass.INTERNAL, "could not be sent back after re-authorization: "
@@ -212,9 +213,8 @@ class ParkedJobReleaser {
     }
 
     /**
-     * Released: their places in their accounts' lanes (AccountLanes) now wait for the records to come back, due now.
-     * One that could not be sent back (dead-lettered instead) never comes: it is overdue after
-     * courier.worker.ordering-stale-after and then stops holding its account.
+     * Released: their places in their accounts' lanes (AccountLanes) now wait for the records to come back, due now
+     * (one that could not be sent back was dead-lettered and left its lane already).
      */
     private void released(List<Parked> rows) {
         delete(rows);
