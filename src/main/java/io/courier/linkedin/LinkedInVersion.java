@@ -13,7 +13,6 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.redisson.api.RBucket;
 import org.redisson.api.RTopic;
@@ -152,9 +151,5 @@ public class LinkedInVersion implements VersionGate {
     /** The key of a version, for tests that close or reopen it. */
     static String keyOf(String version) {
         return KEY_PREFIX + version;
-    }
-
-    Optional<String> inactiveMessage() {
-        return Optional.ofNullable(inactive);
     }
 }
