@@ -2,6 +2,7 @@ package io.courier.auth;
 
 import io.courier.job.TopicsConfig;
 import io.courier.platform.RowRelay;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -88,7 +89,8 @@ public class AccountEventRelay {
                 .setParameter(2, rows.stream().map(Pending::seq).toList())
                 .executeUpdate();
         for (Pending row : rows) {
-            metrics.counter("courier.account.events", "type", row.type()).increment();
+            Counter.builder("courier.account.events").description("Account events published, by type")
+                    .tag("type", row.type()).register(metrics).increment();
             LOG.infof("account event published type=%s accountId=%s", row.type(), row.accountId());
         }
     }

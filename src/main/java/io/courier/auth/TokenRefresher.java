@@ -5,6 +5,9 @@ import io.courier.auth.TokenStore.StoredTokens;
 import io.courier.linkedin.LinkedInOAuthClient;
 import io.courier.linkedin.OAuthException;
 import io.courier.platform.RedisLocks;
+import io.courier.tracing.JobTracing;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,10 +42,22 @@ public class TokenRefresher {
     private final Duration refreshAhead;
     private final Duration lockLease;
     private final Duration lockWait;
+    private final JobTracing tracing;
+    private final MeterRegistry metrics;
     private final ConcurrentHashMap<String, CompletableFuture<AccessGrant>> inFlight = new ConcurrentHashMap<>();
 
     public TokenRefresher(TokenStore tokens, LinkedInOAuthClient oauth, RedissonClient redisson,
             AppCredentialsGuard appCredentials, Clock clock, TokenLifecycleConfig config) {
+        this(tokens, oauth, redisson, appCredentials, clock, config, JobTracing.untraced(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    @jakarta.inject.Inject
+    public TokenRefresher(TokenStore tokens, LinkedInOAuthClient oauth, RedissonClient redisson,
+            AppCredentialsGuard appCredentials, Clock clock, TokenLifecycleConfig config, JobTracing tracing,
+            MeterRegistry metrics) {
+        this.tracing = tracing;
+        this.metrics = metrics;
         this.tokens = tokens;
         this.oauth = oauth;
         this.redisson = redisson;
@@ -82,7 +97,7 @@ public class TokenRefresher {
             }
         }
         try {
-            AccessGrant grant = refreshUnderLock(accountId, seenVersion);
+            AccessGrant grant = tracing.step("token refresh", () -> refreshUnderLock(accountId, seenVersion));
             mine.complete(grant);
             return grant;
         } catch (RuntimeException e) {
@@ -144,7 +159,9 @@ public class TokenRefresher {
         LinkedInOAuthClient.Tokens fresh;
         try {
             fresh = oauth.refresh(stored.refreshToken().get());
+            counted("refreshed");
         } catch (OAuthException e) {
+            counted(e.kind().name().toLowerCase(java.util.Locale.ROOT));
             switch (e.kind()) {
                 case DEAD_GRANT -> {
                     StoredTokens again = storedOrDead(accountId);
@@ -171,6 +188,12 @@ public class TokenRefresher {
             LOG.infof("refreshed token discarded, a newer one is stored accountId=%s", accountId);
             return storedOrDead(accountId).grant();
         }
+    }
+
+    /** Each refresh LinkedIn answered, by its outcome (refreshed, or the OAuthException's kind). */
+    private void counted(String outcome) {
+        Counter.builder("courier.token.refreshes").description("Token refreshes LinkedIn answered, by outcome")
+                .tag("outcome", outcome).register(metrics).increment();
     }
 
     private StoredTokens storedOrDead(String accountId) {

@@ -21,6 +21,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.job.LinkedInOperation;
 import io.courier.job.LinkedInOperation.Breaker;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.FilterInputStream;
@@ -73,18 +75,18 @@ public class LinkedInClient {
 
     /** A client on its own (tests): no version gate. */
     public LinkedInClient(LinkedInConfig config, ObjectMapper json, Clock clock) {
-        this(config, json, clock, VersionGate.OPEN);
+        this(config, json, clock, VersionGate.OPEN, TracerProvider.noop().get("courier"));
     }
 
     @jakarta.inject.Inject
-    public LinkedInClient(LinkedInConfig config, ObjectMapper json, Clock clock, VersionGate version) {
+    public LinkedInClient(LinkedInConfig config, ObjectMapper json, Clock clock, VersionGate version, Tracer tracer) {
         this.version = version;
         this.config = config;
         this.json = json;
         this.clock = clock;
         this.callSlots = new Semaphore(config.maxCallsInFlight());
         this.uploadSlots = new Semaphore(config.maxCallsInFlight());
-        this.transport = new LinkedInTransport(config);
+        this.transport = new LinkedInTransport(config, tracer);
     }
 
     @CircuitBreaker(failOn = {LinkedInServerException.class, LinkedInUnreachableException.class})

@@ -2,6 +2,8 @@ package io.courier.linkedin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
@@ -39,10 +41,15 @@ public class LinkedInOAuthClient {
     private final LinkedInTransport transport;
 
     public LinkedInOAuthClient(LinkedInConfig config, Clock clock, ObjectMapper json) {
+        this(config, clock, json, TracerProvider.noop().get("courier"));
+    }
+
+    @jakarta.inject.Inject
+    public LinkedInOAuthClient(LinkedInConfig config, Clock clock, ObjectMapper json, Tracer tracer) {
         this.config = config;
         this.clock = clock;
         this.json = json;
-        this.transport = new LinkedInTransport(config);
+        this.transport = new LinkedInTransport(config, tracer);
     }
 
     /** Tokens as LinkedIn granted them: plaintext, on their way into the token store. Never logged. */

@@ -1,6 +1,12 @@
 package io.courier.linkedin;
 
 import io.courier.platform.RunningJob;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
@@ -10,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -35,10 +42,21 @@ final class LinkedInTransport {
     /** What came back within the bounds; truncated when the body was longer than its cap and was cut there. */
     record Answer(int status, HttpHeaders headers, byte[] body, boolean truncated) {}
 
+    private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
+    private static final AttributeKey<String> SERVER = AttributeKey.stringKey("server.address");
+    private static final AttributeKey<String> PATH = AttributeKey.stringKey("url.path");
+    private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+    private static final AttributeKey<List<String>> REQUEST_ID = AttributeKey
+            .stringArrayKey("http.response.header.x-li-uuid");
+    private static final AttributeKey<String> ENDPOINT = AttributeKey.stringKey("courier.linkedin.endpoint");
+    private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+
     private final HttpClient http;
     private final int maxResponseBytes;
+    private final Tracer tracer;
 
-    LinkedInTransport(LinkedInConfig config) {
+    LinkedInTransport(LinkedInConfig config, Tracer tracer) {
+        this.tracer = tracer;
         this.maxResponseBytes = config.maxResponseBytes();
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -47,8 +65,34 @@ final class LinkedInTransport {
                 .build();
     }
 
-    /** Sends the request and reads its answer within the deadline; what ends the wait is the deadline itself. */
+    /**
+     * Sends the request and reads its answer within the deadline; what ends the wait is the deadline itself. The
+     * exchange is an HTTP client span of the job's trace, with LinkedIn's status and x-li-uuid (the URL without its
+     * query, which may hold a member's search; no trace header goes to LinkedIn).
+     */
     Answer send(String endpoint, HttpRequest request, Duration deadline) {
+        Span span = tracer.spanBuilder(request.method()).setSpanKind(SpanKind.CLIENT)
+                .setAttribute(METHOD, request.method()).setAttribute(SERVER, request.uri().getHost())
+                .setAttribute(PATH, request.uri().getPath()).setAttribute(ENDPOINT, endpoint).startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            Answer answer = exchange(endpoint, request, deadline);
+            span.setAttribute(STATUS, (long) answer.status());
+            answer.headers().firstValue("x-li-uuid").ifPresent(id -> span.setAttribute(REQUEST_ID, List.of(id)));
+            if (answer.status() >= 400) {
+                span.setStatus(StatusCode.ERROR);
+                span.setAttribute(ERROR_TYPE, Integer.toString(answer.status()));
+            }
+            return answer;
+        } catch (LinkedInUnreachableException e) {
+            span.setStatus(StatusCode.ERROR, e.kind().name());
+            span.setAttribute(ERROR_TYPE, e.kind().name());
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private Answer exchange(String endpoint, HttpRequest request, Duration deadline) {
         if (Thread.currentThread().isInterrupted() || RunningJob.cancelled()) {
             throw unreachable(endpoint, LinkedInUnreachableException.Kind.IO, "cancelled before the call");
         }

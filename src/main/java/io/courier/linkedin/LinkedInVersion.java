@@ -26,7 +26,7 @@ import org.redisson.client.codec.StringCodec;
  * Redis topic (so the others stop within milliseconds, not at their next read). From then on no call is made with it:
  * jobs wait in the tiers (VERSION_INACTIVE, no attempt) until pods with a newer LINKEDIN_VERSION run them; the key
  * names the version, so a new version starts open. Before that, the sunset date warns: at start, in readiness and
- * in {@code courier_linkedin_version_days_left}.
+ * in {@code courier_linkedin_version_sunset_seconds}.
  */
 @ApplicationScoped
 public class LinkedInVersion implements VersionGate {
@@ -53,8 +53,10 @@ public class LinkedInVersion implements VersionGate {
         Gauge.builder("courier.linkedin.version.active", this, v -> v.inactive == null ? 1 : 0)
                 .description("1 while LinkedIn takes the configured LinkedIn-Version, 0 once it answered 426")
                 .tag("version", version).register(metrics);
-        Gauge.builder("courier.linkedin.version.days.left", this, LinkedInVersion::daysLeft)
-                .description("Days until the configured LinkedIn-Version's sunset (courier.linkedin.version-sunset)")
+        // Seconds, Prometheus's base unit (promtool refuses _days); the dashboard shows them as days.
+        Gauge.builder("courier.linkedin.version.sunset.seconds", this, v -> v.daysLeft() * 86_400d)
+                .description("Seconds until the configured LinkedIn-Version's sunset (courier.linkedin.version-sunset),"
+                        + " counted in whole days; negative after it")
                 .tag("version", version).register(metrics);
     }
 

@@ -8,6 +8,7 @@ import io.courier.platform.RecordLimit;
 import io.courier.quota.QuotaConfig;
 import io.courier.quota.QuotaLimiter;
 import io.courier.retry.CourierHeaders;
+import io.courier.tracing.JobTracing;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,10 +40,12 @@ public class Replayer {
     private final DeadLetterConfig config;
     private final TopicsConfig topics;
     private final RecordLimit limit;
+    private final JobTracing tracing;
 
     Replayer(DeadLetterStore store, AuditTrail audit, KafkaProducer<String, byte[]> producer, QuotaLimiter limiter,
-            QuotaConfig quota, DeadLetterConfig config, TopicsConfig topics, RecordLimit limit) {
+            QuotaConfig quota, DeadLetterConfig config, TopicsConfig topics, RecordLimit limit, JobTracing tracing) {
         this.store = store;
+        this.tracing = tracing;
         this.audit = audit;
         this.limit = limit;
         this.topics = topics;
@@ -150,6 +153,7 @@ public class Replayer {
         StoredDeadLetter.Record record = d.record().orElseThrow();
         ProducerRecord<String, byte[]> replay = new ProducerRecord<>(topic.get(), null, record.key().orElse(null),
                 record.value(), CourierHeaders.replay(record.headers(), d.replayCount()));
+        tracing.replaying(replay); // a new trace, linked to the dead letter's
         if (!limit.fits(replay)) {
             return notSent(d,
                     new OutputTooLargeException(topic.get(), limit.sizeOf(replay), limit.maxBytes()).getMessage());

@@ -1,12 +1,19 @@
 package io.courier.platform;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,8 +33,16 @@ public class KafkaClients {
 
     private final KafkaConfig config;
     private final KafkaClientProperties passThrough;
+    private final MeterRegistry metrics;
+    private final ConcurrentHashMap<String, KafkaClientMetrics> bound = new ConcurrentHashMap<>();
 
     KafkaClients(KafkaConfig config, Config all) {
+        this(config, all, new SimpleMeterRegistry());
+    }
+
+    @Inject
+    KafkaClients(KafkaConfig config, Config all, MeterRegistry metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.passThrough = KafkaClientProperties.from(all.getPropertyNames(),
                 name -> all.getOptionalValue(name, String.class));
@@ -48,6 +63,7 @@ public class KafkaClients {
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "courier-" + name + "-" + java.util.UUID.randomUUID());
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer());
+        bind("producer:" + name, producer, KafkaClientMetrics::new);
         try {
             producer.initTransactions();
         } catch (RuntimeException e) {
@@ -66,7 +82,9 @@ public class KafkaClients {
     @Produces
     @Singleton
     KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(producerProps("side"), new StringSerializer(), new ByteArraySerializer());
+        return bind("producer:side",
+                new KafkaProducer<>(producerProps("side"), new StringSerializer(), new ByteArraySerializer()),
+                KafkaClientMetrics::new);
     }
 
     void closeProducer(@Disposes KafkaProducer<String, byte[]> producer) {
@@ -112,15 +130,40 @@ public class KafkaClients {
      * read_committed, cooperative-sticky so a rebalance moves only the partitions that must move.
      */
     public KafkaConsumer<String, byte[]> newJobConsumer(String clientId, String groupSuffix) {
-        return new KafkaConsumer<>(consumerProps(clientId, groupSuffix), new StringDeserializer(),
-                new ByteArrayDeserializer());
+        return bind("consumer:" + clientId, new KafkaConsumer<>(consumerProps(clientId, groupSuffix),
+                new StringDeserializer(), new ByteArrayDeserializer()), KafkaClientMetrics::new);
+    }
+
+    /**
+     * Kafka's own metrics of the client (records lag, fetch and commit latency, producer errors and retries,
+     * transaction time) as kafka_* meters: Quarkus binds them only for the clients SmallRye creates. One binder per
+     * client name: a client made again after a failure replaces its predecessor's meters instead of adding to them.
+     */
+    private <C> C bind(String name, C client, Function<C, KafkaClientMetrics> binder) {
+        KafkaClientMetrics next = binder.apply(client);
+        KafkaClientMetrics previous = bound.put(name, next);
+        if (previous != null) {
+            previous.close(); // its client was closed before this one was made (PollLoop)
+        }
+        next.bindTo(metrics);
+        return client;
+    }
+
+    @PreDestroy
+    void unbind() {
+        bound.values().forEach(KafkaClientMetrics::close);
+    }
+
+    /** The consumer group of Courier's job consumers with this suffix ("" for the job topics, "-retries"). */
+    public String groupId(String suffix) {
+        return config.groupId() + suffix;
     }
 
     // visible for testing
     Map<String, Object> consumerProps(String clientId, String groupSuffix) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId() + groupSuffix);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(groupSuffix));
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

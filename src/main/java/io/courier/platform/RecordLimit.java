@@ -29,6 +29,12 @@ public class RecordLimit {
      * must leave at least this much under the limit.
      */
     public static final int COURIER_HEADER_ROOM = 16 * 1024;
+    /**
+     * Room every output keeps for the trace headers JobTracing writes last, after this gate (traceparent, a tracestate
+     * of at most 512 characters, courier-origin-traceparent): counted in {@link #sizeOf}, so what fits here still
+     * fits with them.
+     */
+    static final int TRACE_HEADER_ROOM = 1024;
     /** A value's length is a varint: an empty value's takes 1 byte, a value of up to 2 GB at most 5. */
     private static final int VALUE_LENGTH_SLACK = 4;
 
@@ -50,12 +56,12 @@ public class RecordLimit {
 
     /**
      * The record's size as the producer counts it against max.request.size: Kafka's own upper-bound estimate of a
-     * batch holding only this record (uncompressed, as Courier's producers send).
+     * batch holding only this record (uncompressed, as Courier's producers send), plus the trace headers' room.
      */
     public int sizeOf(ProducerRecord<String, byte[]> record) {
         byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
         return AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE, CompressionType.NONE, key,
-                record.value(), record.headers().toArray());
+                record.value(), record.headers().toArray()) + TRACE_HEADER_ROOM;
     }
 
     public boolean fits(ProducerRecord<String, byte[]> record) {

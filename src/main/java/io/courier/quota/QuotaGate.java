@@ -2,6 +2,8 @@ package io.courier.quota;
 
 import io.courier.job.LinkedInOperation;
 import io.courier.linkedin.LinkedInException;
+import io.courier.tracing.JobTracing;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Locale;
@@ -21,7 +23,10 @@ public class QuotaGate {
     private final QuotaConfig config;
     private final MeterRegistry metrics;
 
-    QuotaGate(QuotaLimiter limiter, QuotaConfig config, MeterRegistry metrics) {
+    private final JobTracing tracing;
+
+    QuotaGate(QuotaLimiter limiter, QuotaConfig config, MeterRegistry metrics, JobTracing tracing) {
+        this.tracing = tracing;
         this.limiter = limiter;
         this.config = config;
         this.metrics = metrics;
@@ -36,9 +41,11 @@ public class QuotaGate {
         if (!config.enabled()) {
             return;
         }
-        if (limiter.debit(resource, accountId, postJob) instanceof QuotaLimiter.Permit.Wait wait) {
-            metrics.counter("courier.quota.delayed", "resource", resource.endpoint, "reason", wait.reason())
-                    .increment();
+        if (tracing.step("budget debit",
+                () -> limiter.debit(resource, accountId, postJob)) instanceof QuotaLimiter.Permit.Wait wait) {
+            Counter.builder("courier.quota.delayed")
+                    .description("LinkedIn calls held back because a shared budget had no room, by resource and reason")
+                    .tags("resource", resource.endpoint, "reason", wait.reason()).register(metrics).increment();
             throw new QuotaDeniedException(resource, wait, config.nextWindowSpread());
         }
     }
@@ -56,7 +63,9 @@ public class QuotaGate {
             return;
         }
         boolean daily = e.error().isDailyLimit();
-        metrics.counter("courier.linkedin.429", "class", daily ? "QUOTA_EXHAUSTED" : "RATE_LIMITED").increment();
+        Counter.builder("courier.linkedin.429")
+                .description("LinkedIn answers 429 despite the budgets, by class (daily quota or short-term throttle)")
+                .tag("class", daily ? "QUOTA_EXHAUSTED" : "RATE_LIMITED").register(metrics).increment();
         Optional<LinkedInOperation> resource = LinkedInOperation.ofEndpoint(e.endpoint());
         if (resource.isEmpty() || !config.enabled()) {
             return;

@@ -73,6 +73,10 @@ public class QuotaLimiter {
                     .tag("resource", r.endpoint)
                     .description("calls left in the application's budget for this window")
                     .register(metrics);
+            long appDaily = config.budgetOf(r).appDaily();
+            Gauge.builder("courier.quota.app.limit", () -> appDaily).tag("resource", r.endpoint)
+                    .description("calls the application's budget allows per window (courier.quota.resources.*)")
+                    .register(metrics);
         }
         // A budget under a name no operation has (a typo) would leave the real one at its default: refuse it.
         java.util.Set<String> known = java.util.Arrays.stream(LinkedInOperation.values()).map(op -> op.configKey)

@@ -38,6 +38,11 @@ public final class CourierHeaders {
      * the original's beginning and only Courier's headers are kept (DeadLetterWriter).
      */
     public static final String TRUNCATED = "courier-truncated";
+    /**
+     * The W3C traceparent the job's trace started from (the producer's, or Courier's first run of it), kept on every
+     * retry record and dead letter so each later run joins the same trace (JobTracing); a replay drops it.
+     */
+    public static final String ORIGIN_TRACEPARENT = "courier-origin-traceparent";
     /** On tier records: when the job may run again (epoch milliseconds). */
     public static final String DUE_AT = "courier-due-at";
 

@@ -6,6 +6,7 @@ import io.courier.platform.KafkaClients;
 import io.courier.platform.Outputs;
 import io.courier.retry.CourierHeaders;
 import io.courier.retry.RetryRouter;
+import io.courier.tracing.JobTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -41,13 +42,15 @@ public class JobConsumer {
     private final Clock clock;
     private final MeterRegistry metrics;
     private final TopicInitializer topicsReady;
+    private final JobTracing tracing;
     private KeyOrderedExecutor executor;
     private PollLoop jobs;
     private PollLoop retries;
 
     JobConsumer(KafkaClients clients, TopicsConfig topics, WorkerConfig config, JobRunner runner, RetryRouter router,
-            Clock clock, MeterRegistry metrics, TopicInitializer topicsReady) {
+            Clock clock, MeterRegistry metrics, TopicInitializer topicsReady, JobTracing tracing) {
         this.topicsReady = topicsReady;
+        this.tracing = tracing;
         this.metrics = metrics;
         this.clients = clients;
         this.topics = topics;
@@ -65,26 +68,29 @@ public class JobConsumer {
         executor = new KeyOrderedExecutor(config.concurrency());
         jobs = new PollLoop("jobs", this::ensureTopics, () -> clients.newJobConsumer("courier-jobs", ""),
                 () -> clients.newTransactionalProducer("jobs"), List.of(topics.post(), topics.sync()),
-                executor, config, handler(runner::run), record -> Optional.empty(), clock, metrics);
+                executor, config, handler(clients.groupId(""), runner::run), record -> Optional.empty(), clock,
+                metrics);
         retries = new PollLoop("retries", this::ensureTopics,
                 () -> clients.newJobConsumer("courier-retries", "-retries"),
                 () -> clients.newTransactionalProducer("retries"), router.tierTopics(),
-                executor, config, handler(this::runDue), this::wakeAt, clock, metrics);
+                executor, config, handler(clients.groupId("-retries"), this::runDue), this::wakeAt, clock, metrics);
         jobs.start();
         retries.start();
     }
 
-    private PollLoop.RecordHandler handler(java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, Outputs> run) {
+    /** Each run of a record, and its giving up, is a span of the job's trace (JobTracing). */
+    private PollLoop.RecordHandler handler(String group,
+            java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, Outputs> run) {
         return new PollLoop.RecordHandler() {
             @Override
             public void handle(ConsumerRecord<String, byte[]> record, Outputs outputs) {
-                run.accept(record, outputs);
+                tracing.run(record, group, outputs, traced -> run.accept(record, traced));
             }
 
             @Override
             public void giveUp(ConsumerRecord<String, byte[]> record, Outputs outputs, RuntimeException cause,
                     int tries) {
-                runner.giveUp(record, outputs, cause, tries);
+                tracing.run(record, group, outputs, traced -> runner.giveUp(record, traced, cause, tries));
             }
         };
     }

@@ -18,6 +18,7 @@ import io.courier.retry.Failure;
 import io.courier.retry.RetryPolicy;
 import io.courier.retry.RetryRouter;
 import io.courier.retry.RetryState;
+import io.courier.tracing.JobTracing;
 import io.courier.worker.JobCalls.Ending;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -52,10 +53,12 @@ class JobRunner {
     private final AccountLanes lanes;
     private final java.time.Duration staleAfter;
     private final Clock clock;
+    private final JobTracing tracing;
 
     JobRunner(ObjectMapper json, WorkerConfig config, JobPreflight preflight, JobCalls calls, RetryPolicy policy,
             JobOutcomes outcomes, RetryRouter router, MediaIntake intake, MediaUploads uploads, JobControl control,
-            AccountLanes lanes, Clock clock) {
+            AccountLanes lanes, Clock clock, JobTracing tracing) {
+        this.tracing = tracing;
         this.validator = new JobValidator(json, config.maxRecordBytes());
         this.preflight = preflight;
         this.calls = calls;
@@ -73,7 +76,7 @@ class JobRunner {
     void run(ConsumerRecord<String, byte[]> record, Outputs outputs) {
         Instant started = clock.instant();
         RetryState state = router.stateOf(record);
-        switch (validator.validate(record.value())) {
+        switch (tracing.step("validate", () -> validator.validate(record.value()))) {
             case Validation.Invalid invalid -> {
                 try (var ignored = JobLogContext.open(JobRef.of(invalid))) {
                     outcomes.deadLetter(outputs, DeadLetterWriter.Original.of(record), JobRef.of(invalid),
@@ -126,8 +129,8 @@ class JobRunner {
             outcomes.schedule(fresh, notBefore.get()); // before any look-up: a job months ahead costs no query a hop
             return;
         }
-        JobPreflight.Preflight known = preflight.read(fresh.job().jobId(), fresh.job().accountId(),
-                fresh.state().originalTopic());
+        JobPreflight.Preflight known = tracing.step("look up", () -> preflight.read(fresh.job().jobId(),
+                fresh.job().accountId(), fresh.state().originalTopic()));
         JobRun run = fresh.withLane(known.inLane());
         // Another job of the account is first in its lane on this topic (it waits in a tier, or is parked).
         Optional<AccountLanes.Head> ahead = known.laneHead().filter(h -> !h.jobId().equals(run.job().jobId()))

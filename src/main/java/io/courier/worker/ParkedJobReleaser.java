@@ -245,10 +245,14 @@ class ParkedJobReleaser {
 
     /**
      * The parked record's headers. Released jobs start afresh: the retry state of their earlier runs (courier-*
-     * headers other than the replay count) is dropped, because the failure was the account's, not the job's.
+     * headers other than the replay count and the trace's origin) is dropped, because the failure was the account's,
+     * not the job's.
      */
     private Headers headers(String stored, boolean fresh) {
         Headers headers = storedHeaders.fromJson(stored);
-        return fresh ? CourierHeaders.producerHeaders(headers, CourierHeaders.REPLAY_COUNT) : headers;
+        return fresh
+                ? CourierHeaders.producerHeaders(headers, CourierHeaders.REPLAY_COUNT,
+                        CourierHeaders.ORIGIN_TRACEPARENT)
+                : headers;
     }
 }

@@ -4,6 +4,7 @@ import io.courier.platform.Outages;
 import io.courier.platform.Outputs;
 import io.courier.platform.RecordLimit;
 import io.courier.platform.RunningJob;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,7 +77,8 @@ final class PollLoop {
     private final RefusedOutputs refused = new RefusedOutputs();
     private final LagGauges lag;
     private final Map<TopicPartition, Instant> held = new HashMap<>();
-    private final MeterRegistry metrics;
+    private final Counter restarts;
+    private final Counter dropped;
     private Instant lastCommit = Instant.EPOCH;
     private volatile boolean running;
     /** When the poll thread last went round its loop (liveness reads it). */
@@ -90,7 +92,6 @@ final class PollLoop {
             List<String> topics, KeyOrderedExecutor executor, WorkerConfig config, RecordHandler handler,
             Function<ConsumerRecord<String, byte[]>, Optional<Instant>> holdUntil, Clock clock, MeterRegistry metrics) {
         this.name = name;
-        this.metrics = metrics;
         this.prepare = prepare;
         this.consumers = consumers;
         this.producers = producers;
@@ -103,6 +104,12 @@ final class PollLoop {
         this.heartbeat = clock.instant();
         this.progress = clock.instant();
         this.lag = new LagGauges(metrics, clock);
+        // Registered at 0 now, so that increase() and alerts see them before the first time they count.
+        this.restarts = Counter.builder("courier.poll.loop.restarts")
+                .description("Consumer loops started again after failing").tag("loop", name).register(metrics);
+        this.dropped = Counter.builder("courier.outputs.dropped")
+                .description("Records committed without any output because not even their dead letter could be written")
+                .tag("loop", name).register(metrics);
     }
 
     void start() {
@@ -183,7 +190,7 @@ final class PollLoop {
                 // WARN: the loop recovers by itself; liveness turns DOWN if it keeps failing
                 // (courier.worker.liveness-timeout).
                 LOG.warnf(e, "consumer loop failed, starting it again in %s loop=%s", backoff, name);
-                metrics.counter("courier.poll.loop.restarts", "loop", name).increment();
+                restarts.increment();
             }
             sleepWhileRunning(backoff);
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
@@ -358,7 +365,7 @@ final class PollLoop {
                 if (!Outages.isOutage(e)) {
                     LOG.errorf(e, "job could not even be dead-lettered; committed without output from=%s-%d@%d",
                             record.topic(), record.partition(), record.offset());
-                    metrics.counter("courier.outputs.dropped", "loop", name).increment();
+                    dropped.increment();
                     return List.of();
                 }
                 pause(backoff(++outages));
@@ -433,7 +440,7 @@ final class PollLoop {
         }
         LOG.errorf("Kafka refused this job's outputs and its dead letter; committed without output from=%s-%d@%d",
                 record.topic(), record.partition(), record.offset());
-        metrics.counter("courier.outputs.dropped", "loop", name).increment();
+        dropped.increment();
         return List.of();
     }
 

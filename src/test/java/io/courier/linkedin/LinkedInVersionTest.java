@@ -60,7 +60,7 @@ class LinkedInVersionTest {
                 "202601", Optional.empty(), Optional.empty(), Duration.ofSeconds(1), Duration.ofSeconds(1), 1,
                 1 << 20), Optional.empty()), redisson, Clock.fixed(now, ZoneOffset.UTC), metrics);
         assertThat(old.status()).isEqualTo("warning: LinkedIn-Version 202601 sunsets on 2027-01-01 (30 days left)");
-        assertThat(metrics.get("courier.linkedin.version.days.left").gauge().value()).isEqualTo(30);
+        assertThat(metrics.get("courier.linkedin.version.sunset.seconds").gauge().value()).isEqualTo(30 * 86_400d);
         assertThat(metrics.get("courier.linkedin.version.active").gauge().value()).isEqualTo(1);
 
         assertThat(pod("202611", now, Optional.empty()).status()).as("a month old: a year left").isEqualTo("ok");

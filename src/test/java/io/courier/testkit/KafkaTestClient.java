@@ -95,8 +95,13 @@ public final class KafkaTestClient implements AutoCloseable {
     }
 
     public void send(String topic, String key, byte[] value) {
+        send(new ProducerRecord<>(topic, key, value));
+    }
+
+    public void send(ProducerRecord<String, byte[]> record) {
+        String topic = record.topic();
         try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            producer.send(record).get();
         } catch (Exception e) {
             throw new IllegalStateException("could not produce to " + topic, e);
         }

@@ -3,6 +3,8 @@ package io.courier.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.testkit.ConnectedAccounts;
 import io.courier.testkit.CourierJar;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.JobStream;
@@ -12,6 +14,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -39,6 +45,7 @@ class VersionSunsetIT {
     private static final int JOBS = 240;
     private static final DateTimeFormatter YYYYMM = DateTimeFormatter.ofPattern("yyyyMM");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void anInactiveVersionPausesEveryPodAndTheNextVersionDrainsTheJobs() throws Exception {
@@ -65,6 +72,7 @@ class VersionSunsetIT {
             JobStream stream = new JobStream(simulator, ports[0], 12);
             stream.publish(kafka, JOBS);
             stream.awaitResults(kafka, JOBS / 5, Duration.ofMinutes(2));
+            assertStructuredLogs(kafka, log);
 
             simulator.call("PUT", "/sim/versions", "{\"inactive\":[\"" + sunset + "\"]}");
             Thread.sleep(8000); // both processes go on draining what does not need the version (sync.profile)
@@ -108,6 +116,34 @@ class VersionSunsetIT {
                     "courier:linkedin-version:inactive:" + next);
             redis.shutdown();
         }
+    }
+
+    /**
+     * The production profile logs JSON, one event per line, with the job's MDC and its trace ids: a job for an
+     * unknown account, published with a traceparent, is dead-lettered and its line says so.
+     */
+    private static void assertStructuredLogs(KafkaTestClient kafka, Path log) {
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        String jobId = UUID.randomUUID().toString();
+        String stranger = "log-stranger-" + UUID.randomUUID();
+        ProducerRecord<String, byte[]> job = new ProducerRecord<>("linkedin.jobs.sync", stranger,
+                ConnectedAccounts.job(jobId, "sync.profile", stranger, "{}").getBytes(StandardCharsets.UTF_8));
+        job.headers().add("traceparent", ("00-" + traceId + "-00f067aa0ba902b7-01").getBytes(StandardCharsets.UTF_8));
+        kafka.send(job);
+        JsonNode line = Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Files.readAllLines(log)
+                .stream().filter(l -> l.contains(jobId) && l.contains("job dead-lettered")).findFirst()
+                .map(l -> {
+                    try {
+                        return JSON.readTree(l);
+                    } catch (java.io.IOException e) {
+                        throw new AssertionError("not one JSON event per line: " + l, e);
+                    }
+                }), java.util.Optional::isPresent).orElseThrow();
+        assertThat(line.path("level").asText()).isEqualTo("INFO");
+        assertThat(line.path("loggerName").asText()).isEqualTo("io.courier.retry.DeadLetterWriter");
+        assertThat(line.path("mdc").path("jobId").asText()).isEqualTo(jobId);
+        assertThat(line.path("mdc").path("traceId").asText()).isEqualTo(traceId);
+        assertThat(line.path("mdc").path("spanId").asText()).matches("[0-9a-f]{16}");
     }
 
     private static Map<String, String> env(Map<String, String> services, int port, String group, String version) {
