@@ -87,6 +87,10 @@ start_courier() {
   fi
   say "building Courier (./mvnw package -DskipTests)"
   ./mvnw -q -B package -DskipTests
+  # Traces go to a local OTLP collector when one listens on 4317 (Jaeger, Grafana Tempo, the OTel Collector).
+  if [ -z "${QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT:-}" ] && (exec 3<>/dev/tcp/127.0.0.1/4317) 2>/dev/null; then
+    export QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317
+  fi
   QUARKUS_PROFILE=sim HTTP_PORT=$HTTP_PORT COURIER_SIMULATOR_PORT=$SIM_PORT \
     nohup "$JAVA_HOME/bin/java" -jar "$JAR" > "$RUN/courier.log" 2>&1 &
   echo $! > "$RUN/courier.pid"
@@ -175,7 +179,12 @@ up() {
   cat <<MSG
 
 [courier] Courier is running with the LinkedIn simulator:
+  ops      http://localhost:$HTTP_PORT/ops/   sign in with the admin token: $(grep ADMIN "$RUN/secrets.env" | cut -d= -f2)
   health   http://localhost:$HTTP_PORT/q/health/ready      metrics http://localhost:$HTTP_PORT/q/metrics
+  traces   $(if [ -n "${QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]; then echo "sent to $QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT"; else
+             echo "off: no OTLP collector on 127.0.0.1:4317. To see them, start one (e.g. Jaeger:"
+             echo "           docker run -p 4317:4317 -p 16686:16686 jaegertracing/all-in-one, UI on :16686) and run this again;"
+             echo "           log lines of jobs published with a traceparent carry its traceId meanwhile"; fi)
   admin    curl -H "Authorization: Bearer \$(grep ADMIN $RUN/secrets.env | cut -d= -f2)" http://localhost:$HTTP_PORT/admin/accounts/demo-account
   connect  open this single-use link (15 min) in a browser to connect account demo-browser through the OAuth flow:
            $CONNECT_URL
