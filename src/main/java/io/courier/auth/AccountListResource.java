@@ -11,6 +11,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Arrays;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** {@code GET /admin/accounts?status=REAUTH_REQUIRED}: accounts in a state, for ops (never tokens). */
 @Path("/admin/accounts")
@@ -23,6 +27,9 @@ public class AccountListResource {
         this.tokens = tokens;
     }
 
+    @Operation(summary = "Accounts with a status (REAUTH_REQUIRED unless asked), with the reason", description = "Role: viewer.")
+    @APIResponse(responseCode = "200", description = "the accounts")
+    @APIResponse(responseCode = "400", description = "status is not one of the statuses", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.Body.class)))
     @GET
     @RolesAllowed(AdminRole.VIEWER_NAME)
     public Response accounts(@QueryParam("status") @DefaultValue("REAUTH_REQUIRED") String status,

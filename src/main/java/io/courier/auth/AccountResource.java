@@ -24,6 +24,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.logging.Logger;
 
 /** Admin API for connected accounts (CONTRACT §5): admins import tokens and mint connect links, viewers read status. */
@@ -50,6 +54,10 @@ public class AccountResource {
      * Mints a single-use connect link for the account (creating the account if it is new): {"url","expiresAt"}.
      * Body optional: {"allowRebind": true} lets the link connect a member other than the account's.
      */
+    @Operation(summary = "A single-use, short-lived connect link for the member's browser", description = "Role: admin.")
+    @APIResponse(responseCode = "200", description = "{url, expiresAt}")
+    @APIResponse(responseCode = "400", description = "a body value that is not valid", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.Body.class)))
+    @APIResponse(responseCode = "503", description = "no courier.auth.connect-link-key is configured", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.Body.class)))
     @POST
     @Path("/connect-link")
     @RolesAllowed(AdminRole.ADMIN_NAME)
@@ -80,6 +88,9 @@ public class AccountResource {
         return Response.ok(Map.of("url", minted.url().toString(), "expiresAt", minted.expiresAt().toString())).build();
     }
 
+    @Operation(summary = "Imports (or replaces) an account's tokens", description = "Role: admin.")
+    @APIResponse(responseCode = "200", description = "the account's status, expiries and scopes (never the tokens)")
+    @APIResponse(responseCode = "400", description = "a token field that is not valid (field names it)", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.Body.class)))
     @PUT
     @Path("/tokens")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -102,6 +113,9 @@ public class AccountResource {
         }
     }
 
+    @Operation(summary = "An account's status, expiries and scopes (never the tokens)", description = "Role: viewer.")
+    @APIResponse(responseCode = "200", description = "the account")
+    @APIResponse(responseCode = "404", description = "no such account", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.Body.class)))
     @GET
     @RolesAllowed(AdminRole.VIEWER_NAME)
     public Response account(@PathParam("accountId") String accountId) {

@@ -15,6 +15,10 @@ import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * Admin API for key rotation: token rows per key id, and {@code POST /admin/tokens/rekey}, which moves up to
@@ -33,6 +37,8 @@ public class TokenKeyResource {
         this.keys = keys;
     }
 
+    @Operation(summary = "Stored token rows per encryption key id", description = "Role: viewer.")
+    @APIResponse(responseCode = "200", description = "rows per key id and the current key")
     @GET
     @Path("/keys")
     @RolesAllowed(AdminRole.VIEWER_NAME)
@@ -40,6 +46,9 @@ public class TokenKeyResource {
         return progress(keys.rowsByKeyId());
     }
 
+    @Operation(summary = "Re-encrypts up to batch rows under the current key", description = "Role: admin.")
+    @APIResponse(responseCode = "200", description = "how many rows were re-encrypted and how many are left")
+    @APIResponse(responseCode = "400", description = "a body value that is not valid", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.Body.class)))
     @POST
     @Path("/rekey")
     @RolesAllowed(AdminRole.ADMIN_NAME)

@@ -201,10 +201,11 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
         return Optional.of(view(account, findById(accountId)));
     }
 
-    /** Accounts in a state (e.g. REAUTH_REQUIRED for the ops page), longest waiting first. */
+    /** Accounts in a state (e.g. REAUTH_REQUIRED for the ops page), the latest to enter it first. */
     @Transactional
     public List<AccountView> accountsIn(Account.Status status, int limit) {
-        List<Account> accounts = Account.find("status = ?1 order by statusChangedAt", status).page(0, limit).list();
+        List<Account> accounts = Account.find("status = ?1 order by statusChangedAt desc", status).page(0, limit)
+                .list();
         return accounts.stream().map(a -> view(a, findById(a.id))).toList();
     }
 
@@ -328,7 +329,8 @@ public class TokenStore implements PanacheRepositoryBase<AccountToken, String> {
     }
 
     private static AccountView view(Account account, AccountToken token) {
-        return new AccountView(account.id, account.status.name(), Optional.ofNullable(account.memberUrn),
+        return new AccountView(account.id, account.status.name(), Optional.ofNullable(account.statusReason),
+                Optional.ofNullable(account.memberUrn),
                 scopes(account),
                 Optional.ofNullable(token).map(t -> t.accessTokenExpiresAt),
                 Optional.ofNullable(token).map(t -> t.refreshTokenExpiresAt),

@@ -37,6 +37,13 @@ public class Breakers {
         };
     }
 
+    /** Each LinkedIn breaker's state on this pod (breakers are per process). */
+    public java.util.Map<String, String> states() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        NAMES.forEach(name -> out.put(name, breakers.currentState(name).name()));
+        return out;
+    }
+
     private boolean isOpen(String endpoint) {
         return LinkedInOperation.ofEndpoint(endpoint)
                 .map(op -> breakers.currentState(op.breaker) == CircuitBreakerState.OPEN).orElse(false);

@@ -26,7 +26,7 @@ public class AuditTrail {
 
     /** What an operator did; stored in dead_letter_audit.action as the name. */
     enum Action {
-        REPLAY, DISCARD, CANCEL
+        REPLAY, DISCARD, CANCEL, PAUSE, RESUME
     }
 
     /** Where an audited action is; stored in dead_letter_audit.state in lower case ('started', 'done', 'failed'). */

@@ -25,6 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** The dead-letter API (CONTRACT §5): viewers read, operators replay and discard, in their token's name. */
 @Path("/admin/dead-letters")
@@ -49,6 +53,9 @@ public class DeadLetterResource {
         this.caller = caller;
     }
 
+    @Operation(summary = "Indexed dead letters matching a filter", description = "Role: viewer.")
+    @APIResponse(responseCode = "200", description = "{count, items}: newest first, without their values")
+    @APIResponse(responseCode = "400", description = "a filter value that is not valid (field names it)", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.Body.class)))
     @GET
     public Response list(@QueryParam("errorClass") String errorClass, @QueryParam("accountId") String accountId,
             @QueryParam("jobType") String jobType, @QueryParam("since") String since,
@@ -61,6 +68,10 @@ public class DeadLetterResource {
         });
     }
 
+    @Operation(summary = "One dead letter, with its value and headers", description = "Role: viewer.")
+    @APIResponse(responseCode = "200", description = "the dead letter")
+    @APIResponse(responseCode = "400", description = "the id is not a number", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.Body.class)))
+    @APIResponse(responseCode = "404", description = "no dead letter has that id", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.Body.class)))
     @GET
     @Path("/{id}")
     public Response one(@PathParam("id") String id) {
@@ -74,6 +85,8 @@ public class DeadLetterResource {
                 .orElseGet(() -> ApiError.notFound("id", "no dead letter " + id));
     }
 
+    @Operation(summary = "Counts by class and account, per hour over 7 days, and the replay limits", description = "Role: viewer.")
+    @APIResponse(responseCode = "200", description = "the summary")
     @GET
     @Path("/summary")
     public Map<String, Object> summary() {
@@ -87,6 +100,8 @@ public class DeadLetterResource {
         return out;
     }
 
+    @Operation(summary = "The latest replays, discards and cancels, with who asked", description = "Role: viewer.")
+    @APIResponse(responseCode = "200", description = "audit rows, newest first")
     @GET
     @Path("/audit")
     public List<Map<String, Object>> audit(@QueryParam("limit") @DefaultValue("50") int limit) {
@@ -94,6 +109,9 @@ public class DeadLetterResource {
     }
 
     /** {"filter":{…},"limit":N,"dryRun":true,"force":false,"reason":"…"}; dryRun defaults to true. */
+    @Operation(summary = "Replays dead letters to their job topics (paced, within the budgets); dryRun reports only", description = "Role: operator.")
+    @APIResponse(responseCode = "200", description = "what was (or would be) replayed, refused, deferred and not sent")
+    @APIResponse(responseCode = "400", description = "a body or filter value that is not valid", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.Body.class)))
     @POST
     @Path("/replay")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -107,6 +125,9 @@ public class DeadLetterResource {
     }
 
     /** {"filter":{…},"limit":N,"reason":"…"}: marks them handled without replaying. */
+    @Operation(summary = "Marks dead letters as discarded: they are no longer offered for replay", description = "Role: operator.")
+    @APIResponse(responseCode = "200", description = "the discarded ids")
+    @APIResponse(responseCode = "400", description = "a body or filter value that is not valid", content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.Body.class)))
     @POST
     @Path("/discard")
     @Consumes(MediaType.APPLICATION_JSON)

@@ -10,6 +10,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Arrays;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** The closed sets an operator filters by, from the enums themselves, so the /ops page and the CLI never drift. */
 @Path("/admin/vocabulary")
@@ -19,6 +21,8 @@ public class VocabularyResource {
 
     public record Vocabulary(List<String> jobTypes, List<String> errorClasses, List<String> deadLetterStates) {}
 
+    @Operation(summary = "Job types, error classes and dead-letter states, for filters", description = "Role: viewer.")
+    @APIResponse(responseCode = "200", description = "the vocabulary")
     @GET
     public Vocabulary get() {
         return new Vocabulary(Arrays.stream(JobType.values()).map(JobType::wireName).toList(),

@@ -10,6 +10,9 @@ public final class ApiError {
 
     private ApiError() {}
 
+    /** The error body as /q/openapi describes it. */
+    public record Body(String error, String field) {}
+
     public static Response badRequest(String field, String message) {
         return of(Response.Status.BAD_REQUEST, field, message);
     }

@@ -7,6 +7,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** {@code GET /admin/whoami}: the calling token's name and role, so the ops page can say who is signed in. */
 @Path("/admin/whoami")
@@ -19,6 +21,8 @@ public class WhoAmIResource {
         this.caller = caller;
     }
 
+    @Operation(summary = "The calling token's name and role", description = "Role: viewer.")
+    @APIResponse(responseCode = "200", description = "{name, role}")
     @GET
     @RolesAllowed(AdminRole.VIEWER_NAME)
     public Map<String, String> whoami() {

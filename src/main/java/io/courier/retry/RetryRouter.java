@@ -108,6 +108,15 @@ public class RetryRouter {
         LOG.infof("job waits for its notBefore dueAt=%s tier=%s jobId=%s", notBefore, topic, job.jobId().orElse("-"));
     }
 
+    /** The job's account or type is paused: it waits in the tiers and looks again at {@code recheck}. */
+    public void pause(Outputs outputs, ConsumerRecord<String, byte[]> record, JobRef job, RetryState state,
+            Instant now, Instant recheck) {
+        String topic = send(outputs, record, CourierHeaders.scheduled(record.headers(), job, state, recheck),
+                Duration.between(now, recheck));
+        LOG.debugf("job waits, its account or type is paused dueAt=%s tier=%s jobId=%s", recheck, topic,
+                job.jobId().orElse("-"));
+    }
+
     /** An earlier job of the account is first in line: this one waits in the tiers behind it (no failure). */
     public void holdBehind(Outputs outputs, ConsumerRecord<String, byte[]> record, JobRef job, RetryState state,
             Instant now, Instant wake, String aheadJobId, boolean first) {

@@ -18,7 +18,7 @@ class JobMetrics {
     static final String INVALID_TYPE = "invalid";
 
     enum Outcome {
-        SUCCEEDED, DUPLICATE, REEMITTED, DELAYED, SCHEDULED, PARKED, DEAD_LETTERED, CANCELLED, REPLACED, HELD
+        SUCCEEDED, DUPLICATE, REEMITTED, DELAYED, SCHEDULED, PARKED, DEAD_LETTERED, CANCELLED, REPLACED, HELD, PAUSED
     }
 
     private static final Duration[] BUCKETS = java.util.stream.Stream.of(50, 100, 250, 500, 1000, 2500, 5000, 10_000,

@@ -60,9 +60,12 @@ class JobOutcomes {
     private final JobControl control;
     private final AccountLanes lanes;
     private final Clock clock;
+    private final java.time.Duration pauseRecheck;
 
     JobOutcomes(OutcomeStore outcomes, ResultPublisher results, DeadLetterWriter deadLetters, RetryRouter router,
-            ParkedJobs parked, JobMetrics metrics, JobControl control, AccountLanes lanes, Clock clock) {
+            ParkedJobs parked, JobMetrics metrics, JobControl control, AccountLanes lanes, Clock clock,
+            WorkerConfig config) {
+        this.pauseRecheck = config.pauseRecheck();
         this.outcomes = outcomes;
         this.results = results;
         this.deadLetters = deadLetters;
@@ -204,6 +207,16 @@ class JobOutcomes {
         control.register(run.job()); // once: a scheduled record hops on through the tiers without coming back here
         router.schedule(run.outputs(), run.record(), run.ref(), run.state(), now, notBefore);
         metrics.record(run.typeTag(), Outcome.SCHEDULED, Duration.between(run.started(), now));
+    }
+
+    /**
+     * The job's account or type is paused: it waits in a tier and looks again after courier.worker.pause-recheck.
+     * Not a failure: its retry state goes on as it came; its place in its account's lane, if it has one, stays.
+     */
+    void pause(JobRun run) {
+        Instant now = clock.instant();
+        router.pause(run.outputs(), run.record(), run.ref(), run.state(), now, now.plus(pauseRecheck));
+        metrics.record(run.typeTag(), Outcome.PAUSED, Duration.between(run.started(), now));
     }
 
     /** The job was cancelled; its CANCELLED result went out with the cancel, so this record ends quietly. */

@@ -5,6 +5,7 @@ import io.courier.job.JobControl;
 import io.courier.job.JobEnvelope;
 import io.courier.job.JobRef;
 import io.courier.job.JobValidator;
+import io.courier.job.Pauses;
 import io.courier.job.Validation;
 import io.courier.media.MediaException;
 import io.courier.media.MediaIntake;
@@ -54,11 +55,13 @@ class JobRunner {
     private final java.time.Duration staleAfter;
     private final Clock clock;
     private final JobTracing tracing;
+    private final Pauses pauses;
 
     JobRunner(ObjectMapper json, WorkerConfig config, JobPreflight preflight, JobCalls calls, RetryPolicy policy,
             JobOutcomes outcomes, RetryRouter router, MediaIntake intake, MediaUploads uploads, JobControl control,
-            AccountLanes lanes, Clock clock, JobTracing tracing) {
+            AccountLanes lanes, Clock clock, JobTracing tracing, Pauses pauses) {
         this.tracing = tracing;
+        this.pauses = pauses;
         this.validator = new JobValidator(json, config.maxRecordBytes());
         this.preflight = preflight;
         this.calls = calls;
@@ -127,6 +130,10 @@ class JobRunner {
         Optional<Instant> notBefore = fresh.job().notBefore().filter(t -> t.isAfter(clock.instant()));
         if (notBefore.isPresent()) {
             outcomes.schedule(fresh, notBefore.get()); // before any look-up: a job months ahead costs no query a hop
+            return;
+        }
+        if (pauses.holds(fresh.job())) {
+            outcomes.pause(fresh); // the account or the type is paused: it waits in a tier, no query, no call
             return;
         }
         JobPreflight.Preflight known = tracing.step("look up", () -> preflight.read(fresh.job().jobId(),

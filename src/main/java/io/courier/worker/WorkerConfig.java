@@ -94,6 +94,14 @@ public interface WorkerConfig {
     @WithDefault("15m")
     Duration orderingStaleAfter();
 
+    /** How often a job of a paused account or job type looks again whether it may run (it waits in a tier). */
+    @WithDefault("10s")
+    Duration pauseRecheck();
+
+    /** How often each pod reads the pauses again (job.Pauses): a pause or resume reaches every pod within it. */
+    @WithDefault("1s")
+    Duration pauseRefresh();
+
     enum Ordering {
         PER_ACCOUNT, RELAXED
     }

@@ -128,16 +128,116 @@ async function vocabulary() {
   $("f-state").selectedIndex = 0;
 }
 
+// --- The front page: overview, accounts, jobs; the views refresh themselves every 5 s while shown -------------
+const table = (head, rows) => rows.length ? `<tr>${head.map(h => `<th>${h}</th>`).join("")}</tr>` + rows.join("")
+  : `<tr><td class="muted">none</td></tr>`;
+const row = cells => `<tr>${cells.map(c => `<td>${c}</td>`).join("")}</tr>`;
+const unavailable = part => part && part.unavailable !== undefined;
+
+async function overview() {
+  const o = await api("GET", "/admin/overview");
+  const nested = (m, head) => unavailable(m) ? `<tr><td class="bad">unavailable: ${esc(m.unavailable)}</td></tr>`
+    : table(head, Object.entries(m).flatMap(([k, inner]) => Object.entries(inner).map(([s, n]) => row([esc(k), esc(s), `<span class="num">${n}</span>`]))));
+  $("o-outcomes").innerHTML = nested(o.lastHour, ["type", "outcome", "jobs"]);
+  $("o-dead").innerHTML = nested(o.deadLettersLastHour, ["type", "class", "dead letters"]);
+  $("o-lag").innerHTML = unavailable(o.lag) ? `<tr><td class="bad">unavailable: ${esc(o.lag.unavailable)}</td></tr>`
+    : table(["topic", "records"], Object.entries(o.lag).map(([t, n]) => row([esc(t), `<span class="num">${n}</span>`])));
+  $("o-version").innerHTML = `LinkedIn-Version ${esc(o.version.version)}: <span class="${o.version.status === "ok" ? "ok" : "bad"}">${esc(o.version.status)}</span>`;
+  const notClosed = Object.entries(o.breakers).filter(([, s]) => s !== "CLOSED");
+  $("o-breakers").innerHTML = notClosed.length ? table(["circuit (this pod)", "state"], notClosed.map(([b, s]) =>
+    row([esc(b), `<span class="bad">${esc(s)}</span>`])))
+    : `<tr><td class="ok">all ${Object.keys(o.breakers).length} circuits closed (this pod)</td></tr>`;
+  $("o-budgets").innerHTML = table(["resource", "left of the day", "", "per member"], o.budgets.map(b => {
+    const left = b.appRemaining ?? null; // a <progress>, not a styled div: the CSP allows no inline style
+    return row([esc(b.resource), `<span class="num">${left === null ? "?" : Math.floor(left)} / ${b.appDaily}</span>`,
+      `<progress max="${b.appDaily}" value="${left === null ? 0 : Math.max(0, left)}"></progress>`, `<span class="num">${b.memberDaily}</span>`]);
+  }));
+  $("o-pauses").innerHTML = table(["what", "paused by", "since", ""], o.pauses.map(p => row([`${esc(p.scope)} <b>${esc(p.value)}</b>`,
+    esc(p.pausedBy), esc(p.pausedAt), `<button class="small resume operator-only" data-scope="${p.scope === "account" ? "accounts" : "job-types"}" data-value="${esc(p.value)}">Resume</button>`])));
+  $("o-pauses").querySelectorAll("button.resume").forEach(b => b.onclick = () =>
+    api("DELETE", `/admin/pauses/${b.dataset.scope}/${encodeURIComponent(b.dataset.value)}`).then(overview).catch(e => $("p-msg").textContent = e.message));
+}
+
+async function pause(scope, value) {
+  $("p-msg").textContent = "";
+  await api("PUT", `/admin/pauses/${scope}/${encodeURIComponent(value)}`);
+  await overview();
+}
+
+async function accounts() {
+  const list = await api("GET", "/admin/accounts?status=" + encodeURIComponent($("a-status").value));
+  $("accounts").innerHTML = table(["account", "member", "status", "reason", "since", ""], list.map(a => row([esc(a.accountId),
+    esc(a.memberUrn), esc(a.status), esc(a.statusReason), esc(a.updatedAt),
+    `<button class="small secondary jobs" data-account="${esc(a.accountId)}">Jobs</button> <button class="small pause-account operator-only" data-account="${esc(a.accountId)}">Pause</button>`])));
+  $("accounts").querySelectorAll("button.jobs").forEach(b => b.onclick = () => { $("j-account").value = b.dataset.account; $("j-id").value = ""; show_view("jobs"); });
+  $("accounts").querySelectorAll("button.pause-account").forEach(b => b.onclick = () => pause("accounts", b.dataset.account).then(() => b.textContent = "Paused"));
+}
+
+async function connectLink() {
+  const r = await api("POST", `/admin/accounts/${encodeURIComponent($("l-account").value.trim())}/connect-link`, {allowRebind: $("l-rebind").checked});
+  $("l-result").innerHTML = `Single-use link until ${esc(r.expiresAt)}: <a id="l-url" href="${esc(r.url)}">${esc(r.url)}</a>`;
+}
+
+async function jobs() {
+  $("j-msg").textContent = ""; const account = $("j-account").value.trim(); const id = $("j-id").value.trim();
+  if (!account) return;
+  if (!id) {
+    const r = await api("GET", "/admin/jobs?accountId=" + encodeURIComponent(account));
+    $("j-body").innerHTML = `<h2>Latest outcomes</h2><table>${table(["job", "type", "outcome", "finished"], r.finished.map(j =>
+      `<tr class="pick" data-id="${esc(j.jobId)}"><td>${esc(j.jobId)}</td><td>${esc(j.jobType)}</td><td>${esc(j.status)}</td><td>${esc(j.finishedAt)}</td></tr>`))}</table>`
+      + `<h2>Waiting in the account's lanes</h2><table>${table(["job", "topic", "comes back", "since"], r.waiting.map(w => row([esc(w.jobId), esc(w.topic), esc(w.dueAt ?? "parked"), esc(w.joinedAt)])))}</table>`
+      + `<h2>Parked until re-authorized</h2><table>${table(["job", "type", "parked"], r.parked.map(p => row([esc(p.jobId), esc(p.jobType), esc(p.parkedAt)])))}</table>`;
+    $("j-body").querySelectorAll("tr.pick").forEach(tr => tr.onclick = () => { $("j-id").value = tr.dataset.id; jobs(); });
+    return;
+  }
+  const j = await api("GET", `/admin/jobs/${encodeURIComponent(account)}/${encodeURIComponent(id)}`);
+  const o = j.outcome;
+  $("j-body").innerHTML = `<h2>Job ${esc(id)}</h2><table>`
+    + row(["outcome", o ? `<b id="j-status">${esc(o.status)}</b> at ${esc(o.finishedAt)} (${esc(o.jobType)})` : `<span id="j-status">not finished</span>`])
+    + row(["waiting", j.waiting.map(w => `${esc(w.topic)}: comes back ${esc(w.dueAt ?? "when released")}`).join("<br>") || "no"])
+    + row(["parked", j.parked.map(p => `since ${esc(p.parkedAt)}`).join("<br>") || "no"])
+    + (j.version ? row(["on record", `${esc(j.version.jobType)} created ${esc(j.version.createdAt)}, first waited ${esc(j.version.seenAt)}`]) : "") + "</table>"
+    + `<h2>Dead letters</h2><table>${table(["id", "class", "attempts", "at", "state", "message"], j.deadLetters.map(d =>
+      row([d.id, esc(d.errorClass), d.attempts, esc(d.deadAt), esc(d.state), esc(d.message).slice(0, 160)])))}</table>`
+    + (o ? `<h2>Result</h2><pre>${esc(JSON.stringify(JSON.parse(o.result), null, 2))}</pre>`
+      : `<p class="operator-only"><button id="j-cancel" class="danger">Cancel this job</button></p>`);
+  if (!o) $("j-cancel").onclick = async () => {
+    if (!confirm(`Cancel job ${id}? It will not run.`)) return;
+    try { await api("POST", `/admin/jobs/${encodeURIComponent(account)}/${encodeURIComponent(id)}/cancel`); } catch (e) { $("j-msg").textContent = e.message; }
+    await jobs();
+  };
+}
+
+let current = "overview";
+const views = {overview, accounts, jobs, "dead-letters": () => refresh()};
+async function show_view(name) {
+  current = name;
+  document.querySelectorAll(".view").forEach(v => v.hidden = v.id !== "view-" + name);
+  document.querySelectorAll("nav .tab").forEach(t => t.classList.toggle("on", t.dataset.view === name));
+  await views[name]().catch(e => $("updated").textContent = e.message);
+  $("updated").textContent = "updated " + new Date().toLocaleTimeString();
+}
+
+// Live: the shown view is read again every 5 s (polling: one request per view, nothing kept open).
+setInterval(() => { if (token && current !== "jobs") show_view(current); }, 5000);
+
 async function open() {
   try {
     const me = await api("GET", "/admin/whoami");
     $("caller").textContent = `${me.name} (${me.role})`;
+    document.body.dataset.role = me.role;
     await vocabulary();
-    await refresh();
   } catch (e) { $("login-error").textContent = e.message; token = null; return; }
-  $("login").hidden = true; $("app").hidden = false; $("logout").hidden = false;
+  $("login").hidden = true; $("app").hidden = false; $("logout").hidden = false; $("nav").hidden = false;
+  await show_view("overview");
   await search();
 }
+
+document.querySelectorAll("nav .tab").forEach(t => t.onclick = () => show_view(t.dataset.view));
+$("pause-form").onsubmit = e => { e.preventDefault(); pause($("p-scope").value, $("p-value").value.trim()).catch(err => $("p-msg").textContent = err.message); };
+$("a-form").onsubmit = e => { e.preventDefault(); accounts(); };
+$("link-form").onsubmit = e => { e.preventDefault(); connectLink().catch(err => $("l-result").textContent = err.message); };
+$("j-form").onsubmit = e => { e.preventDefault(); jobs().catch(err => $("j-msg").textContent = err.message); };
 
 $("login-form").onsubmit = e => { e.preventDefault(); token = $("token").value; $("token").value = ""; open(); };
 $("logout").onclick = () => { token = null; location.reload(); };

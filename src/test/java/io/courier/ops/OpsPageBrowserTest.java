@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.courier.auth.TokenStore;
 import io.courier.testkit.AdminCallers;
+import io.courier.testkit.Chromium;
 import io.courier.testkit.ConnectedAccounts.Connected;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.PipelineTestSupport;
@@ -14,36 +15,22 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import jakarta.inject.Inject;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The /ops page end to end in Debian's headless Chromium: token, counts, filter, the full record, dry run, then a
- * confirmed replay, and the accounts waiting for re-authorization. Keeps a screenshot (target/ops-page.png).
+ * confirmed replay, and the accounts waiting for re-authorization. Keeps a screenshot (docs/ops-dead-letters.png).
  */
 @QuarkusTest
 @WithTestResource(CourierServices.class)
 class OpsPageBrowserTest extends PipelineTestSupport {
-
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     @Inject
     DeadLetterStore store;
@@ -52,8 +39,7 @@ class OpsPageBrowserTest extends PipelineTestSupport {
 
     @Test
     void anOperatorFindsUnderstandsAndReplaysDeadLetters() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "no Chromium here: install Debian's chromium and chromium-driver (.ci/run does) to run the /ops browser test");
+        Chromium.assumeInstalled();
         String account = "ops-page-" + UUID.randomUUID();
         for (int i = 0; i < 3; i++) {
             kafka.send("linkedin.jobs.sync", account,
@@ -64,15 +50,12 @@ class OpsPageBrowserTest extends PipelineTestSupport {
         Connected waiting = connect(simulator, "{}");
         tokens.markReauthRequired(waiting.accountId(), "test: revoked", Optional.empty());
 
-        WebDriver browser = chromium();
+        WebDriver browser = Chromium.start();
         try {
-            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-            browser.get("http://localhost:" + RestAssured.port + "/ops/");
-            browser.findElement(By.id("token")).sendKeys(AdminCallers.OPERATOR.token());
-            browser.findElement(By.cssSelector("#login-form button")).click();
-            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("app")));
+            WebDriverWait wait = Chromium.signIn(browser, RestAssured.port, AdminCallers.OPERATOR.token());
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("caller"), "operator-test (operator)"));
-            assertThat(storedAnywhere(browser)).as("the token is kept in memory only").isEmpty();
+            browser.findElement(By.cssSelector("nav .tab[data-view='dead-letters']")).click();
+            assertThat(Chromium.storedAnywhere(browser)).as("the token is kept in memory only").isEmpty();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("by-class"), "INVALID_JOB"));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("reauth"), waiting.accountId()));
 
@@ -90,7 +73,7 @@ class OpsPageBrowserTest extends PipelineTestSupport {
                     "would replay 3 of 3 matched"));
             assertThat(store.list(DeadLetterFilter.parse(null, account, null, null, null, List.of(), "NEW"), 10))
                     .hasSize(3);
-            screenshot(browser);
+            Chromium.screenshot(browser, "ops-dead-letters.png");
 
             browser.findElement(By.id("replay")).click();
             wait.until(ExpectedConditions.alertIsPresent()).accept();
@@ -99,7 +82,7 @@ class OpsPageBrowserTest extends PipelineTestSupport {
                     .hasSize(3);
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "operator-test"));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "REPLAY · done"));
-            assertThat(storedAnywhere(browser)).isEmpty();
+            assertThat(Chromium.storedAnywhere(browser)).isEmpty();
 
             browser.navigate().refresh(); // a reload forgets the token: the page asks again
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login")));
@@ -107,29 +90,5 @@ class OpsPageBrowserTest extends PipelineTestSupport {
         } finally {
             browser.quit();
         }
-    }
-
-    /** Everything the page left in web storage: with the token only in memory, nothing. */
-    private static String storedAnywhere(WebDriver browser) {
-        return String.valueOf(((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
-                "return [sessionStorage, localStorage].map(s => Object.keys(s).map(k => k + '=' + s.getItem(k)).join(',')).join('')"));
-    }
-
-    private static WebDriver chromium() {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1100");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .build();
-        ChromeDriver driver = new ChromeDriver(service, options);
-        driver.manage().window().setSize(new Dimension(1400, 1100));
-        return driver;
-    }
-
-    /** Kept as a test artifact, and the README's picture of the page. */
-    private static void screenshot(WebDriver browser) throws Exception {
-        Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-        Files.createDirectories(Path.of("target"));
-        Files.copy(shot, Path.of("target/ops-page.png"), StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -16,6 +16,7 @@ import io.courier.testkit.ConnectedAccounts.Connected;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.KafkaTestClient;
 import io.courier.testkit.PipelineTestSupport;
+import io.courier.testkit.SimulatorControl;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -71,10 +72,7 @@ class MetricsContractTest extends PipelineTestSupport {
             return;
         }
         Connected account = connect(simulator, "{}");
-        simulator.fault("""
-                {"method":"POST","path":"/rest/posts","status":401,"times":1,"body":"{\\"status\\":401,\
-                \\"serviceErrorCode\\":65602,\\"code\\":\\"EXPIRED_ACCESS_TOKEN\\",\
-                \\"message\\":\\"The token used in the request has expired\\"}"}""");
+        simulator.fault(SimulatorControl.EXPIRED_ACCESS_TOKEN_ON_POST);
         String post = UUID.randomUUID().toString();
         kafka.send("linkedin.jobs.post", account.accountId(), job(post, "post.create", account.accountId(), """
                 {"author":"%s","commentary":"metrics %s"}""".formatted(account.memberUrn(), post)));

@@ -15,6 +15,12 @@ public final class SimulatorControl {
     private final HttpClient http = HttpClient.newHttpClient();
     private final String baseUrl;
 
+    /** The next POST /rest/posts answers LinkedIn's 401 for an expired access token (65602): Courier refreshes. */
+    public static final String EXPIRED_ACCESS_TOKEN_ON_POST = """
+                {"method":"POST","path":"/rest/posts","status":401,"times":1,"body":"{\\"status\\":401,\
+                \\"serviceErrorCode\\":65602,\\"code\\":\\"EXPIRED_ACCESS_TOKEN\\",\
+                \\"message\\":\\"The token used in the request has expired\\"}"}""";
+
     public SimulatorControl(String baseUrl) {
         this.baseUrl = baseUrl;
     }

@@ -15,6 +15,7 @@ import io.courier.testkit.ConnectedAccounts.Connected;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.KafkaTestClient;
 import io.courier.testkit.PipelineTestSupport;
+import io.courier.testkit.SimulatorControl;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -111,10 +112,7 @@ class ReauthFlowTest extends PipelineTestSupport {
     @Test
     void anExpiredAccessTokenIsRefreshedOnceAndTheJobRetriedAtOnce() throws Exception {
         Connected account = connect(simulator, "{}");
-        simulator.fault("""
-                {"method":"POST","path":"/rest/posts","status":401,"times":1,"body":"{\\"status\\":401,\
-                \\"serviceErrorCode\\":65602,\\"code\\":\\"EXPIRED_ACCESS_TOKEN\\",\
-                \\"message\\":\\"The token used in the request has expired\\"}"}""");
+        simulator.fault(SimulatorControl.EXPIRED_ACCESS_TOKEN_ON_POST);
         String jobId = UUID.randomUUID().toString();
         kafka.send("linkedin.jobs.post", account.accountId(), post(jobId, account));
 
