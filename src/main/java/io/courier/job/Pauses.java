@@ -57,14 +57,24 @@ public class Pauses {
     private final Clock clock;
     private volatile Snapshot paused = new Snapshot(Set.of(), Set.of());
     private volatile boolean readFailed;
+    private volatile boolean loaded;
 
     Pauses(DataSource db, Clock clock) {
         this.db = db;
         this.clock = clock;
     }
 
-    /** Whether the job's account or its type is paused on this pod's latest copy. */
+    /**
+     * Whether the job's account or its type is paused on this pod's latest copy. Until the pauses have been read
+     * once (a pod that started while PostgreSQL was down), every job is held: a pause must not fail open.
+     */
     public boolean holds(JobEnvelope job) {
+        if (!loaded) {
+            refresh();
+            if (!loaded) {
+                return true;
+            }
+        }
         Snapshot now = paused;
         return !now.accounts().isEmpty() && now.accounts().contains(job.accountId())
                 || !now.types().isEmpty() && now.types().contains(job.type().wireName());
@@ -110,6 +120,7 @@ public class Pauses {
                 (p.scope() == Scope.ACCOUNT ? accounts : types).add(p.value());
             }
             paused = new Snapshot(Set.copyOf(accounts), Set.copyOf(types));
+            loaded = true;
             if (readFailed) {
                 LOG.info("job pauses read again");
                 readFailed = false;

@@ -52,6 +52,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 public class OverviewResource {
 
     private static final Duration KAFKA_WAIT = Duration.ofSeconds(3);
+    private static final Duration FRESH = Duration.ofSeconds(1);
+    private volatile Cached cached;
 
     private final DataSource db;
     private final Admin admin;
@@ -86,6 +88,19 @@ public class OverviewResource {
             + " budgets, pauses; a part that could not be read is {\"unavailable\": why}")
     @GET
     public Map<String, Object> overview() {
+        // Every open console asks every 5 s: within a second they share one reading.
+        Cached last = cached;
+        if (last != null && Duration.between(last.at(), clock.instant()).compareTo(FRESH) < 0) {
+            return last.value();
+        }
+        Map<String, Object> fresh = read();
+        cached = new Cached(clock.instant(), fresh);
+        return fresh;
+    }
+
+    private record Cached(java.time.Instant at, Map<String, Object> value) {}
+
+    private Map<String, Object> read() {
         Timestamp hourAgo = Timestamp.from(clock.instant().minus(Duration.ofHours(1)));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("at", clock.instant().toString());
@@ -106,7 +121,11 @@ public class OverviewResource {
             budgets.add(b);
         }
         out.put("budgets", budgets);
-        out.put("pauses", pauses.list());
+        try {
+            out.put("pauses", pauses.list());
+        } catch (DatabaseException e) {
+            out.put("pauses", Map.of("unavailable", e.getMessage()));
+        }
         return out;
     }
 
@@ -128,12 +147,17 @@ public class OverviewResource {
         }
     }
 
-    /** Records not yet consumed per topic: the end offsets minus the groups' committed offsets, summed. */
+    /**
+     * Records not yet consumed per topic: the end offsets minus the groups' committed offsets, summed (a transaction
+     * marker can make an idle partition count 1). All the Kafka calls share one deadline, so a broker that does not
+     * answer costs the page {@link #KAFKA_WAIT}, not once per call.
+     */
     private Object lag() {
+        long deadline = System.nanoTime() + KAFKA_WAIT.toNanos();
         try {
             Map<String, Long> out = new TreeMap<>();
-            lagOf(clients.groupId(""), List.of(topics.post(), topics.sync()), out);
-            lagOf(clients.groupId("-retries"), router.tierTopics(), out);
+            lagOf(clients.groupId(""), List.of(topics.post(), topics.sync()), out, deadline);
+            lagOf(clients.groupId("-retries"), router.tierTopics(), out, deadline);
             return out;
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             return Map.of("unavailable", "Kafka did not answer within " + KAFKA_WAIT + ": " + e.getMessage());
@@ -143,22 +167,37 @@ public class OverviewResource {
         }
     }
 
-    private void lagOf(String group, Collection<String> topicNames, Map<String, Long> out)
+    private Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> offsets(List<TopicPartition> partitions,
+            OffsetSpec spec, long deadline) throws java.util.concurrent.ExecutionException,
+            java.util.concurrent.TimeoutException, InterruptedException {
+        return admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> spec))).all()
+                .get(left(deadline), TimeUnit.NANOSECONDS);
+    }
+
+    private static long left(long deadline) {
+        return Math.max(0, deadline - System.nanoTime());
+    }
+
+    private void lagOf(String group, Collection<String> topicNames, Map<String, Long> out, long deadline)
             throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException,
             InterruptedException {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get(KAFKA_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                .partitionsToOffsetAndMetadata().get(left(deadline), TimeUnit.NANOSECONDS);
         List<TopicPartition> partitions = admin.describeTopics(topicNames).allTopicNames()
-                .get(KAFKA_WAIT.toMillis(), TimeUnit.MILLISECONDS).values().stream()
+                .get(left(deadline), TimeUnit.NANOSECONDS).values().stream()
                 .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
                 .toList();
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(partitions.stream()
-                .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()))).all()
-                .get(KAFKA_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = offsets(partitions, OffsetSpec.latest(),
+                deadline);
+        // A partition the group has not committed yet is read from its start, which retention may have moved.
+        List<TopicPartition> unread = partitions.stream().filter(p -> committed.get(p) == null).toList();
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = unread.isEmpty()
+                ? Map.of()
+                : offsets(unread, OffsetSpec.earliest(), deadline);
         for (TopicPartition p : partitions) {
-            OffsetAndMetadata done = committed.get(p); // none yet: the group reads it from its start
-            long lag = ends.get(p).offset() - (done == null ? 0 : done.offset());
-            out.merge(p.topic(), Math.max(0, lag), Long::sum);
+            OffsetAndMetadata done = committed.get(p);
+            long from = done != null ? done.offset() : starts.get(p).offset();
+            out.merge(p.topic(), Math.max(0, ends.get(p).offset() - from), Long::sum);
         }
     }
 }

@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
@@ -49,6 +51,11 @@ public class JobTracing {
     private static final AttributeKey<String> PARTITION = AttributeKey.stringKey("messaging.destination.partition.id");
     private static final AttributeKey<Long> OFFSET = AttributeKey.longKey("messaging.kafka.offset");
     private static final String TRACEPARENT = "traceparent";
+    private static final String TRACESTATE = "tracestate";
+    /** W3C trace context's limit for tracestate; RecordLimit.TRACE_HEADER_ROOM counts on it. */
+    private static final int MAX_TRACESTATE = 512;
+    /** Span attributes from headers a producer can set are cut here. */
+    private static final int MAX_ATTRIBUTE = 128;
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
 
     /** Reads the origin header as if it were the traceparent. */
@@ -68,7 +75,13 @@ public class JobTracing {
 
     private final Tracer tracer;
 
-    JobTracing(Tracer tracer) {
+    @jakarta.inject.Inject
+    JobTracing(Tracer tracer, io.courier.auth.AuthConfig auth) {
+        this(tracer);
+        AccountHash.keyedBy(auth.tokenKey());
+    }
+
+    private JobTracing(Tracer tracer) {
         this.tracer = tracer;
     }
 
@@ -96,12 +109,11 @@ public class JobTracing {
             builder.addLink(sender); // the run (or release, or the producer) that sent this record
         }
         Span span = builder.startSpan();
-        String originValue = KafkaHeaderCarrier.INSTANCE.get(in, CourierHeaders.ORIGIN_TRACEPARENT);
-        if (!Span.fromContext(origin).getSpanContext().isValid()) {
-            originValue = traceparent(Span.fromContext(sentBy).getSpanContext().isValid()
-                    ? sentBy
-                    : Context.root().with(span)).orElse(null);
-        }
+        // Written again from the parsed context, never copied: a header as received could be any length.
+        String originValue = traceparent(Span.fromContext(origin).getSpanContext().isValid()
+                ? origin
+                : Span.fromContext(sentBy).getSpanContext().isValid() ? sentBy : Context.root().with(span))
+                .orElse(null);
         try (Scope ignored = span.makeCurrent()) {
             putIds(span.getSpanContext());
             // What tier records say of their job; the run itself names it again once the value is read.
@@ -135,7 +147,7 @@ public class JobTracing {
         Span span = builder.startSpan();
         replay.headers().remove(CourierHeaders.ORIGIN_TRACEPARENT);
         replay.headers().remove(TRACEPARENT);
-        replay.headers().remove("tracestate");
+        replay.headers().remove(TRACESTATE);
         W3C.inject(Context.root().with(span), replay.headers(), KafkaHeaderCarrier.INSTANCE);
         span.end();
     }
@@ -156,8 +168,8 @@ public class JobTracing {
     /** Names the job on its run's span, once the record is read: the type, the job id and a hash of the account. */
     public static void describe(Optional<String> type, Optional<String> jobId, Optional<String> accountId) {
         Span span = Span.current();
-        type.ifPresent(v -> span.setAttribute(JOB_TYPE, v));
-        jobId.ifPresent(v -> span.setAttribute(JOB_ID, v));
+        type.ifPresent(v -> span.setAttribute(JOB_TYPE, cut(v)));
+        jobId.ifPresent(v -> span.setAttribute(JOB_ID, cut(v)));
         accountId.ifPresent(v -> span.setAttribute(ACCOUNT_HASH, AccountHash.of(v)));
     }
 
@@ -173,12 +185,20 @@ public class JobTracing {
             });
             run.setAttribute(OUTCOME_TOPIC, record.topic());
             W3C.inject(Context.root().with(send), record.headers(), KafkaHeaderCarrier.INSTANCE);
+            String state = KafkaHeaderCarrier.INSTANCE.get(record.headers(), TRACESTATE);
+            if (state != null && state.length() > MAX_TRACESTATE) {
+                record.headers().remove(TRACESTATE); // W3C's own limit; more would not fit RecordLimit's room
+            }
             if (origin != null) {
                 KafkaHeaderCarrier.INSTANCE.set(record.headers(), CourierHeaders.ORIGIN_TRACEPARENT, origin);
             }
             send.end();
             outputs.add(record);
         };
+    }
+
+    private static String cut(String value) {
+        return value.length() <= MAX_ATTRIBUTE ? value : value.substring(0, MAX_ATTRIBUTE);
     }
 
     private static Optional<String> traceparent(Context context) {
@@ -199,17 +219,37 @@ public class JobTracing {
                 .map(Long::parseLong).orElse(0L);
     }
 
-    /** The account id as spans carry it: not the id itself, which names a customer. */
+    /**
+     * The account id as spans carry it: an HMAC, not the id (which names a customer, and may be an e-mail address a
+     * plain hash would give away to a guess). Its key is derived from the token key, so every pod hashes alike;
+     * rotating the token key changes the hashes from then on.
+     */
     static final class AccountHash {
+        private static volatile SecretKeySpec key = new SecretKeySpec(new byte[32], "HmacSHA256");
+
         private AccountHash() {}
+
+        static void keyedBy(String tokenKey) {
+            key = new SecretKeySpec(sha256(("courier span account hash\n" + tokenKey).getBytes(StandardCharsets.UTF_8)),
+                    "HmacSHA256");
+        }
 
         static String of(String accountId) {
             try {
-                byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                        .digest(accountId.getBytes(StandardCharsets.UTF_8));
-                return java.util.HexFormat.of().formatHex(digest, 0, 8);
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(key);
+                return java.util.HexFormat.of().formatHex(mac.doFinal(accountId.getBytes(StandardCharsets.UTF_8)), 0,
+                        8);
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e); // every JVM has HmacSHA256
+            }
+        }
+
+        private static byte[] sha256(byte[] in) {
+            try {
+                return java.security.MessageDigest.getInstance("SHA-256").digest(in);
             } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e); // every JVM has SHA-256
+                throw new IllegalStateException(e);
             }
         }
     }

@@ -28,8 +28,11 @@ public class TracingSwitch implements ConfigSourceInterceptor {
         if (!NAME.equals(name) || value != null) {
             return value;
         }
+        // Quarkus itself gives quarkus.otel.exporter.otlp.endpoint a default (localhost:4317): only a value someone
+        // set counts, not one from the defaults (their source's ordinal is Integer.MIN_VALUE).
         boolean endpoint = ENDPOINTS.stream().map(context::proceed)
-                .anyMatch(v -> v != null && v.getValue() != null && !v.getValue().isBlank());
+                .anyMatch(v -> v != null && v.getValue() != null && !v.getValue().isBlank()
+                        && v.getConfigSourceOrdinal() != Integer.MIN_VALUE);
         return ConfigValue.builder().withName(NAME).withValue(Boolean.toString(!endpoint))
                 .withConfigSourceName(TracingSwitch.class.getSimpleName()).build();
     }

@@ -34,6 +34,9 @@ class JobMetrics {
         String outcomeTag = outcome.name().toLowerCase(java.util.Locale.ROOT);
         Counter.builder("courier.jobs").description("Jobs finished, by type and outcome")
                 .tag("type", type).tag("outcome", outcomeTag).register(registry).increment();
+        if (outcome == Outcome.PAUSED || outcome == Outcome.HELD) {
+            return; // a look while it waits, not a run: its few milliseconds would pull the percentiles down
+        }
         // A few fixed buckets, not Micrometer's 70 per series: enough for the dashboard's percentiles.
         Timer.builder("courier.job.duration").description("Time from start of a job to its written outcome")
                 .serviceLevelObjectives(BUCKETS).tag("type", type).tag("outcome", outcomeTag).register(registry)

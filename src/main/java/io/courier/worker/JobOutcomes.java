@@ -211,11 +211,16 @@ class JobOutcomes {
 
     /**
      * The job's account or type is paused: it waits in a tier and looks again after courier.worker.pause-recheck.
-     * Not a failure: its retry state goes on as it came; its place in its account's lane, if it has one, stays.
+     * Not a failure: its retry state goes on as it came.
      */
     void pause(JobRun run) {
         Instant now = clock.instant();
-        router.pause(run.outputs(), run.record(), run.ref(), run.state(), now, now.plus(pauseRecheck));
+        Instant recheck = now.plus(pauseRecheck);
+        if (!run.inLane()) {
+            control.register(run.job()); // from now on a newer version replaces it, as for any job that waits
+        }
+        lanes.join(run, Optional.of(recheck)); // keeps its place: the account's later jobs wait behind it
+        router.pause(run.outputs(), run.record(), run.ref(), run.state(), now, recheck);
         metrics.record(run.typeTag(), Outcome.PAUSED, Duration.between(run.started(), now));
     }
 

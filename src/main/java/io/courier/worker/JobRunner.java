@@ -132,10 +132,6 @@ class JobRunner {
             outcomes.schedule(fresh, notBefore.get()); // before any look-up: a job months ahead costs no query a hop
             return;
         }
-        if (pauses.holds(fresh.job())) {
-            outcomes.pause(fresh); // the account or the type is paused: it waits in a tier, no query, no call
-            return;
-        }
         JobPreflight.Preflight known = tracing.step("look up", () -> preflight.read(fresh.job().jobId(),
                 fresh.job().accountId(), fresh.state().originalTopic()));
         JobRun run = fresh.withLane(known.inLane());
@@ -154,6 +150,8 @@ class JobRunner {
         } else if (notAfter.isPresent()) {
             decideBeforeAnyCall(run, Failure.of(ErrorClass.EXPIRED, "notAfter " + notAfter.get()
                     + " passed before the job could run; it is not run late"));
+        } else if (pauses.holds(run.job())) {
+            outcomes.pause(run); // its account or type is paused: it waits in a tier (a cancel still ends it)
         } else if (known.reauthRequired()) {
             decideBeforeAnyCall(run, Failure.of(ErrorClass.REAUTH_REQUIRED, "the account waits for re-authorization"));
         } else if (known.grant().isEmpty()) {

@@ -218,8 +218,12 @@ async function show_view(name) {
   $("updated").textContent = "updated " + new Date().toLocaleTimeString();
 }
 
-// Live: the shown view is read again every 5 s (polling: one request per view, nothing kept open).
-setInterval(() => { if (token && current !== "jobs") show_view(current); }, 5000);
+// Live: the shown view is read again 5 s after its last answer (never two at once), not while the tab is hidden.
+async function live() {
+  if (token && current !== "jobs" && !document.hidden) await show_view(current);
+  setTimeout(live, 5000);
+}
+setTimeout(live, 5000);
 
 async function open() {
   try {

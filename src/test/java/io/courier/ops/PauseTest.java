@@ -96,6 +96,28 @@ class PauseTest extends PipelineTestSupport {
     }
 
     @Test
+    void aCancelEndsAPausedJob() throws Exception {
+        Connected account = connect(simulator, "{}");
+        operator().put("/admin/pauses/accounts/" + account.accountId()).then().statusCode(200);
+        String jobId = post(account, "cancelled while paused");
+        kafka.await(List.of("linkedin.jobs.retry.1s", "linkedin.jobs.retry.5s"), new ConsumerRecordWait(jobId)::matches,
+                1, WAIT);
+        operator().post("/admin/jobs/" + account.accountId() + "/" + jobId + "/cancel").then().statusCode(200)
+                .body("status", equalTo("CANCELLED"));
+        int hops = kafka.readAll("linkedin.jobs.retry.1s", Duration.ofMillis(500)).stream()
+                .filter(new ConsumerRecordWait(jobId)::matches).toList().size();
+        Thread.sleep(3000);
+        assertThat(kafka.readAll("linkedin.jobs.retry.1s", Duration.ofMillis(500)).stream()
+                .filter(new ConsumerRecordWait(jobId)::matches).count())
+                .as("it stopped looking again (one look may have"
+                        + " been under way at the cancel)")
+                .isLessThanOrEqualTo(hops + 1);
+        operator().delete("/admin/pauses/accounts/" + account.accountId()).then().statusCode(200);
+        Thread.sleep(2000);
+        assertThat(postsBy(account)).as("a cancelled job never calls LinkedIn").isZero();
+    }
+
+    @Test
     void aPauseAnotherPodWroteIsSeenWithinSeconds() throws Exception {
         Connected account = connect(simulator, "{}");
         sql("insert into job_pause (scope, value, paused_at, paused_by) values ('account', '" + account.accountId()

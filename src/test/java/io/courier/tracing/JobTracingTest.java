@@ -149,6 +149,33 @@ class JobTracingTest extends PipelineTestSupport {
         assertThat(runs(secondTrace).get(0).getParentSpanId()).isEqualTo(replaySend.getSpanId());
     }
 
+    @Test
+    void hostileTraceHeadersAreNotCarriedOn() throws Exception {
+        Connected account = connect(simulator, "{}");
+        String jobId = UUID.randomUUID().toString();
+        ProducerRecord<String, byte[]> published = new ProducerRecord<>("linkedin.jobs.sync", account.accountId(),
+                job(jobId, "sync.profile", account.accountId(), "{}").getBytes(StandardCharsets.UTF_8));
+        String traceId = hex(16);
+        // A later version with 50,000 characters after it, and a tracestate of 30 long entries (16 KB): OTel's parser
+        // takes both.
+        published.headers().add(CourierHeaders.ORIGIN_TRACEPARENT, ("01-" + traceId + "-" + hex(8) + "-01-"
+                + "x".repeat(50_000)).getBytes(StandardCharsets.UTF_8));
+        published.headers().add("traceparent", ("00-" + traceId + "-" + hex(8) + "-01")
+                .getBytes(StandardCharsets.UTF_8));
+        published.headers().add("tracestate", java.util.stream.IntStream.range(0, 30)
+                .mapToObj(i -> "k" + i + "=" + "v".repeat(250)).collect(Collectors.joining(","))
+                .getBytes(StandardCharsets.UTF_8));
+        kafka.send(published);
+
+        assertThat(resultOf(jobId).get("status").asText()).isEqualTo("SUCCEEDED");
+        ConsumerRecord<String, byte[]> result = kafka.await("linkedin.jobs.results",
+                r -> KafkaTestClient.text(r).contains(jobId), 1, WAIT).get(0);
+        assertThat(values(result, CourierHeaders.ORIGIN_TRACEPARENT)).hasSize(1)
+                .allMatch(v -> v.length() == 55 && v.contains(traceId));
+        assertThat(values(result, "traceparent")).hasSize(1).allMatch(v -> v.length() == 55);
+        assertThat(values(result, "tracestate")).allMatch(v -> v.length() <= 512);
+    }
+
     private List<SpanData> runs(String traceId) {
         return spans.ofTrace(traceId).stream().filter(s -> s.getKind() == SpanKind.CONSUMER).toList();
     }

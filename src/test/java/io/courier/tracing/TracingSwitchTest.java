@@ -19,6 +19,12 @@ class TracingSwitchTest {
     }
 
     @Test
+    void offWithOnlyQuarkussOwnDefaultEndpoint() {
+        assertThat(sdkDisabled(Map.of(), Map.of("quarkus.otel.exporter.otlp.endpoint", "http://localhost:4317/")))
+                .isTrue();
+    }
+
+    @Test
     void onWithAnEndpointForTracesOrForEverything() {
         assertThat(sdkDisabled(Map.of("quarkus.otel.exporter.otlp.endpoint", "http://collector:4317"))).isFalse();
         assertThat(sdkDisabled(Map.of("quarkus.otel.exporter.otlp.traces.endpoint", "http://collector:4318")))
@@ -33,10 +39,15 @@ class TracingSwitchTest {
     }
 
     private static boolean sdkDisabled(Map<String, String> set) {
+        return sdkDisabled(set, Map.of());
+    }
+
+    /** As Quarkus reads it: {@code defaults} as an extension's config builder registers them (OTel's endpoint). */
+    private static boolean sdkDisabled(Map<String, String> set, Map<String, String> defaults) {
         Map<String, String> properties = new HashMap<>(set);
         properties.put("quarkus.otel.sdk.disabled", "${courier.tracing.disabled}"); // as application.properties
         SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultInterceptors()
-                .withInterceptors(new TracingSwitch())
+                .withInterceptors(new TracingSwitch()).withDefaultValues(defaults)
                 .withSources(new PropertiesConfigSource(properties, "test", 100)).build();
         return config.getValue("quarkus.otel.sdk.disabled", Boolean.class);
     }

@@ -59,6 +59,7 @@ class VersionSunsetIT {
         String group = "version-" + UUID.randomUUID();
         int[] ports = {CourierJar.freePort(), CourierJar.freePort()};
         Path log = Path.of("target/version-sunset-courier.log");
+        Files.deleteIfExists(log); // this run's lines only: assertStructuredLogs reads them
         List<Process> running = new ArrayList<>();
         RedissonClient redis = redis(redisUrl);
         try (KafkaTestClient kafka = new KafkaTestClient(services.get("courier.kafka.bootstrap-servers"))) {
@@ -122,7 +123,7 @@ class VersionSunsetIT {
      * The production profile logs JSON, one event per line, with the job's MDC and its trace ids: a job for an
      * unknown account, published with a traceparent, is dead-lettered and its line says so.
      */
-    private static void assertStructuredLogs(KafkaTestClient kafka, Path log) {
+    private static void assertStructuredLogs(KafkaTestClient kafka, Path log) throws java.io.IOException {
         String traceId = UUID.randomUUID().toString().replace("-", "");
         String jobId = UUID.randomUUID().toString();
         String stranger = "log-stranger-" + UUID.randomUUID();
@@ -144,6 +145,8 @@ class VersionSunsetIT {
         assertThat(line.path("mdc").path("jobId").asText()).isEqualTo(jobId);
         assertThat(line.path("mdc").path("traceId").asText()).isEqualTo(traceId);
         assertThat(line.path("mdc").path("spanId").asText()).matches("[0-9a-f]{16}");
+        assertThat(Files.readAllLines(log)).as("tracing is off without an OTLP endpoint: nothing is exported")
+                .noneMatch(l -> l.contains("Failed to export"));
     }
 
     private static Map<String, String> env(Map<String, String> services, int port, String group, String version) {
