@@ -1,7 +1,8 @@
 -- Checks and debits the budgets of a batch of LinkedIn calls of one resource, each call all or nothing, in order,
 -- on Redis's clock: the same as one script run per call, one after another (QuotaLimiter gathers the calls).
--- KEYS: 1 app counter, 2 rate bucket, 3 app cooldown, 4 recent calls and refusals; then per call (i = 1..n):
---       4 + 2i - 1 member counter, 4 + 2i member cooldown
+-- KEYS: 1 app counter, 2 rate bucket, 3 app cooldown, 4 recent calls and refusals, 5 the window's calls per member
+--       (a sorted set by member counter key, for the ops console's top members); then per call (i = 1..n):
+--       5 + 2i - 1 member counter, 5 + 2i member cooldown
 -- ARGV: 1 window ms, 2 rate per second (0 = none), 3 burst, 4 recent-calls window ms; then per call:
 --       4 + 2i - 1 app limit (already reduced by the post reserve for sync jobs), 4 + 2i member limit
 -- Returns, per call, {1, app remaining, "go"} or {0, wait ms, reason}, flattened: 3 values a call.
@@ -10,7 +11,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = tonumber(ARGV[1])
 local w = math.floor(now / window)
 local window_end = (w + 1) * window
-local n = (#KEYS - 4) / 2
+local n = (#KEYS - 5) / 2
 local out = {}
 
 -- A counter is {w = window number, n = calls, s = 1 once LinkedIn said the day's budget is spent}.
@@ -33,7 +34,7 @@ end
 local granted = 0
 
 for i = 1, n do
-  local member_key, member_cooldown_key = KEYS[4 + 2 * i - 1], KEYS[4 + 2 * i]
+  local member_key, member_cooldown_key = KEYS[5 + 2 * i - 1], KEYS[5 + 2 * i]
   local app_limit, member_limit = tonumber(ARGV[4 + 2 * i - 1]), tonumber(ARGV[4 + 2 * i])
   local answer
   if app_cooldown > 0 then
@@ -57,6 +58,7 @@ for i = 1, n do
         -- Written at once: a later call of the same member in this batch reads it.
         redis.call('HSET', member_key, 'w', w, 'n', member_used + 1)
         redis.call('PEXPIREAT', member_key, window_end + 60000)
+        redis.call('ZINCRBY', KEYS[5], 1, member_key)
         answer = {1, app_limit - app_used, 'go'}
       end
     end
@@ -77,5 +79,6 @@ if granted > 0 then
   if redis.call('PTTL', KEYS[4]) < 0 then redis.call('PEXPIRE', KEYS[4], tonumber(ARGV[4])) end
   redis.call('HSET', KEYS[1], 'w', w, 'n', app_used)
   redis.call('PEXPIREAT', KEYS[1], window_end + 60000)
+  redis.call('PEXPIREAT', KEYS[5], window_end) -- a new window starts a new ranking
 end
 return out

@@ -43,7 +43,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 /**
  * The ops console's front page in one call: the last hour's outcomes and dead letters (PostgreSQL, every pod's),
  * records not yet consumed per job topic and tier (Kafka, every pod's), this pod's circuit breakers, the
- * LinkedIn-Version's status, the application's budgets and the pauses. A part whose source does not answer within
+ * LinkedIn-Version's status, the application's budgets with the members that used most of them, and the pauses. A part
+ * whose source does not answer within
  * its time is reported as unavailable, not as zero.
  */
 @Path("/admin/overview")
@@ -53,6 +54,7 @@ public class OverviewResource {
 
     private static final Duration KAFKA_WAIT = Duration.ofSeconds(3);
     private static final Duration FRESH = Duration.ofSeconds(1);
+    private static final int TOP_MEMBERS = 3;
     private volatile Cached cached;
 
     private final DataSource db;
@@ -118,6 +120,7 @@ public class OverviewResource {
             b.put("appDaily", quota.budgetOf(op).appDaily());
             b.put("memberDaily", quota.budgetOf(op).memberDaily());
             b.put("appRemaining", limiter.appRemaining(op).orElse(null));
+            b.put("topMembers", limiter.topMembers(op, TOP_MEMBERS));
             budgets.add(b);
         }
         out.put("budgets", budgets);

@@ -103,9 +103,9 @@ public class QuotaLimiter {
      */
     private List<Permit> debitAll(LinkedInOperation resource, List<Debit> calls) {
         QuotaConfig.Budget budget = config.budgetOf(resource);
-        List<Object> keys = new ArrayList<>(4 + 2 * calls.size());
+        List<Object> keys = new ArrayList<>(5 + 2 * calls.size());
         keys.addAll(List.of(appKey(resource), base(resource) + ":rate", base(resource) + ":cooldown",
-                base(resource) + ":recent"));
+                base(resource) + ":recent", topKey(resource)));
         List<Object> args = new ArrayList<>(4 + 2 * calls.size());
         args.addAll(List.of(String.valueOf(config.window().toMillis()),
                 String.valueOf(budget.ratePerSecond().orElse(0.0)), String.valueOf(budget.burst()),
@@ -210,6 +210,29 @@ public class QuotaLimiter {
 
     private String appKey(LinkedInOperation resource) {
         return base(resource) + ":app";
+    }
+
+    /** An account's calls of a resource this window, as debit.lua ranks them. */
+    public record MemberUse(String accountId, long calls) {}
+
+    /**
+     * The {@code n} accounts that used the most of the resource's budget this window; empty if Redis does not answer.
+     */
+    public List<MemberUse> topMembers(LinkedInOperation resource, int n) {
+        String prefix = memberKey(resource, "");
+        try {
+            return redisson.<String>getScoredSortedSet(topKey(resource), StringCodec.INSTANCE)
+                    .entryRangeReversed(0, n - 1).stream()
+                    .map(e -> new MemberUse(e.getValue().substring(Math.min(prefix.length(), e.getValue().length())),
+                            e.getScore().longValue()))
+                    .toList();
+        } catch (RuntimeException e) { // Redis down: the console says none rather than failing the page
+            return List.of();
+        }
+    }
+
+    private String topKey(LinkedInOperation resource) {
+        return base(resource) + ":top";
     }
 
     private String memberKey(LinkedInOperation resource, String accountId) {

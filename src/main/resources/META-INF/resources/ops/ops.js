@@ -147,10 +147,11 @@ async function overview() {
   $("o-breakers").innerHTML = notClosed.length ? table(["circuit (this pod)", "state"], notClosed.map(([b, s]) =>
     row([esc(b), `<span class="bad">${esc(s)}</span>`])))
     : `<tr><td class="ok">all ${Object.keys(o.breakers).length} circuits closed (this pod)</td></tr>`;
-  $("o-budgets").innerHTML = table(["resource", "left of the day", "", "per member"], o.budgets.map(b => {
+  $("o-budgets").innerHTML = table(["resource", "left of the day", "", "per member", "top members this window"], o.budgets.map(b => {
     const left = b.appRemaining ?? null; // a <progress>, not a styled div: the CSP allows no inline style
     return row([esc(b.resource), `<span class="num">${left === null ? "?" : Math.floor(left)} / ${b.appDaily}</span>`,
-      `<progress max="${b.appDaily}" value="${left === null ? 0 : Math.max(0, left)}"></progress>`, `<span class="num">${b.memberDaily}</span>`]);
+      `<progress max="${b.appDaily}" value="${left === null ? 0 : Math.max(0, left)}"></progress>`, `<span class="num">${b.memberDaily}</span>`,
+      b.topMembers.map(m => `${esc(m.accountId)} <span class="muted">${m.calls}</span>`).join("<br>")]);
   }));
   $("o-pauses").innerHTML = table(["what", "paused by", "since", ""], o.pauses.map(p => row([`${esc(p.scope)} <b>${esc(p.value)}</b>`,
     esc(p.pausedBy), esc(p.pausedAt), `<button class="small resume operator-only" data-scope="${p.scope === "account" ? "accounts" : "job-types"}" data-value="${esc(p.value)}">Resume</button>`])));

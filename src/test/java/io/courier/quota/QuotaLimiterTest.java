@@ -150,6 +150,20 @@ class QuotaLimiterTest {
     }
 
     @Test
+    void theMembersThatUsedMostOfABudgetAreRankedForTheWindow() {
+        QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(100, 3, Optional.empty(), 10));
+        for (int i = 0; i < 4; i++) { // the fourth is refused (member-daily): not counted
+            limiter.debit(LinkedInOperation.POSTS_GET, "busy", true);
+        }
+        limiter.debit(LinkedInOperation.POSTS_GET, "quiet", true);
+        limiter.debit(LinkedInOperation.POSTS_GET, "some:one@example.com", true);
+        limiter.debit(LinkedInOperation.POSTS_GET, "some:one@example.com", true);
+        assertThat(limiter.topMembers(LinkedInOperation.POSTS_GET, 2)).containsExactly(
+                new QuotaLimiter.MemberUse("busy", 3), new QuotaLimiter.MemberUse("some:one@example.com", 2));
+        assertThat(limiter.topMembers(LinkedInOperation.USERINFO, 3)).isEmpty();
+    }
+
+    @Test
     void aNewWindowBringsANewBudgetAndKeysExpireWithTheirs() throws Exception {
         QuotaLimiter limiter = limiter(Duration.ofSeconds(2), new Budget(3, 1_000_000, Optional.empty(), 10));
         waitForWindowStart(Duration.ofSeconds(2));
@@ -166,6 +180,10 @@ class QuotaLimiterTest {
                 .mapToLong(k -> redisson.getBucket(k).remainTimeToLive()).max().orElse(-1);
         assertThat(ttl).as("the app counter expires with its window (+1 min grace)").isPositive()
                 .isLessThanOrEqualTo(62_000);
+        // The shortest: other tests' limiters (their own prefixes, hour-long windows) may have one too.
+        long ranking = redisson.getKeys().getKeysStream().filter(k -> k.contains("{share-statistics}:top"))
+                .mapToLong(k -> redisson.getBucket(k).remainTimeToLive()).min().orElse(-1);
+        assertThat(ranking).as("the members' ranking ends with its window").isPositive().isLessThanOrEqualTo(2_000);
     }
 
     @Test
@@ -187,14 +205,16 @@ class QuotaLimiterTest {
 
     @Test
     void theShortTermRateAndA429CooldownAreHonoured() throws Exception {
-        QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(1000, 1000, Optional.of(10.0), 5));
+        // 2 calls a second, burst 5: the five debits have 500 ms before a token comes back (at 10/s a run of this test
+        // first in its JVM, with the app still starting, once took over 100 ms and found a refilled token).
+        QuotaLimiter limiter = limiter(Duration.ofHours(1), new Budget(1000, 1000, Optional.of(2.0), 5));
         for (int i = 0; i < 5; i++) {
             assertThat(limiter.debit(LinkedInOperation.POSTS_BY_AUTHOR, "a" + i, false))
                     .isInstanceOf(QuotaLimiter.Permit.Go.class);
         }
         var rate = (QuotaLimiter.Permit.Wait) limiter.debit(LinkedInOperation.POSTS_BY_AUTHOR, "a", false);
         assertThat(rate.reason()).isEqualTo("rate");
-        assertThat(rate.delay()).isLessThanOrEqualTo(Duration.ofMillis(110));
+        assertThat(rate.delay()).isLessThanOrEqualTo(Duration.ofMillis(510));
         assertThat(rate.untilNextWindow()).isFalse();
 
         // Five 429s with nothing but refusals in the window (app-cooldown-after = 5): everyone holds back.

@@ -68,7 +68,8 @@ class ShutdownAndRebalanceIT {
         int portB = CourierJar.freePort();
         Path logB = Path.of("target/rebalance-courier-b.log");
         Files.deleteIfExists(logB);
-        // Slow workers (4 jobs at a time, 200 ms per call), so that the stream is still flowing when pods come and go.
+        // Slow workers (4 jobs at a time, 300 ms per call: 400 jobs take A about 30 s), so that the stream is still
+        // flowing when pods come and go. At 200 ms A once finished 2 s before B (10 s to start) got its partitions.
         Map<String, String> envA = CourierJar.env(services, portA, group);
         Map<String, String> envB = CourierJar.env(services, portB, group);
         envA.put("COURIER_WORKER_CONCURRENCY", "4");
@@ -77,7 +78,7 @@ class ShutdownAndRebalanceIT {
         Process b = null;
         JobStream stream = new JobStream(simulator, portA, 20);
         simulator.call("PUT", "/sim/latency", """
-                {"ms":200}""");
+                {"ms":300}""");
         try (KafkaTestClient kafka = new KafkaTestClient(services.get("courier.kafka.bootstrap-servers"))) {
             stream.publish(kafka, 400);
             stream.awaitResults(kafka, 40, Duration.ofMinutes(2));
