@@ -36,6 +36,11 @@ public class JobResource {
 
     // The schema's rules for the two ids (job.schema.json), so that a cancel names only a job that can exist.
     static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+
+    /** The answer to an accountId that does not match {@link #ACCOUNT_ID}, for every admin route that takes one. */
+    static Response invalidAccountId() {
+        return ApiError.badRequest("accountId", "accountId must be 1-128 of A-Z a-z 0-9 . _ : @ -");
+    }
     private static final Pattern JOB_ID = Pattern.compile("[^\\x00-\\x1F\\x7F]{1,128}");
 
     private final JobControl control;
@@ -64,7 +69,7 @@ public class JobResource {
     @RolesAllowed(AdminRole.VIEWER_NAME)
     public Response recent(@QueryParam("accountId") String accountId) {
         if (accountId == null || !ACCOUNT_ID.matcher(accountId).matches()) {
-            return ApiError.badRequest("accountId", "accountId must be 1-128 of A-Z a-z 0-9 . _ : @ -");
+            return invalidAccountId();
         }
         return Response.ok(history.recent(accountId)).build();
     }
@@ -78,7 +83,7 @@ public class JobResource {
     @RolesAllowed(AdminRole.VIEWER_NAME)
     public Response job(@PathParam("accountId") String accountId, @PathParam("jobId") String jobId) {
         if (!ACCOUNT_ID.matcher(accountId).matches()) {
-            return ApiError.badRequest("accountId", "accountId must be 1-128 of A-Z a-z 0-9 . _ : @ -");
+            return invalidAccountId();
         }
         if (!JOB_ID.matcher(jobId).matches()) {
             return ApiError.badRequest("jobId", "jobId must be 1-128 printable characters");
@@ -104,7 +109,7 @@ public class JobResource {
     public Response cancel(@PathParam("accountId") String accountId, @PathParam("jobId") String jobId)
             throws IOException {
         if (!ACCOUNT_ID.matcher(accountId).matches()) {
-            return ApiError.badRequest("accountId", "accountId must be 1-128 of A-Z a-z 0-9 . _ : @ -");
+            return invalidAccountId();
         }
         if (!JOB_ID.matcher(jobId).matches()) {
             return ApiError.badRequest("jobId", "jobId must be 1-128 printable characters");

@@ -105,7 +105,7 @@ public class PauseResource {
     private static Optional<Response> account(String accountId) {
         return JobResource.ACCOUNT_ID.matcher(accountId).matches()
                 ? Optional.empty()
-                : Optional.of(ApiError.badRequest("accountId", "accountId must be 1-128 of A-Z a-z 0-9 . _ : @ -"));
+                : Optional.of(JobResource.invalidAccountId());
     }
 
     private static Optional<Response> type(String jobType) {
