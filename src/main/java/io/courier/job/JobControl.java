@@ -53,6 +53,31 @@ public class JobControl {
         record Replaced(Instant by) implements Stop {}
     }
 
+    /**
+     * Why a job waits and when its record comes back (null when only an event ends the wait: parked, paused), shown
+     * by the console's jobs view; {@code attempts} and the last failure's class and message are a retried job's.
+     */
+    public record Wait(Reason reason, int attempts, String errorClass, String lastError, Instant dueAt) {
+        public enum Reason {
+            RETRY, SCHEDULED, PAUSED, PARKED, RUNNING
+        }
+
+        /** Longest last-error message kept (the column's width); the dead letter keeps a failure whole. */
+        static final int LAST_ERROR_KEPT = 300;
+
+        public static Wait of(Reason reason, int attempts, Instant dueAt) {
+            return new Wait(reason, attempts, null, null, dueAt);
+        }
+
+        public static Wait retry(int attempts, String errorClass, String lastError, Instant dueAt) {
+            return new Wait(Reason.RETRY, attempts, errorClass,
+                    lastError == null || lastError.length() <= LAST_ERROR_KEPT
+                            ? lastError
+                            : lastError.substring(0, LAST_ERROR_KEPT),
+                    dueAt);
+        }
+    }
+
     /** What a cancel found: {@code cancelled} (now or before) or not (it ran), and the job's result event. */
     public record CancelAnswer(boolean cancelled, String resultJson) {}
 
@@ -67,20 +92,29 @@ public class JobControl {
     }
 
     /**
-     * Puts a job's version on record because it is going to wait (scheduled, delayed, parked), or because an older
-     * version of it waits: from then on a record of an older version ends without running.
+     * Puts a job's version on record because it is going to wait (scheduled, delayed, paused, parked), or because an
+     * older version of it waits: from then on a record of an older version ends without running. The same row says
+     * why it waits.
      */
-    public void register(JobEnvelope job) {
+    public void register(JobEnvelope job, Wait wait) {
         try (Connection c = db.getConnection(); PreparedStatement upsert = c.prepareStatement("""
-                insert into job_version (account_id, job_id, created_at, job_type, seen_at) values (?, ?, ?, ?, ?)
+                insert into job_version (account_id, job_id, created_at, job_type, seen_at,
+                    waits_for, attempts, error_class, last_error, due_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 on conflict (account_id, job_id) do update
                     set created_at = greatest(job_version.created_at, excluded.created_at),
-                        seen_at = excluded.seen_at""")) {
+                        seen_at = excluded.seen_at, waits_for = excluded.waits_for, attempts = excluded.attempts,
+                        error_class = excluded.error_class, last_error = excluded.last_error,
+                        due_at = excluded.due_at""")) {
             upsert.setString(1, job.accountId());
             upsert.setString(2, job.jobId());
             upsert.setTimestamp(3, Timestamp.from(versionOf(job)));
             upsert.setString(4, job.type().wireName());
             upsert.setTimestamp(5, Timestamp.from(clock.instant()));
+            upsert.setString(6, wait.reason().name());
+            upsert.setInt(7, wait.attempts());
+            upsert.setString(8, wait.errorClass());
+            upsert.setString(9, wait.lastError());
+            upsert.setTimestamp(10, wait.dueAt() == null ? null : Timestamp.from(wait.dueAt()));
             upsert.executeUpdate();
         } catch (SQLException e) {
             throw new DatabaseException("recording the version of job " + job.jobId(), e);

@@ -15,9 +15,9 @@ import javax.sql.DataSource;
 
 /**
  * What Courier's tables know of a job, for the console's jobs view: its outcome (job_outcome), its dead letters
- * (each with its class and attempts), where it waits (its place in its account's lane with the time it comes back,
- * or parked), the version it put on record when it first waited (a scheduled job's). The runs in between leave no row:
- * their story is the job's trace and its tier records.
+ * (each with its class and attempts), why it waits and when it comes back (a retried job's attempts and last failure,
+ * a scheduled job's notBefore, a pause in force, parked), its place in its account's lane. The runs in between leave
+ * no row of their own: their story is the job's trace and its tier records.
  */
 @ApplicationScoped
 public class JobHistory {
@@ -42,9 +42,14 @@ public class JobHistory {
                     + " where job_id = ? and account_id = ?", jobId, accountId));
             out.put("parked", rows(c, "select job_type, parked_at from parked_job where job_id = ? and account_id = ?",
                     jobId, accountId));
-            // A job that waited (scheduled, retried, parked) put its version on record when it first did.
-            out.put("version", first(rows(c, "select job_type, created_at, seen_at from job_version"
-                    + " where job_id = ? and account_id = ?", jobId, accountId)));
+            // A job that waited (scheduled, retried, paused, parked) put its version on record, and why it waits.
+            out.put("version", first(rows(c, "select job_type, created_at, seen_at, waits_for, attempts, error_class,"
+                    + " last_error, due_at from job_version where job_id = ? and account_id = ?", jobId, accountId)));
+            // A paused job is not written again at each look (worker.JobOutcomes.pause): the pause in force says it.
+            out.put("pausedBy", rows(c, "select scope, value, paused_at, paused_by from job_pause"
+                    + " where scope = 'account' and value = ? or scope = 'job-type' and value in"
+                    + " (select job_type from job_version where job_id = ? and account_id = ?)",
+                    accountId, jobId, accountId));
         } catch (SQLException e) {
             throw new DatabaseException("could not read job " + jobId, e);
         }
@@ -53,13 +58,20 @@ public class JobHistory {
         return known ? out : Map.of();
     }
 
-    /** An account's latest outcomes and the jobs that wait (lane or parked), newest first. */
+    /**
+     * An account's latest outcomes, the jobs that wait (why, attempts, last class, when they come back; newest
+     * first), their places in its lanes and its parked jobs.
+     */
     public Map<String, Object> recent(String accountId) {
         Map<String, Object> out = new LinkedHashMap<>();
         try (Connection c = db.getConnection()) {
             out.put("finished", rows(c, "select job_id, job_type, status, finished_at from job_outcome"
                     + " where account_id = ? order by finished_at desc limit " + RECENT, accountId));
-            out.put("waiting", rows(c, "select job_id, topic, due_at, joined_at from account_lane"
+            out.put("waiting", rows(c, "select job_id, job_type, waits_for, attempts, error_class, due_at, seen_at"
+                    + " from job_version v where account_id = ? and not exists (select 1 from job_outcome o"
+                    + " where o.account_id = v.account_id and o.job_id = v.job_id) order by seen_at desc limit "
+                    + RECENT, accountId));
+            out.put("lanes", rows(c, "select job_id, topic, due_at, joined_at from account_lane"
                     + " where account_id = ? order by seq limit " + RECENT, accountId));
             out.put("parked", rows(c, "select job_id, job_type, parked_at from parked_job"
                     + " where account_id = ? order by seq limit " + RECENT, accountId));

@@ -173,7 +173,8 @@ class JobOutcomes {
             Supplier<JobResult> asSuccess) {
         switch (decision) {
             case Decision.RetryLater later -> {
-                control.register(run.job());
+                control.register(run.job(), JobControl.Wait.retry(state.attempts(), failure.errorClass().name(),
+                        failure.message(), later.dueAt()));
                 if (failure.errorClass() == ErrorClass.POST_PENDING) {
                     ended(run); // it waits for a later job of the account: holding the lane would wait for ever
                 } else {
@@ -190,7 +191,7 @@ class JobOutcomes {
                         state, run.typeTag(), run.started());
             }
             case Decision.Park park -> {
-                control.register(run.job());
+                control.register(run.job(), JobControl.Wait.of(JobControl.Wait.Reason.PARKED, state.attempts(), null));
                 lanes.join(run, Optional.empty());
                 parked.park(run.record(), run.job(), state);
                 LOG.infof("job parked until the account is re-authorized jobId=%s accountId=%s", run.job().jobId(),
@@ -204,7 +205,8 @@ class JobOutcomes {
     /** The job is not due yet (its notBefore): it waits in the tiers; no failure, no attempt. */
     void schedule(JobRun run, Instant notBefore) {
         Instant now = clock.instant();
-        control.register(run.job()); // once: a scheduled record hops on through the tiers without coming back here
+        control.register(run.job(), JobControl.Wait.of(JobControl.Wait.Reason.SCHEDULED, run.state().attempts(),
+                notBefore)); // once: a scheduled record hops on through the tiers without coming back here
         router.schedule(run.outputs(), run.record(), run.ref(), run.state(), now, notBefore);
         metrics.record(run.typeTag(), Outcome.SCHEDULED, Duration.between(run.started(), now));
     }
@@ -217,7 +219,10 @@ class JobOutcomes {
         Instant now = clock.instant();
         Instant recheck = now.plus(pauseRecheck);
         if (!run.inLane()) {
-            control.register(run.job()); // from now on a newer version replaces it, as for any job that waits
+            // From now on a newer version replaces it, as for any job that waits. Not written again at each look: the
+            // jobs view reads the pause itself (ops.JobHistory).
+            control.register(run.job(),
+                    JobControl.Wait.of(JobControl.Wait.Reason.PAUSED, run.state().attempts(), null));
         }
         lanes.join(run, Optional.of(recheck)); // keeps its place: the account's later jobs wait behind it
         router.pause(run.outputs(), run.record(), run.ref(), run.state(), now, recheck);

@@ -173,7 +173,9 @@ class JobRunner {
                 return;
             }
             if (known.newestVersion().filter(v -> v.isBefore(JobControl.versionOf(run.job()))).isPresent()) {
-                control.register(run.job()); // an older version waits: from now on it is this one's to replace
+                // An older version waits: from now on it is this one's to replace.
+                control.register(run.job(), JobControl.Wait.of(JobControl.Wait.Reason.RUNNING, run.state().attempts(),
+                        null));
             }
             try (media) {
                 decide(run, calls.run(run.job(), media, known.grant().get(), run.state().attempts()));

@@ -186,7 +186,9 @@ async function jobs() {
     const r = await api("GET", "/admin/jobs?accountId=" + encodeURIComponent(account));
     $("j-body").innerHTML = `<h2>Latest outcomes</h2><table>${table(["job", "type", "outcome", "finished"], r.finished.map(j =>
       `<tr class="pick" data-id="${esc(j.jobId)}"><td>${esc(j.jobId)}</td><td>${esc(j.jobType)}</td><td>${esc(j.status)}</td><td>${esc(j.finishedAt)}</td></tr>`))}</table>`
-      + `<h2>Waiting in the account's lanes</h2><table>${table(["job", "topic", "comes back", "since"], r.waiting.map(w => row([esc(w.jobId), esc(w.topic), esc(w.dueAt ?? "parked"), esc(w.joinedAt)])))}</table>`
+      + `<h2>Waiting</h2><table>${table(["job", "type", "why", "attempts", "last class", "comes back", "since"], r.waiting.map(w =>
+      `<tr class="pick" data-id="${esc(w.jobId)}"><td>${esc(w.jobId)}</td><td>${esc(w.jobType)}</td><td>${esc(w.waitsFor)}</td><td>${w.attempts ?? ""}</td><td>${esc(w.errorClass)}</td><td>${esc(w.dueAt ?? "")}</td><td>${esc(w.seenAt)}</td></tr>`))}</table>`
+      + `<h2>Places in the account's lanes</h2><table>${table(["job", "topic", "comes back", "since"], r.lanes.map(w => row([esc(w.jobId), esc(w.topic), esc(w.dueAt ?? "parked"), esc(w.joinedAt)])))}</table>`
       + `<h2>Parked until re-authorized</h2><table>${table(["job", "type", "parked"], r.parked.map(p => row([esc(p.jobId), esc(p.jobType), esc(p.parkedAt)])))}</table>`;
     $("j-body").querySelectorAll("tr.pick").forEach(tr => tr.onclick = () => { $("j-id").value = tr.dataset.id; jobs(); });
     return;
@@ -195,9 +197,13 @@ async function jobs() {
   const o = j.outcome;
   $("j-body").innerHTML = `<h2>Job ${esc(id)}</h2><table>`
     + row(["outcome", o ? `<b id="j-status">${esc(o.status)}</b> at ${esc(o.finishedAt)} (${esc(o.jobType)})` : `<span id="j-status">not finished</span>`])
-    + row(["waiting", j.waiting.map(w => `${esc(w.topic)}: comes back ${esc(w.dueAt ?? "when released")}`).join("<br>") || "no"])
+    + row(["lane place", j.waiting.map(w => `${esc(w.topic)} since ${esc(w.joinedAt)}`).join("<br>") || "none"])
     + row(["parked", j.parked.map(p => `since ${esc(p.parkedAt)}`).join("<br>") || "no"])
-    + (j.version ? row(["on record", `${esc(j.version.jobType)} created ${esc(j.version.createdAt)}, first waited ${esc(j.version.seenAt)}`]) : "") + "</table>"
+    + (j.version && !o ? row(["waits for", `<span id="j-waits">${esc(j.version.waitsFor)}</span>`
+      + (j.version.dueAt ? `, comes back <span id="j-due">${esc(j.version.dueAt)}</span>` : "")
+      + (j.pausedBy.length ? ` (${j.pausedBy.map(p => `${esc(p.scope)} ${esc(p.value)} paused by ${esc(p.pausedBy)}`).join(", ")})` : "")]) : "")
+    + (j.version && !o && j.version.errorClass ? row(["attempts", `<span id="j-attempts">${j.version.attempts}</span>, last failed <span id="j-class">${esc(j.version.errorClass)}</span>: ${esc(j.version.lastError)}`]) : "")
+    + (j.version ? row(["on record", `${esc(j.version.jobType)} created ${esc(j.version.createdAt)}, last waited ${esc(j.version.seenAt)}`]) : "") + "</table>"
     + `<h2>Dead letters</h2><table>${table(["id", "class", "attempts", "at", "state", "message"], j.deadLetters.map(d =>
       row([d.id, esc(d.errorClass), d.attempts, esc(d.deadAt), esc(d.state), esc(d.message).slice(0, 160)])))}</table>`
     + (o ? `<h2>Result</h2><pre>${esc(JSON.stringify(JSON.parse(o.result), null, 2))}</pre>`

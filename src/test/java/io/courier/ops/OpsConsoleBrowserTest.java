@@ -18,6 +18,7 @@ import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +32,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The ops console as an operator uses it, in Debian's headless Chromium: the overview (outcomes, lag, LinkedIn,
  * budgets), pausing an account and resuming it from the page (its job waits, then runs), the accounts waiting for
- * re-authorization with their reason, an account's jobs and one job's story, cancelling a scheduled job; the
+ * re-authorization with their reason, an account's jobs and one job's story (a scheduled job's due time, a retried
+ * job's attempts and last class), cancelling them; the
  * admin-only connect link is not shown to an operator. Keeps docs/ops-overview.png, ops-accounts.png, ops-jobs.png.
  */
 @QuarkusTest
@@ -44,6 +46,7 @@ class OpsConsoleBrowserTest extends PipelineTestSupport {
     @AfterEach
     void resumeEverything() throws Exception {
         sql("delete from job_pause");
+        simulator.clearFaults();
     }
 
     @Test
@@ -96,22 +99,51 @@ class OpsConsoleBrowserTest extends PipelineTestSupport {
             browser.findElement(By.cssSelector("#j-body tr.pick[data-id='" + done + "']")).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("j-status"), "SUCCEEDED"));
 
-            String later = post(account, "scheduled for later", Instant.now().plus(Duration.ofHours(1)));
-            await().atMost(WAIT).until(() -> RestAssured.given().auth().oauth2(AdminCallers.VIEWER.token())
-                    .get("/admin/jobs/" + account.accountId() + "/" + later).statusCode() == 200);
-            browser.findElement(By.id("j-id")).clear();
-            browser.findElement(By.id("j-id")).sendKeys(later);
-            browser.findElement(By.cssSelector("#j-form button")).click();
+            Instant notBefore = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+            String later = post(account, "scheduled for later", notBefore);
+            awaitWaiting(account, later);
+            find(browser, later);
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("j-status"), "not finished"));
-            Chromium.screenshot(browser, "ops-jobs.png");
+            assertThat(browser.findElement(By.id("j-waits")).getText()).isEqualTo("SCHEDULED");
+            assertThat(Instant.parse(browser.findElement(By.id("j-due")).getText())).isEqualTo(notBefore);
             browser.findElement(By.id("j-cancel")).click();
             wait.until(ExpectedConditions.alertIsPresent()).accept();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("j-status"), "CANCELLED"));
             assertThat(resultOf(later).get("status").asText()).isEqualTo("CANCELLED");
+
+            // A retried job: its attempts, its last failure's class and when it comes back; cancelled too.
+            simulator.fault("""
+                    {"method":"POST","path":"/rest/posts","status":429,"headers":{"Retry-After":"120"},"times":1}""");
+            Instant sent = Instant.now();
+            String retried = post(account, "throttled once", null);
+            awaitWaiting(account, retried);
+            find(browser, retried);
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("j-waits"), "RETRY"));
+            assertThat(browser.findElement(By.id("j-attempts")).getText()).isEqualTo("1");
+            assertThat(browser.findElement(By.id("j-class")).getText()).isEqualTo("RATE_LIMITED");
+            assertThat(Instant.parse(browser.findElement(By.id("j-due")).getText()))
+                    .isAfter(sent.plus(Duration.ofSeconds(110))).isBefore(Instant.now().plus(Duration.ofSeconds(125)));
+            Chromium.screenshot(browser, "ops-jobs.png");
+            browser.findElement(By.id("j-cancel")).click();
+            wait.until(ExpectedConditions.alertIsPresent()).accept();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("j-status"), "CANCELLED"));
             assertThat(Chromium.storedAnywhere(browser)).isEmpty();
         } finally {
             browser.quit();
         }
+    }
+
+    /** Until the job's wait is on record (its record went through the worker). */
+    private static void awaitWaiting(Connected account, String jobId) {
+        await().atMost(WAIT).until(() -> RestAssured.given().auth().oauth2(AdminCallers.VIEWER.token())
+                .get("/admin/jobs/" + account.accountId() + "/" + jobId).jsonPath()
+                .getString("version.waitsFor") != null);
+    }
+
+    private static void find(WebDriver browser, String jobId) {
+        browser.findElement(By.id("j-id")).clear();
+        browser.findElement(By.id("j-id")).sendKeys(jobId);
+        browser.findElement(By.cssSelector("#j-form button")).click();
     }
 
     private String post(Connected account, String text, Instant notBefore) {

@@ -4,7 +4,9 @@ import static io.courier.testkit.ConnectedAccounts.connect;
 import static io.courier.testkit.ConnectedAccounts.job;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.retry.CourierHeaders;
@@ -91,6 +93,9 @@ class PauseTest extends PipelineTestSupport {
         assertThat(resultOf(postId).get("status").asText()).isEqualTo("SUCCEEDED");
         Thread.sleep(2500);
         assertThat(resultsOf(List.of(syncId))).isEmpty();
+        operator().get("/admin/jobs/" + account.accountId() + "/" + syncId).then().statusCode(200)
+                .body("version.waitsFor", equalTo("PAUSED")).body("pausedBy.value", contains("sync.profile"))
+                .body("outcome", nullValue());
         operator().delete("/admin/pauses/job-types/sync.profile").then().statusCode(200);
         assertThat(resultOf(syncId).get("status").asText()).isEqualTo("SUCCEEDED");
     }
