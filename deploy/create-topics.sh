@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Creates Courier's topics on any Kafka cluster (where Strimzi's KafkaTopic resources in k8s/kafka-topics.yaml do
+# Creates Courier's topics on any Kafka cluster (where Strimzi's KafkaTopic resources in k8s/base/kafka-topics.yaml do
 # not apply); existing topics are kept. Uses Kafka's admin client from Maven Central, like deploy/kafka-broker.sh.
 #   deploy/create-topics.sh BOOTSTRAP [REPLICAS]        e.g. deploy/create-topics.sh kafka-0.kafka:9092 3
 set -euo pipefail

@@ -1,19 +1,25 @@
 package io.courier.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.platform.KafkaClientProperties;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.smallrye.config.ConfigMappingInterface;
 import io.smallrye.config.ConfigMappings;
+import java.io.File;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -28,55 +34,115 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Kubernetes manifests in k8s/ are valid objects (fabric8's model), each kustomization resolves, the
- * Deployment is hardened as the README says, and every environment variable they set is one Courier reads.
+ * The Kubernetes manifests in k8s/ as kustomize builds them: every kustomization under k8s/ is rendered with
+ * {@code kubectl kustomize} (no cluster needed; without kubectl on the PATH the tests that need it are skipped, saying
+ * so) and the rendered objects are checked: valid objects (fabric8's model) in Courier's namespace with its label and
+ * image, each overlay the base plus one autoscaler, the Deployment hardened as the README says, and every environment
+ * variable they set is one Courier reads.
  */
 class KubernetesManifestsTest {
 
     private static final Path K8S = Path.of("k8s");
+    private static final Path BASE = K8S.resolve("base");
+    private static final Path KEDA = K8S.resolve("overlays/keda");
+    private static final Path HPA = K8S.resolve("overlays/hpa");
+    /** In no kustomization: applied on its own when a replay is wanted (kubectl -n courier apply -f). */
+    private static final Path REPLAY_JOB = K8S.resolve("replay-job.yaml");
+    private static final Duration KUBECTL_TIMEOUT = Duration.ofSeconds(60);
     private static final KubernetesSerialization YAML = new KubernetesSerialization();
+    private static final Map<Path, Map<String, HasMetadata>> RENDERED = new HashMap<>();
+    /** kubectl on the PATH: {@code kubectl kustomize} is kustomize itself (v5 in kubectl 1.32), no cluster needed. */
+    private static final Optional<Path> KUBECTL = Stream
+            .of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).filter(d -> !d.isEmpty())
+            .map(d -> Path.of(d, "kubectl")).filter(Files::isExecutable).findFirst();
+    private static final String NO_KUBECTL = "kubectl is not on the PATH: the kustomizations under k8s/ are not"
+            + " rendered, so the checks of what they build are skipped";
 
-    @Test
-    void everyManifestParsesAsAKubernetesObject() throws IOException {
-        Map<Path, List<HasMetadata>> all = manifests();
-        assertThat(all).isNotEmpty();
-        all.forEach((file, objects) -> objects.forEach(o -> {
-            assertThat(o.getApiVersion()).as("%s apiVersion", file).isNotBlank();
-            assertThat(o.getKind()).as("%s kind", file).isNotBlank();
-            assertThat(o.getMetadata().getName()).as("%s name", file).isNotBlank();
-            if (o instanceof GenericKubernetesResource custom) {
-                assertThat(custom.getApiVersion()).as("%s: a custom resource of a known operator", file)
-                        .matches("(keda\\.sh|monitoring\\.coreos\\.com|kafka\\.strimzi\\.io)/v1(alpha1|beta2)?");
-            }
-        }));
-    }
-
-    @Test
-    void eachKustomizationBuilds() throws IOException {
-        for (Path kustomization : List.of(K8S.resolve("kustomization.yaml"),
-                K8S.resolve("hpa-fallback/kustomization.yaml"))) {
-            Map<String, HasMetadata> built = build(kustomization);
-            assertThat(built).as("%s builds", kustomization).isNotEmpty();
+    static {
+        if (KUBECTL.isEmpty()) {
+            System.err.println("KubernetesManifestsTest: " + NO_KUBECTL); // a skip's reason is only in the report
         }
-        Map<String, HasMetadata> base = build(K8S.resolve("kustomization.yaml"));
-        assertThat(base).containsKeys("Deployment/courier", "Service/courier", "ConfigMap/courier-config",
-                "Secret/courier-secrets", "PodDisruptionBudget/courier", "ScaledObject/courier",
-                "NetworkPolicy/courier",
-                "ServiceMonitor/courier", "PrometheusRule/courier-alerts", "NetworkPolicy/courier-admin-clients",
-                "KafkaUser/courier", "KafkaUser/courier-producer", "KafkaUser/courier-results-reader");
-        Map<String, HasMetadata> fallback = build(K8S.resolve("hpa-fallback/kustomization.yaml"));
-        assertThat(fallback).containsKey("HorizontalPodAutoscaler/courier").doesNotContainKey("ScaledObject/courier");
     }
 
     @Test
-    void theDeploymentIsHardenedAndDrainsWithinItsGracePeriod() throws IOException {
-        Deployment d = (Deployment) build(K8S.resolve("kustomization.yaml")).get("Deployment/courier");
+    void everyKustomizationRendersValidObjectsInCouriersNamespaceWithItsLabelAndImage() throws Exception {
+        assertThat(kustomizations()).contains(K8S, BASE, KEDA, HPA);
+        String image = replayJob().getSpec().getTemplate().getSpec().getContainers().getFirst().getImage();
+        for (Path dir : kustomizations()) {
+            Map<String, HasMetadata> objects = render(dir);
+            assertThat(objects).as("%s renders", dir).containsKey("Namespace/courier");
+            objects.forEach((key, o) -> {
+                assertThat(o.getApiVersion()).as("%s: %s apiVersion", dir, key).isNotBlank();
+                assertThat(o.getKind()).as("%s: %s kind", dir, key).isNotBlank();
+                assertThat(o.getMetadata().getName()).as("%s: %s name", dir, key).isNotBlank();
+                assertThat(o.getMetadata().getNamespace()).as("%s: %s namespace (kustomize's)", dir, key)
+                        .isEqualTo(o instanceof Namespace ? null : "courier");
+                assertThat(o.getMetadata().getLabels()).as("%s: %s labels", dir, key)
+                        .containsEntry("app.kubernetes.io/part-of", "courier");
+                if (o instanceof GenericKubernetesResource custom) {
+                    assertThat(custom.getApiVersion()).as("%s: %s is a custom resource of a known operator", dir, key)
+                            .matches("(keda\\.sh|monitoring\\.coreos\\.com|kafka\\.strimzi\\.io)/v1(alpha1|beta2)?");
+                }
+                if (o instanceof Deployment d) {
+                    assertThat(d.getSpec().getTemplate().getSpec().getContainers()).extracting(Container::getImage)
+                            .as("%s: %s's image, set by the images transformer (the replay Job's)", dir, key)
+                            .containsOnly(image);
+                }
+            });
+        }
+    }
+
+    @Test
+    void eachOverlayIsTheBasePlusOneAutoscalerAndK8sIsTheKedaOverlay() throws Exception {
+        Map<String, HasMetadata> base = render(BASE);
+        assertThat(base).containsKeys("Namespace/courier", "Deployment/courier", "Service/courier",
+                "ConfigMap/courier-config", "Secret/courier-secrets", "PodDisruptionBudget/courier",
+                "NetworkPolicy/courier", "NetworkPolicy/courier-admin-clients", "ServiceMonitor/courier",
+                "PrometheusRule/courier-alerts", "ConfigMap/courier-grafana-dashboard", "KafkaUser/courier",
+                "KafkaUser/courier-producer", "KafkaUser/courier-results-reader");
+        assertThat(base.values()).extracting(HasMetadata::getKind).as("the base has no autoscaler")
+                .doesNotContain("ScaledObject", "HorizontalPodAutoscaler");
+        assertThat(addedTo(base, KEDA)).containsOnlyKeys("ScaledObject/courier");
+        assertThat(addedTo(base, HPA)).containsOnlyKeys("HorizontalPodAutoscaler/courier");
+        int replicas = ((Deployment) base.get("Deployment/courier")).getSpec().getReplicas();
+        var scaledObject = (GenericKubernetesResource) render(KEDA).get("ScaledObject/courier");
+        assertThat(scaledObject.<String>get("spec", "scaleTargetRef", "name")).isEqualTo("courier");
+        assertThat(scaledObject.<Integer>get("spec", "minReplicaCount")).isEqualTo(replicas);
+        var hpa = ((HorizontalPodAutoscaler) render(HPA).get("HorizontalPodAutoscaler/courier")).getSpec();
+        assertThat(hpa.getScaleTargetRef().getKind() + "/" + hpa.getScaleTargetRef().getName())
+                .isEqualTo("Deployment/courier");
+        assertThat(hpa.getMinReplicas()).isEqualTo(replicas);
+        assertThat(render(K8S)).as("kubectl apply -k k8s/ applies the keda overlay").isEqualTo(render(KEDA));
+    }
+
+    @Test
+    void everyManifestIsInTheKustomizationsButTheReplayJob() throws Exception {
+        Set<String> rendered = new HashSet<>();
+        for (Path dir : kustomizations()) {
+            rendered.addAll(render(dir).keySet());
+        }
+        try (Stream<Path> files = Files.walk(K8S)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml") && !isKustomization(p)
+                    && !p.equals(REPLAY_JOB)).sorted().toList()) {
+                assertThat(parse(Files.readString(f)).stream().map(KubernetesManifestsTest::key))
+                        .as("%s's objects, all in a kustomization", f).isNotEmpty().isSubsetOf(rendered);
+            }
+        }
+        assertThat(rendered).as("the replay Job runs when applied: not with the rest").doesNotContain(key(replayJob()));
+    }
+
+    @Test
+    void theDeploymentIsHardenedAndDrainsWithinItsGracePeriod() throws Exception {
+        Map<String, HasMetadata> base = render(BASE);
+        Deployment d = (Deployment) base.get("Deployment/courier");
         var pod = d.getSpec().getTemplate().getSpec();
         Container c = pod.getContainers().getFirst();
         assertThat(d.getSpec().getReplicas()).isEqualTo(3);
@@ -89,7 +155,7 @@ class KubernetesManifestsTest {
         assertThat(c.getResources().getRequests()).containsKeys("cpu", "memory");
         assertThat(c.getResources().getLimits()).containsKey("memory");
         assertThat(pod.getTopologySpreadConstraints()).isNotEmpty();
-        ConfigMap config = (ConfigMap) build(K8S.resolve("kustomization.yaml")).get("ConfigMap/courier-config");
+        ConfigMap config = (ConfigMap) base.get("ConfigMap/courier-config");
         Duration drain = Duration.parse("PT" + config.getData().getOrDefault("COURIER_WORKER_DRAIN_TIMEOUT",
                 courierDefault("courier.worker.drain-timeout")).toUpperCase());
         // Running jobs get the drain timeout, then up to 10 s to commit and close (PollLoop.stop).
@@ -98,10 +164,14 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void everyEnvironmentVariableIsOneCourierReads() throws IOException {
+    void everyEnvironmentVariableIsOneCourierReads() throws Exception {
         Set<String> known = variablesCourierReads();
         Set<String> used = new HashSet<>();
-        manifests().values().stream().flatMap(List::stream).forEach(o -> {
+        List<HasMetadata> objects = new ArrayList<>(List.of(replayJob()));
+        for (Path dir : kustomizations()) {
+            objects.addAll(render(dir).values());
+        }
+        objects.forEach(o -> {
             if (o instanceof ConfigMap cm && !cm.getMetadata().getLabels().containsKey("grafana_dashboard")) {
                 used.addAll(cm.getData().keySet()); // the environment; the dashboard's ConfigMap holds a file
             } else if (o instanceof Secret s) {
@@ -124,8 +194,8 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void egressGoesOnlyToKafkaRedisPostgresDnsAndLinkedIn() throws IOException {
-        NetworkPolicy policy = (NetworkPolicy) build(K8S.resolve("kustomization.yaml")).get("NetworkPolicy/courier");
+    void egressGoesOnlyToKafkaRedisPostgresDnsAndLinkedIn() throws Exception {
+        NetworkPolicy policy = (NetworkPolicy) render(BASE).get("NetworkPolicy/courier");
         assertThat(policy.getSpec().getPolicyTypes()).contains("Egress");
         Set<Integer> ports = new HashSet<>();
         policy.getSpec().getEgress().forEach(rule -> rule.getPorts().forEach(p -> ports.add(p.getPort().getIntVal())));
@@ -133,8 +203,8 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void port8080IsOpenOnlyToTheIngressControllerPrometheusAndTheReplayJob() throws IOException {
-        Map<String, HasMetadata> base = build(K8S.resolve("kustomization.yaml"));
+    void port8080IsOpenOnlyToTheIngressControllerPrometheusAndTheReplayJob() throws Exception {
+        Map<String, HasMetadata> base = render(BASE);
         NetworkPolicy courier = (NetworkPolicy) base.get("NetworkPolicy/courier");
         Map<String, String> courierPods = ((Deployment) base.get("Deployment/courier")).getSpec().getTemplate()
                 .getMetadata().getLabels();
@@ -175,16 +245,16 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void noPodMountsAServiceAccountToken() throws IOException {
-        Deployment d = (Deployment) build(K8S.resolve("kustomization.yaml")).get("Deployment/courier");
+    void noPodMountsAServiceAccountToken() throws Exception {
+        Deployment d = (Deployment) render(BASE).get("Deployment/courier");
         assertThat(d.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).isFalse();
         assertThat(replayJob().getSpec().getTemplate().getSpec().getAutomountServiceAccountToken()).isFalse();
         assertThat(replayJob().getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
     }
 
     @Test
-    void theManifestsConnectOverTlsWithSecretsFromMountedVolumes() throws IOException {
-        Map<String, HasMetadata> base = build(K8S.resolve("kustomization.yaml"));
+    void theManifestsConnectOverTlsWithSecretsFromMountedVolumes() throws Exception {
+        Map<String, HasMetadata> base = render(BASE);
         Map<String, String> config = ((ConfigMap) base.get("ConfigMap/courier-config")).getData();
         assertThat(config).containsEntry("COURIER_KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
                 .containsEntry("COURIER_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
@@ -223,24 +293,19 @@ class KubernetesManifestsTest {
         assertThat(user).as("USER 10001:10001").isPositive();
         assertThat(lines.subList(user, lines.size()))
                 .noneMatch(l -> l.startsWith("COPY") || l.startsWith("ADD") || l.startsWith("RUN"));
-    }
-
-    private static Job replayJob() throws IOException {
-        return (Job) parse(K8S.resolve("replay-job.yaml")).getFirst();
+        assertThat(lines).anyMatch(l -> l.startsWith("ENTRYPOINT [\"java\""));
     }
 
     @Test
-    void alertsAndTopicsCoverWhatCourierNeeds() throws IOException {
-        String alerts = Files.readString(K8S.resolve("alerts.yaml"));
-        for (String alert : List.of("CourierReauthRequiredSpike", "CourierAppCredentialsRefused",
-                "CourierDeadLetterRate",
-                "CourierLinkedInCircuitOpen", "CourierConsumerLagGrowing", "CourierDeadLetterIndexerBehind",
-                "CourierDeadLetterIndexerStalled", "CourierLinkedInVersionInactive",
-                "CourierLinkedInVersionSunsetSoon")) {
-            assertThat(alerts).contains("alert: " + alert);
-        }
-        Set<String> topics = new HashSet<>();
-        manifests().get(K8S.resolve("kafka-topics.yaml")).forEach(t -> topics.add(t.getMetadata().getName()));
+    void alertsAndTopicsCoverWhatCourierNeeds() throws Exception {
+        Map<String, HasMetadata> base = render(BASE);
+        JsonNode rules = YAML.convertValue(base.get("PrometheusRule/courier-alerts"), JsonNode.class);
+        assertThat(rules.path("spec").findValuesAsText("alert")).contains("CourierReauthRequiredSpike",
+                "CourierAppCredentialsRefused", "CourierDeadLetterRate", "CourierLinkedInCircuitOpen",
+                "CourierConsumerLagGrowing", "CourierDeadLetterIndexerBehind", "CourierDeadLetterIndexerStalled",
+                "CourierLinkedInVersionInactive", "CourierLinkedInVersionSunsetSoon");
+        Set<String> topics = base.values().stream().filter(o -> o.getKind().equals("KafkaTopic"))
+                .map(o -> o.getMetadata().getName()).collect(Collectors.toSet());
         Set<String> expected = new HashSet<>(
                 List.of(courierDefault("courier.topics.post"), courierDefault("courier.topics.sync"),
                         courierDefault("courier.topics.dead-letter"), courierDefault("courier.topics.results"),
@@ -249,26 +314,63 @@ class KubernetesManifestsTest {
             expected.add(courierDefault("courier.retry.topic-prefix") + tier.trim());
         }
         assertThat(topics).isEqualTo(expected);
-        String dockerfile = Files.readString(Path.of("deploy/Dockerfile"));
-        assertThat(dockerfile).contains("USER 10001").contains("ENTRYPOINT [\"java\"");
     }
 
-    /** Every YAML document under k8s/ except kustomizations, by file. */
-    private static Map<Path, List<HasMetadata>> manifests() throws IOException {
-        Map<Path, List<HasMetadata>> out = new LinkedHashMap<>();
+    private static Job replayJob() throws IOException {
+        return (Job) parse(Files.readString(REPLAY_JOB)).getFirst();
+    }
+
+    /** The directories under k8s/ with a kustomization, k8s/ itself first. */
+    private static List<Path> kustomizations() throws IOException {
         try (Stream<Path> files = Files.walk(K8S)) {
-            for (Path f : files.filter(
-                    p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().equals("kustomization.yaml"))
-                    .sorted().toList()) {
-                out.put(f, parse(f));
-            }
+            return files.filter(KubernetesManifestsTest::isKustomization).map(Path::getParent).sorted().toList();
         }
-        return out;
     }
 
-    private static List<HasMetadata> parse(Path file) throws IOException {
+    private static boolean isKustomization(Path file) {
+        return Set.of("kustomization.yaml", "kustomization.yml", "Kustomization")
+                .contains(file.getFileName().toString());
+    }
+
+    /** What an overlay adds to the base, whose objects it holds unchanged. */
+    private static Map<String, HasMetadata> addedTo(Map<String, HasMetadata> base, Path overlay) throws Exception {
+        Map<String, HasMetadata> added = new LinkedHashMap<>(render(overlay));
+        assertThat(added).as("%s holds the base's objects unchanged", overlay).containsAllEntriesOf(base);
+        added.keySet().removeAll(base.keySet());
+        return added;
+    }
+
+    /**
+     * {@code kubectl kustomize dir}, by kind/name (once per directory); skips the test, naming kubectl, where it is not
+     * on the PATH. The wait ends after KUBECTL_TIMEOUT (Process.waitFor), then kubectl is killed and the test fails.
+     */
+    private static Map<String, HasMetadata> render(Path dir) throws IOException, InterruptedException {
+        assumeTrue(KUBECTL.isPresent(), NO_KUBECTL);
+        if (RENDERED.containsKey(dir)) {
+            return RENDERED.get(dir);
+        }
+        File out = File.createTempFile("kustomize", ".yaml");
+        File err = File.createTempFile("kustomize", ".err");
+        out.deleteOnExit();
+        err.deleteOnExit();
+        Process p = new ProcessBuilder(KUBECTL.get().toString(), "kustomize", dir.toString()).redirectOutput(out)
+                .redirectError(err).start();
+        if (!p.waitFor(KUBECTL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            fail("kubectl kustomize %s: not done within %s, killed", dir, KUBECTL_TIMEOUT);
+        }
+        assertThat(p.exitValue()).as("kubectl kustomize %s: %s", dir, Files.readString(err.toPath()).strip()).isZero();
+        Map<String, HasMetadata> objects = new LinkedHashMap<>();
+        parse(Files.readString(out.toPath()))
+                .forEach(o -> assertThat(objects.put(key(o), o)).as("%s: %s defined twice", dir, key(o)).isNull());
+        RENDERED.put(dir, objects);
+        return objects;
+    }
+
+    private static List<HasMetadata> parse(String yaml) {
         List<HasMetadata> objects = new ArrayList<>();
-        for (String doc : Files.readString(file).split("(?m)^---\\s*$")) {
+        for (String doc : yaml.split("(?m)^---\\s*$")) {
             if (doc.lines().anyMatch(l -> l.startsWith("apiVersion:"))) {
                 objects.add(YAML.unmarshal(doc));
             }
@@ -276,36 +378,8 @@ class KubernetesManifestsTest {
         return objects;
     }
 
-    /**
-     * What `kustomize build` would emit, by kind/name: the resources (files, or directories with their own
-     * kustomization), with delete patches applied; fails on a missing file, a patch with no target or a duplicate.
-     */
-    @SuppressWarnings("unchecked")
-    private static Map<String, HasMetadata> build(Path kustomization) throws IOException {
-        Map<String, Object> k = new org.yaml.snakeyaml.Yaml().load(Files.readString(kustomization));
-        assertThat(k.get("kind")).as("%s", kustomization).isEqualTo("Kustomization");
-        Map<String, HasMetadata> out = new LinkedHashMap<>();
-        for (String resource : (List<String>) k.get("resources")) {
-            Path target = kustomization.getParent().resolve(resource).normalize();
-            assertThat(target).as("%s: resource %s", kustomization, resource).exists();
-            Map<String, HasMetadata> objects = new LinkedHashMap<>();
-            if (Files.isDirectory(target)) {
-                objects.putAll(build(target.resolve("kustomization.yaml")));
-            } else {
-                parse(target).forEach(o -> objects.put(o.getKind() + "/" + o.getMetadata().getName(), o));
-            }
-            objects.forEach(
-                    (key, o) -> assertThat(out.put(key, o)).as("%s: %s defined twice", kustomization, key).isNull());
-        }
-        for (Map<String, Object> patch : (List<Map<String, Object>>) k.getOrDefault("patches", List.of())) {
-            Map<String, Object> t = (Map<String, Object>) patch.get("target");
-            String key = t.get("kind") + "/" + t.get("name");
-            assertThat(out).as("%s: patch target %s", kustomization, key).containsKey(key);
-            if (String.valueOf(patch.get("patch")).contains("$patch: delete")) {
-                out.remove(key);
-            }
-        }
-        return out;
+    private static String key(HasMetadata o) {
+        return o.getKind() + "/" + o.getMetadata().getName();
     }
 
     /** Environment variables Courier reads: the ${VAR} placeholders, and every property in its env-var spelling. */

@@ -42,8 +42,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * Courier against a broker that authenticates (SASL_PLAINTEXT with SCRAM-SHA-512) and authorizes (StandardAuthorizer,
- * nothing allowed without an ACL): with the principals, topics and ACLs of k8s/kafka-users.yaml and
- * k8s/kafka-topics.yaml, the packaged jar runs a job end to end; with a wrong password it refuses to start, naming
+ * nothing allowed without an ACL): with the principals, topics and ACLs of k8s/base/kafka-users.yaml and
+ * k8s/base/kafka-topics.yaml, the packaged jar runs a job end to end; with a wrong password it refuses to start, naming
  * the setting and the principal; a producer cannot write to a retry tier.
  */
 class KafkaSecurityIT {
@@ -177,7 +177,7 @@ class KafkaSecurityIT {
         env.put("COURIER_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
         env.put("COURIER_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
         env.put("COURIER_KAFKA_SASL_JAAS_CONFIG", jaas("courier", password));
-        // As in production (k8s/configmap.yaml): the topics exist, Courier has no right to create any.
+        // As in production (k8s/base/configmap.yaml): the topics exist, Courier has no right to create any.
         env.put("COURIER_TOPICS_CREATE_MISSING", "false");
         return env;
     }
@@ -197,7 +197,9 @@ class KafkaSecurityIT {
                 password);
     }
 
-    /** The ACLs of k8s/kafka-users.yaml (Strimzi's simple authorization), as Kafka's StandardAuthorizer holds them. */
+    /**
+     * The ACLs of k8s/base/kafka-users.yaml (Strimzi's simple authorization), as Kafka's StandardAuthorizer holds them.
+     */
     @SuppressWarnings("unchecked")
     private static List<AclBinding> aclsOfTheManifest() throws Exception {
         List<AclBinding> bindings = new ArrayList<>();
@@ -233,7 +235,7 @@ class KafkaSecurityIT {
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> manifest(String file) throws Exception {
         List<Map<String, Object>> docs = new ArrayList<>();
-        for (Object doc : new Yaml().loadAll(Files.readString(Path.of("k8s", file)))) {
+        for (Object doc : new Yaml().loadAll(Files.readString(Path.of("k8s/base", file)))) {
             if (doc != null) {
                 docs.add((Map<String, Object>) doc);
             }

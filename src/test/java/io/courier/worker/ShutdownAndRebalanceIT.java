@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class ShutdownAndRebalanceIT {
 
-    /** k8s/deployment.yaml's terminationGracePeriodSeconds. */
+    /** k8s/base/deployment.yaml's terminationGracePeriodSeconds. */
     private static final Duration GRACE = Duration.ofSeconds(45);
 
     @Test
