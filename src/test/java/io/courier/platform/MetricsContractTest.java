@@ -1,7 +1,5 @@
 package io.courier.platform;
 
-import static io.courier.testkit.ConnectedAccounts.connect;
-import static io.courier.testkit.ConnectedAccounts.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,16 +9,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.provider.EventFormatProvider;
 import io.cloudevents.jackson.JsonFormat;
-import io.courier.auth.TokenStore;
-import io.courier.testkit.ConnectedAccounts.Connected;
 import io.courier.testkit.CourierServices;
 import io.courier.testkit.KafkaTestClient;
-import io.courier.testkit.PipelineTestSupport;
-import io.courier.testkit.SimulatorControl;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,13 +21,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,52 +32,25 @@ import org.junit.jupiter.api.Test;
 /**
  * What Courier emits is what the tools that read it accept, and what its dashboard and alerts ask for exists: a
  * running Courier does a success, a refresh, a retry, a dead letter and a re-auth; then its /q/metrics is read with
- * promtool, every query of k8s/grafana/courier.json and k8s/alerts.yaml is checked against it, the alert rules go
+ * promtool, every query of the Grafana dashboard and of k8s/base/alerts.yaml is checked against it, the alert rules go
  * through promtool, and the account events through the CloudEvents SDK.
  */
 @QuarkusTest
 @WithTestResource(CourierServices.class)
-class MetricsContractTest extends PipelineTestSupport {
+class MetricsContractTest extends MetricsTestSupport {
 
-    private static final Path DASHBOARD = Path.of("k8s/grafana/courier.json");
-    private static final Path ALERTS = Path.of("k8s/alerts.yaml");
+    private static final Path ALERTS = Path.of("k8s/base/alerts.yaml");
     private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
-    /** PromQL's functions, aggregations and keywords: every other identifier outside braces is a metric name. */
-    private static final Set<String> PROMQL = Set.of("sum", "min", "max", "avg", "count", "rate", "irate", "increase",
-            "deriv", "delta", "histogram_quantile", "by", "without", "and", "or", "unless", "on", "ignoring",
-            "group_left", "group_right", "topk", "bottomk", "clamp_min", "clamp_max", "abs", "time", "vector",
-            "label_replace", "absent", "offset", "bool", "le", "avg_over_time", "max_over_time", "min_over_time");
-    private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
 
     private static String exposition;
     private static String reauthAccount;
-
-    @Inject
-    TokenStore tokens;
 
     @BeforeEach
     void exercise() throws Exception {
         if (exposition != null) {
             return;
         }
-        Connected account = connect(simulator, "{}");
-        simulator.fault(SimulatorControl.EXPIRED_ACCESS_TOKEN_ON_POST);
-        String post = UUID.randomUUID().toString();
-        kafka.send("linkedin.jobs.post", account.accountId(), job(post, "post.create", account.accountId(), """
-                {"author":"%s","commentary":"metrics %s"}""".formatted(account.memberUrn(), post)));
-        assertThat(resultOf(post).get("status").asText()).isEqualTo("SUCCEEDED");
-        simulator.fault("""
-                {"method":"GET","path":"/v2/userinfo","status":429,"times":1}""");
-        String sync = UUID.randomUUID().toString();
-        kafka.send("linkedin.jobs.sync", account.accountId(), job(sync, "sync.profile", account.accountId(), "{}"));
-        assertThat(resultOf(sync).get("status").asText()).isEqualTo("SUCCEEDED");
-        String stranger = "metrics-stranger-" + UUID.randomUUID();
-        String invalid = UUID.randomUUID().toString();
-        kafka.send("linkedin.jobs.sync", stranger, job(invalid, "sync.profile", stranger, "{}"));
-        assertThat(resultOf(invalid).get("status").asText()).isEqualTo("DEAD_LETTERED");
-        Connected revoked = connect(simulator, "{}");
-        tokens.markReauthRequired(revoked.accountId(), "test: revoked", Optional.of("REVOKED_ACCESS_TOKEN"));
-        reauthAccount = revoked.accountId();
+        reauthAccount = everyOutcome();
         await().atMost(WAIT).until(() -> metrics().contains("courier_account_events_total{"));
         exposition = metrics();
         Files.writeString(Path.of("target/metrics-exposition.txt"), exposition); // to read when a check fails
@@ -137,7 +99,7 @@ class MetricsContractTest extends PipelineTestSupport {
         assertThat(metricNames("sum by (class) (increase(courier_dead_letters_total{x=\"a\"}[1h])) / 1e9"))
                 .containsExactly("courier_dead_letters_total");
         assertThat(missing(queries)).as("metrics the dashboard queries that /q/metrics does not have").isEmpty();
-        String configMap = Files.readString(Path.of("k8s/grafana/dashboard-configmap.yaml"));
+        String configMap = Files.readString(DASHBOARD.resolveSibling("dashboard-configmap.yaml"));
         JsonNode embedded = new ObjectMapper().readTree(new ObjectMapper(new YAMLFactory()).readTree(configMap)
                 .path("data").path("courier.json").asText());
         assertThat(embedded).as("the ConfigMap holds the same dashboard").isEqualTo(dashboard);
@@ -189,22 +151,6 @@ class MetricsContractTest extends PipelineTestSupport {
             }
         }
         return missing;
-    }
-
-    /** Identifiers of a PromQL query that are metric names: not inside {} () after by/without, [] or quotes. */
-    static Set<String> metricNames(String query) {
-        String bare = query.replaceAll("\"[^\"]*\"", "\"\"").replaceAll("\\{[^}]*}", "")
-                .replaceAll("\\[[^]]*]", "").replaceAll("(by|without|on|ignoring)\\s*\\([^)]*\\)", "")
-                .replaceAll("\\$\\w+", "");
-        Set<String> names = new TreeSet<>();
-        Matcher m = IDENTIFIER.matcher(bare);
-        while (m.find()) {
-            String token = m.group();
-            if (!PROMQL.contains(token) && !token.matches("[0-9eE]+") && !token.matches("\\d+[smhdw]")) {
-                names.add(token);
-            }
-        }
-        return names;
     }
 
     /** The Prometheus text format (0.0.4), what promtool reads; asked for any type, Quarkus answers OpenMetrics. */

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -17,7 +18,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-/** Debian's headless Chromium for the /ops console's browser tests (chromium + chromium-driver; no download). */
+/** Debian's headless Chromium for the browser tests (chromium + chromium-driver; no download). */
 public final class Chromium {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -27,8 +28,12 @@ public final class Chromium {
 
     /** Skips the test, saying why, where Chromium is not installed. */
     public static void assumeInstalled() {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        Assumptions.assumeTrue(installed(),
                 "no Chromium here: install Debian's chromium and chromium-driver (.ci/run does) to run the /ops browser tests");
+    }
+
+    public static boolean installed() {
+        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
     }
 
     public static WebDriver start() {
@@ -51,6 +56,15 @@ public final class Chromium {
         browser.findElement(By.cssSelector("#login-form button")).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("app")));
         return wait;
+    }
+
+    /** Makes the viewport as tall as the page, for a screenshot of all of it (a window cannot outgrow the screen). */
+    public static void viewWholePage(WebDriver browser) {
+        long width = (Long) ((JavascriptExecutor) browser).executeScript("return window.innerWidth");
+        long height = (Long) ((JavascriptExecutor) browser)
+                .executeScript("return document.documentElement.scrollHeight");
+        ((ChromeDriver) browser).executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
     }
 
     /** A screenshot kept as a test artifact (target/) and as the README's picture of the page (docs/). */
