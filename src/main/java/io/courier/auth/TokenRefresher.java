@@ -66,6 +66,10 @@ public class TokenRefresher {
         this.refreshAhead = config.refreshAhead();
         this.lockLease = config.lockLease();
         this.lockWait = config.lockWait();
+        refreshes("refreshed"); // each outcome at 0 from the start, so that rate() counts the first one
+        for (OAuthException.Kind kind : OAuthException.Kind.values()) {
+            refreshes(outcomeOf(kind));
+        }
     }
 
     /**
@@ -161,7 +165,7 @@ public class TokenRefresher {
             fresh = oauth.refresh(stored.refreshToken().get());
             counted("refreshed");
         } catch (OAuthException e) {
-            counted(e.kind().name().toLowerCase(java.util.Locale.ROOT));
+            counted(outcomeOf(e.kind()));
             switch (e.kind()) {
                 case DEAD_GRANT -> {
                     StoredTokens again = storedOrDead(accountId);
@@ -192,8 +196,16 @@ public class TokenRefresher {
 
     /** Each refresh LinkedIn answered, by its outcome (refreshed, or the OAuthException's kind). */
     private void counted(String outcome) {
-        Counter.builder("courier.token.refreshes").description("Token refreshes LinkedIn answered, by outcome")
-                .tag("outcome", outcome).register(metrics).increment();
+        refreshes(outcome).increment();
+    }
+
+    private Counter refreshes(String outcome) {
+        return Counter.builder("courier.token.refreshes").description("Token refreshes LinkedIn answered, by outcome")
+                .tag("outcome", outcome).register(metrics);
+    }
+
+    private static String outcomeOf(OAuthException.Kind kind) {
+        return kind.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private StoredTokens storedOrDead(String accountId) {

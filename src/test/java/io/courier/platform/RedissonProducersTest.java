@@ -3,9 +3,14 @@ package io.courier.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.courier.testkit.CourierServices;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -78,12 +83,13 @@ class RedissonProducersTest {
     void aRedisAclUserAndPasswordFromTheUrlAuthenticate() throws Exception {
         String user = "courier-test-" + java.util.UUID.randomUUID();
         String password = java.util.UUID.randomUUID().toString();
-        // ACL cannot run in a script: the machine's redis-cli creates the user (and removes it after).
-        redisCli("ACL", "SETUSER", user, "on", ">" + password, "~courier-test:*", "+@all");
+        URI redis = URI.create(CourierServices.coordinates().get("courier.redis.url"));
+        // ACL cannot run in a script: the command goes over a plain connection (and the user is removed after).
+        assertThat(command(redis, "ACL", "SETUSER", user, "on", ">" + password, "~courier-test:*", "+@all"))
+                .isEqualTo("+OK");
         try {
-            RedissonClient asUser = Redisson
-                    .create(RedissonProducers.config("redis://" + user + ":" + password + "@127.0.0.1:6379", 0,
-                            Duration.ofSeconds(3), Duration.ofSeconds(2), 1));
+            RedissonClient asUser = Redisson.create(RedissonProducers.config("redis://" + user + ":" + password + "@"
+                    + redis.getHost() + ":" + redis.getPort(), 0, Duration.ofSeconds(3), Duration.ofSeconds(2), 1));
             try {
                 asUser.getBucket("courier-test:acl-user").set("ok");
                 assertThat(asUser.<String>getBucket("courier-test:acl-user").get()).isEqualTo("ok");
@@ -91,18 +97,23 @@ class RedissonProducersTest {
                 asUser.shutdown();
             }
         } finally {
-            redisCli("ACL", "DELUSER", user);
+            command(redis, "ACL", "DELUSER", user);
         }
     }
 
-    private static void redisCli(String... args) throws Exception {
-        java.util.List<String> command = new java.util.ArrayList<>(
-                java.util.List.of("redis-cli", "-h", "127.0.0.1", "-p", "6379"));
-        command.addAll(java.util.List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as("redis-cli %s: %s", args[0], out).isZero();
-        assertThat(out).as("redis-cli %s", args[0]).doesNotContain("ERR");
+    /** One command in Redis's wire protocol (RESP); the reply's first line. */
+    private static String command(URI redis, String... args) throws Exception {
+        try (Socket socket = new Socket(redis.getHost(), redis.getPort())) {
+            socket.setSoTimeout(5000);
+            StringBuilder out = new StringBuilder("*" + args.length + "\r\n");
+            for (String arg : args) {
+                out.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg)
+                        .append("\r\n");
+            }
+            socket.getOutputStream().write(out.toString().getBytes(StandardCharsets.UTF_8));
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+        }
     }
 
     @Test

@@ -7,13 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.testkit.ConnectedAccounts;
 import io.courier.testkit.CourierJar;
 import io.courier.testkit.CourierServices;
+import io.courier.testkit.EmbeddedRedis;
 import io.courier.testkit.KafkaTestClient;
 import io.courier.testkit.SimulatorControl;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Redis dies mid-run and comes back: Courier fails closed (no LinkedIn call without a debit), readiness goes down,
- * no job is lost or run twice, and work resumes by itself. Runs its own redis-server so the machine's stays up.
+ * no job is lost or run twice, and work resumes by itself. Runs its own redis-server (testkit.EmbeddedRedis)
+ * so the machine's stays up.
  */
 class RedisOutageIT {
 
@@ -36,13 +37,11 @@ class RedisOutageIT {
 
     @Test
     void aRedisOutageStopsWorkLosesNothingAndHeals() throws Exception {
-        Path redisBinary = Path.of("/usr/bin/redis-server");
-        assertThat(Files.isExecutable(redisBinary))
-                .as("this test runs its own redis-server (Debian package redis-server)").isTrue();
         Map<String, String> services = CourierServices.coordinates();
         SimulatorControl simulator = new SimulatorControl(services.get("courier.linkedin.api-base-url"));
         int redisPort = CourierJar.freePort();
-        Process redis = startRedis(redisBinary, redisPort);
+        Path redisLog = Path.of("target/redis-outage-redis.log");
+        EmbeddedRedis redis = EmbeddedRedis.start(redisPort, redisLog);
         int port = CourierJar.freePort();
         Map<String, String> env = CourierJar.env(services, port, "redis-outage-" + UUID.randomUUID());
         env.put("REDIS_URL", "redis://127.0.0.1:" + redisPort);
@@ -69,14 +68,14 @@ class RedisOutageIT {
             kafka.flush();
             kafka.await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), 5, Duration.ofSeconds(60));
 
-            redis.destroyForcibly().waitFor();
+            redis.kill();
             awaitReadiness(port, 503, Duration.ofSeconds(60));
             int postsDuringOutage = posts(simulator);
             Thread.sleep(5000);
             assertThat(posts(simulator)).as("no LinkedIn call without a debit (fail closed)")
                     .isLessThanOrEqualTo(postsDuringOutage);
 
-            redis = startRedis(redisBinary, redisPort);
+            redis = EmbeddedRedis.start(redisPort, redisLog);
             awaitReadiness(port, 200, Duration.ofSeconds(60));
             kafka.await("linkedin.jobs.results", r -> KafkaTestClient.text(r).contains(run), JOBS,
                     Duration.ofSeconds(120));
@@ -95,27 +94,13 @@ class RedisOutageIT {
                     {"ms":0}""");
             courier.destroy();
             courier.waitFor();
-            redis.destroyForcibly().waitFor();
+            redis.close();
         }
     }
 
     /** Posts the simulator has accepted so far. */
     private static int posts(SimulatorControl simulator) {
         return simulator.stats().path("posts").asInt();
-    }
-
-    private static Process startRedis(Path binary, int port) throws Exception {
-        Process p = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--save", "",
-                "--appendonly", "no")
-                .redirectErrorStream(true).redirectOutput(Path.of("target/redis-outage-redis.log").toFile()).start();
-        for (int i = 0; i < 50; i++) {
-            try (var socket = new java.net.Socket("127.0.0.1", port)) {
-                return p;
-            } catch (java.io.IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("redis-server did not listen on " + port);
     }
 
     private static void awaitReadiness(int port, int status, Duration within) throws Exception {

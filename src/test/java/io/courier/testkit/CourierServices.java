@@ -17,27 +17,27 @@ import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
- * Real Kafka, Redis and PostgreSQL for tests, found in this order: environment variables
- * (KAFKA_BOOTSTRAP_SERVERS, REDIS_URL, DB_URL), else Testcontainers when a Docker engine answers, else the
- * machine's own services with an in-JVM Kafka broker (KafkaClusterTestKit). Also starts the LinkedIn simulator.
- * Everything is started once per JVM and shared by all test classes; each test owns its data (fresh ids).
+ * Real Kafka, Redis and PostgreSQL for tests, each found as ServiceLookup decides: its environment variable
+ * (KAFKA_BOOTSTRAP_SERVERS, REDIS_URL, DB_URL), else Testcontainers when a Docker engine answers, else the machine's
+ * own service on its usual port, else one started here (EmbeddedPostgres, EmbeddedRedis, an in-JVM Kafka broker).
+ * Also starts the LinkedIn simulator. Everything is started once per JVM and shared by all test classes; each test
+ * owns its data (fresh ids). What the suite starts stops with the JVM.
  */
 public class CourierServices implements QuarkusTestResourceLifecycleManager {
 
     private static final Logger LOG = Logger.getLogger(CourierServices.class);
+    private static final ServiceLookup.Machine MACHINE = ServiceLookup.thisMachine(CourierServices::dockerAvailable);
     private static Map<String, String> started;
+    private static Map<String, String> database;
 
     @Override
     public synchronized Map<String, String> start() {
-        if (started == null) {
-            started = startAll();
-        }
-        return started;
+        return coordinates();
     }
 
     @Override
     public void stop() {
-        // Shared for the whole JVM: the broker and containers stop with it.
+        // Shared for the whole JVM: the broker, containers and embedded servers stop with it.
     }
 
     /** The services' coordinates, for tests and benchmarks that run outside Quarkus too. */
@@ -49,11 +49,10 @@ public class CourierServices implements QuarkusTestResourceLifecycleManager {
     }
 
     private static Map<String, String> startAll() {
-        boolean docker = needsDocker() && dockerAvailable();
         Map<String, String> config = new HashMap<>();
-        config.put("courier.kafka.bootstrap-servers", kafka(docker));
-        config.put("courier.redis.url", redis(docker));
-        config.putAll(postgres(docker));
+        config.put("courier.kafka.bootstrap-servers", kafka());
+        config.put("courier.redis.url", redis());
+        config.putAll(databaseOnly());
         LinkedInSimulator simulator = LinkedInSimulator.start(SimulatorOptions.defaults().withPort(0));
         Runtime.getRuntime().addShutdownHook(new Thread(simulator::close));
         config.put("courier.linkedin.api-base-url", simulator.baseUrl());
@@ -66,10 +65,6 @@ public class CourierServices implements QuarkusTestResourceLifecycleManager {
         return Map.copyOf(config);
     }
 
-    private static boolean needsDocker() {
-        return env("KAFKA_BOOTSTRAP_SERVERS") == null || env("REDIS_URL") == null || env("DB_URL") == null;
-    }
-
     private static boolean dockerAvailable() {
         try {
             return DockerClientFactory.instance().isDockerAvailable();
@@ -78,33 +73,49 @@ public class CourierServices implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    private static String kafka(boolean docker) {
-        if (env("KAFKA_BOOTSTRAP_SERVERS") != null) {
-            return env("KAFKA_BOOTSTRAP_SERVERS");
-        }
-        if (docker) {
-            KafkaContainer kafka = new KafkaContainer("apache/kafka:4.1.1");
-            kafka.start();
-            return kafka.getBootstrapServers();
-        }
-        return InJvmKafka.bootstrapServers();
+    private static ServiceLookup.Source source(ServiceLookup.Service service) {
+        ServiceLookup.Source source = ServiceLookup.choose(service, MACHINE);
+        LOG.infof("test %s: %s", service.name(), switch (source) {
+            case ENV -> "from " + service.envVar();
+            case CONTAINER -> "a Testcontainers container";
+            case LOCAL -> "the machine's own on port " + service.localPort();
+            case EMBEDDED -> "started by the suite"
+                    + (service.localPort() > 0 ? " (nothing on port " + service.localPort() + ")" : "");
+        });
+        return source;
     }
 
-    private static String redis(boolean docker) {
-        if (env("REDIS_URL") != null) {
-            return env("REDIS_URL");
-        }
-        if (docker) {
-            GenericContainer<?> redis = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
-            redis.start();
-            return "redis://" + redis.getHost() + ":" + redis.getMappedPort(6379);
-        }
-        return "redis://127.0.0.1:6379";
+    private static String kafka() {
+        return switch (source(ServiceLookup.KAFKA)) {
+            case ENV -> ServiceLookup.env("KAFKA_BOOTSTRAP_SERVERS");
+            case CONTAINER -> {
+                KafkaContainer kafka = new KafkaContainer("apache/kafka:4.1.1");
+                kafka.start();
+                yield kafka.getBootstrapServers();
+            }
+            case LOCAL, EMBEDDED -> InJvmKafka.bootstrapServers();
+        };
     }
 
-    /** Only the database (for a test that starts the packaged jar and needs nothing else): env, Docker or local. */
-    public static Map<String, String> databaseOnly() {
-        return postgres(needsDocker() && dockerAvailable());
+    private static String redis() {
+        return switch (source(ServiceLookup.REDIS)) {
+            case ENV -> ServiceLookup.env("REDIS_URL");
+            case CONTAINER -> {
+                GenericContainer<?> redis = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+                redis.start();
+                yield "redis://" + redis.getHost() + ":" + redis.getMappedPort(6379);
+            }
+            case LOCAL -> "redis://127.0.0.1:" + ServiceLookup.REDIS.localPort();
+            case EMBEDDED -> "redis://127.0.0.1:" + EmbeddedRedis.startForJvm().port();
+        };
+    }
+
+    /** Only the database (for a test that starts the packaged jar and needs nothing else), found once per JVM. */
+    public static synchronized Map<String, String> databaseOnly() {
+        if (database == null) {
+            database = postgres();
+        }
+        return database;
     }
 
     /**
@@ -129,40 +140,42 @@ public class CourierServices implements QuarkusTestResourceLifecycleManager {
                 "quarkus.datasource.username", user, "quarkus.datasource.password", password);
     }
 
-    private static Map<String, String> postgres(boolean docker) {
-        String url = env("DB_URL");
-        String user = env("DB_USER") != null ? env("DB_USER") : "postgres";
-        String password = env("DB_PASSWORD") != null ? env("DB_PASSWORD") : "";
-        if (url == null && docker) {
-            PostgreSQLContainer pg = new PostgreSQLContainer("postgres:15-alpine");
-            pg.start();
-            url = pg.getJdbcUrl();
-            user = pg.getUsername();
-            password = pg.getPassword();
-        } else if (url == null) {
-            url = "jdbc:postgresql://127.0.0.1:5432/courier_test";
-            createDatabaseIfMissing("jdbc:postgresql://127.0.0.1:5432/postgres", user, password, "courier_test");
-        }
+    private static Map<String, String> postgres() {
+        String user = ServiceLookup.env("DB_USER") != null ? ServiceLookup.env("DB_USER") : "postgres";
+        String password = ServiceLookup.env("DB_PASSWORD") != null ? ServiceLookup.env("DB_PASSWORD") : "";
+        String url = switch (source(ServiceLookup.POSTGRES)) {
+            case ENV -> ServiceLookup.env("DB_URL");
+            case CONTAINER -> {
+                PostgreSQLContainer pg = new PostgreSQLContainer("postgres:15-alpine");
+                pg.start();
+                user = pg.getUsername();
+                password = pg.getPassword();
+                yield pg.getJdbcUrl();
+            }
+            case LOCAL -> localDatabase(ServiceLookup.POSTGRES.localPort(), user, password);
+            case EMBEDDED -> {
+                user = EmbeddedPostgres.USER;
+                password = "";
+                yield localDatabase(EmbeddedPostgres.startForJvm().port(), user, password);
+            }
+        };
         return Map.of("quarkus.datasource.jdbc.url", url, "quarkus.datasource.username", user,
                 "quarkus.datasource.password", password);
     }
 
-    private static void createDatabaseIfMissing(String adminUrl, String user, String password, String database) {
-        try (Connection c = DriverManager.getConnection(adminUrl, user, password)) {
-            var exists = c.prepareStatement("select 1 from pg_database where datname = ?");
-            exists.setString(1, database);
+    /** The test database on a server at 127.0.0.1:port, created when missing. */
+    private static String localDatabase(int port, String user, String password) {
+        String server = "jdbc:postgresql://127.0.0.1:" + port + "/";
+        try (Connection c = DriverManager.getConnection(server + "postgres", user, password)) {
+            var exists = c.prepareStatement("select 1 from pg_database where datname = 'courier_test'");
             if (!exists.executeQuery().next()) {
-                c.createStatement().execute("create database " + database);
+                c.createStatement().execute("create database courier_test");
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("no PostgreSQL for tests: set DB_URL, start Docker, or run PostgreSQL on "
-                    + "127.0.0.1:5432 (" + e.getMessage() + ")", e);
+            throw new IllegalStateException("no PostgreSQL for tests at 127.0.0.1:" + port + " (set DB_URL, start "
+                    + "Docker, or free the port for the suite's own): " + e.getMessage(), e);
         }
-    }
-
-    private static String env(String name) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? null : value;
+        return server + "courier_test";
     }
 
     /**
