@@ -32,26 +32,14 @@ say() { echo "[courier] $*"; }
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }   # host port
 json_field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p"; }   # flat string fields of one-line JSON
 
-stop_courier() {
-  if [ -f "$RUN/courier.pid" ]; then
-    local pid; pid=$(cat "$RUN/courier.pid")
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid"
-      for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-      say "Courier stopped (pid $pid)"
-    fi
-    rm -f "$RUN/courier.pid"
-  fi
-}
-
-# stop_pid NAME FILE: stops the process whose pid FILE holds (TERM, then KILL after 20 s) and removes FILE.
+# stop_pid NAME FILE [SECONDS]: stops the process whose pid FILE holds (TERM, then KILL after SECONDS, default 20)
+# and removes FILE.
 stop_pid() {
   [ -f "$2" ] || return 0
   local pid; pid=$(cat "$2")
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid"
-    for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 $((${3:-20} * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
     say "$1 stopped (pid $pid)"
   fi
@@ -61,8 +49,17 @@ stop_pid() {
 TAIL_PID=""
 stop_all() {
   [ -n "$TAIL_PID" ] && kill "$TAIL_PID" 2>/dev/null || true
-  stop_courier
-  stop_pid "embedded PostgreSQL" "$RUN/pg.pid"
+  stop_pid Courier "$RUN/courier.pid" 30   # its drain (courier.worker.drain-timeout) fits in 30 s
+  if [ -f "$RUN/pg.pid" ]; then
+    stop_pid "embedded PostgreSQL" "$RUN/pg.pid" 30
+    # Its JVM stops the server; a JVM that was killed leaves it running: stop it by its own pid file (fast shutdown).
+    local postmaster; postmaster=$(head -1 "$RUN/pg/postmaster.pid" 2>/dev/null || true)
+    if [ -n "$postmaster" ] && kill -0 "$postmaster" 2>/dev/null; then
+      kill -INT "$postmaster"
+      for _ in $(seq 1 100); do kill -0 "$postmaster" 2>/dev/null || break; sleep 0.1; done
+      say "embedded PostgreSQL server stopped (pid $postmaster)"
+    fi
+  fi
   stop_pid "embedded Redis" "$RUN/redis.pid"
   if [ -f "$RUN/broker.started-by-courier-local" ]; then
     deploy/kafka-broker.sh stop
@@ -83,7 +80,7 @@ wait_port() {
   local waited=0
   until port_open 127.0.0.1 "$2"; do
     if ! kill -0 "$(cat "$3")" 2>/dev/null || [ "$waited" -ge 600 ]; then
-      say "$1 did not start; last lines of $4:"; tail -20 "$4" >&2; rm -f "$3"; return 1
+      say "$1 did not start; last lines of $4:"; tail -20 "$4" >&2; stop_pid "$1" "$3" 5; return 1
     fi
     sleep 0.1; waited=$((waited + 1))
   done
@@ -105,9 +102,10 @@ postgres() {
   if port_open 127.0.0.1 "$EMBEDDED_PG_PORT"; then
     say "PostgreSQL: nothing on :$PG_PORT and :$EMBEDDED_PG_PORT is taken; set DB_URL or EMBEDDED_PG_PORT"; return 1
   fi
-  "$JAVA_HOME/bin/java" -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$(test_classpath)" \
-    io.courier.testkit.EmbeddedPostgres "$EMBEDDED_PG_PORT" "$RUN/pg" courier \
-    > "$RUN/pg.log" 2>&1 &
+  local classpath; classpath=$(test_classpath)   # before the start: its first Maven run is not the server's time
+  EMBEDDED_PG_PASSWORD=$EMBEDDED_PG_PASSWORD "$JAVA_HOME/bin/java" \
+    -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$classpath" \
+    io.courier.testkit.EmbeddedPostgres "$EMBEDDED_PG_PORT" "$RUN/pg" courier > "$RUN/pg.log" 2>&1 &
   echo $! > "$RUN/pg.pid"
   wait_port "embedded PostgreSQL" "$EMBEDDED_PG_PORT" "$RUN/pg.pid" "$RUN/pg.log" || return 1
   local waited=0   # the port answers before the database is created; "ready on" comes after (or the JVM exits)
@@ -117,8 +115,8 @@ postgres() {
     fi
     sleep 0.1; waited=$((waited + 1))
   done
-  export DB_URL=jdbc:postgresql://127.0.0.1:$EMBEDDED_PG_PORT/courier DB_USER=postgres DB_PASSWORD=
-  say "PostgreSQL: embedded on :$EMBEDDED_PG_PORT, data in .run/pg (log .run/pg.log)"
+  export DB_URL=jdbc:postgresql://127.0.0.1:$EMBEDDED_PG_PORT/courier DB_USER=postgres DB_PASSWORD=$EMBEDDED_PG_PASSWORD
+  say "PostgreSQL: embedded on :$EMBEDDED_PG_PORT, data in .run/pg (user postgres, password in .run/secrets.env; log .run/pg.log)"
 }
 
 # Redis: REDIS_URL, else the one on REDIS_PORT, else redis-server (the PATH's, else the static build org.signal's
@@ -133,12 +131,15 @@ redis() {
   if port_open 127.0.0.1 "$EMBEDDED_REDIS_PORT"; then
     say "Redis: nothing on :$REDIS_PORT and :$EMBEDDED_REDIS_PORT is taken; set REDIS_URL or EMBEDDED_REDIS_PORT"; return 1
   fi
-  local binary; binary=$("$JAVA_HOME/bin/java" -cp "$(test_classpath)" io.courier.testkit.EmbeddedRedis)
-  "$binary" --port "$EMBEDDED_REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no > "$RUN/redis.log" 2>&1 &
+  local classpath binary; classpath=$(test_classpath)
+  binary=$("$JAVA_HOME/bin/java" -cp "$classpath" io.courier.testkit.EmbeddedRedis "$RUN")
+  # The password through standard input ("-": read the configuration from it), not the command line ps shows.
+  echo "requirepass $EMBEDDED_REDIS_PASSWORD" | "$binary" - --port "$EMBEDDED_REDIS_PORT" --bind 127.0.0.1 --save "" \
+    --appendonly no > "$RUN/redis.log" 2>&1 &
   echo $! > "$RUN/redis.pid"
   wait_port "embedded Redis" "$EMBEDDED_REDIS_PORT" "$RUN/redis.pid" "$RUN/redis.log" || return 1
-  export REDIS_URL=redis://127.0.0.1:$EMBEDDED_REDIS_PORT
-  say "Redis: embedded on :$EMBEDDED_REDIS_PORT ($binary, log .run/redis.log)"
+  export REDIS_URL=redis://:$EMBEDDED_REDIS_PASSWORD@127.0.0.1:$EMBEDDED_REDIS_PORT
+  say "Redis: embedded on :$EMBEDDED_REDIS_PORT ($binary; password in .run/secrets.env; log .run/redis.log)"
 }
 
 local_secrets() {
@@ -151,6 +152,11 @@ local_secrets() {
   fi
   if ! grep -q '^COURIER_CONNECT_LINK_KEY=' "$RUN/secrets.env"; then
     echo "COURIER_CONNECT_LINK_KEY=$(head -c 32 /dev/urandom | base64)" >> "$RUN/secrets.env"
+  fi
+  # The embedded servers' passwords (other users of this machine may reach 127.0.0.1). .run/pg keeps the first.
+  if ! grep -q '^EMBEDDED_PG_PASSWORD=' "$RUN/secrets.env"; then
+    { echo "EMBEDDED_PG_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+      echo "EMBEDDED_REDIS_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"; } >> "$RUN/secrets.env"
   fi
   set -a; source "$RUN/secrets.env"; set +a
 }
@@ -234,7 +240,7 @@ show_results() {
 }
 
 up() {
-  trap 'echo; stop_all; exit 0' INT TERM
+  trap 'echo; stop_all; exit 0' INT TERM HUP
   if ! deploy/kafka-broker.sh status > /dev/null 2>&1; then
     deploy/kafka-broker.sh start
     touch "$RUN/broker.started-by-courier-local"
@@ -244,9 +250,9 @@ up() {
   deploy/kafka-broker.sh create-topics
   say "building Courier (./mvnw package -DskipTests)"
   ./mvnw -q -B package -DskipTests
+  local_secrets
   postgres || { stop_all; exit 1; }
   redis || { stop_all; exit 1; }
-  local_secrets
   start_courier
   connect_demo_account
   publish_demo_jobs

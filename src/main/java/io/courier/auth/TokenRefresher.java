@@ -30,6 +30,7 @@ import org.redisson.api.RedissonClient;
  * stored token, and declared once: {@link TokenStore#markReauthRequired}.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // its counters at 0 before the first refresh (rate() needs two samples)
 public class TokenRefresher {
 
     private static final Logger LOG = Logger.getLogger(TokenRefresher.class);

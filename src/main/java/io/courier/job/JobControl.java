@@ -97,14 +97,20 @@ public class JobControl {
      * why it waits.
      */
     public void register(JobEnvelope job, Wait wait) {
-        try (Connection c = db.getConnection(); PreparedStatement upsert = c.prepareStatement("""
+        try (Connection c = db.getConnection();
+                PreparedStatement upsert = c.prepareStatement("""
                 insert into job_version (account_id, job_id, created_at, job_type, seen_at,
                     waits_for, attempts, error_class, last_error, due_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 on conflict (account_id, job_id) do update
                     set created_at = greatest(job_version.created_at, excluded.created_at),
-                        seen_at = excluded.seen_at, waits_for = excluded.waits_for, attempts = excluded.attempts,
-                        error_class = excluded.error_class, last_error = excluded.last_error,
-                        due_at = excluded.due_at""")) {
+                        seen_at = excluded.seen_at,
+                        -- the wait is the newest version's: an older record seen later (it ends) leaves it alone
+                        waits_for = case when newer then excluded.waits_for else job_version.waits_for end,
+                        attempts = case when newer then excluded.attempts else job_version.attempts end,
+                        error_class = case when newer then excluded.error_class else job_version.error_class end,
+                        last_error = case when newer then excluded.last_error else job_version.last_error end,
+                        due_at = case when newer then excluded.due_at else job_version.due_at end"""
+                        .replace("newer", "excluded.created_at >= job_version.created_at"))) {
             upsert.setString(1, job.accountId());
             upsert.setString(2, job.jobId());
             upsert.setTimestamp(3, Timestamp.from(versionOf(job)));

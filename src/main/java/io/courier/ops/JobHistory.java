@@ -23,6 +23,12 @@ import javax.sql.DataSource;
 public class JobHistory {
 
     private static final int RECENT = 50;
+    /**
+     * Whether the job of version row v was dead-lettered since it last waited: a dead letter writes no outcome row,
+     * and its version row stays (for replays) until the sweep.
+     */
+    private static final String DEAD_SINCE = "exists (select 1 from dead_letter d where d.job_id = v.job_id"
+            + " and d.account_id = v.account_id and d.dead_at >= v.seen_at)";
 
     private final DataSource db;
 
@@ -44,7 +50,8 @@ public class JobHistory {
                     jobId, accountId));
             // A job that waited (scheduled, retried, paused, parked) put its version on record, and why it waits.
             out.put("version", first(rows(c, "select job_type, created_at, seen_at, waits_for, attempts, error_class,"
-                    + " last_error, due_at from job_version where job_id = ? and account_id = ?", jobId, accountId)));
+                    + " last_error, due_at, " + DEAD_SINCE + " as dead_lettered from job_version v"
+                    + " where job_id = ? and account_id = ?", jobId, accountId)));
             // A paused job is not written again at each look (worker.JobOutcomes.pause): the pause in force says it.
             out.put("pausedBy", rows(c, "select scope, value, paused_at, paused_by from job_pause"
                     + " where scope = 'account' and value = ? or scope = 'job-type' and value in"
@@ -69,7 +76,8 @@ public class JobHistory {
                     + " where account_id = ? order by finished_at desc limit " + RECENT, accountId));
             out.put("waiting", rows(c, "select job_id, job_type, waits_for, attempts, error_class, due_at, seen_at"
                     + " from job_version v where account_id = ? and not exists (select 1 from job_outcome o"
-                    + " where o.account_id = v.account_id and o.job_id = v.job_id) order by seen_at desc limit "
+                    + " where o.account_id = v.account_id and o.job_id = v.job_id) and not " + DEAD_SINCE
+                    + " order by seen_at desc limit "
                     + RECENT, accountId));
             out.put("lanes", rows(c, "select job_id, topic, due_at, joined_at from account_lane"
                     + " where account_id = ? order by seq limit " + RECENT, accountId));

@@ -26,6 +26,7 @@ import org.jboss.logging.Logger;
  * configure, and nothing may be lost (CONTRACT §3).
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // its counters at 0 before the first dead letter (rate() needs two samples)
 public class DeadLetterWriter {
 
     private static final Logger LOG = Logger.getLogger(DeadLetterWriter.class);

@@ -199,10 +199,11 @@ async function jobs() {
     + row(["outcome", o ? `<b id="j-status">${esc(o.status)}</b> at ${esc(o.finishedAt)} (${esc(o.jobType)})` : `<span id="j-status">not finished</span>`])
     + row(["lane place", j.waiting.map(w => `${esc(w.topic)} since ${esc(w.joinedAt)}`).join("<br>") || "none"])
     + row(["parked", j.parked.map(p => `since ${esc(p.parkedAt)}`).join("<br>") || "no"])
-    + (j.version && !o ? row(["waits for", `<span id="j-waits">${esc(j.version.waitsFor)}</span>`
+    + (j.version && !o && !j.version.deadLettered ? row(["waits for", `<span id="j-waits">${esc(j.version.waitsFor)}</span>`
       + (j.version.dueAt ? `, comes back <span id="j-due">${esc(j.version.dueAt)}</span>` : "")
+      + (j.version.dueAt && Date.parse(j.version.dueAt) < Date.now() ? " (past: being run, or waiting behind an earlier job)" : "")
       + (j.pausedBy.length ? ` (${j.pausedBy.map(p => `${esc(p.scope)} ${esc(p.value)} paused by ${esc(p.pausedBy)}`).join(", ")})` : "")]) : "")
-    + (j.version && !o && j.version.errorClass ? row(["attempts", `<span id="j-attempts">${j.version.attempts}</span>, last failed <span id="j-class">${esc(j.version.errorClass)}</span>: ${esc(j.version.lastError)}`]) : "")
+    + (j.version && !o && !j.version.deadLettered && j.version.errorClass ? row(["attempts", `<span id="j-attempts">${j.version.attempts}</span>, last failed <span id="j-class">${esc(j.version.errorClass)}</span>: ${esc(j.version.lastError)}`]) : "")
     + (j.version ? row(["on record", `${esc(j.version.jobType)} created ${esc(j.version.createdAt)}, last waited ${esc(j.version.seenAt)}`]) : "") + "</table>"
     + `<h2>Dead letters</h2><table>${table(["id", "class", "attempts", "at", "state", "message"], j.deadLetters.map(d =>
       row([d.id, esc(d.errorClass), d.attempts, esc(d.deadAt), esc(d.state), esc(d.message).slice(0, 160)])))}</table>`

@@ -154,9 +154,10 @@ public class CourierServices implements QuarkusTestResourceLifecycleManager {
             }
             case LOCAL -> localDatabase(ServiceLookup.POSTGRES.localPort(), user, password);
             case EMBEDDED -> {
+                EmbeddedPostgres pg = EmbeddedPostgres.startForJvm();
                 user = EmbeddedPostgres.USER;
-                password = "";
-                yield localDatabase(EmbeddedPostgres.startForJvm().port(), user, password);
+                password = pg.password();
+                yield localDatabase(pg.port(), user, password);
             }
         };
         return Map.of("quarkus.datasource.jdbc.url", url, "quarkus.datasource.username", user,

@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Optional;
 import redis.embedded.RedisExecProvider;
 
 /**
@@ -28,15 +31,25 @@ public final class EmbeddedRedis implements AutoCloseable {
         this.process = process;
     }
 
-    /** The redis-server binary: the PATH's, else the packaged one (unpacked to a temporary file). */
+    /**
+     * The redis-server binary: the PATH's, else the packaged one (unpacked to a temporary file). COURIER_REDIS_SERVER=
+     * packaged asks for the packaged one (deploy/embedded-check.sh does, so that CI runs it).
+     */
     public static Path binary() {
+        return onPath().orElseGet(EmbeddedRedis::packagedBinary);
+    }
+
+    private static Optional<Path> onPath() {
+        if ("packaged".equals(ServiceLookup.env("COURIER_REDIS_SERVER"))) {
+            return Optional.empty();
+        }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir.isEmpty() ? "." : dir, "redis-server");
             if (Files.isExecutable(candidate)) {
-                return candidate;
+                return Optional.of(candidate);
             }
         }
-        return packagedBinary();
+        return Optional.empty();
     }
 
     /** The binary org.signal:embedded-redis packages for this platform, unpacked to a temporary file. */
@@ -111,8 +124,19 @@ public final class EmbeddedRedis implements AutoCloseable {
         }
     }
 
-    /** For README command 1: prints the redis-server binary to run (the PATH's, else the packaged one). */
-    public static void main(String[] args) {
-        System.out.println(binary());
+    /**
+     * For README command 1: {@code EmbeddedRedis <directory>} prints the redis-server binary to run, the PATH's or
+     * else the packaged one copied into the directory (the library's temporary copy is deleted when this JVM ends).
+     */
+    public static void main(String[] args) throws IOException {
+        Optional<Path> installed = onPath();
+        if (installed.isPresent()) {
+            System.out.println(installed.get());
+            return;
+        }
+        Path kept = Path.of(args[0]).toAbsolutePath().resolve("redis-server-" + RedisExecProvider.redisVersion);
+        Files.copy(packagedBinary(), kept, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("rwx------"));
+        System.out.println(kept);
     }
 }
