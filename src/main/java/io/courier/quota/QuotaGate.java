@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
  * that Courier's view of the budgets follows LinkedIn's.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // its counters at 0 before the first 429 (rate() needs two samples)
 public class QuotaGate {
 
     private static final Logger LOG = Logger.getLogger(QuotaGate.class);
@@ -30,6 +31,14 @@ public class QuotaGate {
         this.limiter = limiter;
         this.config = config;
         this.metrics = metrics;
+        refused(true);
+        refused(false);
+    }
+
+    private Counter refused(boolean daily) {
+        return Counter.builder("courier.linkedin.429")
+                .description("LinkedIn answers 429 despite the budgets, by class (daily quota or short-term throttle)")
+                .tag("class", daily ? "QUOTA_EXHAUSTED" : "RATE_LIMITED").register(metrics);
     }
 
     /**
@@ -63,9 +72,7 @@ public class QuotaGate {
             return;
         }
         boolean daily = e.error().isDailyLimit();
-        Counter.builder("courier.linkedin.429")
-                .description("LinkedIn answers 429 despite the budgets, by class (daily quota or short-term throttle)")
-                .tag("class", daily ? "QUOTA_EXHAUSTED" : "RATE_LIMITED").register(metrics).increment();
+        refused(daily).increment();
         Optional<LinkedInOperation> resource = LinkedInOperation.ofEndpoint(e.endpoint());
         if (resource.isEmpty() || !config.enabled()) {
             return;

@@ -25,6 +25,7 @@ import org.jboss.logging.Logger;
  * never in a sleeping consumer thread.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // its counters at 0 before the first retry (rate() needs two samples)
 public class RetryRouter {
 
     private static final Logger LOG = Logger.getLogger(RetryRouter.class);
@@ -45,6 +46,21 @@ public class RetryRouter {
         this.prefix = config.topicPrefix();
         this.topics = topics;
         this.admin = admin;
+        // Each class whose policy retries, in each tier, at 0 from the start: a series born at its first increment
+        // loses that increment to rate().
+        for (ErrorClass c : ErrorClass.values()) {
+            RetryConfig.ClassPolicy p = config.policies().get(c.configKey());
+            if (p != null
+                    && (p.action() == RetryConfig.Action.RETRY || p.action() == RetryConfig.Action.REFRESH_AND_RETRY)) {
+                tierTopics().forEach(t -> retries(c, t));
+            }
+        }
+    }
+
+    private Counter retries(ErrorClass errorClass, String tierTopic) {
+        return Counter.builder("courier.retries")
+                .description("Jobs sent to a delayed-retry tier, by error class and tier")
+                .tag("class", errorClass.name()).tag("tier", tierTopic.substring(prefix.length())).register(metrics);
     }
 
     /** Creates the missing tier topics (when allowed), once; called as the poll loops start, like TopicInitializer. */
@@ -93,9 +109,7 @@ public class RetryRouter {
             RetryState state, Instant failedAt, Instant dueAt) {
         Headers headers = CourierHeaders.retry(record.headers(), job, failure, state, failedAt, dueAt);
         String topic = send(outputs, record, headers, Duration.between(failedAt, dueAt));
-        Counter.builder("courier.retries").description("Jobs sent to a delayed-retry tier, by error class and tier")
-                .tag("class", failure.errorClass().name()).tag("tier", topic.substring(prefix.length()))
-                .register(metrics).increment();
+        retries(failure.errorClass(), topic).increment();
         LOG.infof("job delayed errorClass=%s attempts=%d dueAt=%s tier=%s jobId=%s", failure.errorClass(),
                 state.attempts(), dueAt, topic, job.jobId().orElse("-"));
     }

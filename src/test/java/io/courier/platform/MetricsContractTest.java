@@ -76,6 +76,18 @@ class MetricsContractTest extends MetricsTestSupport {
     }
 
     @Test
+    void countersOfEveryLabelExistBeforeTheirFirstEvent() {
+        // A series born at its first increment loses that increment to rate(): these exist at 0 from the start.
+        for (io.courier.retry.ErrorClass c : io.courier.retry.ErrorClass.values()) {
+            assertThat(exposition).contains("courier_dead_letters_total{class=\"" + c.name() + "\"");
+        }
+        assertThat(exposition).contains("courier_retries_total{class=\"SERVER_ERROR\",tier=\"1h\"",
+                "courier_linkedin_429_total{class=\"QUOTA_EXHAUSTED\"",
+                "courier_token_refreshes_total{outcome=\"dead_grant\"",
+                "courier_account_events_total{type=\"courier.account.permission-lost\"");
+    }
+
+    @Test
     void promtoolAcceptsCouriersMetrics() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(PROMTOOL),
                 "promtool not installed (Debian's prometheus package; .ci/run installs it): not checked");

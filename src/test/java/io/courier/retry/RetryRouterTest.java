@@ -16,7 +16,8 @@ class RetryRouterTest {
     private final RetryRouter router = router(Map.of());
 
     private static RetryRouter router(Map<String, String> overrides) {
-        return new RetryRouter(RetryPolicyTest.config(overrides), null, null, null, null);
+        return new RetryRouter(RetryPolicyTest.config(overrides), null, null,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), null);
     }
 
     @ParameterizedTest(name = "a delay of {0} waits in the {1} tier")
