@@ -49,9 +49,8 @@ public class RetryRouter {
         // Each class whose policy retries, in each tier, at 0 from the start: a series born at its first increment
         // loses that increment to rate().
         for (ErrorClass c : ErrorClass.values()) {
-            RetryConfig.ClassPolicy p = config.policies().get(c.configKey());
-            if (p != null
-                    && (p.action() == RetryConfig.Action.RETRY || p.action() == RetryConfig.Action.REFRESH_AND_RETRY)) {
+            RetryConfig.Action action = config.policyFor(c).action(); // RetryPolicy checked at start that it is set
+            if (action == RetryConfig.Action.RETRY || action == RetryConfig.Action.REFRESH_AND_RETRY) {
                 tierTopics().forEach(t -> retries(c, t));
             }
         }

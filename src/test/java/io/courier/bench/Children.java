@@ -1,6 +1,7 @@
 package io.courier.bench;
 
 import io.courier.testkit.CourierJar;
+import io.courier.testkit.Processes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -129,15 +130,7 @@ final class Children implements AutoCloseable {
 
     /** SIGTERM, then SIGKILL after 30 s. */
     void stop(Process p) {
-        p.destroy();
-        try {
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        Processes.stop(p, Duration.ofSeconds(30));
         synchronized (running) {
             running.remove(p);
         }

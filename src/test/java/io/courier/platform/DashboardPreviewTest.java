@@ -6,15 +6,15 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.testkit.Chromium;
+import io.courier.testkit.CourierJar;
 import io.courier.testkit.CourierServices;
+import io.courier.testkit.Processes;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -73,7 +72,7 @@ class DashboardPreviewTest extends MetricsTestSupport {
         Instant start = Instant.now();
         ObjectNode dashboard = (ObjectNode) JSON.readTree(DASHBOARD.toFile());
         List<String> problems;
-        int port = freePort();
+        int port = CourierJar.freePort();
         Process prometheus = startPrometheus(port);
         try {
             // Ends when Prometheus is ready and has scraped Courier once, when it exits, or after 30 s.
@@ -89,7 +88,7 @@ class DashboardPreviewTest extends MetricsTestSupport {
             Thread.sleep(SCRAPE.multipliedBy(3).toMillis()); // the last round's counters and account event scraped
             problems = runEveryQuery(port, dashboard, start, Instant.now());
         } finally {
-            stop(prometheus);
+            Processes.stop(prometheus, Duration.ofSeconds(5));
         }
         assertThat(problems).as("dashboard queries that Prometheus refused or that show nothing (its log: %s; "
                 + "the answers: %s)", LOG, PAGE.resolve("data.js")).isEmpty();
@@ -221,19 +220,6 @@ class DashboardPreviewTest extends MetricsTestSupport {
 
     private static RequestSpecification api(int port) {
         return RestAssured.given().baseUri("http://127.0.0.1").port(port);
-    }
-
-    private static void stop(Process prometheus) throws InterruptedException {
-        prometheus.destroy();
-        if (!prometheus.waitFor(5, TimeUnit.SECONDS)) {
-            prometheus.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     /** The page and its data next to it: Chromium runs a script file:// gives it, but fetches nothing from file://. */

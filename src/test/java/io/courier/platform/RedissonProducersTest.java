@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.courier.testkit.CourierServices;
+import io.courier.testkit.EmbeddedRedis;
 import io.quarkus.runtime.configuration.ConfigurationException;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -85,7 +83,8 @@ class RedissonProducersTest {
         String password = java.util.UUID.randomUUID().toString();
         URI redis = URI.create(CourierServices.coordinates().get("courier.redis.url"));
         // ACL cannot run in a script: the command goes over a plain connection (and the user is removed after).
-        assertThat(command(redis, "ACL", "SETUSER", user, "on", ">" + password, "~courier-test:*", "+@all"))
+        assertThat(EmbeddedRedis.command(redis.getHost(), redis.getPort(), "ACL", "SETUSER", user, "on", ">" + password,
+                "~courier-test:*", "+@all"))
                 .isEqualTo("+OK");
         try {
             RedissonClient asUser = Redisson.create(RedissonProducers.config("redis://" + user + ":" + password + "@"
@@ -97,22 +96,7 @@ class RedissonProducersTest {
                 asUser.shutdown();
             }
         } finally {
-            command(redis, "ACL", "DELUSER", user);
-        }
-    }
-
-    /** One command in Redis's wire protocol (RESP); the reply's first line. */
-    private static String command(URI redis, String... args) throws Exception {
-        try (Socket socket = new Socket(redis.getHost(), redis.getPort())) {
-            socket.setSoTimeout(5000);
-            StringBuilder out = new StringBuilder("*" + args.length + "\r\n");
-            for (String arg : args) {
-                out.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg)
-                        .append("\r\n");
-            }
-            socket.getOutputStream().write(out.toString().getBytes(StandardCharsets.UTF_8));
-            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
-                    .readLine();
+            EmbeddedRedis.command(redis.getHost(), redis.getPort(), "ACL", "DELUSER", user);
         }
     }
 

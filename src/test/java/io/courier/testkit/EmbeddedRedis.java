@@ -1,8 +1,12 @@
 package io.courier.testkit;
 
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -113,14 +117,21 @@ public final class EmbeddedRedis implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
+        Processes.stop(process, Duration.ofSeconds(5));
+    }
+
+    /** One command to a Redis server in its wire protocol (RESP); the reply's first line. */
+    public static String command(String host, int port, String... args) throws IOException {
+        try (Socket socket = new Socket(host, port)) {
+            socket.setSoTimeout(5000);
+            StringBuilder out = new StringBuilder("*" + args.length + "\r\n");
+            for (String arg : args) {
+                out.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg)
+                        .append("\r\n");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            socket.getOutputStream().write(out.toString().getBytes(StandardCharsets.UTF_8));
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
         }
     }
 
