@@ -57,8 +57,20 @@ done
 say "command 1: $results demo jobs succeeded, the invalid one dead-lettered; everything it started is stopped"
 
 say "2. a test class with PostgreSQL and Redis hidden"
-DOCKER_HOST=unix:///nonexistent ./mvnw -B test -Dtest='OutcomeStoreTest' -Dsurefire.failIfNoSpecifiedTests=false > "$LOG/test.log" 2>&1 \
-  || { grep -E "Tests run|FAIL|ERROR" "$LOG/test.log" | head -20; fail "the test class failed (see $LOG/test.log)"; }
+run_test() {
+  DOCKER_HOST=unix:///nonexistent ./mvnw -B test -Dtest='OutcomeStoreTest' -Dsurefire.failIfNoSpecifiedTests=false > "$1" 2>&1
+}
+# Once (2026-12-03) the test JVM exited non-zero after all its tests had passed ("Error occurred in starting fork",
+# no dump; cause not found: the in-JVM broker and the embedded PostgreSQL both stop as the JVM ends). Such a run is
+# tried once more, saying so; failed tests, or a second such exit, fail the check.
+if ! run_test "$LOG/test.log"; then
+  grep -qE "Tests run: [0-9]+, Failures: 0, Errors: 0, Skipped: 0$" "$LOG/test.log" \
+    && grep -q "Error occurred in starting fork" "$LOG/test.log" \
+    || { grep -E "Tests run|FAIL|ERROR" "$LOG/test.log" | head -20; fail "the test class failed (see $LOG/test.log)"; }
+  say "the test JVM exited non-zero after its tests passed (kept in $LOG/test-1.log): running it once more"
+  mv "$LOG/test.log" "$LOG/test-1.log"
+  run_test "$LOG/test.log" || { grep -E "Tests run|FAIL|ERROR" "$LOG/test.log" | head -20; fail "the test class failed again (see $LOG/test.log)"; }
+fi
 grep -q "test PostgreSQL: started by the suite" "$LOG/test.log" || fail "the tests did not use an embedded PostgreSQL"
 grep -q "test Redis: started by the suite" "$LOG/test.log" || fail "the tests did not use an embedded Redis"
 grep -E "Tests run: [0-9]+, Failures: 0, Errors: 0, Skipped: 0$" "$LOG/test.log" | tail -1 \
